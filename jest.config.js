@@ -1,0 +1,38 @@
+/**
+ * One jest run, several projects. Each project can also be run alone:
+ *   npx jest --selectProjects unit
+ */
+const base = {
+	transform: { '\\.[jt]sx?$': 'babel-jest' },
+	moduleFileExtensions: [ 'ts', 'tsx', 'js', 'mjs', 'json' ],
+	testPathIgnorePatterns: [ '/node_modules/', '/build/', '/.harness/', '/.tools/' ],
+};
+
+module.exports = {
+	projects: [
+		{
+			...base,
+			displayName: 'unit',
+			testEnvironment: 'node',
+			testMatch: [ '<rootDir>/tests/unit/**/*.test.ts' ],
+		},
+		{
+			...base,
+			displayName: 'sidecar',
+			testEnvironment: 'node',
+			testMatch: [ '<rootDir>/tests/sidecar/**/*.test.ts' ],
+		},
+		{
+			...base,
+			displayName: 'components',
+			testEnvironment: 'jsdom',
+			testMatch: [ '<rootDir>/tests/components/**/*.test.tsx', '<rootDir>/blocks/**/*.test.tsx' ],
+		},
+		{
+			...base,
+			displayName: 'integration',
+			testEnvironment: 'node',
+			testMatch: [ '<rootDir>/tests/integration/**/*.test.ts' ],
+		},
+	],
+};
