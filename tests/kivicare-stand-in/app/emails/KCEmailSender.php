@@ -1,0 +1,77 @@
+<?php
+/**
+ * Renders a template with dynamic keys and sends it with wp_mail (KiviCare
+ * `app/emails/KCEmailSender.php` + `KCEmailTemplateProcessor.php`).
+ *
+ * @package KiviCareStandIn
+ */
+
+namespace App\emails;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Mail sender.
+ */
+class KCEmailSender {
+
+	/** Keys whose values are URLs. */
+	const URL_KEYS = array( 'meet_link', 'meet_event_link', 'site_url' );
+
+	/**
+	 * Replaces `{{key}}` placeholders. Keys present in $data are used (escaped
+	 * for HTML); absent keys go through `kivicare_custom_email_key_value`
+	 * and become '' when nobody answers. Shortcodes run, then
+	 * `kivicare_process_email_template` post-processes.
+	 *
+	 * @param string $template Template text.
+	 * @param array  $data     Dynamic keys.
+	 * @param bool   $html     Escape for HTML (body) or plain text (subject).
+	 * @return string
+	 */
+	public static function render( $template, array $data, $html = true ) {
+		$out = preg_replace_callback(
+			'/\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/',
+			static function ( $m ) use ( $data, $html ) {
+				$key = $m[1];
+				if ( isset( $data[ $key ] ) ) {
+					$value = (string) $data[ $key ];
+				} else {
+					$custom = apply_filters( 'kivicare_custom_email_key_value', null, $key, $data );
+					$value  = null === $custom ? '' : (string) $custom;
+				}
+				if ( ! $html ) {
+					return wp_strip_all_tags( $value );
+				}
+				return in_array( $key, self::URL_KEYS, true ) ? esc_url( $value ) : esc_html( $value );
+			},
+			$template
+		);
+		if ( $html ) {
+			$out = do_shortcode( $out );
+			$out = (string) apply_filters( 'kivicare_process_email_template', $out, $data );
+		}
+		return $out;
+	}
+
+	/**
+	 * Sends an enabled template to one address.
+	 *
+	 * @param string $template_key Template key.
+	 * @param string $to           Recipient.
+	 * @param array  $data         Dynamic keys.
+	 * @return bool
+	 */
+	public static function send( $template_key, $to, array $data ) {
+		$template = KCEmailTemplateManager::get_enabled_template( $template_key );
+		if ( ! $template || ! is_email( $to ) ) {
+			return false;
+		}
+		return wp_mail(
+			$to,
+			self::render( $template['subject'], $data, false ),
+			self::render( $template['body'], $data, true ),
+			array( 'Content-Type: text/html; charset=UTF-8' )
+		);
+	}
+}
