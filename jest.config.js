@@ -5,7 +5,14 @@
 const base = {
 	transform: { '\\.[jt]sx?$': 'babel-jest' },
 	moduleFileExtensions: [ 'ts', 'tsx', 'js', 'mjs', 'json' ],
-	testPathIgnorePatterns: [ '/node_modules/', '/build/', '/.harness/', '/.tools/' ],
+	testPathIgnorePatterns: [
+		'/node_modules/',
+		'/build/',
+		'/.harness/',
+		'/.tools/',
+	],
+	// The harness's WordPress copies and the Node runtime are not part of the module graph.
+	modulePathIgnorePatterns: [ '<rootDir>/.harness/', '<rootDir>/.tools/' ],
 };
 
 module.exports = {
@@ -26,13 +33,21 @@ module.exports = {
 			...base,
 			displayName: 'components',
 			testEnvironment: 'jsdom',
-			testMatch: [ '<rootDir>/tests/components/**/*.test.tsx', '<rootDir>/blocks/**/*.test.tsx' ],
+			testMatch: [
+				'<rootDir>/tests/components/**/*.test.tsx',
+				'<rootDir>/blocks/**/*.test.tsx',
+			],
 		},
 		{
 			...base,
 			displayName: 'integration',
 			testEnvironment: 'node',
 			testMatch: [ '<rootDir>/tests/integration/**/*.test.ts' ],
+			// Starts (or reuses) the `test` harness instance once per run.
+			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
+			setupFilesAfterEnv: [
+				'<rootDir>/tests/integration/setup/after-env.ts',
+			],
 		},
 	],
 };

@@ -1,0 +1,247 @@
+/**
+ * Command line of the harness (used by ./bin/dev):
+ *
+ *   tsx tests/harness/cli.ts start [instance]   set up, start, seed, print, stay in the foreground
+ *   tsx tests/harness/cli.ts up [instance]      set up and start in the background, then exit
+ *   tsx tests/harness/cli.ts down [instance]    stop every process of the instance
+ *   tsx tests/harness/cli.ts status [instance]  list running processes
+ *   tsx tests/harness/cli.ts reset [instance]   stop and delete the instance's state
+ *   tsx tests/harness/cli.ts info [instance]    URLs, ports and paths as JSON
+ *   tsx tests/harness/cli.ts eval [instance] '<php code>'
+ *
+ * The instance defaults to `dev` for start, `test` otherwise.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+	ADMIN_PASSWORD,
+	ADMIN_USER,
+	getInstance,
+	getSecrets,
+	type Instance,
+} from './instances';
+import {
+	destroy,
+	down,
+	SERVICES,
+	status,
+	up,
+	type ServiceName,
+} from './instance';
+import { HARNESS_PHP, REPO_ROOT } from './paths';
+import { isAlive, readRecord } from './proc';
+import { wpEvalIn, wpJsonIn } from './wp-eval';
+
+interface SeedResult {
+	accounts: Array< { login: string; role: string; name: string } >;
+	page: string | false;
+}
+
+const rel = ( file: string ) => path.relative( process.cwd(), file ) || '.';
+
+async function seed( instance: Instance ): Promise< SeedResult > {
+	const code = readFileSync(
+		path.join( HARNESS_PHP, 'seed-demo.php' ),
+		'utf8'
+	);
+	return wpJsonIn< SeedResult >( instance, code, {
+		password: ADMIN_PASSWORD,
+	} );
+}
+
+function loginLink( instance: Instance, login: string ): string {
+	const token = getSecrets( instance ).loginToken;
+	return `${ instance.urls.wordpress }/?mfk-login=${ encodeURIComponent( login ) }&token=${ token }`;
+}
+
+function banner(
+	instance: Instance,
+	missing: ServiceName[],
+	seeded: SeedResult
+): string {
+	const url = instance.urls.wordpress;
+	const lines = [
+		'',
+		`Meet for KiviCare is running (harness instance "${ instance.name }")`,
+		'',
+		`  Site             ${ url }/`,
+		`  wp-admin         ${ url }/wp-admin/   user "${ ADMIN_USER }", password "${ ADMIN_PASSWORD }"`,
+	];
+	if ( instance.options.autoLogin ) {
+		lines.push(
+			`  Auto-login       ${ loginLink( instance, ADMIN_USER ) }`
+		);
+	}
+	if ( seeded.accounts.length ) {
+		lines.push( '', `  Demo accounts (password "${ ADMIN_PASSWORD }"):` );
+		for ( const account of seeded.accounts ) {
+			lines.push(
+				`    ${ account.login.padEnd( 14 ) } ${ account.role.padEnd( 24 ) } ${ instance.options.autoLogin ? loginLink( instance, account.login ) : '' }`
+			);
+		}
+	}
+	if ( seeded.page ) {
+		lines.push( `  Meet controls    ${ seeded.page }` );
+	}
+	lines.push(
+		'',
+		missing.includes( 'sidecar' )
+			? '  Sidecar          not built yet (npm run build:sidecar)'
+			: `  Sidecar          ${ instance.urls.sidecar }/healthz`,
+		missing.includes( 'emulator' )
+			? '  Google emulator  not built yet (npm run build:sidecar)'
+			: `  Google emulator  ${ instance.urls.emulator }/  (stands in for Google OAuth + Calendar)`,
+		`  Mail             SMTP sink on 127.0.0.1:${ instance.ports.smtp }; every message is saved as JSON in ${ rel( instance.paths.mailDir ) }/`,
+		`  Logs             ${ rel( instance.dir ) }/*.log; PHP notices in ${ rel( instance.paths.debugLog ) }`,
+		instance.options.disableWpCron
+			? '  Cron             off (DISABLE_WP_CRON); run it explicitly'
+			: `  Cron             ${ url }/wp-cron.php is called every 60 s`,
+		'',
+		'Press Ctrl-C to stop everything started here.',
+		''
+	);
+	return lines.join( '\n' );
+}
+
+async function start( instance: Instance ): Promise< void > {
+	const result = await up( instance );
+	const seeded = await seed( instance );
+	process.stdout.write( banner( instance, result.missing, seeded ) + '\n' );
+
+	// A system-cron stand-in: WordPress's scheduled events run even when nobody browses.
+	const cron = setInterval( () => {
+		fetch( `${ instance.urls.wordpress }/wp-cron.php`, {
+			signal: AbortSignal.timeout( 55000 ),
+		} )
+			.then( ( response ) => response.arrayBuffer() )
+			.catch( ( error: Error ) =>
+				process.stderr.write(
+					`[harness] wp-cron.php: ${ error.message }\n`
+				)
+			);
+	}, 60000 );
+
+	// Tell the user when a process dies instead of letting pages fail mysteriously.
+	const watched = new Map(
+		SERVICES.map( ( service ) => [
+			service,
+			readRecord( instance, service )?.pid,
+		] )
+	);
+	const watch = setInterval( () => {
+		for ( const [ service, pid ] of watched ) {
+			if ( pid && ! isAlive( pid ) ) {
+				process.stderr.write(
+					`[harness] ${ service } (pid ${ pid }) stopped; see ${ rel( path.join( instance.dir, `${ service }.log` ) ) }\n`
+				);
+				watched.delete( service );
+			}
+		}
+	}, 2000 );
+
+	let stopping = false;
+	const stop = async ( signal: string ) => {
+		if ( stopping ) {
+			return;
+		}
+		stopping = true;
+		clearInterval( cron );
+		clearInterval( watch );
+		process.stdout.write(
+			`\n${ signal }: stopping ${ result.started.join( ', ' ) || 'nothing (all processes were running before)' }…\n`
+		);
+		await down( instance, result.started );
+		const left = SERVICES.filter( ( service ) =>
+			readRecord( instance, service )
+		);
+		if ( left.length ) {
+			process.stdout.write(
+				`Still running (started before): ${ left.join( ', ' ) }. Stop them with ./bin/dev stop\n`
+			);
+		}
+		process.exit( 0 );
+	};
+	process.on( 'SIGINT', () => void stop( 'SIGINT' ) );
+	process.on( 'SIGTERM', () => void stop( 'SIGTERM' ) );
+	process.on( 'SIGHUP', () => void stop( 'SIGHUP' ) );
+}
+
+async function main( argv: string[] ): Promise< void > {
+	const [ command = 'help', ...rest ] = argv;
+	const name =
+		rest[ 0 ] && ! rest[ 0 ].startsWith( '-' )
+			? rest[ 0 ]
+			: command === 'start'
+				? 'dev'
+				: 'test';
+	switch ( command ) {
+		case 'start':
+			await start( getInstance( name ) );
+			return;
+		case 'up': {
+			const result = await up( getInstance( name ) );
+			process.stdout.write(
+				`${ getInstance( name ).urls.wordpress }/ (started: ${ result.started.join( ', ' ) || 'nothing' })\n`
+			);
+			return;
+		}
+		case 'down':
+		case 'stop': {
+			const stopped = await down( getInstance( name ) );
+			process.stdout.write(
+				`Stopped: ${ stopped.join( ', ' ) || 'nothing was running' }\n`
+			);
+			return;
+		}
+		case 'status':
+			process.stdout.write(
+				JSON.stringify( status( getInstance( name ) ), null, 2 ) + '\n'
+			);
+			return;
+		case 'reset':
+			await destroy( getInstance( name ) );
+			process.stdout.write(
+				`Deleted ${ rel( getInstance( name ).dir ) }\n`
+			);
+			return;
+		case 'seed':
+			process.stdout.write(
+				JSON.stringify( await seed( getInstance( name ) ), null, 2 ) +
+					'\n'
+			);
+			return;
+		case 'info':
+			process.stdout.write(
+				JSON.stringify( getInstance( name ), null, 2 ) + '\n'
+			);
+			return;
+		case 'eval': {
+			const code =
+				rest.length > 1
+					? rest.slice( 1 ).join( ' ' )
+					: ( rest[ 0 ] ?? '' );
+			const instance =
+				rest.length > 1 ? getInstance( name ) : getInstance( 'test' );
+			process.stdout.write( await wpEvalIn( instance, code ) );
+			return;
+		}
+		default:
+			process.stdout.write(
+				readFileSync(
+					path.join( REPO_ROOT, 'tests', 'harness', 'cli.ts' ),
+					'utf8'
+				)
+					.split( '\n' )
+					.filter( ( line ) => line.startsWith( ' *' ) )
+					.slice( 1, 12 )
+					.map( ( line ) => line.slice( 3 ) )
+					.join( '\n' ) + '\n'
+			);
+			process.exitCode = command === 'help' ? 0 : 2;
+	}
+}
+
+main( process.argv.slice( 2 ) ).catch( ( error: Error ) => {
+	process.stderr.write( `${ error.message }\n` );
+	process.exit( 1 );
+} );

@@ -1,0 +1,109 @@
+<?php
+/**
+ * Plugin Name: Meet for KiviCare – local harness settings
+ * Description: Development and test instances only (installed by tests/harness, never shipped): mail to the local SMTP sink, no update checks, no avatars, optional auto-login.
+ *
+ * @package MeetForKiviCare\Harness
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/*
+ * All mail goes to the instance's SMTP sink, which stores each message as JSON under
+ * .harness/<instance>/mail/ for tests and for a look at what a clinic would receive.
+ */
+add_action(
+	'phpmailer_init',
+	static function ( $phpmailer ) {
+		$phpmailer->isSMTP();
+		$phpmailer->Host        = '127.0.0.1';
+		$phpmailer->Port        = MFK_HARNESS_SMTP_PORT;
+		$phpmailer->SMTPAuth    = false;
+		$phpmailer->SMTPAutoTLS = false;
+		$phpmailer->SMTPSecure  = '';
+		$phpmailer->Timeout     = 10;
+	}
+);
+
+// The default sender is wordpress@<host>, and the host is an IP address here, which PHPMailer
+// refuses. Real sites have a domain name.
+add_filter(
+	'wp_mail_from',
+	static function ( $from ) {
+		return is_email( $from ) && ! str_ends_with( $from, '@127.0.0.1' ) ? $from : 'wordpress@clinic.test';
+	}
+);
+
+// A mail that cannot be sent must be visible to tests, which read debug.log.
+add_action(
+	'wp_mail_failed',
+	static function ( $error ) {
+		error_log( 'wp_mail failed: ' . $error->get_error_message() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
+	}
+);
+
+// Offline instances: no avatars from gravatar.com, no update checks against wordpress.org.
+add_filter(
+	'pre_option_show_avatars',
+	static function () {
+		return '0';
+	}
+);
+add_filter( 'automatic_updater_disabled', '__return_true' );
+remove_action( 'init', 'wp_schedule_update_checks' );
+remove_action( 'admin_init', '_maybe_update_core' );
+remove_action( 'admin_init', '_maybe_update_plugins' );
+remove_action( 'admin_init', '_maybe_update_themes' );
+remove_action( 'wp_version_check', 'wp_version_check' );
+remove_action( 'wp_update_plugins', 'wp_update_plugins' );
+remove_action( 'wp_update_themes', 'wp_update_themes' );
+remove_action( 'wp_maybe_auto_update', 'wp_maybe_auto_update' );
+foreach ( array( 'update_core', 'update_plugins', 'update_themes' ) as $mfk_harness_transient ) {
+	add_filter(
+		"pre_site_transient_{$mfk_harness_transient}",
+		static function () {
+			return (object) array(
+				'last_checked'    => time(),
+				'updates'         => array(),
+				'translations'    => array(),
+				'response'        => array(),
+				'no_update'       => array(),
+				'checked'         => array(),
+				'version_checked' => get_bloginfo( 'version' ),
+			);
+		}
+	);
+}
+unset( $mfk_harness_transient );
+add_action(
+	'wp_dashboard_setup',
+	static function () {
+		remove_meta_box( 'dashboard_primary', 'dashboard', 'side' );
+	}
+);
+
+/*
+ * Auto-login link for the development instance: /?mfk-login=<user>&token=<token>, where the
+ * token is the random MFK_HARNESS_LOGIN_TOKEN of the instance (printed by ./bin/dev start).
+ * Not defined in the test instance. The sites listen on 127.0.0.1 only.
+ */
+add_action(
+	'init',
+	static function () {
+		if ( ! defined( 'MFK_HARNESS_LOGIN_TOKEN' ) || ! isset( $_GET['mfk-login'], $_GET['token'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification
+			return;
+		}
+		$token = sanitize_text_field( wp_unslash( $_GET['token'] ) ); // phpcs:ignore WordPress.Security.NonceVerification
+		$login = sanitize_user( wp_unslash( $_GET['mfk-login'] ) ); // phpcs:ignore WordPress.Security.NonceVerification
+		$user  = get_user_by( 'login', $login );
+		if ( ! hash_equals( MFK_HARNESS_LOGIN_TOKEN, $token ) || ! $user ) {
+			wp_die( esc_html__( 'Invalid login link.', 'meet-for-kivicare' ), '', array( 'response' => 403 ) );
+		}
+		wp_set_current_user( $user->ID );
+		wp_set_auth_cookie( $user->ID, true );
+		$target = isset( $_GET['to'] ) ? esc_url_raw( wp_unslash( $_GET['to'] ) ) : admin_url(); // phpcs:ignore WordPress.Security.NonceVerification
+		wp_safe_redirect( $target );
+		exit;
+	},
+	1
+);
