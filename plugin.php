@@ -24,4 +24,7 @@ define( 'MFK_PLUGIN_URL', plugin_dir_url( __FILE__ ) );
 
 require_once MFK_PLUGIN_DIR . 'php/class-mfk-plugin.php';
 
+register_activation_hook( __FILE__, array( 'MFK_Plugin', 'activate' ) );
+register_deactivation_hook( __FILE__, array( 'MFK_Plugin', 'deactivate' ) );
+
 MFK_Plugin::boot();

@@ -1,0 +1,157 @@
+<?php
+/**
+ * Who may see and manage an appointment's meeting.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Access rules for meeting links, shared by the dashboard filters and REST routes.
+ */
+final class MFK_Access {
+
+	/**
+	 * Per-request cache: "user:clinic" => bool.
+	 *
+	 * @var array<string,bool>
+	 */
+	private static $staff_cache = array();
+
+	/**
+	 * The appointment's doctor, its patient, staff of its clinic (receptionist,
+	 * clinic admin) and administrators may see the link.
+	 *
+	 * @param int                            $user_id     User.
+	 * @param int|array<string,mixed>|object $appointment Appointment id or row.
+	 */
+	public static function can_view_meeting( int $user_id, $appointment ): bool {
+		$appt = self::appointment( $appointment );
+		if ( $user_id <= 0 || null === $appt ) {
+			return false;
+		}
+		$allowed = self::is_admin( $user_id )
+			|| $appt['doctor_id'] === $user_id
+			|| $appt['patient_id'] === $user_id
+			|| self::is_clinic_staff( $user_id, $appt['clinic_id'] );
+		/**
+		 * Filters whether a user may see an appointment's Meet link.
+		 *
+		 * @param bool  $allowed        Decision.
+		 * @param int   $user_id        User.
+		 * @param int   $appointment_id Appointment.
+		 */
+		return (bool) apply_filters( 'mfk_can_view_meeting', $allowed, $user_id, $appt['id'] );
+	}
+
+	/**
+	 * The appointment's doctor, its clinic's staff and administrators may manage the
+	 * meeting (retry, regenerate); patients may not.
+	 *
+	 * @param int                            $user_id     User.
+	 * @param int|array<string,mixed>|object $appointment Appointment id or row.
+	 */
+	public static function can_manage_meeting( int $user_id, $appointment ): bool {
+		$appt = self::appointment( $appointment );
+		if ( $user_id <= 0 || null === $appt ) {
+			return false;
+		}
+		$allowed = self::is_admin( $user_id )
+			|| $appt['doctor_id'] === $user_id
+			|| self::is_clinic_staff( $user_id, $appt['clinic_id'] );
+		/**
+		 * Filters whether a user may manage an appointment's meeting.
+		 *
+		 * @param bool $allowed        Decision.
+		 * @param int  $user_id        User.
+		 * @param int  $appointment_id Appointment.
+		 */
+		return (bool) apply_filters( 'mfk_can_manage_meeting', $allowed, $user_id, $appt['id'] );
+	}
+
+	/**
+	 * Site administrator (or network super admin).
+	 *
+	 * @param int $user_id User.
+	 */
+	public static function is_admin( int $user_id ): bool {
+		return is_super_admin( $user_id ) || user_can( $user_id, 'manage_options' );
+	}
+
+	/**
+	 * Receptionist or clinic admin of that clinic.
+	 *
+	 * @param int $user_id   User.
+	 * @param int $clinic_id Clinic.
+	 */
+	public static function is_clinic_staff( int $user_id, int $clinic_id ): bool {
+		global $wpdb;
+		$key = $user_id . ':' . $clinic_id;
+		if ( isset( self::$staff_cache[ $key ] ) ) {
+			return self::$staff_cache[ $key ];
+		}
+		$user  = get_userdata( $user_id );
+		$roles = $user ? (array) $user->roles : array();
+		$ok    = false;
+		if ( $clinic_id > 0 && in_array( 'kiviCare_clinic_admin', $roles, true ) && MFK_Appointments::has_table( 'kc_clinics' ) ) {
+			$table = MFK_Appointments::table( 'kc_clinics' );
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+			$ok = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM `{$table}` WHERE id = %d AND clinic_admin_id = %d", $clinic_id, $user_id ) ) > 0;
+		}
+		if ( ! $ok && $clinic_id > 0 && in_array( 'kiviCare_receptionist', $roles, true ) && MFK_Appointments::has_table( 'kc_receptionist_clinic_mappings' ) ) {
+			$table = MFK_Appointments::table( 'kc_receptionist_clinic_mappings' );
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+			$ok = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM `{$table}` WHERE clinic_id = %d AND receptionist_id = %d", $clinic_id, $user_id ) ) > 0;
+		}
+		self::$staff_cache[ $key ] = $ok;
+		return $ok;
+	}
+
+	/**
+	 * Normalizes an appointment id or row (array or object, KiviCare's snake_case or
+	 * camelCase keys) into ids, reading the table when fields are missing.
+	 *
+	 * @param int|array<string,mixed>|object $appointment Id or row.
+	 * @return array{id:int,doctor_id:int,patient_id:int,clinic_id:int}|null
+	 */
+	public static function appointment( $appointment ): ?array {
+		if ( is_object( $appointment ) ) {
+			$appointment = get_object_vars( $appointment );
+		}
+		if ( is_array( $appointment ) ) {
+			$pick = static function ( array $row, array $keys ): int {
+				foreach ( $keys as $key ) {
+					if ( isset( $row[ $key ] ) && is_numeric( $row[ $key ] ) ) {
+						return (int) $row[ $key ];
+					}
+				}
+				return 0;
+			};
+			$id   = $pick( $appointment, array( 'id', 'appointment_id', 'appointmentId' ) );
+			$norm = array(
+				'id'         => $id,
+				'doctor_id'  => $pick( $appointment, array( 'doctor_id', 'doctorId' ) ),
+				'patient_id' => $pick( $appointment, array( 'patient_id', 'patientId' ) ),
+				'clinic_id'  => $pick( $appointment, array( 'clinic_id', 'clinicId' ) ),
+			);
+			if ( $id > 0 && $norm['doctor_id'] > 0 && $norm['patient_id'] > 0 && $norm['clinic_id'] > 0 ) {
+				return $norm;
+			}
+			$appointment = $id;
+		}
+		if ( ! is_numeric( $appointment ) || (int) $appointment <= 0 ) {
+			return null;
+		}
+		$row = MFK_Appointments::get( (int) $appointment );
+		if ( null === $row ) {
+			return null;
+		}
+		return array(
+			'id'         => (int) $row['id'],
+			'doctor_id'  => (int) $row['doctor_id'],
+			'patient_id' => (int) $row['patient_id'],
+			'clinic_id'  => (int) $row['clinic_id'],
+		);
+	}
+}
