@@ -23,6 +23,7 @@ final class MFK_Plugin {
 		MFK_Compat::register();
 		MFK_Admin_Notices::register();
 		MFK_Doctor_Connection::register();
+		MFK_Blocks::register();
 		if ( defined( 'WP_CLI' ) && WP_CLI ) {
 			MFK_CLI_Command::register();
 		}
