@@ -158,6 +158,7 @@ final class MFK_Queue {
 		$wait_ms     = (int) ( $args['wait_ms'] ?? 3000 );
 		$linger      = ! empty( $args['linger'] );
 
+		self::note_run();
 		while ( true ) {
 			$remaining = $deadline - microtime( true );
 			if ( $remaining < 1 ) {
@@ -200,6 +201,24 @@ final class MFK_Queue {
 			}
 		}
 		return $stats;
+	}
+
+	/**
+	 * Remembers when a runner last ran (for health screens). Written at most every
+	 * five minutes so an idle tick stays at its one query (the option is autoloaded).
+	 */
+	private static function note_run(): void {
+		$last = (int) get_option( 'mfk_queue_last_run', 0 );
+		if ( time() - $last >= 5 * MINUTE_IN_SECONDS ) {
+			update_option( 'mfk_queue_last_run', time(), true );
+		}
+	}
+
+	/**
+	 * Unix time of the last runner start (precise to five minutes; 0 = never).
+	 */
+	public static function last_run(): int {
+		return (int) get_option( 'mfk_queue_last_run', 0 );
 	}
 
 	/**

@@ -91,8 +91,8 @@ final class MFK_Settings {
 	public static function for_display(): array {
 		$all = self::all();
 		unset( $all['google_client_secret'], $all['sidecar_secret'] );
-		$all['has_google_client_secret'] = '' !== (string) self::get( 'google_client_secret' );
-		$all['has_sidecar_secret']       = '' !== self::sidecar_secret();
+		$all['google_client_secret_set'] = '' !== (string) self::get( 'google_client_secret' );
+		$all['sidecar_secret_set']       = '' !== self::sidecar_secret();
 		$all['sidecar_url']              = self::sidecar_url();
 		$all['sidecar_url_locked']       = defined( 'MFK_SIDECAR_URL' );
 		$all['sidecar_secret_locked']    = defined( 'MFK_SIDECAR_SECRET' );
@@ -308,7 +308,7 @@ final class MFK_Settings {
 	 */
 	private static function field_errors( array $errors ): WP_Error {
 		return new WP_Error(
-			'mfk_invalid_settings',
+			'invalid_param',
 			/* translators: %s: list of field names. */
 			sprintf( __( 'Invalid setting(s): %s', 'meet-for-kivicare' ), implode( ', ', array_keys( $errors ) ) ),
 			array(
