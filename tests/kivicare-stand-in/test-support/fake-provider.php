@@ -33,6 +33,8 @@ function options() {
 			'cancel'                  => 'ok',
 			'define_model'            => true,
 			'throw_after_create_hook' => false,
+			'define_gate'             => true,
+			'inject_video_url'        => false,
 		),
 		is_array( $stored ) ? $stored : array()
 	);
@@ -63,12 +65,17 @@ function record_call( $method, array $args ) {
 			$appointment_id = $appointment_id ? $appointment_id : (int) $arg;
 		}
 	}
-	$status = $appointment_id ? $wpdb->get_var( $wpdb->prepare( "SELECT status FROM {$wpdb->prefix}kc_appointments WHERE id = %d", $appointment_id ) ) : null;
-	$line   = array(
+	$row        = $appointment_id ? $wpdb->get_row( $wpdb->prepare( "SELECT status, appointment_start_utc, description FROM {$wpdb->prefix}kc_appointments WHERE id = %d", $appointment_id ) ) : null;
+	$suppressed = $wpdb->suppress_errors( true );
+	$in_tx      = $wpdb->get_var( 'SELECT @@in_transaction' );
+	$wpdb->suppress_errors( $suppressed );
+	$line = array(
 		'method'             => $method,
 		'args'               => $args,
-		'in_transaction'     => (int) $wpdb->get_var( 'SELECT @@in_transaction' ),
-		'appointment_status' => null === $status ? null : (int) $status,
+		'in_transaction'     => null === $in_tx ? null : (int) $in_tx,
+		'appointment_status' => $row ? (int) $row->status : null,
+		'appointment_start'  => $row ? (string) $row->appointment_start_utc : null,
+		'appointment_desc'   => $row ? (string) $row->description : null,
 		'wp_timezone'        => wp_timezone_string(),
 		'time'               => gmdate( 'c' ),
 	);
@@ -350,3 +357,72 @@ add_action(
 	},
 	99
 );
+
+if ( options()['define_gate'] && ! defined( 'KIVICARE_GOOGLE_MEET_ADDON_VERSION' ) ) {
+	define( 'KIVICARE_GOOGLE_MEET_ADDON_VERSION', '0.0.0-fake' );
+}
+
+// Hook firings are recorded like calls, so tests can check arguments and timing.
+foreach ( array(
+	'kc_after_create_appointment'      => 3,
+	'kc_appointment_updated'           => 2,
+	'kc_appointment_cancelled'         => 1,
+	'kc_appointment_status_update'     => 3,
+	'kc_appointment_payment_completed' => 2,
+) as $kc_standin_hook => $kc_standin_args ) {
+	add_action(
+		$kc_standin_hook,
+		static function ( ...$args ) use ( $kc_standin_hook ) {
+			$plain = array();
+			foreach ( $args as $arg ) {
+				if ( $arg instanceof \WP_REST_Request ) {
+					$plain[] = array( 'request' => $arg->get_route() );
+				} elseif ( $arg instanceof \App\baseClasses\KCBaseModel ) {
+					$plain[] = array( 'model' => get_class( $arg ), 'attributes' => $arg->toArray() );
+				} else {
+					$plain[] = $arg;
+				}
+			}
+			record_call( 'hook:' . $kc_standin_hook, $plain );
+		},
+		50,
+		$kc_standin_args
+	);
+}
+unset( $kc_standin_hook, $kc_standin_args );
+
+/*
+ * What an add-on does to show the link: video_consultation true and video_url
+ * from the mapping, for everyone who can see the appointment (the stand-in's
+ * own tests only; real add-ons decide per viewer).
+ */
+if ( options()['inject_video_url'] ) {
+	$kc_standin_link = static function ( $appointment_id ) {
+		$model = '\\KCGMApp\\models\\KCGMAppointmentGoogleMeetMapping';
+		if ( ! class_exists( $model ) ) {
+			return '';
+		}
+		$row = $model::query()->where( 'appointmentId', (int) $appointment_id )->first();
+		return $row && $row->url ? (string) $row->url : '';
+	};
+	add_filter(
+		'kc_is_video_consultation',
+		static function ( $value, $appointment_id ) use ( $kc_standin_link ) {
+			return '' !== $kc_standin_link( $appointment_id ) ? true : $value;
+		},
+		10,
+		2
+	);
+	$kc_standin_add = static function ( $data, $appointment_id ) use ( $kc_standin_link ) {
+		$url = $kc_standin_link( $appointment_id );
+		if ( '' !== $url ) {
+			$data['video_url'] = $url;
+		}
+		return $data;
+	};
+	add_filter( 'kc_appointment_list_item', static fn( $item, $row ) => $kc_standin_add( $item, (int) $row->id ), 10, 2 );
+	add_filter( 'kc_appointment_data', static fn( $data, $id ) => $kc_standin_add( $data, (int) $id ), 10, 2 );
+	add_filter( 'kc_appointment_details_data', static fn( $data, $appt ) => $kc_standin_add( $data, (int) $appt->id ), 10, 2 );
+	add_filter( 'kc_get_upcoming_appointment_data', static fn( $data, $appt ) => $kc_standin_add( $data, (int) $appt->id ), 10, 2 );
+	unset( $kc_standin_link, $kc_standin_add );
+}
