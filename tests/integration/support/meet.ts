@@ -1,0 +1,267 @@
+/**
+ * Helpers for the PHP-side integration suites of Meet for KiviCare: plugin settings, doctors
+ * connected through the emulator's real OAuth consent page, the queue runner as a separate PHP
+ * process (the way system cron runs it), mapping rows and the emulator's calendars.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from '../../harness/paths';
+import {
+	harness,
+	query,
+	wpJson,
+	type TestUser,
+} from '../../harness/testkit';
+import {
+	createDoctor,
+	createPatient,
+	createService,
+	ensureClinic,
+} from '../../kivicare-stand-in/test-support/standin';
+
+export const MAPPINGS = 'wp_kc_appointment_google_meet_mappings';
+export const CLIENT_ID = 'mfk-tests.apps.googleusercontent.com';
+export const CLIENT_SECRET = 'mfk-tests-client-secret';
+
+/** The OAuth redirect URI the tests use (the consent answer is read from its Location). */
+export function redirectUri(): string {
+	return `${ harness().url }/wp-admin/admin-post.php?action=mfk_oauth_callback`;
+}
+
+/**
+ * Stores the Google OAuth client (the secret sealed by the running sidecar) and other settings
+ * through MFK_Settings::update(). Throws on validation errors.
+ */
+export async function configureMeet(
+	settings: Record< string, unknown > = {}
+): Promise< Record< string, unknown > > {
+	return wpJson(
+		`$r = MFK_Settings::update( $args );
+		if ( is_wp_error( $r ) ) {
+			throw new RuntimeException( $r->get_error_message() . ' ' . wp_json_encode( $r->get_error_data() ) );
+		}
+		return $r;`,
+		{
+			google_client_id: CLIENT_ID,
+			google_client_secret: CLIENT_SECRET,
+			sync_budget_ms: 3000,
+			...settings,
+		}
+	);
+}
+
+/** Changes settings without touching the client secret (no sidecar needed). */
+export function setSettings(
+	settings: Record< string, unknown >
+): Promise< Record< string, unknown > > {
+	return wpJson(
+		`$r = MFK_Settings::update( $args );
+		if ( is_wp_error( $r ) ) {
+			throw new RuntimeException( $r->get_error_message() );
+		}
+		return $r;`,
+		settings
+	);
+}
+
+/** Decodes HTML entities of attribute values the consent page escapes. */
+function unescapeHtml( value: string ): string {
+	return value
+		.replace( /&quot;/g, '"' )
+		.replace( /&#39;/g, "'" )
+		.replace( /&lt;/g, '<' )
+		.replace( /&gt;/g, '>' )
+		.replace( /&amp;/g, '&' );
+}
+
+/**
+ * Connects a doctor the way a browser would: consent URL from the sidecar (through the
+ * plugin), the emulator's consent page (e-mail, "Allow"), then the code exchanged through
+ * MFK_Doctor_Connection::connect_from_code(). Resolves with the Google account e-mail.
+ */
+export async function connectDoctor(
+	doctor: TestUser,
+	email = `dr-${ doctor.id }-${ Date.now().toString( 36 ) }@gmail.test`
+): Promise< string > {
+	const state = `test-${ doctor.id }-${ Math.random().toString( 36 ).slice( 2 ) }`;
+	const url = await wpJson< string >(
+		`$u = MFK_Doctor_Connection::authorization_url( $args['id'], $args['redirect'], $args['state'] );
+		if ( is_wp_error( $u ) ) { throw new RuntimeException( $u->get_error_code() . ': ' . $u->get_error_message() ); }
+		return $u;`,
+		{ id: doctor.id, redirect: redirectUri(), state }
+	);
+	const page = await fetch( url );
+	const html = await page.text();
+	if ( page.status !== 200 ) {
+		throw new Error( `Consent page: HTTP ${ page.status } ${ html.slice( 0, 300 ) }` );
+	}
+	const form = /<form[^>]*action="([^"]+)"/.exec( html );
+	const pending = /name="request" value="([^"]*)"/.exec( html );
+	if ( ! form || ! pending ) {
+		throw new Error( `No consent form in ${ html.slice( 0, 300 ) }` );
+	}
+	const body = new URLSearchParams();
+	body.append( 'request', unescapeHtml( pending[ 1 ]! ) );
+	body.append( 'email', email );
+	for ( const match of html.matchAll( /name="scope" value="([^"]*)" checked/g ) ) {
+		body.append( 'scope', unescapeHtml( match[ 1 ]! ) );
+	}
+	body.append( 'decision', 'allow' );
+	const decision = await fetch( new URL( unescapeHtml( form[ 1 ]! ), url ), {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		body,
+	} );
+	await decision.arrayBuffer();
+	const location = decision.headers.get( 'location' );
+	if ( ! location ) {
+		throw new Error( `Consent decision: HTTP ${ decision.status } without redirect` );
+	}
+	const back = new URL( location );
+	if ( back.searchParams.get( 'state' ) !== state || ! back.searchParams.get( 'code' ) ) {
+		throw new Error( `Consent redirect without code/state: ${ location }` );
+	}
+	const result = await wpJson< { email: string } >(
+		`$r = MFK_Doctor_Connection::connect_from_code( $args['id'], $args['code'], $args['redirect'] );
+		if ( is_wp_error( $r ) ) { throw new RuntimeException( $r->get_error_code() . ': ' . $r->get_error_message() ); }
+		return $r;`,
+		{ id: doctor.id, code: back.searchParams.get( 'code' ), redirect: redirectUri() }
+	);
+	return result.email;
+}
+
+export interface Scenario {
+	clinicId: number;
+	clinicAdmin: TestUser;
+	doctor: TestUser;
+	doctorEmail: string;
+	patient: TestUser;
+	mappingId: number;
+}
+
+/**
+ * A clinic, a doctor connected to Google through the emulator, a patient and a telemedicine
+ * service of that doctor. `connect: false` leaves the doctor unconnected.
+ */
+export async function telemedScenario( {
+	connect = true,
+	doctorMeta = {},
+	duration,
+}: {
+	connect?: boolean;
+	doctorMeta?: Record< string, unknown >;
+	duration?: number;
+} = {} ): Promise< Scenario > {
+	const { clinicId, clinicAdmin } = await ensureClinic();
+	const doctor = await createDoctor( clinicId, { meta: { kc_standin_session_hours: '00:00-24:00', ...doctorMeta } } );
+	const patient = await createPatient();
+	const service = await createService( {
+		name: `Video consultation ${ doctor.id }`,
+		doctors: [ doctor.id ],
+		telemed: true,
+		...( duration ? { duration } : {} ),
+	} );
+	const doctorEmail = connect ? await connectDoctor( doctor ) : '';
+	return {
+		clinicId,
+		clinicAdmin,
+		doctor,
+		doctorEmail,
+		patient,
+		mappingId: service.mappingIds[ 0 ]!,
+	};
+}
+
+export interface MappingRow {
+	id: number;
+	appointment_id: number;
+	event_id: string;
+	url: string;
+	event_url: string;
+	state: string;
+	desired: string;
+	start_utc: string | null;
+	end_utc: string | null;
+	timezone: string;
+	doctor_id: number;
+	calendar_id: string;
+	revision: number;
+	attempts: number;
+	next_attempt_at: string | null;
+	lease_token: string | null;
+	lease_until: string | null;
+	last_error_code: string;
+	last_error_message: string;
+	synced_status: string;
+	link_in_booking_mail: number;
+	intent_seq: number;
+	intent_at: string | null;
+}
+
+/** The mapping row of an appointment (undefined when none). */
+export async function mapping( appointmentId: number ): Promise< MappingRow | undefined > {
+	const rows = await query< MappingRow >( `SELECT * FROM ${ MAPPINGS } WHERE appointment_id = ?`, [ appointmentId ] );
+	return rows[ 0 ];
+}
+
+export interface RunnerResult {
+	runs: number;
+	claimed: number;
+	ready: number;
+	cancelled: number;
+	pending: number;
+	failed: number;
+	lost: number;
+}
+
+/**
+ * Runs `php php/cli/run-queue.php --path=<docroot>` as its own process, as system cron does.
+ * Several calls at once are several concurrent runners.
+ */
+export function runQueue( extra: string[] = [] ): Promise< RunnerResult > {
+	return new Promise( ( resolve, reject ) => {
+		execFile(
+			'php',
+			[ path.join( REPO_ROOT, 'php', 'cli', 'run-queue.php' ), `--path=${ harness().docroot }`, ...extra ],
+			{ timeout: 120000 },
+			( error, stdout, stderr ) => {
+				if ( error ) {
+					reject( new Error( `run-queue.php failed: ${ error.message }\n${ stderr }` ) );
+					return;
+				}
+				try {
+					resolve( JSON.parse( stdout.trim().split( '\n' ).pop() ?? '{}' ) as RunnerResult );
+				} catch {
+					reject( new Error( `run-queue.php printed ${ stdout }\n${ stderr }` ) );
+				}
+			}
+		);
+	} );
+}
+
+/** Runs the queue until no row is due (bounded), for conferences that Google finishes late. */
+export async function drainQueue( maxPasses = 10 ): Promise< void > {
+	for ( let i = 0; i < maxPasses; i++ ) {
+		const due = await query< { n: number } >(
+			`SELECT COUNT(*) AS n FROM ${ MAPPINGS } WHERE state = 'pending'`
+		);
+		if ( Number( due[ 0 ]?.n ?? 0 ) === 0 ) {
+			return;
+		}
+		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE state = 'pending' AND lease_token IS NULL` );
+		await runQueue();
+	}
+}
+
+/** A unique YYYY-MM-DD far enough in the future that appointments never collide between runs. */
+let dayCounter = 0;
+export function freshDate( baseDays = 30 ): string {
+	dayCounter += 1;
+	const spread = ( Date.now() / 1000 / 60 ) % 2000; // Changes between runs of the suite.
+	return new Date( Date.now() + ( baseDays + Math.floor( spread ) + dayCounter ) * 86400000 )
+		.toISOString()
+		.slice( 0, 10 );
+}
+
+export { createPatient };
