@@ -168,12 +168,9 @@ async function start( instance: Instance ): Promise< void > {
 
 async function main( argv: string[] ): Promise< void > {
 	const [ command = 'help', ...rest ] = argv;
+	const fallback = command === 'start' ? 'dev' : 'test';
 	const name =
-		rest[ 0 ] && ! rest[ 0 ].startsWith( '-' )
-			? rest[ 0 ]
-			: command === 'start'
-				? 'dev'
-				: 'test';
+		rest[ 0 ] && ! rest[ 0 ].startsWith( '-' ) ? rest[ 0 ] : fallback;
 	switch ( command ) {
 		case 'start':
 			await start( getInstance( name ) );

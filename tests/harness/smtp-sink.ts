@@ -27,7 +27,10 @@ export interface StoredMail {
 function addresses(
 	value: AddressObject | AddressObject[] | undefined
 ): string[] {
-	const list = Array.isArray( value ) ? value : value ? [ value ] : [];
+	if ( ! value ) {
+		return [];
+	}
+	const list = Array.isArray( value ) ? value : [ value ];
 	return list
 		.flatMap( ( object ) =>
 			object.value.flatMap( ( entry ) =>

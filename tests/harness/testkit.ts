@@ -198,7 +198,7 @@ let userCounter = 0;
 export async function createUser(
 	role: string,
 	{
-		login,
+		login: wantedLogin,
 		email,
 		password = 'test-password-1',
 		firstName = '',
@@ -216,7 +216,7 @@ export async function createUser(
 	userCounter += 1;
 	const unique = `${ process.pid.toString( 36 ) }${ Date.now().toString( 36 ) }${ userCounter }`;
 	const userLogin =
-		login ??
+		wantedLogin ??
 		`${ role.replace( /[^a-z]/gi, '' ).toLowerCase() }_${ unique }`;
 	const userEmail = email ?? `${ userLogin }@clinic.test`;
 	const id = await wpJson< number >(
