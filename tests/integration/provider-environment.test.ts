@@ -1,0 +1,277 @@
+/**
+ * The plugin in its surroundings: the mapping table and its upgrade from the original add-on's
+ * table, settings validation and the KiviCare options kept in line, refusing to run beside the
+ * original Google Meet add-on, and a site without KiviCare.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+	clearDebugLog,
+	harness,
+	login,
+	phpProblems,
+	query,
+	wpJson,
+} from '../harness/testkit';
+import { MAPPINGS } from './support/meet';
+
+const STAND_IN = 'kivicare-clinic-management-system/kivicare-clinic-management-system.php';
+const ORIGINAL = 'kivicare-google-meet/kivicare-googlemeet.php';
+
+function setActivePlugins( change: { add?: string[]; remove?: string[] } ) {
+	return wpJson(
+		`$active = (array) get_option( 'active_plugins', array() );
+		$active = array_values( array_diff( $active, (array) $args['remove'] ) );
+		foreach ( (array) $args['add'] as $p ) { if ( ! in_array( $p, $active, true ) ) { $active[] = $p; } }
+		sort( $active );
+		update_option( 'active_plugins', $active );
+		return $active;`,
+		{ add: change.add ?? [], remove: change.remove ?? [] }
+	);
+}
+
+describe( 'schema', () => {
+	it( 'has the original columns, the queue columns, one row per appointment and the due index', async () => {
+		const columns = ( await query< { Field: string } >( `SHOW COLUMNS FROM ${ MAPPINGS }` ) ).map( ( c ) => c.Field );
+		for ( const name of [
+			'id', 'appointment_id', 'event_id', 'url', 'password', 'event_url', 'created_at', 'extra',
+			'state', 'desired', 'start_utc', 'end_utc', 'timezone', 'doctor_id', 'calendar_id', 'revision',
+			'attempts', 'next_attempt_at', 'lease_token', 'lease_until', 'last_error_code', 'last_error_message',
+			'link_in_booking_mail', 'ready_notified_at', 'updated_at',
+		] ) {
+			expect( columns ).toContain( name );
+		}
+		const indexes = await query< { Key_name: string; Column_name: string; Non_unique: number } >( `SHOW INDEX FROM ${ MAPPINGS }` );
+		expect( indexes.find( ( i ) => i.Column_name === 'appointment_id' )?.Non_unique ).toBe( 0 );
+		expect( indexes.filter( ( i ) => i.Key_name === 'state_next_attempt' ).map( ( i ) => i.Column_name ) ).toEqual( [ 'state', 'next_attempt_at' ] );
+		expect( await wpJson( 'return get_option( "mfk_db_version" ) === MFK_Schema::VERSION;' ) ).toBe( true );
+		expect( await wpJson< string >( 'return MFK_Site::id();' ) ).toMatch( /^[0-9a-f-]{36}$/ );
+	} );
+
+	it( 'upgrades a table of the original add-on: keeps its links as legacy rows, one per appointment', async () => {
+		const backup = `${ MAPPINGS }_backup_${ Date.now() }`;
+		await query( `RENAME TABLE ${ MAPPINGS } TO ${ backup }` );
+		try {
+			await query( `CREATE TABLE ${ MAPPINGS } (
+				id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+				appointment_id bigint(20) unsigned NOT NULL,
+				event_id varchar(255) NULL, url varchar(255) NULL, password varchar(255) NULL,
+				event_url text NULL, created_at datetime NULL, extra longtext NULL,
+				PRIMARY KEY (id)
+			)` );
+			await query(
+				`INSERT INTO ${ MAPPINGS } (appointment_id, event_id, url, event_url, created_at) VALUES
+				(7001, 'googleid1', 'https://meet.google.com/old-aaaa-bbb', 'https://calendar/e1', NOW()),
+				(7001, 'googleid2', 'https://meet.google.com/new-cccc-ddd', 'https://calendar/e2', NOW()),
+				(7002, 'googleid3', 'https://meet.google.com/xyz-eeee-fff', 'https://calendar/e3', NOW())`
+			);
+			await wpJson( 'delete_option( "mfk_db_version" ); MFK_Schema::maybe_upgrade(); return true;' );
+			const rows = await query< { appointment_id: number; url: string; state: string; desired: string } >(
+				`SELECT appointment_id, url, state, desired FROM ${ MAPPINGS } ORDER BY appointment_id`
+			);
+			expect( rows ).toEqual( [
+				{ appointment_id: 7001, url: 'https://meet.google.com/new-cccc-ddd', state: 'legacy', desired: 'active' },
+				{ appointment_id: 7002, url: 'https://meet.google.com/xyz-eeee-fff', state: 'legacy', desired: 'active' },
+			] );
+			// KiviCare core reads them through the model, as before.
+			const url = await wpJson< string >(
+				'return \\KCGMApp\\models\\KCGMAppointmentGoogleMeetMapping::query()->where( "appointmentId", 7002 )->first()->url;'
+			);
+			expect( url ).toBe( 'https://meet.google.com/xyz-eeee-fff' );
+			// Legacy rows are never picked up by the queue.
+			expect( await wpJson( 'return MFK_Mappings::has_due();' ) ).toBe( false );
+		} finally {
+			await query( `DROP TABLE IF EXISTS ${ MAPPINGS }` );
+			await query( `RENAME TABLE ${ backup } TO ${ MAPPINGS }` );
+			await wpJson( 'update_option( "mfk_db_version", MFK_Schema::VERSION ); return true;' );
+		}
+	} );
+} );
+
+describe( 'the KiviCare mapping model', () => {
+	it( 'offers create / query()->where()->select()->first() / update with one row per appointment', async () => {
+		const appointment = 800000000 + Math.floor( Math.random() * 1000000 );
+		const out = await wpJson< Record< string, unknown > >(
+			`$m = '\\\\KCGMApp\\\\models\\\\KCGMAppointmentGoogleMeetMapping';
+			$id1 = $m::create( array( 'eventId' => 'evt1', 'appointmentId' => $args['a'], 'url' => 'https://meet.google.com/aaa-bbbb-ccc', 'password' => '', 'eventUrl' => 'https://calendar/1' ) );
+			$id2 = $m::create( array( 'eventId' => 'evt1', 'appointmentId' => $args['a'], 'url' => 'https://meet.google.com/ddd-eeee-fff' ) );
+			$byEvent = $m::query()->where( 'eventId', 'evt1' )->select( array( 'eventId' ) )->first();
+			$byEvent->update( array( 'url' => 'https://meet.google.com/ggg-hhhh-iii', 'eventUrl' => 'https://calendar/2' ) );
+			$again = $m::query()->where( 'appointmentId', '=', $args['a'] )->first();
+			return array(
+				'same_row' => $id1 === $id2,
+				'eventId'  => $byEvent->eventId,
+				'url'      => $again->url,
+				'eventUrl' => $again->eventUrl,
+				'none'     => $m::query()->where( 'appointmentId', -1 )->first(),
+			);`,
+			{ a: appointment }
+		);
+		expect( out ).toEqual( {
+			same_row: true,
+			eventId: 'evt1',
+			url: 'https://meet.google.com/ggg-hhhh-iii',
+			eventUrl: 'https://calendar/2',
+			none: null,
+		} );
+		await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id = ?`, [ appointment ] );
+	} );
+} );
+
+describe( 'settings', () => {
+	it( 'refuses invalid values field by field and stores nothing', async () => {
+		const before = await wpJson( 'return get_option( "mfk_settings" );' );
+		const error = await wpJson< { code: string; data: { status: number; params: Record< string, string > } } >(
+			`$r = MFK_Settings::update( $args );
+			return array( 'code' => $r->get_error_code(), 'data' => $r->get_error_data() );`,
+			{
+				sync_budget_ms: 20000,
+				send_updates: 'everyone',
+				event_title_template: 'Consultation about {diagnosis}',
+				sidecar_url: 'ftp://example.org',
+				sidecar_secret: 'short',
+				calendar_id: 'bad calendar id',
+				join_window_minutes: -1,
+				add_patient_as_attendee: 'maybe',
+				link_ready_email_body: 'no link here',
+			}
+		);
+		expect( error.code ).toBe( 'invalid_param' );
+		expect( error.data.status ).toBe( 400 );
+		expect( Object.keys( error.data.params ).sort() ).toEqual(
+			[
+				'add_patient_as_attendee', 'calendar_id', 'event_title_template', 'join_window_minutes',
+				'link_ready_email_body', 'send_updates', 'sidecar_secret', 'sidecar_url', 'sync_budget_ms',
+			].sort()
+		);
+		expect( error.data.params.event_title_template ).toContain( '{diagnosis}' );
+		expect( await wpJson( 'return get_option( "mfk_settings" );' ) ).toEqual( before );
+	} );
+
+	it( 'saves valid values, keeps secrets out of what screens see, honours wp-config constants and keeps KiviCare\'s option in line', async () => {
+		const display = await wpJson< Record< string, unknown > >(
+			`$s = get_option( 'mfk_settings', array() );
+			$s = is_array( $s ) ? $s : array();
+			$s['google_client_secret'] = 'sealed-blob-for-display-test';
+			update_option( 'mfk_settings', $s );
+			MFK_Settings::flush_cache();
+			$r = MFK_Settings::update( $args );
+			return is_wp_error( $r ) ? $r->get_error_data() : $r;`,
+			{
+				google_client_id: 'clinic-123.apps.googleusercontent.com',
+				sync_budget_ms: '2500',
+				event_title_template: '{clinic_name}: video consultation with {doctor_name}',
+				send_updates: 'externalOnly',
+				add_patient_as_attendee: 'false',
+				calendar_id: 'primary',
+			}
+		);
+		expect( display ).toMatchObject( {
+			google_client_id: 'clinic-123.apps.googleusercontent.com',
+			google_client_secret_set: true,
+			sync_budget_ms: 2500,
+			send_updates: 'externalOnly',
+			add_patient_as_attendee: false,
+			sidecar_url: harness().sidecarUrl,
+			sidecar_url_locked: true,
+			sidecar_secret_locked: true,
+			sidecar_secret_set: true,
+		} );
+		expect( JSON.stringify( display ) ).not.toContain( 'sealed-blob-for-display-test' );
+		expect( JSON.stringify( display ) ).not.toContain( harness().sidecarSecret );
+
+		const kivicare = await wpJson< Record< string, unknown > >( 'return get_option( "kiviCare_google_meet_setting" );' );
+		expect( kivicare ).toMatchObject( { enabled: true, auth_type: 'oauth', enableCal: 'Yes', client_id: 'clinic-123.apps.googleusercontent.com' } );
+		expect( kivicare.client_secret ).not.toBe( 'sealed-blob-for-display-test' );
+		expect( await wpJson( 'return get_option( "mfk_provider_config" );' ) ).toEqual( {
+			enabled: true,
+			auth_type: 'oauth',
+			client_id: 'clinic-123.apps.googleusercontent.com',
+		} );
+	} );
+} );
+
+describe( 'next to the original Google Meet add-on', () => {
+	const dir = () => path.join( harness().docroot, 'wp-content', 'plugins', 'kivicare-google-meet' );
+
+	beforeAll( () => {
+		mkdirSync( dir(), { recursive: true } );
+		// Declares what the original declares at load time: its gate constant and model class.
+		writeFileSync(
+			path.join( dir(), 'kivicare-googlemeet.php' ),
+			`<?php
+/**
+ * Plugin Name: KiviCare - Google Meet (original add-on, test double)
+ * Version: 4.1.0
+ */
+namespace KCGMApp\\models;
+define( 'KIVICARE_GOOGLE_MEET_ADDON_VERSION', '4.1.0' );
+class KCGMAppointmentGoogleMeetMapping { public static function query() { return null; } }
+`
+		);
+		clearDebugLog();
+	} );
+
+	afterAll( async () => {
+		await setActivePlugins( { remove: [ ORIGINAL ] } );
+		rmSync( dir(), { recursive: true, force: true } );
+	} );
+
+	it( 'stays dormant (no fatal, no provider, no constants of its own) and says why', async () => {
+		await setActivePlugins( { add: [ ORIGINAL ] } );
+		const state = await wpJson< Record< string, unknown > >(
+			`return array(
+				'reason'    => MFK_Compat::inactive_reason(),
+				'providers' => array_keys( apply_filters( 'kc_telemed_providers', array() ) ),
+				'provider'  => class_exists( 'KCGMApp\\\\providers\\\\KCGMGoogleMeet', false ),
+				'gate'      => KIVICARE_GOOGLE_MEET_ADDON_VERSION,
+			);`
+		);
+		expect( state ).toEqual( { reason: 'conflict', providers: [], provider: false, gate: '4.1.0' } );
+
+		const admin = await login();
+		const page = await ( await admin.fetch( 'wp-admin/index.php' ) ).text();
+		expect( page ).toContain( 'cannot run while the original' );
+		expect( phpProblems() ).toEqual( [] );
+	} );
+
+	it( 'refuses to be activated while the original add-on is active', async () => {
+		const result = await wpJson< { active: boolean; message: string } >(
+			`require_once ABSPATH . 'wp-admin/includes/plugin.php';
+			deactivate_plugins( 'meet-for-kivicare/plugin.php', true );
+			add_filter( 'wp_die_handler', static function () {
+				return static function ( $message ) { throw new RuntimeException( is_string( $message ) ? $message : 'died' ); };
+			} );
+			$message = '';
+			try {
+				activate_plugin( 'meet-for-kivicare/plugin.php' );
+			} catch ( RuntimeException $e ) {
+				$message = $e->getMessage();
+			}
+			return array( 'active' => is_plugin_active( 'meet-for-kivicare/plugin.php' ), 'message' => wp_strip_all_tags( $message ) );`
+		);
+		expect( result.active ).toBe( false );
+		expect( result.message ).toContain( 'Deactivate the original add-on first' );
+		await setActivePlugins( { add: [ 'meet-for-kivicare/plugin.php' ] } );
+	} );
+} );
+
+describe( 'without KiviCare', () => {
+	afterAll( async () => {
+		await setActivePlugins( { add: [ STAND_IN ] } );
+	} );
+
+	it( 'explains what is missing in an admin notice and nothing breaks', async () => {
+		clearDebugLog();
+		await setActivePlugins( { remove: [ STAND_IN ] } );
+		expect( await wpJson( 'return MFK_Compat::inactive_reason();' ) ).toBe( 'kivicare_missing' );
+		const home = await fetch( `${ harness().url }/` );
+		expect( home.status ).toBe( 200 );
+		const admin = await login();
+		const page = await ( await admin.fetch( 'wp-admin/index.php' ) ).text();
+		expect( page ).toContain( 'needs the KiviCare clinic management plugin' );
+		// The queue runner still works (and finds nothing it could break).
+		expect( await wpJson( 'return is_array( MFK_Queue::run( array( "max_seconds" => 2 ) ) );' ) ).toBe( true );
+		expect( phpProblems() ).toEqual( [] );
+	} );
+} );
