@@ -1,0 +1,120 @@
+/**
+ * `/v1/batch`: many meeting operations at once, as fast as Google's quota allows. Operations are
+ * interleaved across Google accounts; a worker takes the next operation whose account is not
+ * paused by a rate-limit answer, so one throttled doctor does not hold up the others.
+ */
+import type { SidecarContext } from './context';
+import { openCredential } from './credentials';
+import { errorBody, SidecarError, type ErrorBody, type FieldError } from './errors';
+import { runMeetingOp, type MeetingBody } from './handlers';
+import type { BatchOp } from './schemas';
+
+export interface BatchOperation {
+	op: BatchOp;
+	id: string;
+	[ key: string ]: unknown;
+}
+
+export type BatchResult = { id: string; ok: true; result: object } | { id: string; ok: false; error: Omit< ErrorBody, 'credential' > & { credential?: string } };
+
+export type Validate = ( op: BatchOp, operation: BatchOperation ) => FieldError[] | null;
+
+interface Job {
+	index: number;
+	operation: BatchOperation;
+	account: string;
+}
+
+const DEFAULT_BUDGET_MS = 30000;
+
+export async function runBatch( ctx: SidecarContext, operations: BatchOperation[], validate: Validate, budgetMs = DEFAULT_BUDGET_MS ): Promise< BatchResult[] > {
+	const results: BatchResult[] = new Array( operations.length );
+	const fail = ( index: number, error: unknown ) => {
+		const op = operations[ index ] as BatchOperation;
+		const e = error instanceof SidecarError ? error : internal( ctx, error );
+		results[ index ] = { id: op.id, ok: false, error: errorBody( e ) };
+	};
+
+	// Group by Google account (invalid operations are answered at once).
+	const queues = new Map< string, Job[] >();
+	operations.forEach( ( operation, index ) => {
+		const errors = validate( operation.op, operation );
+		if ( errors ) {
+			fail( index, new SidecarError( 'invalid_request', `Operation "${ operation.id }" is invalid: ${ errors.map( ( e ) => `${ e.path } ${ e.message }` ).join( '; ' ) }`, { errors } ) );
+			return;
+		}
+		const body = operation as unknown as MeetingBody;
+		let account: string;
+		try {
+			const { credential } = openCredential( ctx.sealer, body.siteId, body.credential );
+			account = `user:${ body.client.clientId }:${ credential.email }`;
+		} catch ( error ) {
+			fail( index, error );
+			return;
+		}
+		const queue = queues.get( account ) ?? [];
+		queue.push( { index, operation, account } );
+		queues.set( account, queue );
+	} );
+
+	// Round-robin order across accounts.
+	const pending: Job[] = [];
+	for ( let round = 0; pending.length < operations.length; round++ ) {
+		let added = false;
+		for ( const queue of queues.values() ) {
+			const job = queue[ round ];
+			if ( job ) {
+				pending.push( job );
+				added = true;
+			}
+		}
+		if ( ! added ) {
+			break;
+		}
+	}
+
+	const stopStartingAt = Date.now() + budgetMs;
+	const next = async (): Promise< Job | undefined > => {
+		for ( ;; ) {
+			if ( pending.length === 0 ) {
+				return undefined;
+			}
+			let soonest = Infinity;
+			for ( let i = 0; i < pending.length; i++ ) {
+				const job = pending[ i ] as Job;
+				const wait = ctx.pacer.pauseRemaining( { user: job.account, project: `project:${ ( job.operation as unknown as MeetingBody ).client.clientId }` } );
+				if ( wait === 0 ) {
+					pending.splice( i, 1 );
+					return job;
+				}
+				soonest = Math.min( soonest, wait );
+			}
+			if ( Date.now() + soonest >= stopStartingAt ) {
+				return undefined;
+			}
+			await new Promise( ( resolve ) => setTimeout( resolve, Math.min( soonest, 250 ) ) );
+		}
+	};
+	const worker = async () => {
+		for ( let job = await next(); job; job = await next() ) {
+			try {
+				results[ job.index ] = { id: job.operation.id, ok: true, result: await runMeetingOp( ctx, job.operation.op, job.operation as unknown as MeetingBody ) };
+			} catch ( error ) {
+				fail( job.index, error );
+			}
+		}
+	};
+	await Promise.all( Array.from( { length: Math.min( ctx.config.batchConcurrency, pending.length ) }, worker ) );
+
+	// Whatever could not start within the budget: Google is pacing those accounts.
+	for ( const job of pending ) {
+		const wait = ctx.pacer.pauseRemaining( { user: job.account } );
+		fail( job.index, new SidecarError( 'rate_limited', 'Not started: Google is pacing this account; retry later.', { retryAfterMs: Math.max( wait, 1000 ) } ) );
+	}
+	return results;
+}
+
+export function internal( ctx: SidecarContext, error: unknown ): SidecarError {
+	ctx.log.error( { err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String( error ) }, 'unexpected error' );
+	return new SidecarError( 'internal_error', 'Unexpected error in the sidecar; it has been logged.' );
+}

@@ -1,0 +1,53 @@
+/**
+ * What request handlers share within one sidecar process: configuration, the keyring, metrics,
+ * the Google caller with its pacing and token cache, and the lazily loaded Google client.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { SidecarConfig } from './config';
+import type { GoogleApi } from './google/api';
+import { GoogleCaller } from './google/caller';
+import { Pacer } from './google/pacing';
+import { TokenCache } from './google/token-cache';
+import { Metrics } from './metrics';
+import { Sealer } from './sealing';
+
+export interface SidecarContext {
+	config: SidecarConfig;
+	sealer: Sealer;
+	metrics: Metrics;
+	pacer: Pacer;
+	caller: GoogleCaller;
+	tokens: TokenCache;
+	log: FastifyBaseLogger;
+	/** The Google client; the first call loads the libraries. */
+	google: () => Promise< GoogleApi >;
+	/** True once the Google client is loaded. */
+	googleLoaded: () => boolean;
+}
+
+export function createContext( config: SidecarConfig, log: FastifyBaseLogger ): SidecarContext {
+	const metrics = new Metrics();
+	const pacer = new Pacer( { concurrency: config.accountConcurrency, basePauseMs: Math.max( 100, config.retryBaseMs ), maxPauseMs: 30000 } );
+	let api: GoogleApi | undefined;
+	let loading: Promise< GoogleApi > | undefined;
+	return {
+		config,
+		sealer: new Sealer( config.sealKeys ),
+		metrics,
+		pacer,
+		caller: new GoogleCaller( metrics, pacer, { baseMs: config.retryBaseMs, maxDelayMs: config.retryMaxDelayMs }, log ),
+		tokens: new TokenCache(),
+		log,
+		google: () => {
+			if ( api ) {
+				return Promise.resolve( api );
+			}
+			loading ??= import( './google/api' ).then( ( m ) => {
+				api = m.createGoogleApi( config );
+				return api;
+			} );
+			return loading;
+		},
+		googleLoaded: () => api !== undefined,
+	};
+}

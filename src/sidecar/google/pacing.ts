@@ -1,0 +1,139 @@
+/**
+ * Per-Google-account (and per-OAuth-project) pacing, shared by every request of this replica.
+ * Google answers rate limits per user and per project; when it does, further calls for that key
+ * wait instead of hammering, while other accounts keep going. A small cap on calls in flight per
+ * account keeps one doctor's backlog from taking every connection. The state is disposable: a
+ * restarted replica relearns it from Google's next answer.
+ */
+import { SidecarError } from '../errors';
+
+interface KeyState {
+	pausedUntil: number;
+	/** Consecutive rate-limit answers; sets the next pause length. */
+	strikes: number;
+	inFlight: number;
+	waiters: Array< () => void >;
+	lastUsed: number;
+}
+
+export interface PacerOptions {
+	/** Calls in flight per user key. */
+	concurrency: number;
+	basePauseMs: number;
+	maxPauseMs: number;
+	now?: () => number;
+	random?: () => number;
+}
+
+export interface PaceKeys {
+	user?: string;
+	project?: string;
+}
+
+const MAX_KEYS = 50000;
+
+export class Pacer {
+	private readonly states = new Map< string, KeyState >();
+	private readonly now: () => number;
+	private readonly random: () => number;
+
+	constructor( private readonly options: PacerOptions ) {
+		this.now = options.now ?? Date.now;
+		this.random = options.random ?? Math.random;
+	}
+
+	private state( key: string ): KeyState {
+		let s = this.states.get( key );
+		if ( ! s ) {
+			if ( this.states.size >= MAX_KEYS ) {
+				this.prune();
+			}
+			s = { pausedUntil: 0, strikes: 0, inFlight: 0, waiters: [], lastUsed: this.now() };
+			this.states.set( key, s );
+		}
+		s.lastUsed = this.now();
+		return s;
+	}
+
+	private prune(): void {
+		const idleBefore = this.now() - 10 * 60 * 1000;
+		for ( const [ key, s ] of this.states ) {
+			if ( s.inFlight === 0 && s.waiters.length === 0 && s.pausedUntil < this.now() && s.lastUsed < idleBefore ) {
+				this.states.delete( key );
+			}
+		}
+	}
+
+	/** Milliseconds until every key is out of its pause. */
+	pauseRemaining( keys: PaceKeys ): number {
+		const now = this.now();
+		let wait = 0;
+		for ( const key of [ keys.user, keys.project ] ) {
+			const s = key ? this.states.get( key ) : undefined;
+			if ( s && s.pausedUntil > now ) {
+				wait = Math.max( wait, s.pausedUntil - now );
+			}
+		}
+		return wait;
+	}
+
+	/**
+	 * Waits for the pauses to end and for a slot of the user key. Fails with `rate_limited` when
+	 * that would end after `deadline`. Returns the function that frees the slot.
+	 */
+	async acquire( keys: PaceKeys, deadline: number ): Promise< () => void > {
+		for ( ;; ) {
+			const wait = this.pauseRemaining( keys );
+			if ( wait === 0 ) {
+				break;
+			}
+			if ( this.now() + wait >= deadline ) {
+				throw new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: wait } );
+			}
+			await new Promise( ( resolve ) => setTimeout( resolve, wait ) );
+		}
+		if ( ! keys.user ) {
+			return () => {};
+		}
+		const s = this.state( keys.user );
+		if ( s.inFlight >= this.options.concurrency ) {
+			await new Promise< void >( ( resolve ) => s.waiters.push( resolve ) );
+		} else {
+			s.inFlight++;
+		}
+		let released = false;
+		return () => {
+			if ( released ) {
+				return;
+			}
+			released = true;
+			const next = s.waiters.shift();
+			if ( next ) {
+				next(); // the slot passes straight to the next waiter
+			} else {
+				s.inFlight--;
+			}
+		};
+	}
+
+	/** Google said "slow down" for this key: pause it, longer on each consecutive strike (full jitter). */
+	penalize( key: string, minPauseMs = 0 ): number {
+		const s = this.state( key );
+		s.strikes++;
+		const ceiling = Math.min( this.options.maxPauseMs, this.options.basePauseMs * 2 ** Math.min( s.strikes - 1, 20 ) );
+		const pause = Math.max( minPauseMs, Math.round( ceiling / 2 + ( this.random() * ceiling ) / 2 ) );
+		s.pausedUntil = Math.max( s.pausedUntil, this.now() + pause );
+		return pause;
+	}
+
+	succeed( key: string ): void {
+		const s = this.states.get( key );
+		if ( s ) {
+			s.strikes = 0;
+		}
+	}
+
+	get size(): number {
+		return this.states.size;
+	}
+}
