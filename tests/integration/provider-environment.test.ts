@@ -15,7 +15,8 @@ import {
 } from '../harness/testkit';
 import { MAPPINGS } from './support/meet';
 
-const STAND_IN = 'kivicare-clinic-management-system/kivicare-clinic-management-system.php';
+const STAND_IN =
+	'kivicare-clinic-management-system/kivicare-clinic-management-system.php';
 const ORIGINAL = 'kivicare-google-meet/kivicare-googlemeet.php';
 
 function setActivePlugins( change: { add?: string[]; remove?: string[] } ) {
@@ -32,20 +33,62 @@ function setActivePlugins( change: { add?: string[]; remove?: string[] } ) {
 
 describe( 'schema', () => {
 	it( 'has the original columns, the queue columns, one row per appointment and the due index', async () => {
-		const columns = ( await query< { Field: string } >( `SHOW COLUMNS FROM ${ MAPPINGS }` ) ).map( ( c ) => c.Field );
+		const columns = (
+			await query< { Field: string } >(
+				`SHOW COLUMNS FROM ${ MAPPINGS }`
+			)
+		).map( ( c ) => c.Field );
 		for ( const name of [
-			'id', 'appointment_id', 'event_id', 'url', 'password', 'event_url', 'created_at', 'extra',
-			'state', 'desired', 'start_utc', 'end_utc', 'timezone', 'doctor_id', 'calendar_id', 'revision',
-			'attempts', 'next_attempt_at', 'lease_token', 'lease_until', 'last_error_code', 'last_error_message',
-			'link_in_booking_mail', 'ready_notified_at', 'updated_at',
+			'id',
+			'appointment_id',
+			'event_id',
+			'url',
+			'password',
+			'event_url',
+			'created_at',
+			'extra',
+			'state',
+			'desired',
+			'start_utc',
+			'end_utc',
+			'timezone',
+			'doctor_id',
+			'calendar_id',
+			'revision',
+			'attempts',
+			'next_attempt_at',
+			'lease_token',
+			'lease_until',
+			'last_error_code',
+			'last_error_message',
+			'link_in_booking_mail',
+			'ready_notified_at',
+			'updated_at',
 		] ) {
 			expect( columns ).toContain( name );
 		}
-		const indexes = await query< { Key_name: string; Column_name: string; Non_unique: number } >( `SHOW INDEX FROM ${ MAPPINGS }` );
-		expect( indexes.find( ( i ) => i.Column_name === 'appointment_id' )?.Non_unique ).toBe( 0 );
-		expect( indexes.filter( ( i ) => i.Key_name === 'state_next_attempt' ).map( ( i ) => i.Column_name ) ).toEqual( [ 'state', 'next_attempt_at' ] );
-		expect( await wpJson( 'return get_option( "mfk_db_version" ) === MFK_Schema::VERSION;' ) ).toBe( true );
-		expect( await wpJson< string >( 'return MFK_Site::id();' ) ).toMatch( /^[0-9a-f-]{36}$/ );
+		const indexes = await query< {
+			Key_name: string;
+			Column_name: string;
+			Non_unique: number;
+		} >( `SHOW INDEX FROM ${ MAPPINGS }` );
+		expect(
+			indexes.find( ( i ) => i.Column_name === 'appointment_id' )
+				?.Non_unique
+		).toBe( 0 );
+		expect(
+			indexes
+				.filter( ( i ) => i.Key_name === 'state_next_attempt' )
+				.map( ( i ) => i.Column_name )
+		).toEqual( [ 'state', 'next_attempt_at' ] );
+		expect(
+			await wpJson(
+				'return get_option( "mfk_db_version" ) === MFK_Schema::VERSION;'
+			)
+		).toBe( true );
+		expect( await wpJson< string >( 'return MFK_Site::id();' ) ).toMatch(
+			/^[0-9a-f-]{36}$/
+		);
 	} );
 
 	it( 'upgrades a table of the original add-on: keeps its links as legacy rows, one per appointment', async () => {
@@ -65,13 +108,30 @@ describe( 'schema', () => {
 				(7001, 'googleid2', 'https://meet.google.com/new-cccc-ddd', 'https://calendar/e2', NOW()),
 				(7002, 'googleid3', 'https://meet.google.com/xyz-eeee-fff', 'https://calendar/e3', NOW())`
 			);
-			await wpJson( 'delete_option( "mfk_db_version" ); MFK_Schema::maybe_upgrade(); return true;' );
-			const rows = await query< { appointment_id: number; url: string; state: string; desired: string } >(
+			await wpJson(
+				'delete_option( "mfk_db_version" ); MFK_Schema::maybe_upgrade(); return true;'
+			);
+			const rows = await query< {
+				appointment_id: number;
+				url: string;
+				state: string;
+				desired: string;
+			} >(
 				`SELECT appointment_id, url, state, desired FROM ${ MAPPINGS } ORDER BY appointment_id`
 			);
 			expect( rows ).toEqual( [
-				{ appointment_id: 7001, url: 'https://meet.google.com/new-cccc-ddd', state: 'legacy', desired: 'active' },
-				{ appointment_id: 7002, url: 'https://meet.google.com/xyz-eeee-fff', state: 'legacy', desired: 'active' },
+				{
+					appointment_id: 7001,
+					url: 'https://meet.google.com/new-cccc-ddd',
+					state: 'legacy',
+					desired: 'active',
+				},
+				{
+					appointment_id: 7002,
+					url: 'https://meet.google.com/xyz-eeee-fff',
+					state: 'legacy',
+					desired: 'active',
+				},
 			] );
 			// KiviCare core reads them through the model, as before.
 			const url = await wpJson< string >(
@@ -79,11 +139,15 @@ describe( 'schema', () => {
 			);
 			expect( url ).toBe( 'https://meet.google.com/xyz-eeee-fff' );
 			// Legacy rows are never picked up by the queue.
-			expect( await wpJson( 'return MFK_Mappings::has_due();' ) ).toBe( false );
+			expect( await wpJson( 'return MFK_Mappings::has_due();' ) ).toBe(
+				false
+			);
 		} finally {
 			await query( `DROP TABLE IF EXISTS ${ MAPPINGS }` );
 			await query( `RENAME TABLE ${ backup } TO ${ MAPPINGS }` );
-			await wpJson( 'update_option( "mfk_db_version", MFK_Schema::VERSION ); return true;' );
+			await wpJson(
+				'update_option( "mfk_db_version", MFK_Schema::VERSION ); return true;'
+			);
 		}
 	} );
 } );
@@ -114,14 +178,19 @@ describe( 'the KiviCare mapping model', () => {
 			eventUrl: 'https://calendar/2',
 			none: null,
 		} );
-		await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id = ?`, [ appointment ] );
+		await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id = ?`, [
+			appointment,
+		] );
 	} );
 } );
 
 describe( 'settings', () => {
 	it( 'refuses invalid values field by field and stores nothing', async () => {
 		const before = await wpJson( 'return get_option( "mfk_settings" );' );
-		const error = await wpJson< { code: string; data: { status: number; params: Record< string, string > } } >(
+		const error = await wpJson< {
+			code: string;
+			data: { status: number; params: Record< string, string > };
+		} >(
 			`$r = MFK_Settings::update( $args );
 			return array( 'code' => $r->get_error_code(), 'data' => $r->get_error_data() );`,
 			{
@@ -140,15 +209,26 @@ describe( 'settings', () => {
 		expect( error.data.status ).toBe( 400 );
 		expect( Object.keys( error.data.params ).sort() ).toEqual(
 			[
-				'add_patient_as_attendee', 'calendar_id', 'event_title_template', 'join_window_minutes',
-				'link_ready_email_body', 'send_updates', 'sidecar_secret', 'sidecar_url', 'sync_budget_ms',
+				'add_patient_as_attendee',
+				'calendar_id',
+				'event_title_template',
+				'join_window_minutes',
+				'link_ready_email_body',
+				'send_updates',
+				'sidecar_secret',
+				'sidecar_url',
+				'sync_budget_ms',
 			].sort()
 		);
-		expect( error.data.params.event_title_template ).toContain( '{diagnosis}' );
-		expect( await wpJson( 'return get_option( "mfk_settings" );' ) ).toEqual( before );
+		expect( error.data.params.event_title_template ).toContain(
+			'{diagnosis}'
+		);
+		expect(
+			await wpJson( 'return get_option( "mfk_settings" );' )
+		).toEqual( before );
 	} );
 
-	it( 'saves valid values, keeps secrets out of what screens see, honours wp-config constants and keeps KiviCare\'s option in line', async () => {
+	it( "saves valid values, keeps secrets out of what screens see, honours wp-config constants and keeps KiviCare's option in line", async () => {
 		const display = await wpJson< Record< string, unknown > >(
 			`$s = get_option( 'mfk_settings', array() );
 			$s = is_array( $s ) ? $s : array();
@@ -160,7 +240,8 @@ describe( 'settings', () => {
 			{
 				google_client_id: 'clinic-123.apps.googleusercontent.com',
 				sync_budget_ms: '2500',
-				event_title_template: '{clinic_name}: video consultation with {doctor_name}',
+				event_title_template:
+					'{clinic_name}: video consultation with {doctor_name}',
 				send_updates: 'externalOnly',
 				add_patient_as_attendee: 'false',
 				calendar_id: 'primary',
@@ -177,13 +258,28 @@ describe( 'settings', () => {
 			sidecar_secret_locked: true,
 			sidecar_secret_set: true,
 		} );
-		expect( JSON.stringify( display ) ).not.toContain( 'sealed-blob-for-display-test' );
-		expect( JSON.stringify( display ) ).not.toContain( harness().sidecarSecret );
+		expect( JSON.stringify( display ) ).not.toContain(
+			'sealed-blob-for-display-test'
+		);
+		expect( JSON.stringify( display ) ).not.toContain(
+			harness().sidecarSecret
+		);
 
-		const kivicare = await wpJson< Record< string, unknown > >( 'return get_option( "kiviCare_google_meet_setting" );' );
-		expect( kivicare ).toMatchObject( { enabled: true, auth_type: 'oauth', enableCal: 'Yes', client_id: 'clinic-123.apps.googleusercontent.com' } );
-		expect( kivicare.client_secret ).not.toBe( 'sealed-blob-for-display-test' );
-		expect( await wpJson( 'return get_option( "mfk_provider_config" );' ) ).toEqual( {
+		const kivicare = await wpJson< Record< string, unknown > >(
+			'return get_option( "kiviCare_google_meet_setting" );'
+		);
+		expect( kivicare ).toMatchObject( {
+			enabled: true,
+			auth_type: 'oauth',
+			enableCal: 'Yes',
+			client_id: 'clinic-123.apps.googleusercontent.com',
+		} );
+		expect( kivicare.client_secret ).not.toBe(
+			'sealed-blob-for-display-test'
+		);
+		expect(
+			await wpJson( 'return get_option( "mfk_provider_config" );' )
+		).toEqual( {
 			enabled: true,
 			auth_type: 'oauth',
 			client_id: 'clinic-123.apps.googleusercontent.com',
@@ -192,7 +288,13 @@ describe( 'settings', () => {
 } );
 
 describe( 'next to the original Google Meet add-on', () => {
-	const dir = () => path.join( harness().docroot, 'wp-content', 'plugins', 'kivicare-google-meet' );
+	const dir = () =>
+		path.join(
+			harness().docroot,
+			'wp-content',
+			'plugins',
+			'kivicare-google-meet'
+		);
 
 	beforeAll( () => {
 		mkdirSync( dir(), { recursive: true } );
@@ -227,7 +329,12 @@ class KCGMAppointmentGoogleMeetMapping { public static function query() { return
 				'gate'      => KIVICARE_GOOGLE_MEET_ADDON_VERSION,
 			);`
 		);
-		expect( state ).toEqual( { reason: 'conflict', providers: [], provider: false, gate: '4.1.0' } );
+		expect( state ).toEqual( {
+			reason: 'conflict',
+			providers: [],
+			provider: false,
+			gate: '4.1.0',
+		} );
 
 		const admin = await login();
 		const page = await ( await admin.fetch( 'wp-admin/index.php' ) ).text();
@@ -251,7 +358,9 @@ class KCGMAppointmentGoogleMeetMapping { public static function query() { return
 			return array( 'active' => is_plugin_active( 'meet-for-kivicare/plugin.php' ), 'message' => wp_strip_all_tags( $message ) );`
 		);
 		expect( result.active ).toBe( false );
-		expect( result.message ).toContain( 'Deactivate the original add-on first' );
+		expect( result.message ).toContain(
+			'Deactivate the original add-on first'
+		);
 		await setActivePlugins( { add: [ 'meet-for-kivicare/plugin.php' ] } );
 	} );
 } );
@@ -264,14 +373,22 @@ describe( 'without KiviCare', () => {
 	it( 'explains what is missing in an admin notice and nothing breaks', async () => {
 		clearDebugLog();
 		await setActivePlugins( { remove: [ STAND_IN ] } );
-		expect( await wpJson( 'return MFK_Compat::inactive_reason();' ) ).toBe( 'kivicare_missing' );
+		expect( await wpJson( 'return MFK_Compat::inactive_reason();' ) ).toBe(
+			'kivicare_missing'
+		);
 		const home = await fetch( `${ harness().url }/` );
 		expect( home.status ).toBe( 200 );
 		const admin = await login();
 		const page = await ( await admin.fetch( 'wp-admin/index.php' ) ).text();
-		expect( page ).toContain( 'needs the KiviCare clinic management plugin' );
+		expect( page ).toContain(
+			'needs the KiviCare clinic management plugin'
+		);
 		// The queue runner still works (and finds nothing it could break).
-		expect( await wpJson( 'return is_array( MFK_Queue::run( array( "max_seconds" => 2 ) ) );' ) ).toBe( true );
+		expect(
+			await wpJson(
+				'return is_array( MFK_Queue::run( array( "max_seconds" => 2 ) ) );'
+			)
+		).toBe( true );
 		expect( phpProblems() ).toEqual( [] );
 	} );
 } );

@@ -24,9 +24,15 @@ import { freshDate, mapping, MAPPINGS, runQueue } from './support/meet';
 /** A doctor "connected" with a credential that is never opened (the sidecar is down). */
 async function offlineScenario() {
 	const { clinicId } = await ensureClinic();
-	const doctor = await createDoctor( clinicId, { meta: { kc_standin_session_hours: '00:00-24:00' } } );
+	const doctor = await createDoctor( clinicId, {
+		meta: { kc_standin_session_hours: '00:00-24:00' },
+	} );
 	const patient = await createPatient();
-	const service = await createService( { name: 'Tele offline', doctors: [ doctor.id ], telemed: true } );
+	const service = await createService( {
+		name: 'Tele offline',
+		doctors: [ doctor.id ],
+		telemed: true,
+	} );
 	await wpJson(
 		`$s = get_option( 'mfk_settings', array() );
 		$s = is_array( $s ) ? $s : array();
@@ -79,23 +85,36 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 
 		// The appointment shows as a video consultation without a link yet.
 		const list = await session.rest( `${ KC }/appointments` );
-		const item = list.body.data.appointments.find( ( a: { id: number } ) => a.id === id );
-		expect( item ).toMatchObject( { video_consultation: true, video_url: '' } );
+		const item = list.body.data.appointments.find(
+			( a: { id: number } ) => a.id === id
+		);
+		expect( item ).toMatchObject( {
+			video_consultation: true,
+			video_url: '',
+		} );
 
 		// A runner pass keeps it pending, counts the attempt and backs off again.
-		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id ] );
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+			[ id ]
+		);
 		const before = ( await mapping( id ) )!.attempts;
 		const stats = await runQueue();
 		expect( stats.claimed ).toBeGreaterThanOrEqual( 1 );
 		const after = await mapping( id );
-		expect( after ).toMatchObject( { state: 'pending', last_error_code: 'sidecar_unavailable' } );
+		expect( after ).toMatchObject( {
+			state: 'pending',
+			last_error_code: 'sidecar_unavailable',
+		} );
 		expect( after!.attempts ).toBe( before + 1 );
 		expect( after!.lease_token ).toBeNull();
 	} );
 
 	it( 'schedules an immediate WP-Cron run when the booking could not be provisioned', async () => {
 		const { doctor, patient, mappingId } = await offlineScenario();
-		await wpJson( 'wp_clear_scheduled_hook( "mfk_queue_run_now" ); return true;' );
+		await wpJson(
+			'wp_clear_scheduled_hook( "mfk_queue_run_now" ); return true;'
+		);
 		const res = await book( await login( patient ), {
 			appointmentStartDate: freshDate(),
 			appointmentStartTime: '11:00',
@@ -105,11 +124,17 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 			status: 1,
 		} );
 		expect( res.status ).toBe( 201 );
-		const next = await wpJson< number | false >( 'return wp_next_scheduled( "mfk_queue_run_now" );' );
+		const next = await wpJson< number | false >(
+			'return wp_next_scheduled( "mfk_queue_run_now" );'
+		);
 		expect( typeof next ).toBe( 'number' );
-		const tick = await wpJson< number | false >( 'return wp_next_scheduled( "mfk_queue_tick" );' );
+		const tick = await wpJson< number | false >(
+			'return wp_next_scheduled( "mfk_queue_tick" );'
+		);
 		expect( typeof tick ).toBe( 'number' );
-		expect( await wpJson( 'return wp_get_schedule( "mfk_queue_tick" );' ) ).toBe( 'mfk_every_minute' );
+		expect(
+			await wpJson( 'return wp_get_schedule( "mfk_queue_tick" );' )
+		).toBe( 'mfk_every_minute' );
 	} );
 
 	it( 'gives up after the maximum age and reports the failure in an admin notice', async () => {
@@ -129,7 +154,10 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		);
 		await runQueue();
 		const row = await mapping( id );
-		expect( row ).toMatchObject( { state: 'failed', last_error_code: 'max_age_exceeded' } );
+		expect( row ).toMatchObject( {
+			state: 'failed',
+			last_error_code: 'max_age_exceeded',
+		} );
 		expect( row!.last_error_message ).toContain( 'sidecar' );
 
 		const admin = await login();
@@ -141,7 +169,11 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		// 60 due rows for appointments that do not exist (claims do not care), then 6 processes
 		// claim concurrently; each returns the ids it got and releases nothing.
 		const base = 900000000 + Math.floor( Math.random() * 1000000 ) * 100;
-		const values = Array.from( { length: 60 }, ( _, i ) => `(${ base + i }, 'pending', 'cancelled', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())` );
+		const values = Array.from(
+			{ length: 60 },
+			( _, i ) =>
+				`(${ base + i }, 'pending', 'cancelled', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())`
+		);
 		await query(
 			`INSERT INTO ${ MAPPINGS } (appointment_id, state, desired, next_attempt_at, intent_at, created_at) VALUES ${ values.join( ',' ) }`
 		);
@@ -161,10 +193,16 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		);
 		const claimed = ( await Promise.all( claimers ) ).flat();
 		expect( new Set( claimed ).size ).toBe( claimed.length ); // No row twice.
-		expect( [ ...claimed ].sort() ).toEqual( Array.from( { length: 60 }, ( _, i ) => base + i ).sort() );
+		expect( [ ...claimed ].sort() ).toEqual(
+			Array.from( { length: 60 }, ( _, i ) => base + i ).sort()
+		);
 
 		// Leased rows are not due; once the lease has expired they come back by themselves.
-		expect( await wpJson( 'return count( MFK_Mappings::claim_due( 100, 300 ) );' ) ).toBe( 0 );
+		expect(
+			await wpJson(
+				'return count( MFK_Mappings::claim_due( 100, 300 ) );'
+			)
+		).toBe( 0 );
 		await query(
 			`UPDATE ${ MAPPINGS } SET lease_until = UTC_TIMESTAMP() - INTERVAL 1 SECOND, next_attempt_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE appointment_id BETWEEN ? AND ?`,
 			[ base, base + 59 ]
@@ -173,11 +211,16 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 			'return array_map( static fn( $r ) => $r["appointment_id"], MFK_Mappings::claim_due( 100, 300 ) );'
 		);
 		expect( again.length ).toBe( 60 );
-		await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id BETWEEN ? AND ?`, [ base, base + 59 ] );
+		await query(
+			`DELETE FROM ${ MAPPINGS } WHERE appointment_id BETWEEN ? AND ?`,
+			[ base, base + 59 ]
+		);
 	} );
 
 	it( 'an idle tick costs one query', async () => {
-		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL 1 HOUR WHERE state = 'pending'` );
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL 1 HOUR WHERE state = 'pending'`
+		);
 		const count = await wpJson< number >(
 			`MFK_Queue::run( array( 'max_seconds' => 5 ) ); // Warm-up: notes the run time.
 			$n = 0;
@@ -209,7 +252,9 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		expect( r6 ).toBeGreaterThanOrEqual( 240 );
 		expect( r12 ).toBeLessThanOrEqual( 3600 );
 		expect( r12 ).toBeGreaterThanOrEqual( 1800 );
-		expect( Math.max( ...delays.unauthorized! ) ).toBeLessThanOrEqual( 300 );
+		expect( Math.max( ...delays.unauthorized! ) ).toBeLessThanOrEqual(
+			300
+		);
 		expect( delays.retry_after![ 0 ] ).toBeGreaterThanOrEqual( 90 );
 	} );
 

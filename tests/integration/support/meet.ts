@@ -6,12 +6,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../../harness/paths';
-import {
-	harness,
-	query,
-	wpJson,
-	type TestUser,
-} from '../../harness/testkit';
+import { harness, query, wpJson, type TestUser } from '../../harness/testkit';
 import {
 	createDoctor,
 	createPatient,
@@ -93,7 +88,9 @@ export async function connectDoctor(
 	const page = await fetch( url );
 	const html = await page.text();
 	if ( page.status !== 200 ) {
-		throw new Error( `Consent page: HTTP ${ page.status } ${ html.slice( 0, 300 ) }` );
+		throw new Error(
+			`Consent page: HTTP ${ page.status } ${ html.slice( 0, 300 ) }`
+		);
 	}
 	const form = /<form[^>]*action="([^"]+)"/.exec( html );
 	const pending = /name="request" value="([^"]*)"/.exec( html );
@@ -103,7 +100,9 @@ export async function connectDoctor(
 	const body = new URLSearchParams();
 	body.append( 'request', unescapeHtml( pending[ 1 ]! ) );
 	body.append( 'email', email );
-	for ( const match of html.matchAll( /name="scope" value="([^"]*)" checked/g ) ) {
+	for ( const match of html.matchAll(
+		/name="scope" value="([^"]*)" checked/g
+	) ) {
 		body.append( 'scope', unescapeHtml( match[ 1 ]! ) );
 	}
 	body.append( 'decision', 'allow' );
@@ -116,17 +115,26 @@ export async function connectDoctor(
 	await decision.arrayBuffer();
 	const location = decision.headers.get( 'location' );
 	if ( ! location ) {
-		throw new Error( `Consent decision: HTTP ${ decision.status } without redirect` );
+		throw new Error(
+			`Consent decision: HTTP ${ decision.status } without redirect`
+		);
 	}
 	const back = new URL( location );
-	if ( back.searchParams.get( 'state' ) !== state || ! back.searchParams.get( 'code' ) ) {
+	if (
+		back.searchParams.get( 'state' ) !== state ||
+		! back.searchParams.get( 'code' )
+	) {
 		throw new Error( `Consent redirect without code/state: ${ location }` );
 	}
 	const result = await wpJson< { email: string } >(
 		`$r = MFK_Doctor_Connection::connect_from_code( $args['id'], $args['code'], $args['redirect'] );
 		if ( is_wp_error( $r ) ) { throw new RuntimeException( $r->get_error_code() . ': ' . $r->get_error_message() ); }
 		return $r;`,
-		{ id: doctor.id, code: back.searchParams.get( 'code' ), redirect: redirectUri() }
+		{
+			id: doctor.id,
+			code: back.searchParams.get( 'code' ),
+			redirect: redirectUri(),
+		}
 	);
 	return result.email;
 }
@@ -154,7 +162,9 @@ export async function telemedScenario( {
 	duration?: number;
 } = {} ): Promise< Scenario > {
 	const { clinicId, clinicAdmin } = await ensureClinic();
-	const doctor = await createDoctor( clinicId, { meta: { kc_standin_session_hours: '00:00-24:00', ...doctorMeta } } );
+	const doctor = await createDoctor( clinicId, {
+		meta: { kc_standin_session_hours: '00:00-24:00', ...doctorMeta },
+	} );
 	const patient = await createPatient();
 	const service = await createService( {
 		name: `Video consultation ${ doctor.id }`,
@@ -200,8 +210,13 @@ export interface MappingRow {
 }
 
 /** The mapping row of an appointment (undefined when none). */
-export async function mapping( appointmentId: number ): Promise< MappingRow | undefined > {
-	const rows = await query< MappingRow >( `SELECT * FROM ${ MAPPINGS } WHERE appointment_id = ?`, [ appointmentId ] );
+export async function mapping(
+	appointmentId: number
+): Promise< MappingRow | undefined > {
+	const rows = await query< MappingRow >(
+		`SELECT * FROM ${ MAPPINGS } WHERE appointment_id = ?`,
+		[ appointmentId ]
+	);
 	return rows[ 0 ];
 }
 
@@ -223,17 +238,33 @@ export function runQueue( extra: string[] = [] ): Promise< RunnerResult > {
 	return new Promise( ( resolve, reject ) => {
 		execFile(
 			'php',
-			[ path.join( REPO_ROOT, 'php', 'cli', 'run-queue.php' ), `--path=${ harness().docroot }`, ...extra ],
+			[
+				path.join( REPO_ROOT, 'php', 'cli', 'run-queue.php' ),
+				`--path=${ harness().docroot }`,
+				...extra,
+			],
 			{ timeout: 120000 },
 			( error, stdout, stderr ) => {
 				if ( error ) {
-					reject( new Error( `run-queue.php failed: ${ error.message }\n${ stderr }` ) );
+					reject(
+						new Error(
+							`run-queue.php failed: ${ error.message }\n${ stderr }`
+						)
+					);
 					return;
 				}
 				try {
-					resolve( JSON.parse( stdout.trim().split( '\n' ).pop() ?? '{}' ) as RunnerResult );
+					resolve(
+						JSON.parse(
+							stdout.trim().split( '\n' ).pop() ?? '{}'
+						) as RunnerResult
+					);
 				} catch {
-					reject( new Error( `run-queue.php printed ${ stdout }\n${ stderr }` ) );
+					reject(
+						new Error(
+							`run-queue.php printed ${ stdout }\n${ stderr }`
+						)
+					);
 				}
 			}
 		);
@@ -249,7 +280,9 @@ export async function drainQueue( maxPasses = 10 ): Promise< void > {
 		if ( Number( due[ 0 ]?.n ?? 0 ) === 0 ) {
 			return;
 		}
-		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE state = 'pending' AND lease_token IS NULL` );
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE state = 'pending' AND lease_token IS NULL`
+		);
 		await runQueue();
 	}
 }
@@ -259,7 +292,9 @@ let dayCounter = 0;
 export function freshDate( baseDays = 30 ): string {
 	dayCounter += 1;
 	const spread = ( Date.now() / 1000 / 60 ) % 2000; // Changes between runs of the suite.
-	return new Date( Date.now() + ( baseDays + Math.floor( spread ) + dayCounter ) * 86400000 )
+	return new Date(
+		Date.now() + ( baseDays + Math.floor( spread ) + dayCounter ) * 86400000
+	)
 		.toISOString()
 		.slice( 0, 10 );
 }
