@@ -117,7 +117,14 @@ final class MFK_Access {
 	 */
 	public static function appointment( $appointment ): ?array {
 		if ( is_object( $appointment ) ) {
-			$appointment = get_object_vars( $appointment );
+			// KiviCare models keep their fields behind toArray() / magic getters.
+			$object      = $appointment;
+			$appointment = method_exists( $object, 'toArray' ) ? (array) $object->toArray() : get_object_vars( $object );
+			foreach ( array( 'id', 'doctor_id', 'patient_id', 'clinic_id' ) as $key ) {
+				if ( ! isset( $appointment[ $key ] ) && isset( $object->{$key} ) ) {
+					$appointment[ $key ] = $object->{$key};
+				}
+			}
 		}
 		if ( is_array( $appointment ) ) {
 			$pick = static function ( array $row, array $keys ): int {

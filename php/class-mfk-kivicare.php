@@ -125,7 +125,7 @@ final class MFK_KiviCare {
 	 * @return mixed
 	 */
 	public static function filter_list_item( $item, $appointment_row = null ) {
-		$source = null !== $appointment_row ? $appointment_row : $item;
+		$source = null !== $appointment_row && null !== MFK_Access::appointment( $appointment_row ) ? $appointment_row : $item;
 		return self::decorate( $item, $source );
 	}
 
@@ -149,7 +149,8 @@ final class MFK_KiviCare {
 	 * @return mixed
 	 */
 	public static function filter_details_data( $data, $appointment = null ) {
-		return self::decorate( $data, null !== $appointment ? $appointment : $data );
+		$source = null !== $appointment && null !== MFK_Access::appointment( $appointment ) ? $appointment : $data;
+		return self::decorate( $data, $source );
 	}
 
 	/**

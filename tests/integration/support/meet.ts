@@ -4,6 +4,7 @@
  * process (the way system cron runs it), mapping rows and the emulator's calendars.
  */
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../harness/paths';
 import { harness, query, wpJson, type TestUser } from '../../harness/testkit';
@@ -23,6 +24,111 @@ export function redirectUri(): string {
 	return `${ harness().url }/wp-admin/admin-post.php?action=mfk_oauth_callback`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Google emulator (control API under /__emulator, see docs/google-emulator.md)
+
+async function emulator< T = any >(
+	route: string,
+	init: { method?: string; body?: unknown } = {}
+): Promise< T > {
+	const res = await fetch(
+		`${ harness().emulatorUrl }/__emulator/${ route }`,
+		{
+			method: init.method ?? 'GET',
+			headers:
+				init.body !== undefined
+					? { 'Content-Type': 'application/json' }
+					: undefined,
+			body:
+				init.body !== undefined
+					? JSON.stringify( init.body )
+					: undefined,
+		}
+	);
+	const text = await res.text();
+	if ( res.status >= 400 && res.status !== 404 ) {
+		throw new Error(
+			`emulator ${ route }: HTTP ${ res.status } ${ text }`
+		);
+	}
+	return ( text ? JSON.parse( text ) : null ) as T;
+}
+
+/** Registers the tests' OAuth client (and its redirect URI) with the emulator. */
+export function registerEmulatorClient(): Promise< unknown > {
+	return emulator( 'clients', {
+		method: 'POST',
+		body: {
+			clientId: CLIENT_ID,
+			clientSecret: CLIENT_SECRET,
+			redirectUris: [ redirectUri() ],
+		},
+	} );
+}
+
+export interface GoogleEvent {
+	id: string;
+	status: string;
+	summary?: string;
+	description?: string;
+	hangoutLink?: string;
+	start: { dateTime: string; timeZone?: string };
+	end: { dateTime: string; timeZone?: string };
+	attendees?: Array< { email: string } >;
+	visibility?: string;
+	extendedProperties?: { private?: Record< string, string > };
+	conferenceData?: {
+		createRequest?: { requestId: string; status?: { statusCode: string } };
+		entryPoints?: Array< { entryPointType: string; uri: string } >;
+	};
+}
+
+/** Every event of a calendar (the primary calendar's id is the account e-mail), cancelled ones too. */
+export async function calendarEvents(
+	calendarId: string
+): Promise< GoogleEvent[] > {
+	const answer = await emulator< { items?: GoogleEvent[] } | null >(
+		`calendars/${ encodeURIComponent( calendarId ) }/events`
+	);
+	return answer?.items ?? [];
+}
+
+/** Calls counted by the emulator per operation, e.g. `events.insert`. */
+export async function emulatorCounters(): Promise< Record< string, number > > {
+	return (
+		await emulator< { counters: Record< string, number > } >( 'counters' )
+	).counters;
+}
+
+/** Adds a fault (see docs/google-emulator.md); resolves with its id. */
+export async function addFault(
+	spec: Record< string, unknown >
+): Promise< string > {
+	return (
+		await emulator< { id: string } >( 'faults', {
+			method: 'POST',
+			body: spec,
+		} )
+	).id;
+}
+
+export function clearFaults(): Promise< unknown > {
+	return emulator( 'faults', { method: 'DELETE' } );
+}
+
+export function setEmulatorConfig(
+	config: Record< string, unknown >
+): Promise< unknown > {
+	return emulator( 'config', { method: 'PATCH', body: config } );
+}
+
+/** "The user revoked access in their Google account": every grant of that account dies. */
+export function revokeGoogleAccount( email: string ): Promise< unknown > {
+	return emulator( `accounts/${ encodeURIComponent( email ) }/revoke`, {
+		method: 'POST',
+	} );
+}
+
 /**
  * Stores the Google OAuth client (the secret sealed by the running sidecar) and other settings
  * through MFK_Settings::update(). Throws on validation errors.
@@ -30,6 +136,7 @@ export function redirectUri(): string {
 export async function configureMeet(
 	settings: Record< string, unknown > = {}
 ): Promise< Record< string, unknown > > {
+	await registerEmulatorClient();
 	return wpJson(
 		`$r = MFK_Settings::update( $args );
 		if ( is_wp_error( $r ) ) {
@@ -300,3 +407,48 @@ export function freshDate( baseDays = 30 ): string {
 }
 
 export { createPatient };
+
+// ---------------------------------------------------------------------------------------------
+// Test hooks mu-plugin (support/mfk-test-hooks.php)
+
+function hooksTarget(): string {
+	return path.join(
+		harness().docroot,
+		'wp-content',
+		'mu-plugins',
+		'mfk-test-hooks.php'
+	);
+}
+
+/** Installs the test hooks mu-plugin (action recorder, forced rollback switch). */
+export async function installTestHooks(): Promise< void > {
+	mkdirSync( path.dirname( hooksTarget() ), { recursive: true } );
+	copyFileSync( path.join( __dirname, 'mfk-test-hooks.php' ), hooksTarget() );
+	await wpJson(
+		'delete_option( "mfk_test_actions" ); delete_option( "mfk_test_throw_after_create" ); return true;'
+	);
+}
+
+export async function removeTestHooks(): Promise< void > {
+	rmSync( hooksTarget(), { force: true } );
+	await wpJson(
+		'delete_option( "mfk_test_actions" ); delete_option( "mfk_test_throw_after_create" ); return true;'
+	);
+}
+
+export interface RecordedAction {
+	hook: string;
+	appointment_id: number;
+	state: string | null;
+	context: Record< string, unknown > | null;
+}
+
+/** Meeting actions recorded by the test hooks for one appointment. */
+export async function recordedActions(
+	appointmentId: number
+): Promise< RecordedAction[] > {
+	const all = await wpJson< RecordedAction[] | false >(
+		'return get_option( "mfk_test_actions", array() );'
+	);
+	return ( all || [] ).filter( ( a ) => a.appointment_id === appointmentId );
+}
