@@ -41,14 +41,30 @@ export interface Clinic {
  * The default clinic (created through `POST setup-wizard/clinic` when missing) and a clinic
  * admin with a known password (the clinic's admin is replaced by a fresh user each call).
  */
-export async function ensureClinic( name = 'Stand-in Clinic' ): Promise< Clinic > {
-	const clinicAdmin = await createUser( 'kiviCare_clinic_admin', { firstName: 'Clinic', lastName: 'Admin' } );
-	const res = await ( await admin() ).rest< KcEnvelope< { clinic_id: number } > >( `${ KC }/setup-wizard/clinic`, {
-		method: 'POST',
-		body: { name, email: 'front-desk@clinic.test', clinic_admin: { email: clinicAdmin.email } },
+export async function ensureClinic(
+	name = 'Stand-in Clinic'
+): Promise< Clinic > {
+	const clinicAdmin = await createUser( 'kiviCare_clinic_admin', {
+		firstName: 'Clinic',
+		lastName: 'Admin',
 	} );
+	const res = await (
+		await admin()
+	).rest< KcEnvelope< { clinic_id: number } > >(
+		`${ KC }/setup-wizard/clinic`,
+		{
+			method: 'POST',
+			body: {
+				name,
+				email: 'front-desk@clinic.test',
+				clinic_admin: { email: clinicAdmin.email },
+			},
+		}
+	);
 	if ( res.status !== 201 ) {
-		throw new Error( `setup-wizard/clinic failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }` );
+		throw new Error(
+			`setup-wizard/clinic failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }`
+		);
 	}
 	return { clinicId: res.body.data.clinic_id, clinicAdmin };
 }
@@ -56,9 +72,16 @@ export async function ensureClinic( name = 'Stand-in Clinic' ): Promise< Clinic 
 /** A doctor linked to a clinic; `meta` as user meta (e.g. `{ timezone: 'Europe/Berlin' }`). */
 export async function createDoctor(
 	clinicId: number,
-	{ meta = {}, firstName = 'Doctor' }: { meta?: Record< string, unknown >; firstName?: string } = {}
+	{
+		meta = {},
+		firstName = 'Doctor',
+	}: { meta?: Record< string, unknown >; firstName?: string } = {}
 ): Promise< TestUser > {
-	const doctor = await createUser( 'kiviCare_doctor', { firstName, lastName: 'Test', meta } );
+	const doctor = await createUser( 'kiviCare_doctor', {
+		firstName,
+		lastName: 'Test',
+		meta,
+	} );
 	await query(
 		'INSERT INTO wp_kc_doctor_clinic_mappings (doctor_id, clinic_id, owner, created_at) VALUES (?, ?, 0, NOW())',
 		[ doctor.id, clinicId ]
@@ -79,33 +102,46 @@ export async function createService(
 		duration,
 		clinics,
 		price = 50,
-	}: { name: string; doctors: number[]; telemed?: boolean; duration?: number; clinics?: number[]; price?: number },
+	}: {
+		name: string;
+		doctors: number[];
+		telemed?: boolean;
+		duration?: number;
+		clinics?: number[];
+		price?: number;
+	},
 	session?: Session
 ): Promise< { serviceId: number; mappingIds: number[] } > {
-	const res = await ( session ?? ( await admin() ) ).rest< KcEnvelope< { service_id: number; mappings: Array< { id: number } > } > >(
-		`${ KC }/doctor-services`,
-		{
-			method: 'POST',
-			body: {
-				name,
-				category: 'general',
-				price,
-				doctors,
-				...( clinics ? { clinics } : {} ),
-				...( duration ? { duration } : {} ),
-				telemed_service: telemed ? 'yes' : 'no',
-			},
-		}
-	);
+	const res = await ( session ?? ( await admin() ) ).rest<
+		KcEnvelope< { service_id: number; mappings: Array< { id: number } > } >
+	>( `${ KC }/doctor-services`, {
+		method: 'POST',
+		body: {
+			name,
+			category: 'general',
+			price,
+			doctors,
+			...( clinics ? { clinics } : {} ),
+			...( duration ? { duration } : {} ),
+			telemed_service: telemed ? 'yes' : 'no',
+		},
+	} );
 	if ( res.status !== 201 ) {
-		throw new Error( `doctor-services failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }` );
+		throw new Error(
+			`doctor-services failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }`
+		);
 	}
-	return { serviceId: res.body.data.service_id, mappingIds: res.body.data.mappings.map( ( m ) => m.id ) };
+	return {
+		serviceId: res.body.data.service_id,
+		mappingIds: res.body.data.mappings.map( ( m ) => m.id ),
+	};
 }
 
 /** YYYY-MM-DD `days` from today (UTC). */
 export function dateInDays( days: number ): string {
-	return new Date( Date.now() + days * 86400000 ).toISOString().slice( 0, 10 );
+	return new Date( Date.now() + days * 86400000 )
+		.toISOString()
+		.slice( 0, 10 );
 }
 
 export interface BookingRequest {
@@ -123,7 +159,9 @@ export interface BookingRequest {
 
 /** `POST appointments`. */
 export function book( session: Session, body: BookingRequest ) {
-	return session.rest< KcEnvelope< { appointment_id: number; status: number } > >( `${ KC }/appointments`, {
+	return session.rest<
+		KcEnvelope< { appointment_id: number; status: number } >
+	>( `${ KC }/appointments`, {
 		method: 'POST',
 		body,
 	} );
@@ -154,8 +192,13 @@ export interface FakeCall {
 	wp_timezone: string;
 }
 
-export function enableFakeProvider( options: FakeProviderOptions = {} ): Promise< unknown > {
-	return setOption( 'kc_standin_fake_provider', { enabled: true, ...options } );
+export function enableFakeProvider(
+	options: FakeProviderOptions = {}
+): Promise< unknown > {
+	return setOption( 'kc_standin_fake_provider', {
+		enabled: true,
+		...options,
+	} );
 }
 
 export function disableFakeProvider(): Promise< unknown > {
@@ -172,12 +215,20 @@ export function fakeCalls(): Promise< FakeCall[] > {
 }
 
 export function resetFakeCalls(): Promise< unknown > {
-	return wpJson( `$file = WP_CONTENT_DIR . '/kc-standin-fake-calls.jsonl'; if ( file_exists( $file ) ) { unlink( $file ); } return true;` );
+	return wpJson(
+		`$file = WP_CONTENT_DIR . '/kc-standin-fake-calls.jsonl'; if ( file_exists( $file ) ) { unlink( $file ); } return true;`
+	);
 }
 
 /** Marks a doctor as connected for the fake provider. */
-export function connectFakeDoctor( doctorId: number, token = 'fake-token' ): Promise< unknown > {
-	return wpJson( 'return update_user_meta( $args["id"], "kc_standin_fake_token", $args["token"] );', { id: doctorId, token } );
+export function connectFakeDoctor(
+	doctorId: number,
+	token = 'fake-token'
+): Promise< unknown > {
+	return wpJson(
+		'return update_user_meta( $args["id"], "kc_standin_fake_token", $args["token"] );',
+		{ id: doctorId, token }
+	);
 }
 
 /**
@@ -185,7 +236,9 @@ export function connectFakeDoctor( doctorId: number, token = 'fake-token' ): Pro
  * active_plugins option changes) and resolves with a function that switches it back on the
  * same way. Lets stand-in tests run with the fake provider alone.
  */
-export async function withoutMeetForKiviCare(): Promise< () => Promise< void > > {
+export async function withoutMeetForKiviCare(): Promise<
+	() => Promise< void >
+> {
 	const wasActive = await wpJson< boolean >(
 		`require_once ABSPATH . 'wp-admin/includes/plugin.php';
 		$active = is_plugin_active( 'meet-for-kivicare/plugin.php' );

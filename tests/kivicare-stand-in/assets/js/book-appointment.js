@@ -7,16 +7,16 @@
 	'use strict';
 
 	function setup( form ) {
-		var base = form.getAttribute( 'data-rest-url' );
-		var nonce = form.getAttribute( 'data-nonce' );
-		var doctor = form.querySelector( '#kc-book-doctor' );
-		var service = form.querySelector( '#kc-book-service' );
-		var date = form.querySelector( '#kc-book-date' );
-		var time = form.querySelector( '#kc-book-time' );
-		var tzNote = form.querySelector( '#kc-book-timezone' );
-		var description = form.querySelector( '#kc-book-description' );
-		var message = form.querySelector( '.kc-book-message' );
-		var submit = form.querySelector( '.kc-book-submit' );
+		const base = form.getAttribute( 'data-rest-url' );
+		const nonce = form.getAttribute( 'data-nonce' );
+		const doctor = form.querySelector( '#kc-book-doctor' );
+		const service = form.querySelector( '#kc-book-service' );
+		const date = form.querySelector( '#kc-book-date' );
+		const time = form.querySelector( '#kc-book-time' );
+		const tzNote = form.querySelector( '#kc-book-timezone' );
+		const description = form.querySelector( '#kc-book-description' );
+		const message = form.querySelector( '.kc-book-message' );
+		const submit = form.querySelector( '.kc-book-submit' );
 
 		function msg( key ) {
 			return form.getAttribute( 'data-msg-' + key ) || '';
@@ -25,11 +25,14 @@
 		function api( path, options ) {
 			options = options || {};
 			options.credentials = 'same-origin';
-			options.headers = Object.assign( { 'X-WP-Nonce': nonce }, options.headers || {} );
+			options.headers = Object.assign(
+				{ 'X-WP-Nonce': nonce },
+				options.headers || {}
+			);
 			return fetch( base + path, options ).then( function ( res ) {
 				return res.json().then(
 					function ( body ) {
-						return { ok: res.ok, body: body };
+						return { ok: res.ok, body };
 					},
 					function () {
 						return { ok: false, body: {} };
@@ -40,12 +43,12 @@
 
 		function fill( select, items, label ) {
 			select.textContent = '';
-			var placeholder = document.createElement( 'option' );
+			const placeholder = document.createElement( 'option' );
 			placeholder.value = '';
 			placeholder.textContent = msg( 'choose' );
 			select.appendChild( placeholder );
 			items.forEach( function ( item ) {
-				var option = document.createElement( 'option' );
+				const option = document.createElement( 'option' );
 				option.value = String( item.value );
 				option.textContent = label( item );
 				select.appendChild( option );
@@ -55,12 +58,14 @@
 
 		function say( text, isError ) {
 			message.textContent = text;
-			message.className = 'kc-book-message' + ( isError ? ' kc-error' : ' kc-success' );
+			message.className =
+				'kc-book-message' + ( isError ? ' kc-error' : ' kc-success' );
 		}
 
 		function loadDoctors() {
 			api( 'static-data?type=clinic_doctors' ).then( function ( r ) {
-				var list = r.ok && Array.isArray( r.body.data ) ? r.body.data : [];
+				const list =
+					r.ok && Array.isArray( r.body.data ) ? r.body.data : [];
 				fill(
 					doctor,
 					list.map( function ( d ) {
@@ -79,15 +84,25 @@
 			if ( ! doctor.value ) {
 				return;
 			}
-			api( 'static-data?type=doctor_services&doctor_id=' + encodeURIComponent( doctor.value ) ).then( function ( r ) {
-				var list = r.ok && Array.isArray( r.body.data ) ? r.body.data : [];
+			api(
+				'static-data?type=doctor_services&doctor_id=' +
+					encodeURIComponent( doctor.value )
+			).then( function ( r ) {
+				const list =
+					r.ok && Array.isArray( r.body.data ) ? r.body.data : [];
 				fill(
 					service,
 					list.map( function ( s ) {
-						return { value: s.id, label: s.label, telemed: s.telemed_service === 'yes' };
+						return {
+							value: s.id,
+							label: s.label,
+							telemed: s.telemed_service === 'yes',
+						};
 					} ),
 					function ( i ) {
-						return i.telemed ? i.label + ' (' + msg( 'telemed' ) + ')' : i.label;
+						return i.telemed
+							? i.label + ' (' + msg( 'telemed' ) + ')'
+							: i.label;
 					}
 				);
 			} );
@@ -99,12 +114,16 @@
 			if ( ! doctor.value || ! service.value || ! date.value ) {
 				return;
 			}
-			var query = 'appointments/slots?date=' + encodeURIComponent( date.value ) +
-				'&doctor_id=' + encodeURIComponent( doctor.value ) +
-				'&service_id=' + encodeURIComponent( service.value );
+			const query =
+				'appointments/slots?date=' +
+				encodeURIComponent( date.value ) +
+				'&doctor_id=' +
+				encodeURIComponent( doctor.value ) +
+				'&service_id=' +
+				encodeURIComponent( service.value );
 			api( query ).then( function ( r ) {
-				var data = r.ok && r.body.data ? r.body.data : { slots: [] };
-				var free = ( data.slots || [] ).filter( function ( s ) {
+				const data = r.ok && r.body.data ? r.body.data : { slots: [] };
+				const free = ( data.slots || [] ).filter( function ( s ) {
 					return s.available;
 				} );
 				fill(
@@ -116,7 +135,9 @@
 						return i.label;
 					}
 				);
-				tzNote.textContent = free.length ? msg( 'timezone' ).replace( '%s', data.timezone || '' ) : msg( 'no-slots' );
+				tzNote.textContent = free.length
+					? msg( 'timezone' ).replace( '%s', data.timezone || '' )
+					: msg( 'no-slots' );
 			} );
 		}
 
@@ -126,7 +147,12 @@
 
 		form.addEventListener( 'submit', function ( event ) {
 			event.preventDefault();
-			if ( ! doctor.value || ! service.value || ! date.value || ! time.value ) {
+			if (
+				! doctor.value ||
+				! service.value ||
+				! date.value ||
+				! time.value
+			) {
 				say( msg( 'choose' ), true );
 				return;
 			}
@@ -145,12 +171,29 @@
 			} ).then(
 				function ( r ) {
 					submit.disabled = false;
-					if ( r.ok && r.body && r.body.data && r.body.data.appointment_id ) {
-						form.setAttribute( 'data-appointment-id', String( r.body.data.appointment_id ) );
-						say( msg( 'booked' ).replace( '%s', String( r.body.data.appointment_id ) ), false );
+					if (
+						r.ok &&
+						r.body &&
+						r.body.data &&
+						r.body.data.appointment_id
+					) {
+						form.setAttribute(
+							'data-appointment-id',
+							String( r.body.data.appointment_id )
+						);
+						say(
+							msg( 'booked' ).replace(
+								'%s',
+								String( r.body.data.appointment_id )
+							),
+							false
+						);
 						loadSlots();
 					} else {
-						say( ( r.body && r.body.message ) || msg( 'error' ), true );
+						say(
+							( r.body && r.body.message ) || msg( 'error' ),
+							true
+						);
 					}
 				},
 				function () {
@@ -164,7 +207,10 @@
 	}
 
 	function init() {
-		Array.prototype.forEach.call( document.querySelectorAll( 'form.kc-book-appointment' ), setup );
+		Array.prototype.forEach.call(
+			document.querySelectorAll( 'form.kc-book-appointment' ),
+			setup
+		);
 	}
 
 	if ( document.readyState === 'loading' ) {
