@@ -2,8 +2,16 @@
  * Brings a whole instance up or down. `up` is idempotent: what runs is reused, what is missing
  * is started, and the site is (re)configured, installed and activated as needed.
  */
-import { rmSync } from 'node:fs';
-import { getSecrets, type Instance } from './instances';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import {
+	defineThrowawayInstance,
+	getInstance,
+	getSecrets,
+	type Instance,
+	type InstanceOptions,
+} from './instances';
+import { HARNESS_ROOT } from './paths';
 import { withLock } from './lock';
 import { ensureMariadb } from './mariadb';
 import { readRecord, stopService } from './proc';
@@ -95,4 +103,18 @@ export function status(
 export async function destroy( instance: Instance ): Promise< void > {
 	await down( instance );
 	rmSync( instance.dir, { recursive: true, force: true } );
+}
+
+/**
+ * A fresh throwaway instance with free ports (removing what a crashed earlier run may have
+ * left under the same name). Pair with destroy().
+ */
+export async function createThrowawayInstance(
+	name: string,
+	options: InstanceOptions
+): Promise< Instance > {
+	if ( existsSync( path.join( HARNESS_ROOT, name, 'instance.json' ) ) ) {
+		await destroy( getInstance( name ) );
+	}
+	return defineThrowawayInstance( name, options );
 }
