@@ -386,22 +386,28 @@ final class MFK_Meetings {
 			self::reconcile( $appointment_id, null, false );
 		}
 
-		$claimed = array();
+		// A few passes: moving a meeting to another doctor is a cancel, then an ensure.
 		$waiting = false;
-		foreach ( array_keys( $touched ) as $appointment_id ) {
-			$row = MFK_Mappings::get_by_appointment( $appointment_id );
-			if ( null === $row || MFK_Mappings::STATE_PENDING !== $row['state'] ) {
-				continue;
-			}
-			$waiting = true;
-			if ( self::remaining_budget_ms() >= 250 && count( $claimed ) < 100 ) {
-				$lease = MFK_Mappings::claim_one( (int) $row['id'], (int) ceil( self::remaining_budget_ms() / 1000 ) + 30 );
-				if ( $lease ) {
-					$claimed[] = $lease;
+		for ( $pass = 0; $pass < 3; $pass++ ) {
+			$claimed = array();
+			$waiting = false;
+			foreach ( array_keys( $touched ) as $appointment_id ) {
+				$row = MFK_Mappings::get_by_appointment( $appointment_id );
+				if ( null === $row || MFK_Mappings::STATE_PENDING !== $row['state'] ) {
+					continue;
+				}
+				$waiting = true;
+				$due     = null === $row['next_attempt_at'] || strtotime( $row['next_attempt_at'] . ' UTC' ) <= time();
+				if ( ( 0 === $pass || $due ) && self::remaining_budget_ms() >= 250 && count( $claimed ) < 100 ) {
+					$lease = MFK_Mappings::claim_one( (int) $row['id'], (int) ceil( self::remaining_budget_ms() / 1000 ) + 30 );
+					if ( $lease ) {
+						$claimed[] = $lease;
+					}
 				}
 			}
-		}
-		if ( $claimed ) {
+			if ( ! $claimed ) {
+				break;
+			}
 			$remaining = self::remaining_budget_ms();
 			$started   = microtime( true );
 			MFK_Queue::process(

@@ -24,6 +24,9 @@ final class MFK_Plugin {
 		MFK_Admin_Notices::register();
 		MFK_Doctor_Connection::register();
 		MFK_Blocks::register();
+		MFK_Shortcode::register();
+		MFK_Dashboard_Widget::register();
+		MFK_Admin_Page::register();
 		if ( defined( 'WP_CLI' ) && WP_CLI ) {
 			MFK_CLI_Command::register();
 		}

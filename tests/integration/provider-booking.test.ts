@@ -7,16 +7,23 @@
 import {
 	clearDebugLog,
 	clearMail,
+	harness,
 	login,
 	phpProblems,
 	setTimezone,
 	waitForMail,
 	type Session,
 } from '../harness/testkit';
-import { book, KC } from '../kivicare-stand-in/test-support/standin';
+import {
+	book,
+	createDoctor,
+	createService,
+	KC,
+} from '../kivicare-stand-in/test-support/standin';
 import {
 	calendarEvents,
 	configureMeet,
+	connectDoctor,
 	installTestHooks,
 	mapping,
 	recordedActions,
@@ -416,6 +423,111 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 		expect( instant( events[ 0 ]!.start.dateTime ) ).toBe(
 			utc( `${ YEAR }-08-09 12:00:00` ) - 2 * 3600000
 		);
+	} );
+
+	it( "moves the meeting to the new doctor's calendar when the appointment changes doctor", async () => {
+		const second = await createDoctor( sc.clinicId, {
+			firstName: 'Second',
+			meta: { kc_standin_session_hours: '00:00-24:00' },
+		} );
+		const secondEmail = await connectDoctor( second );
+		const shared = await createService( {
+			name: `Shared video consultation ${ second.id }`,
+			doctors: [ sc.doctor.id, second.id ],
+			telemed: true,
+		} );
+		const res = await book( patient, {
+			appointmentStartDate: `${ YEAR }-10-10`,
+			appointmentStartTime: '10:00',
+			doctorId: sc.doctor.id,
+			patientId: sc.patient.id,
+			serviceId: [ shared.mappingIds[ 0 ]! ],
+			status: 1,
+		} );
+		expect( res.status ).toBe( 201 );
+		const id = res.body.data.appointment_id as number;
+		expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
+
+		const admin = await login();
+		const move = await admin.rest( `${ KC }/appointments/${ id }`, {
+			method: 'PUT',
+			body: {
+				appointmentStartDate: `${ YEAR }-10-10`,
+				appointmentStartTime: '10:00',
+				doctorId: second.id,
+			},
+		} );
+		expect( move.status ).toBe( 200 );
+		const row = await mapping( id );
+		expect( row ).toMatchObject( { state: 'ready', doctor_id: second.id } );
+		expect( ( await eventsOf( sc, id ) ).map( ( e ) => e.status ) ).toEqual(
+			[ 'cancelled' ]
+		);
+		const moved = ( await calendarEvents( secondEmail ) ).filter(
+			( e ) =>
+				e.extendedProperties?.private?.mfkAppointmentId === String( id )
+		);
+		expect( moved.map( ( e ) => e.status ) ).toEqual( [ 'confirmed' ] );
+		expect( moved[ 0 ]!.hangoutLink ).toBe( row!.url );
+	} );
+
+	it( 'creates the meeting when a pending online payment succeeds', async () => {
+		clearMail();
+		const res = await book( patient, {
+			appointmentStartDate: `${ YEAR }-11-11`,
+			appointmentStartTime: '15:00',
+			doctorId: sc.doctor.id,
+			patientId: sc.patient.id,
+			serviceId: [ sc.mappingId ],
+			status: 1,
+			paymentGateway: 'stripe',
+		} );
+		expect( res.status ).toBe( 201 );
+		const id = res.body.data.appointment_id as number;
+		expect( await mapping( id ) ).toBeUndefined(); // No meeting until paid.
+
+		const paid = await patient.rest(
+			`${ KC }/appointments/payment-success`,
+			{
+				method: 'POST',
+				body: { appointment_id: id },
+			}
+		);
+		expect( paid.status ).toBe( 200 );
+		const row = await mapping( id );
+		expect( row ).toMatchObject( {
+			state: 'ready',
+			link_in_booking_mail: 1,
+		} );
+		expect( await eventsOf( sc, id ) ).toHaveLength( 1 );
+		await waitForMail( ( all ) =>
+			all.some(
+				( m ) =>
+					m.to.includes( sc.patient.email ) &&
+					( m.html ?? m.text ).includes( row!.url )
+			)
+		);
+	} );
+
+	it( 'tells KiviCare the Google Meet add-on is active and the doctor connected', async () => {
+		const config = await doctor.rest( `${ KC }/config` );
+		expect( config.body.data.addOns.googlemeet.active ).toBe( true );
+		expect( config.body.data.google_meet ).toBe( 'yes' );
+		const services = await fetch(
+			`${ harness().url }/wp-json/${ KC }/static-data?type=doctor_services&doctor_id=${ sc.doctor.id }&clinic_id=${ sc.clinicId }`
+		);
+		const body = ( await services.json() ) as {
+			data: Array< { id: number } >;
+		};
+		expect( body.data.map( ( s ) => Number( s.id ) ) ).toContain(
+			sc.mappingId
+		);
+		const token = await wpJson(
+			`$p = new \\KCGMApp\\providers\\KCGMGoogleMeet( 'mfk_provider_config' );
+			return array( $p->get_doctor_access_token( $args['id'] ), $p->get_doctor_access_token( 999999 ) );`,
+			{ id: sc.doctor.id }
+		);
+		expect( token ).toEqual( [ 'mfk-connected', null ] );
 	} );
 
 	it( 'left no PHP warnings in the debug log', () => {
