@@ -392,3 +392,68 @@ describe( 'without KiviCare', () => {
 		expect( phpProblems() ).toEqual( [] );
 	} );
 } );
+
+describe( 'uninstall', () => {
+	const runUninstall = () =>
+		wpJson< Record< string, unknown > >(
+			`define( 'WP_UNINSTALL_PLUGIN', 'meet-for-kivicare/plugin.php' );
+			include MFK_PLUGIN_DIR . 'uninstall.php';
+			wp_cache_flush();
+			return array(
+				'table'      => MFK_Schema::table_exists( MFK_Schema::table() ),
+				'settings'   => get_option( 'mfk_settings', null ),
+				'site_id'    => get_option( 'mfk_site_id', null ),
+				'version'    => get_option( 'mfk_db_version', null ),
+				'cron'       => wp_next_scheduled( 'mfk_queue_tick' ),
+				'credential' => get_user_meta( $args['user'], 'mfk_google_credential', true ),
+				'connect'    => get_user_meta( $args['user'], 'kiviCare_google_meet_connect', true ),
+			);`,
+			{ user: userId }
+		);
+	let userId = 0;
+
+	afterAll( async () => {
+		// Back to an installed plugin for the suites that follow.
+		await wpJson(
+			'MFK_Schema::install(); MFK_Queue::schedule(); return true;'
+		);
+	} );
+
+	it( 'keeps everything when the admin chose to keep the data', async () => {
+		userId = await wpJson< number >(
+			`$id = wp_insert_user( array( 'user_login' => 'uninstall_' . wp_generate_password( 6, false ), 'user_pass' => 'x-password-1', 'role' => 'kiviCare_doctor' ) );
+			MFK_Doctor_Connection::save_connection( $id, 'sealed-uninstall-test', 'u@gmail.test' );
+			$s = get_option( 'mfk_settings', array() );
+			$s = is_array( $s ) ? $s : array();
+			$s['keep_data_on_uninstall'] = true;
+			update_option( 'mfk_settings', $s );
+			MFK_Queue::schedule();
+			return $id;`
+		);
+		const kept = await runUninstall();
+		expect( kept ).toMatchObject( {
+			table: true,
+			credential: 'sealed-uninstall-test',
+			connect: 'on',
+		} );
+		expect( kept.site_id ).toEqual( expect.any( String ) );
+	} );
+
+	it( 'otherwise removes the table, options, cron events and user meta', async () => {
+		await wpJson(
+			`$s = get_option( 'mfk_settings', array() );
+			$s['keep_data_on_uninstall'] = false;
+			update_option( 'mfk_settings', $s );
+			return true;`
+		);
+		expect( await runUninstall() ).toEqual( {
+			table: false,
+			settings: null,
+			site_id: null,
+			version: null,
+			cron: false,
+			credential: '',
+			connect: '',
+		} );
+	} );
+} );
