@@ -33,6 +33,12 @@ module.exports = {
 			...base,
 			displayName: 'components',
 			testEnvironment: 'jsdom',
+			// A few dependencies of the WordPress packages ship ES modules only (some as .mjs);
+			// compile those for jest like our own code.
+			transform: { '\\.m?[jt]sx?$': 'babel-jest' },
+			transformIgnorePatterns: [
+				'/node_modules/(?!(uuid|marked|@wordpress/theme|parsel-js)/)',
+			],
 			testMatch: [
 				'<rootDir>/tests/components/**/*.test.tsx',
 				'<rootDir>/blocks/**/*.test.tsx',
