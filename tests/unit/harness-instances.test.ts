@@ -9,29 +9,30 @@ import path from 'node:path';
 import { getInstance, phpWorkers, type Instance } from '../harness/instances';
 import { renderWpConfig } from '../harness/wordpress';
 
+function setEnv( env: Record< string, string | undefined > ): void {
+	for ( const [ key, value ] of Object.entries( env ) ) {
+		if ( value === undefined ) {
+			delete process.env[ key ];
+		} else {
+			process.env[ key ] = value;
+		}
+	}
+}
+
+/** Runs `run` with the given environment variables set (undefined = unset), then restores. */
 function withEnv< T >(
 	env: Record< string, string | undefined >,
 	run: () => T
 ): T {
-	const saved = Object.fromEntries(
-		Object.keys( env ).map( ( k ) => [ k, process.env[ k ] ] )
-	);
-	Object.assign( process.env, env );
-	for ( const [ key, value ] of Object.entries( env ) ) {
-		if ( value === undefined ) {
-			delete process.env[ key ];
-		}
+	const saved: Record< string, string | undefined > = {};
+	for ( const key of Object.keys( env ) ) {
+		saved[ key ] = process.env[ key ];
 	}
+	setEnv( env );
 	try {
 		return run();
 	} finally {
-		for ( const [ key, value ] of Object.entries( saved ) ) {
-			if ( value === undefined ) {
-				delete process.env[ key ];
-			} else {
-				process.env[ key ] = value;
-			}
-		}
+		setEnv( saved );
 	}
 }
 
