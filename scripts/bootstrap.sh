@@ -15,7 +15,7 @@ MFK_APT_PACKAGES=(
 )
 
 # The Node version the project declares in package.json "engines".
-MFK_NODE_MIN="22.12.0"
+MFK_NODE_MIN="22.19.0"
 
 mfk_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 mfk_die() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
