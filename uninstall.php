@@ -55,6 +55,7 @@ if ( ! $mfk_kept ) {
 		MFK_Doctor_Connection::META_ERROR_MSG,
 		MFK_Doctor_Connection::META_SINCE,
 		MFK_Doctor_Connection::META_CALENDAR,
+		MFK_OAuth::META_STATE, // Google sign-ins started but never finished.
 	);
 	foreach ( $mfk_meta_keys as $mfk_key ) {
 		delete_metadata( 'user', 0, $mfk_key, '', true );

@@ -252,9 +252,9 @@ final class MFK_OAuth {
 		 * Filters the page doctors return to after connecting Google when the flow did
 		 * not name one.
 		 *
-		 * @param string $url Profile screen in wp-admin.
+		 * @param string $url The doctor's Google connection screen in wp-admin.
 		 */
-		return (string) apply_filters( 'mfk_oauth_default_return_url', admin_url( 'profile.php' ) );
+		return (string) apply_filters( 'mfk_oauth_default_return_url', class_exists( 'MFK_Admin_Page' ) ? MFK_Admin_Page::connection_url() : admin_url( 'profile.php' ) );
 	}
 
 	/**

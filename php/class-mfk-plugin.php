@@ -27,8 +27,13 @@ final class MFK_Plugin {
 		MFK_Shortcode::register();
 		MFK_Dashboard_Widget::register();
 		MFK_Admin_Page::register();
+		MFK_REST::register();
+		MFK_OAuth::register();
+		MFK_Notifications::register();
+		MFK_Site_Health::register();
 		if ( defined( 'WP_CLI' ) && WP_CLI ) {
 			MFK_CLI_Command::register();
+			MFK_CLI::register();
 		}
 	}
 

@@ -28,6 +28,18 @@ final class MFK_Settings {
 	/** Placeholders allowed in the "link ready" e-mail. */
 	const MAIL_PLACEHOLDERS = array( '{meet_link}', '{appointment_date}', '{appointment_time}', '{doctor_name}', '{patient_name}', '{clinic_name}', '{site_name}' );
 
+	/** Placeholders allowed in the "updated time" e-mail: the above plus the old time. */
+	const RESCHEDULE_PLACEHOLDERS = array( '{meet_link}', '{appointment_date}', '{appointment_time}', '{previous_date}', '{previous_time}', '{doctor_name}', '{patient_name}', '{clinic_name}', '{site_name}' );
+
+	/**
+	 * Notification templates: body field => [subject field, placeholders, placeholder the
+	 * body must contain].
+	 */
+	const MAIL_TEMPLATES = array(
+		'link_ready_doctor_email_body' => array( 'link_ready_doctor_email_subject', self::MAIL_PLACEHOLDERS, '{meet_link}' ),
+		'reschedule_email_body'        => array( 'reschedule_email_subject', self::RESCHEDULE_PLACEHOLDERS, '{appointment_time}' ),
+	);
+
 	/**
 	 * Request-level cache of the stored option merged over defaults.
 	 *
@@ -54,6 +66,11 @@ final class MFK_Settings {
 			'calendar_id'              => 'primary',
 			'link_ready_email_subject' => __( 'Your video consultation link', 'meet-for-kivicare' ),
 			'link_ready_email_body'    => __( "Hello {patient_name},\n\nThe video link for your consultation with {doctor_name} on {appointment_date} at {appointment_time} is ready:\n{meet_link}\n\n{clinic_name}", 'meet-for-kivicare' ),
+			// The same notice for the doctor, and the "updated time" notice (patient and doctor).
+			'link_ready_doctor_email_subject' => __( 'Video consultation link ready', 'meet-for-kivicare' ),
+			'link_ready_doctor_email_body'    => __( "Hello {doctor_name},\n\nThe video link for your consultation with {patient_name} on {appointment_date} at {appointment_time} is ready:\n{meet_link}\n\n{clinic_name}", 'meet-for-kivicare' ),
+			'reschedule_email_subject'        => __( 'Your video consultation has a new time', 'meet-for-kivicare' ),
+			'reschedule_email_body'           => __( "Hello,\n\nThe video consultation of {patient_name} with {doctor_name}, planned for {previous_date} at {previous_time}, now takes place on {appointment_date} at {appointment_time}.\nThe video link stays the same:\n{meet_link}\n\n{clinic_name}", 'meet-for-kivicare' ),
 			'keep_data_on_uninstall'   => false,
 		);
 	}
@@ -295,6 +312,37 @@ final class MFK_Settings {
 				$errors['link_ready_email_body'] = __( 'The message must be at most 5000 characters.', 'meet-for-kivicare' );
 			} else {
 				$clean['link_ready_email_body'] = $value;
+			}
+		}
+
+		foreach ( self::MAIL_TEMPLATES as $body_field => list( $subject_field, $allowed, $required ) ) {
+			if ( array_key_exists( $subject_field, $input ) ) {
+				$value = trim( sanitize_text_field( (string) $input[ $subject_field ] ) );
+				if ( '' === $value || strlen( $value ) > 200 ) {
+					$errors[ $subject_field ] = __( 'The subject must be 1 to 200 characters.', 'meet-for-kivicare' );
+				} else {
+					$clean[ $subject_field ] = $value;
+				}
+			}
+			if ( array_key_exists( $body_field, $input ) ) {
+				$value = trim( wp_kses_post( (string) $input[ $body_field ] ) );
+				preg_match_all( '/\{[a-z_]+\}/', $value, $found );
+				$unknown = array_diff( array_unique( $found[0] ), $allowed );
+				if ( false === strpos( $value, $required ) ) {
+					/* translators: %s: placeholder such as {meet_link}. */
+					$errors[ $body_field ] = sprintf( __( 'The message must contain %s.', 'meet-for-kivicare' ), $required );
+				} elseif ( $unknown ) {
+					$errors[ $body_field ] = sprintf(
+						/* translators: 1: unknown placeholders, 2: allowed placeholders. */
+						__( 'Unknown placeholder(s) %1$s. Allowed: %2$s.', 'meet-for-kivicare' ),
+						implode( ', ', $unknown ),
+						implode( ', ', $allowed )
+					);
+				} elseif ( strlen( $value ) > 5000 ) {
+					$errors[ $body_field ] = __( 'The message must be at most 5000 characters.', 'meet-for-kivicare' );
+				} else {
+					$clean[ $body_field ] = $value;
+				}
 			}
 		}
 
