@@ -24,27 +24,29 @@ import {
 	createDoctor,
 	createPatient,
 	createService,
-	disableFakeProvider,
 	enableFakeProvider,
 	ensureClinic,
 	fakeCalls,
 	resetFakeCalls,
 	withoutMeetForKiviCare,
+	preserveOptions,
+	STAND_IN_TEST_OPTIONS,
 	type Clinic,
 } from '../kivicare-stand-in/test-support/standin';
 
 let restoreMeetForKiviCare: () => Promise< void >;
+let restoreOptions: () => Promise< void >;
 let clinic: Clinic;
 
 beforeAll( async () => {
+	restoreOptions = await preserveOptions( STAND_IN_TEST_OPTIONS );
 	restoreMeetForKiviCare = await withoutMeetForKiviCare();
 	await enableFakeProvider();
 	clinic = await ensureClinic();
 } );
 
 afterAll( async () => {
-	await disableFakeProvider();
-	await setTimezone( 'UTC' );
+	await restoreOptions();
 	await restoreMeetForKiviCare();
 } );
 

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { JSDOM, type DOMWindow } from 'jsdom';
 import {
 	clearDebugLog,
-	deleteOption,
 	harness,
 	login,
 	phpProblems,
@@ -24,12 +23,13 @@ import {
 	createDoctor,
 	createPatient,
 	createService,
-	disableFakeProvider,
 	enableFakeProvider,
 	ensureClinic,
 	fakeCalls,
 	resetFakeCalls,
 	withoutMeetForKiviCare,
+	preserveOptions,
+	STAND_IN_TEST_OPTIONS,
 	type Clinic,
 } from '../kivicare-stand-in/test-support/standin';
 
@@ -42,10 +42,12 @@ const SCRIPT = readFileSync(
 );
 
 let restoreMeetForKiviCare: () => Promise< void >;
+let restoreOptions: () => Promise< void >;
 let clinic: Clinic;
 let pageUrl: string;
 
 beforeAll( async () => {
+	restoreOptions = await preserveOptions( STAND_IN_TEST_OPTIONS );
 	restoreMeetForKiviCare = await withoutMeetForKiviCare();
 	await enableFakeProvider( { inject_video_url: true } );
 	await setOption( 'kiviCare_google_meet_setting', { enabled: true } );
@@ -57,8 +59,7 @@ beforeAll( async () => {
 } );
 
 afterAll( async () => {
-	await deleteOption( 'kiviCare_google_meet_setting' );
-	await disableFakeProvider();
+	await restoreOptions();
 	await restoreMeetForKiviCare();
 } );
 

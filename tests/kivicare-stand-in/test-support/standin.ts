@@ -260,3 +260,46 @@ export async function withoutMeetForKiviCare(): Promise<
 		}
 	};
 }
+
+/**
+ * Remembers options (including whether they exist) and resolves with a function that puts
+ * them back, so a test file leaves shared settings as it found them.
+ */
+export async function preserveOptions(
+	names: string[]
+): Promise< () => Promise< void > > {
+	const saved = await wpJson<
+		Record< string, { exists: boolean; value?: unknown } >
+	>(
+		`$missing = new stdClass();
+		$out = array();
+		foreach ( $args as $name ) {
+			$value = get_option( $name, $missing );
+			$out[ $name ] = $value === $missing ? array( 'exists' => false ) : array( 'exists' => true, 'value' => $value );
+		}
+		return $out;`,
+		names
+	);
+	return async () => {
+		await wpJson(
+			`foreach ( $args as $name => $state ) {
+				if ( $state['exists'] ) {
+					update_option( $name, $state['value'] );
+				} else {
+					delete_option( $name );
+				}
+			}
+			return true;`,
+			saved
+		);
+	};
+}
+
+/** Options the stand-in's own tests change. */
+export const STAND_IN_TEST_OPTIONS = [
+	'kc_standin_fake_provider',
+	'kc_standin_pro_active',
+	'kiviCare_google_meet_setting',
+	'timezone_string',
+	'gmt_offset',
+];
