@@ -83,7 +83,14 @@ final class MFK_Meetings {
 			'doctor_id'   => $doctor_id,
 			'calendar_id' => (string) $row['calendar_id'],
 		);
-		$row = self::sync_now( $row, array( 'booking' => $is_new_booking ), $pushed ) ?? $row;
+		$row = self::sync_now(
+			$row,
+			array(
+				'booking' => $is_new_booking,
+				'source'  => $is_new_booking ? 'booking' : 'request',
+			),
+			$pushed
+		) ?? $row;
 		if ( MFK_Mappings::STATE_READY !== $row['state'] ) {
 			MFK_Queue::schedule_immediate_run();
 		}
@@ -415,6 +422,7 @@ final class MFK_Meetings {
 				array(
 					'wait_ms' => max( 0, (int) $remaining - 400 ),
 					'timeout' => $remaining / 1000,
+					'source'  => 'request',
 				)
 			);
 			self::$spent_ms += ( microtime( true ) - $started ) * 1000;

@@ -227,7 +227,8 @@ final class MFK_Queue {
 	 *
 	 * @param array<int,array<string,mixed>> $rows Claimed rows.
 	 * @param array<string,mixed>            $args `wait_ms`, `timeout` (s), `booking`
-	 *                                             (the link lands in KiviCare's booking mail).
+	 *                                             (the link lands in KiviCare's booking mail),
+	 *                                             `source` (booking, request or queue).
 	 * @return array<int,string> Final state per row id ('lost' when the lease was lost).
 	 */
 	public static function process( array $rows, array $args ): array {
@@ -598,7 +599,7 @@ final class MFK_Queue {
 						$row,
 						array(
 							'booking_mail_had_link' => (bool) $row['link_in_booking_mail'],
-							'source'                => empty( $args['booking'] ) ? 'queue' : 'booking',
+							'source'                => (string) ( $args['source'] ?? 'queue' ),
 							'url_changed'           => '' !== $before['url'] && $before['url'] !== $row['url'],
 						),
 					)

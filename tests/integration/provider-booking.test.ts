@@ -471,6 +471,34 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 		expect( moved[ 0 ]!.hangoutLink ).toBe( row!.url );
 	} );
 
+	it( 'cancels the meeting when a reschedule swaps the service for one without telemedicine', async () => {
+		const id = await bookOne( `${ YEAR }-10-20`, '09:00' );
+		const plain = await createService( {
+			name: `In-person visit ${ id }`,
+			doctors: [ sc.doctor.id ],
+		} );
+		const res = await doctor.rest( `${ KC }/appointments/${ id }`, {
+			method: 'PUT',
+			body: {
+				appointmentStartDate: `${ YEAR }-10-20`,
+				appointmentStartTime: '09:00',
+				serviceId: [ plain.mappingIds[ 0 ]! ],
+			},
+		} );
+		expect( res.status ).toBe( 200 );
+		expect( await mapping( id ) ).toMatchObject( {
+			state: 'cancelled',
+			desired: 'cancelled',
+		} );
+		expect( ( await eventsOf( sc, id ) ).map( ( e ) => e.status ) ).toEqual(
+			[ 'cancelled' ]
+		);
+		expect( await listItem( patient, id ) ).toMatchObject( {
+			video_consultation: false,
+			video_url: '',
+		} );
+	} );
+
 	it( 'creates the meeting when a pending online payment succeeds', async () => {
 		clearMail();
 		const res = await book( patient, {

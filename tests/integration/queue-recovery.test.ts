@@ -310,6 +310,25 @@ describe( 'queue with the sidecar and Google', () => {
 		}
 	} );
 
+	it( 'a runner started with --max-seconds keeps polling and picks up work that becomes due', async () => {
+		await setSettings( { sync_budget_ms: 0 } );
+		let id = 0;
+		try {
+			id = await bookNext( `${ YEAR }-01-27` );
+		} finally {
+			await setSettings( { sync_budget_ms: 3000 } );
+		}
+		await parkPendingRows();
+		await query(
+			'UPDATE wp_kc_appointment_google_meet_mappings SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL 2 SECOND WHERE appointment_id = ?',
+			[ id ]
+		);
+		const stats = await runQueue( [ '--max-seconds=8' ] );
+		expect( stats ).toMatchObject( { claimed: 1, ready: 1 } );
+		expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
+		expect( await eventsFor( id ) ).toHaveLength( 1 );
+	} );
+
 	it( 'WP-Cron runs the queue when a request could not finish provisioning', async () => {
 		await stopSidecar();
 		let id = 0;
