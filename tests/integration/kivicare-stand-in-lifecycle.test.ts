@@ -551,6 +551,55 @@ describe( 'DELETE appointments', () => {
 	} );
 } );
 
+describe( 'DELETE doctors/{id}', () => {
+	it( 'offers each appointment to cancel_meeting_by_appointment (errors caught), then removes the doctor and the appointments', async () => {
+		const p = await practice();
+		const a = await bookTelemed( p, '2031-06-10' );
+		const b = await bookTelemed( p, '2031-06-11' );
+		expect(
+			(
+				await p.doctorSession.rest(
+					`${ KC }/doctors/${ p.doctor.id }`,
+					{ method: 'DELETE' }
+				)
+			).status
+		).toBe( 403 );
+		await resetFakeCalls();
+		await enableFakeProvider( { cancel: 'throw' } );
+		try {
+			const res = await (
+				await login( clinic.clinicAdmin )
+			).rest( `${ KC }/doctors/${ p.doctor.id }`, { method: 'DELETE' } );
+			expect( res.status ).toBe( 200 );
+			expect( res.body.data ).toEqual( {
+				id: p.doctor.id,
+				appointments: [ a, b ],
+			} );
+		} finally {
+			await enableFakeProvider();
+		}
+		expect(
+			( await fakeCalls() ).map( ( c ) => [ c.method, c.args[ 0 ] ] )
+		).toEqual( [
+			[ 'cancel_meeting_by_appointment', a ],
+			[ 'cancel_meeting_by_appointment', b ],
+		] );
+		expect( await row( a ) ).toBeUndefined();
+		expect( await row( b ) ).toBeUndefined();
+		expect(
+			await query( 'SELECT ID FROM wp_users WHERE ID = ?', [
+				p.doctor.id,
+			] )
+		).toEqual( [] );
+		expect(
+			await query(
+				'SELECT id FROM wp_kc_service_doctor_mapping WHERE doctor_id = ?',
+				[ p.doctor.id ]
+			)
+		).toEqual( [] );
+	} );
+} );
+
 describe( 'GET appointments/{id}/regenerate-video-conference', () => {
 	it( 'calls create_meeting with topic "Regenerated Telemed Service", now and 30 minutes, for any doctor, without dedupe', async () => {
 		await setTimezone( 'Asia/Kolkata' );

@@ -22,6 +22,7 @@ class KCRestAPI {
 			api\AuthController::class,
 			api\AppointmentsController::class,
 			api\DoctorServiceController::class,
+			api\DoctorController::class,
 			api\DashboardController::class,
 			api\StaticDataController::class,
 			api\ConfigController::class,
