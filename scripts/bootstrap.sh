@@ -48,8 +48,8 @@ mfk_ensure_system_packages() {
 		return 0
 	fi
 	mfk_say "Installing system packages: ${missing:-${MFK_APT_PACKAGES[*]}}"
-	mfk_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	mfk_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	mfk_as_root env DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get update -qq
+	mfk_as_root env DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get install -y -qq --no-install-recommends \
 		"${MFK_APT_PACKAGES[@]}" >/dev/null
 }
 

@@ -168,6 +168,12 @@ export async function stopService(
 			await sleep( 20 );
 		}
 	}
+	// A multi-threaded process shows as a zombie while its other threads still hold its
+	// sockets; wait until the port is really free so a restart can bind it.
+	const portDeadline = Date.now() + 5000;
+	while ( ( await portOpen( record.port ) ) && Date.now() < portDeadline ) {
+		await sleep( 20 );
+	}
 	rmSync( recordFile( instance, service ), { force: true } );
 	return true;
 }
