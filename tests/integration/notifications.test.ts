@@ -1,0 +1,289 @@
+/**
+ * Notifications that carry the Meet link, captured by the SMTP sink: KiviCare's own booking
+ * mail with the link when it is ready in time; the "link ready" mail to patient and doctor when
+ * the link only appears after an outage (sidecar stopped, booking, sidecar restarted, queue
+ * run), with the action SMS gateways use; the "new time" notice after a reschedule; editable
+ * templates without clinical data; and the link in KiviCare Pro's other templates.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+	clearDebugLog,
+	clearMail,
+	deleteOption,
+	getOption,
+	harness,
+	login,
+	phpProblems,
+	query,
+	readMail,
+	setOption,
+	startSidecar,
+	stopSidecar,
+	waitForMail,
+	wpJson,
+	type Session,
+	type StoredMail,
+} from '../harness/testkit';
+import { book, KC } from '../kivicare-stand-in/test-support/standin';
+import {
+	configureMeet,
+	freshDate,
+	mapping,
+	MAPPINGS,
+	runQueue,
+	setSettings,
+	telemedScenario,
+	type Scenario,
+} from './support/meet';
+
+const RECORDER = `<?php
+// Test only: records Meet for KiviCare's notification actions (for SMS gateways).
+foreach ( array( 'mfk_meet_link_ready', 'mfk_meet_time_changed' ) as $mfk_hook ) {
+	add_action(
+		$mfk_hook,
+		static function ( $id, $url, $message ) use ( $mfk_hook ) {
+			$log   = (array) get_option( 'mfk_test_sms', array() );
+			$log[] = array( 'hook' => $mfk_hook, 'appointment_id' => (int) $id, 'url' => $url, 'message' => $message );
+			update_option( 'mfk_test_sms', $log, false );
+		},
+		10,
+		3
+	);
+}
+`;
+
+function recorderFile(): string {
+	return path.join( harness().docroot, 'wp-content', 'mu-plugins', 'mfk-test-notification-hooks.php' );
+}
+
+interface SmsAction {
+	hook: string;
+	appointment_id: number;
+	url: string;
+	message: { patient_id: number; doctor_id: number; text: string; start: string; timezone: string; emailed: Record< string, boolean > };
+}
+
+async function actionsFor( id: number ): Promise< SmsAction[] > {
+	const log = ( await getOption< SmsAction[] | null >( 'mfk_test_sms' ) ) ?? [];
+	return log.filter( ( a ) => a.appointment_id === id );
+}
+
+function body( mail: StoredMail ): string {
+	return mail.html ?? mail.text;
+}
+
+function to( address: string ) {
+	return ( mail: StoredMail ) => mail.to.includes( address );
+}
+
+let sc: Scenario;
+let patient: Session;
+
+beforeAll( async () => {
+	writeFileSync( recorderFile(), RECORDER );
+	await deleteOption( 'mfk_test_sms' );
+	await configureMeet( {
+		sync_budget_ms: 5000,
+		link_ready_email_subject: 'Your video link is ready',
+		reschedule_email_subject: 'Your video consultation has a new time',
+	} );
+	sc = await telemedScenario();
+	patient = await login( sc.patient );
+	clearDebugLog();
+} );
+
+afterAll( async () => {
+	rmSync( recorderFile(), { force: true } );
+	await deleteOption( 'mfk_test_sms' );
+	await deleteOption( 'kc_standin_pro_active' );
+	await setSettings( {
+		link_ready_email_subject: 'Your video consultation link',
+	} );
+} );
+
+afterEach( () => {
+	expect( phpProblems() ).toEqual( [] );
+} );
+
+async function bookOne( time: string, extra: Record< string, unknown > = {} ): Promise< number > {
+	const res = await book( patient, {
+		appointmentStartDate: freshDate(),
+		appointmentStartTime: time,
+		doctorId: sc.doctor.id,
+		patientId: sc.patient.id,
+		serviceId: [ sc.mappingId ],
+		status: 1,
+		timezone: 'America/New_York',
+		...extra,
+	} );
+	expect( res.status ).toBe( 201 );
+	return res.body.data.appointment_id as number;
+}
+
+it( "a link ready in time goes out in KiviCare's own mail, and no extra notice follows", async () => {
+	clearMail();
+	const id = await bookOne( '09:00' );
+	const row = await mapping( id );
+	expect( row ).toMatchObject( { state: 'ready', link_in_booking_mail: 1 } );
+	const mail = await waitForMail( ( all ) =>
+		all.some( ( m ) => to( sc.patient.email )( m ) && body( m ).includes( row!.url ) )
+	);
+	// Only KiviCare's Meet mail carries the link; the plugin adds nothing.
+	expect( mail.filter( ( m ) => m.subject === 'Your video link is ready' ) ).toEqual( [] );
+	await runQueue();
+	expect( readMail().filter( ( m ) => m.subject === 'Your video link is ready' ) ).toEqual( [] );
+	expect( await actionsFor( id ) ).toEqual( [] );
+} );
+
+it( 'sends the "link ready" mail to patient and doctor when the link appears after an outage', async () => {
+	clearMail();
+	await stopSidecar();
+	let id: number;
+	try {
+		id = await bookOne( '10:00', { description: 'Chest pain since Monday' } );
+		expect( await mapping( id ) ).toMatchObject( { state: 'pending', url: '' } );
+	} finally {
+		await startSidecar();
+	}
+	// KiviCare's booking went out without a link: no Meet mail at all yet.
+	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
+	expect( readMail().filter( ( m ) => m.to.includes( sc.patient.email ) ) ).toEqual( [] );
+
+	await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+	const stats = await runQueue();
+	expect( stats.ready ).toBeGreaterThanOrEqual( 1 );
+	const row = await mapping( id! );
+	expect( row!.state ).toBe( 'ready' );
+
+	const mail = await waitForMail( ( all ) =>
+		all.some( to( sc.patient.email ) ) && all.some( to( sc.doctor.email ) )
+	);
+	const toPatient = mail.find( to( sc.patient.email ) )!;
+	const toDoctor = mail.find( to( sc.doctor.email ) )!;
+	expect( toPatient.subject ).toBe( 'Your video link is ready' );
+	expect( toDoctor.subject ).toBe( 'Video consultation link ready' );
+	for ( const message of [ toPatient, toDoctor ] ) {
+		const text = body( message );
+		expect( text ).toContain( row!.url );
+		// The time as the appointment's zone sees it (10:00 in New York), with the zone.
+		expect( text ).toMatch( /10:00 am E[SD]T/ );
+		// Names, date, time, clinic and link only: no description, no service.
+		expect( text ).not.toContain( 'Chest pain' );
+		expect( text ).not.toContain( 'Video consultation ' + sc.doctor.id );
+	}
+	expect( body( toPatient ) ).toMatch( /^Hello Patient Test,/ );
+	expect( body( toDoctor ) ).toMatch( /^Hello Doctor Test,/ );
+
+	// The action for SMS gateways fired once, with a short message and no clinical data.
+	const actions = await actionsFor( id! );
+	expect( actions ).toHaveLength( 1 );
+	expect( actions[ 0 ] ).toMatchObject( {
+		hook: 'mfk_meet_link_ready',
+		url: row!.url,
+		message: {
+			patient_id: sc.patient.id,
+			doctor_id: sc.doctor.id,
+			timezone: 'America/New_York',
+			emailed: { patient: true, doctor: true },
+		},
+	} );
+	expect( actions[ 0 ]!.message.text ).toContain( row!.url );
+	expect( actions[ 0 ]!.message.text ).not.toContain( 'Chest pain' );
+
+	// Another queue pass (or a regenerate that keeps the link) sends nothing new.
+	clearMail();
+	await query( `UPDATE ${ MAPPINGS } SET state = 'pending', next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+	await runQueue();
+	expect( ( await mapping( id! ) )!.state ).toBe( 'ready' );
+	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
+	expect( readMail() ).toEqual( [] );
+	expect( await actionsFor( id! ) ).toHaveLength( 1 );
+} );
+
+it( 'sends the "new time" notice to patient and doctor after a reschedule reached Google', async () => {
+	const id = await bookOne( '13:00' );
+	const before = await mapping( id );
+	expect( before!.state ).toBe( 'ready' );
+	clearMail();
+	const date = freshDate();
+	const res = await patient.rest( `${ KC }/appointments/${ id }`, {
+		method: 'PUT',
+		body: {
+			appointmentStartDate: date,
+			appointmentStartTime: '15:30',
+			timezone: 'America/New_York',
+		},
+	} );
+	expect( res.status ).toBe( 200 );
+	const mail = await waitForMail( ( all ) =>
+		all.some( to( sc.patient.email ) ) && all.some( to( sc.doctor.email ) )
+	);
+	const after = await mapping( id );
+	expect( after!.url ).toBe( before!.url ); // The Meet link never changes on a new time.
+	for ( const message of [ mail.find( to( sc.patient.email ) )!, mail.find( to( sc.doctor.email ) )! ] ) {
+		expect( message.subject ).toBe( 'Your video consultation has a new time' );
+		const text = body( message );
+		expect( text ).toMatch( /planned for .+ at 1:00 pm E[SD]T, now takes place on .+ at 3:30 pm E[SD]T/ );
+		expect( text ).toContain( after!.url );
+	}
+	const actions = await actionsFor( id );
+	expect( actions.map( ( a ) => a.hook ) ).toEqual( [ 'mfk_meet_time_changed' ] );
+	expect( actions[ 0 ]!.message.text ).toContain( '3:30 pm' );
+} );
+
+it( 'uses an HTML template as HTML, with the link as a link', async () => {
+	await setSettings( {
+		link_ready_email_body: '<p>Dear {patient_name},</p><p><a href="{meet_link}">Join the video consultation</a> on {appointment_date}.</p>',
+	} );
+	try {
+		clearMail();
+		await stopSidecar();
+		let id: number;
+		try {
+			id = await bookOne( '16:00' );
+		} finally {
+			await startSidecar();
+		}
+		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+		await runQueue();
+		const row = await mapping( id! );
+		const mail = await waitForMail( ( all ) => all.some( to( sc.patient.email ) ) );
+		const html = mail.find( to( sc.patient.email ) )!.html!;
+		expect( html ).toContain( `<a href="${ row!.url }">Join the video consultation</a>` );
+		expect( html ).toContain( 'Dear Patient Test,' );
+	} finally {
+		const defaults = await wpJson< Record< string, string > >( 'return MFK_Settings::defaults();' );
+		await setSettings( { link_ready_email_body: defaults.link_ready_email_body } );
+	}
+} );
+
+it( "fills the link into KiviCare Pro's other templates (SMS, reminders) only when Pro is active", async () => {
+	const id = await bookOne( '17:00' );
+	const row = await mapping( id );
+	const render = () =>
+		wpJson< { keys: Record< string, string[] >; text: string } >(
+			`return array(
+				'keys' => apply_filters( 'kivicare_template_dynamic_keys', array( 'kivicare_book_appointment_reminder' => array( '{{appointment_date}}' ) ) ),
+				'text' => \\App\\emails\\KCEmailSender::render( 'Reminder: join at {{meet_link}}', array( 'appointment_id' => $args ), false ),
+			);`,
+			id
+		);
+	const without = await render();
+	expect( without.keys.kivicare_book_appointment_reminder ).toEqual( [ '{{appointment_date}}' ] );
+	expect( without.text ).toBe( 'Reminder: join at ' );
+
+	await setOption( 'kc_standin_pro_active', true );
+	const withPro = await render();
+	expect( withPro.keys.kivicare_book_appointment_reminder ).toEqual( [
+		'{{appointment_date}}',
+		'{{meet_link}}',
+		'{{meet_event_link}}',
+	] );
+	expect( withPro.keys.kivicare_book_appointment ).toContain( '{{meet_link}}' );
+	expect( withPro.text ).toBe( `Reminder: join at ${ row!.url }` );
+
+	// A cancelled appointment's link is not handed out.
+	await patient.rest( `${ KC }/appointments/${ id }/status`, { method: 'PUT', body: { status: 0 } } );
+	expect( ( await render() ).text ).toBe( 'Reminder: join at ' );
+} );
