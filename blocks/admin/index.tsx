@@ -1,36 +1,25 @@
 /**
- * Admin bundle (build/admin/index.js, script handle `meet-for-kivicare-admin`). Screens print a
- * root element `<div class="mfk-admin-root" data-mfk-screen="<name>">` and enqueue this script;
- * it mounts the React component registered for that screen.
+ * Admin bundle (build/admin/index.js, script handle `meet-for-kivicare-admin`): the settings
+ * page and the doctors' Google connection panel.
  */
 import domReady from '@wordpress/dom-ready';
-import { createRoot, type ComponentType } from '@wordpress/element';
+import ConnectionPanel from './components/connection-panel';
+import SettingsScreen from './components/settings-screen';
+import { mountScreens, registerScreen } from './screens';
+import './index.scss';
 
-const screens: Record< string, ComponentType< { root: HTMLElement } > > = {};
+export { mountScreens, registerScreen };
 
-/** Makes a screen component available to `data-mfk-screen="<name>"` roots. */
-export function registerScreen(
-	name: string,
-	component: ComponentType< { root: HTMLElement } >
-): void {
-	screens[ name ] = component;
-}
+registerScreen( 'settings', () => <SettingsScreen /> );
 
-/** Mounts the registered screen of every root below `container`; returns how many. */
-export function mountScreens( container: ParentNode = document ): number {
-	let mounted = 0;
-	container
-		.querySelectorAll< HTMLElement >( '.mfk-admin-root[data-mfk-screen]' )
-		.forEach( ( root ) => {
-			const Screen = screens[ root.dataset.mfkScreen ?? '' ];
-			if ( ! Screen || root.dataset.mfkMounted ) {
-				return;
-			}
-			root.dataset.mfkMounted = '1';
-			createRoot( root ).render( <Screen root={ root } /> );
-			mounted += 1;
-		} );
-	return mounted;
-}
+registerScreen( 'connection', ( { root } ) => {
+	const doctorId = Number( root.dataset.mfkDoctorId ?? 0 );
+	return (
+		<ConnectionPanel
+			doctorId={ doctorId > 0 ? doctorId : undefined }
+			canConnect={ root.dataset.mfkCanConnect === '1' }
+		/>
+	);
+} );
 
 domReady( () => mountScreens() );

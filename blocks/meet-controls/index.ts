@@ -5,6 +5,7 @@
 import { registerBlockType, type BlockConfiguration } from '@wordpress/blocks';
 import metadata from './block.json';
 import Edit, { type MeetControlsAttributes } from './edit';
+import './style.scss';
 
 registerBlockType< MeetControlsAttributes >(
 	// block.json is the single source of the block's settings; its JSON types are wider than

@@ -1,51 +1,125 @@
 /**
- * Front-end enhancement of the Meet controls: a join button rendered disabled because the
- * meeting does not open yet carries `data-mfk-opens-at` (an ISO 8601 instant); it is enabled
- * when that moment comes, without a page reload. Without JavaScript the server-rendered state
- * stays correct and a reload shows the enabled button.
+ * Front-end enhancement of the Meet controls (block, shortcode, dashboard widget). A Start/Join
+ * link rendered inactive because its join window has not opened carries `data-mfk-opens-at`
+ * (an ISO 8601 instant) and `data-mfk-href`. This script keeps the "Opens in …" countdown
+ * current and activates the link when the window opens, without a reload. Without JavaScript
+ * the server-rendered state stays correct and a reload shows the active link.
  */
 
-const SELECTOR =
-	'.wp-block-meet-for-kivicare-meet-controls [data-mfk-opens-at]';
+const SELECTOR = '.mfk-meet [data-mfk-opens-at]';
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
-// Browsers run setTimeout callbacks late rather than early, but cap the delay: timers longer
-// than ~24.8 days overflow, and a device that sleeps should re-check soon after waking.
-const MAX_DELAY_MS = 60 * 60 * 1000;
+// Browsers run timers late rather than early (and not at all while a device sleeps), so the
+// countdown is re-checked at least every minute instead of trusting one long timer.
+const MAX_DELAY_MS = MINUTE_MS;
 
-/** Enables the button now or schedules it; returns the timer so callers can cancel it. */
-export function scheduleOpening(
-	element: HTMLElement,
-	now: () => number = Date.now
-): ReturnType< typeof setTimeout > | null {
-	const opensAt = Date.parse( element.dataset.mfkOpensAt ?? '' );
+/**
+ * "in 25 minutes", "in 3 hours", "in 2 days" in the page's language, rounded the way the
+ * server words it (minutes up, never "in 0 minutes"; hours and days to the nearest).
+ */
+export function relativeTime( ms: number, locale?: string ): string {
+	let format: Intl.RelativeTimeFormat;
+	try {
+		format = new Intl.RelativeTimeFormat( locale || undefined, {
+			numeric: 'always',
+		} );
+	} catch {
+		// An invalid language tag in <html lang>.
+		format = new Intl.RelativeTimeFormat( undefined, {
+			numeric: 'always',
+		} );
+	}
+	const minutes = Math.max( 1, Math.ceil( ms / MINUTE_MS ) );
+	if ( minutes < 60 ) {
+		return format.format( minutes, 'minute' );
+	}
+	const hours = Math.max( 1, Math.round( ms / HOUR_MS ) );
+	if ( hours < 48 ) {
+		return format.format( hours, 'hour' );
+	}
+	return format.format( Math.max( 2, Math.round( ms / DAY_MS ) ), 'day' );
+}
+
+/** Turns the inactive link into the real one and says so to assistive technology. */
+export function activate( link: HTMLElement ): void {
+	const href = link.dataset.mfkHref;
+	const text = link.dataset.mfkOpenText || '';
+	if ( ! href ) {
+		return;
+	}
+	link.setAttribute( 'href', href );
+	link.setAttribute( 'target', '_blank' );
+	link.setAttribute( 'rel', 'noopener noreferrer' );
+	link.removeAttribute( 'role' );
+	link.removeAttribute( 'aria-disabled' );
+	link.removeAttribute( 'data-mfk-opens-at' );
+	link.classList.remove( 'is-disabled' );
+
+	const item = link.closest< HTMLElement >( '.mfk-meet__item' );
+	if ( ! item ) {
+		return;
+	}
+	item.dataset.mfkPhase = 'open';
+	item.classList.replace( 'is-upcoming', 'is-open' );
+	const line = item.querySelector(
+		'[data-mfk-countdown-line]'
+	)?.parentElement;
+	if ( line ) {
+		line.textContent = text;
+	}
+	const live = item.querySelector( '[data-mfk-live]' );
+	if ( live ) {
+		live.textContent = text;
+	}
+}
+
+/**
+ * Updates one link now: activates it when its window is open, else refreshes its countdown.
+ * Returns the delay until it needs another look, or null when it needs none.
+ */
+export function update( link: HTMLElement, now: number ): number | null {
+	const opensAt = Date.parse( link.dataset.mfkOpensAt ?? '' );
 	if ( Number.isNaN( opensAt ) ) {
 		return null;
 	}
-	const wait = opensAt - now();
-	if ( wait <= 0 ) {
-		element.removeAttribute( 'disabled' );
-		element.removeAttribute( 'aria-disabled' );
-		element.removeAttribute( 'data-mfk-opens-at' );
+	const left = opensAt - now;
+	if ( left <= 0 ) {
+		activate( link );
 		return null;
 	}
-	return setTimeout(
-		() => scheduleOpening( element, now ),
-		Math.min( wait, MAX_DELAY_MS )
-	);
+	const countdown = link
+		.closest( '.mfk-meet__item' )
+		?.querySelector( '[data-mfk-countdown]' );
+	if ( countdown ) {
+		countdown.textContent = relativeTime(
+			left,
+			document.documentElement.lang
+		);
+	}
+	// Wake up when the minute count changes (or the window opens), at most a minute away.
+	return Math.min( left % MINUTE_MS || MINUTE_MS, MAX_DELAY_MS );
 }
 
-export function initMeetControls( root: ParentNode = document ): void {
-	root.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( element ) => {
-		scheduleOpening( element );
-	} );
+/** Keeps a link current until its window opens. */
+export function watch( link: HTMLElement, now: () => number = Date.now ): void {
+	const delay = update( link, now() );
+	if ( delay !== null ) {
+		setTimeout( () => watch( link, now ), delay );
+	}
+}
+
+export function init( root: ParentNode = document ): void {
+	root.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( link ) =>
+		watch( link )
+	);
 }
 
 if ( typeof document !== 'undefined' ) {
 	if ( document.readyState === 'loading' ) {
-		document.addEventListener( 'DOMContentLoaded', () =>
-			initMeetControls()
-		);
+		document.addEventListener( 'DOMContentLoaded', () => init() );
 	} else {
-		initMeetControls();
+		init();
 	}
 }

@@ -1,0 +1,87 @@
+/**
+ * Shapes of the plugin's REST API answers (docs/rest-api.md, namespace meet-for-kivicare/v1)
+ * that the admin screens read.
+ */
+
+export type SendUpdates = 'none' | 'externalOnly' | 'all';
+
+/** `GET /settings`. Secrets are only reported as set or not. */
+export interface Settings {
+	google_client_id: string;
+	google_client_secret_set: boolean;
+	sidecar_url: string;
+	sidecar_url_locked: boolean;
+	sidecar_secret_set: boolean;
+	sidecar_secret_locked: boolean;
+	sync_budget_ms: number;
+	event_title_template: string;
+	send_updates: SendUpdates;
+	add_patient_as_attendee: boolean;
+	join_window_minutes: number;
+	calendar_id: string;
+	link_ready_email_subject: string;
+	link_ready_email_body: string;
+	keep_data_on_uninstall: boolean;
+	redirect_uri: string;
+}
+
+/** One check of `POST /settings/test`. */
+export interface TestCheck {
+	id: string;
+	ok: boolean;
+	message: string;
+	hint?: string;
+	latency_ms?: number;
+}
+
+export interface TestResult {
+	ok: boolean;
+	checks: TestCheck[];
+}
+
+/** `GET /health`. */
+export interface Health {
+	sidecar: {
+		reachable: boolean;
+		signed: boolean;
+		version?: string | null;
+		latency_ms?: number | null;
+	};
+	queue: {
+		pending: number;
+		failed: number;
+		oldest_pending_age_seconds: number | null;
+		last_run_at: string | null;
+	};
+	last_errors: Array< {
+		appointment_id: number;
+		code: string;
+		message: string;
+		at: string | null;
+	} >;
+	doctors_needing_reconnect: number;
+}
+
+export type ConnectionStatus = 'active' | 'reconnect_needed' | 'disconnected';
+
+/** `GET /connection`. */
+export interface Connection {
+	doctor_id: number;
+	status: ConnectionStatus;
+	email?: string | null;
+	reason_code?: string | null;
+	reason_message?: string | null;
+	connected_at?: string | null;
+}
+
+/** One row of `GET /connections`. */
+export interface DoctorConnection {
+	doctor_id: number;
+	name: string;
+	status: ConnectionStatus;
+	email?: string | null;
+	reason_code?: string | null;
+	reason_message?: string | null;
+	pending_meetings: number;
+	failed_meetings: number;
+}
