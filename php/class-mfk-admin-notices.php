@@ -101,8 +101,16 @@ final class MFK_Admin_Notices {
 			return;
 		}
 		$status = MFK_Doctor_Connection::get( $user_id );
-		if ( MFK_Doctor_Connection::STATUS_RECONNECT === $status['status'] ) {
-			self::notice( 'warning', __( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ) );
+		// The connection screen says the same thing next to its Reconnect button.
+		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+		$on_own = $screen && false !== strpos( (string) $screen->id, MFK_Admin_Page::CONNECTION_SLUG );
+		if ( MFK_Doctor_Connection::STATUS_RECONNECT === $status['status'] && ! $on_own ) {
+			printf(
+				'<div class="notice notice-warning mfk-reconnect-notice"><p>%1$s <a href="%2$s">%3$s</a></p></div>',
+				esc_html__( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ),
+				esc_url( MFK_Admin_Page::connection_url() ),
+				esc_html__( 'Reconnect Google', 'meet-for-kivicare' )
+			);
 		}
 	}
 

@@ -31,8 +31,7 @@ final class MFK_Dashboard_Widget {
 	 * @param int $user_id User.
 	 */
 	public static function is_doctor( int $user_id ): bool {
-		$user = $user_id > 0 ? get_userdata( $user_id ) : false;
-		return $user && in_array( 'kiviCare_doctor', (array) $user->roles, true );
+		return MFK_OAuth::is_doctor( $user_id );
 	}
 
 	/**

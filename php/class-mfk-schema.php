@@ -154,6 +154,7 @@ final class MFK_Schema {
 		}
 
 		MFK_Site::id();
+		MFK_Settings::import_original_client_id();
 		MFK_Settings::sync_kivicare_options();
 		update_option( self::VERSION_OPTION, self::VERSION, true );
 	}
@@ -262,8 +263,12 @@ final class MFK_Schema {
 			delete_option( $option );
 		}
 		$kivicare = get_option( MFK_Settings::KIVICARE_OPTION );
-		if ( is_array( $kivicare ) && ! empty( $kivicare['mfk_managed'] ) ) {
+		$original = get_option( MFK_Settings::KIVICARE_BACKUP_OPTION );
+		if ( is_array( $original ) ) {
+			update_option( MFK_Settings::KIVICARE_OPTION, $original );
+		} elseif ( is_array( $kivicare ) && ! empty( $kivicare['mfk_managed'] ) ) {
 			delete_option( MFK_Settings::KIVICARE_OPTION );
 		}
+		delete_option( MFK_Settings::KIVICARE_BACKUP_OPTION );
 	}
 }

@@ -22,6 +22,9 @@ final class MFK_Settings {
 	/** KiviCare's own Google Meet option, read by its static-data gates. */
 	const KIVICARE_OPTION = 'kiviCare_google_meet_setting';
 
+	/** KiviCare's Google Meet option as the original add-on left it (restored on uninstall). */
+	const KIVICARE_BACKUP_OPTION = 'mfk_original_google_meet_setting';
+
 	/** Placeholders allowed in the event title: none of them is clinical. */
 	const TITLE_PLACEHOLDERS = array( '{clinic_name}', '{doctor_name}', '{site_name}' );
 
@@ -414,6 +417,11 @@ final class MFK_Settings {
 
 		$kivicare = get_option( self::KIVICARE_OPTION, array() );
 		$kivicare = is_array( $kivicare ) ? $kivicare : array();
+		if ( $kivicare && empty( $kivicare['mfk_managed'] ) && false === get_option( self::KIVICARE_BACKUP_OPTION ) ) {
+			// Written by the original add-on (it may hold its plain client secret): keep a
+			// copy that uninstall puts back, before replacing the secret by a marker.
+			add_option( self::KIVICARE_BACKUP_OPTION, $kivicare, '', false );
+		}
 		$kivicare = array_merge(
 			$kivicare,
 			array(
@@ -429,6 +437,29 @@ final class MFK_Settings {
 		if ( get_option( self::KIVICARE_OPTION ) !== $kivicare ) {
 			update_option( self::KIVICARE_OPTION, $kivicare );
 		}
+	}
+
+	/**
+	 * First installation on a site that used the original add-on: take over its OAuth
+	 * client id (the secret has to be entered again, it is stored sealed only).
+	 */
+	public static function import_original_client_id(): void {
+		$stored = get_option( self::OPTION, array() );
+		if ( is_array( $stored ) && '' !== (string) ( $stored['google_client_id'] ?? '' ) ) {
+			return;
+		}
+		$original = get_option( self::KIVICARE_OPTION, array() );
+		if ( ! is_array( $original ) || ! empty( $original['mfk_managed'] ) ) {
+			return;
+		}
+		$client_id = trim( (string) ( $original['client_id'] ?? '' ) );
+		if ( '' === $client_id || ! preg_match( '/^[A-Za-z0-9._-]{3,255}$/', $client_id ) ) {
+			return;
+		}
+		$stored                     = is_array( $stored ) ? $stored : array();
+		$stored['google_client_id'] = $client_id;
+		update_option( self::OPTION, $stored, true );
+		self::$cache = null;
 	}
 
 	/**

@@ -152,6 +152,49 @@ describe( 'schema', () => {
 	} );
 } );
 
+describe( 'coming from the original add-on', () => {
+	it( 'takes over its OAuth client id and keeps a copy of its KiviCare option (with its plain secret) out of use', async () => {
+		const out = await wpJson< {
+			client_id: string;
+			kivicare: Record< string, unknown >;
+			backup: Record< string, unknown >;
+		} >(
+			`$saved_settings = get_option( 'mfk_settings' );
+			$saved_kc       = get_option( 'kiviCare_google_meet_setting' );
+			delete_option( 'mfk_original_google_meet_setting' );
+			update_option( 'mfk_settings', array() );
+			update_option( 'kiviCare_google_meet_setting', array( 'enableCal' => 'Yes', 'client_id' => 'orig-123.apps.googleusercontent.com', 'client_secret' => 'plain-original-secret', 'app_name' => 'Clinic' ) );
+			MFK_Settings::flush_cache();
+			delete_option( 'mfk_db_version' );
+			MFK_Schema::maybe_upgrade();
+			MFK_Settings::flush_cache();
+			$result = array(
+				'client_id' => MFK_Settings::get( 'google_client_id' ),
+				'kivicare'  => get_option( 'kiviCare_google_meet_setting' ),
+				'backup'    => get_option( 'mfk_original_google_meet_setting' ),
+			);
+			update_option( 'mfk_settings', $saved_settings );
+			update_option( 'kiviCare_google_meet_setting', $saved_kc );
+			delete_option( 'mfk_original_google_meet_setting' );
+			MFK_Settings::flush_cache();
+			MFK_Settings::sync_kivicare_options();
+			return $result;`
+		);
+		expect( out.client_id ).toBe( 'orig-123.apps.googleusercontent.com' );
+		expect( out.kivicare ).toMatchObject( {
+			client_id: 'orig-123.apps.googleusercontent.com',
+			mfk_managed: true,
+			enableCal: 'No', // Not usable until the secret is entered (and sealed) again.
+		} );
+		expect( JSON.stringify( out.kivicare ) ).not.toContain(
+			'plain-original-secret'
+		);
+		expect( out.backup ).toMatchObject( {
+			client_secret: 'plain-original-secret',
+		} );
+	} );
+} );
+
 describe( 'the KiviCare mapping model', () => {
 	it( 'offers create / query()->where()->select()->first() / update with one row per appointment', async () => {
 		const appointment = 800000000 + Math.floor( Math.random() * 1000000 );
@@ -407,6 +450,7 @@ describe( 'uninstall', () => {
 				'cron'       => wp_next_scheduled( 'mfk_queue_tick' ),
 				'credential' => get_user_meta( $args['user'], 'mfk_google_credential', true ),
 				'connect'    => get_user_meta( $args['user'], 'kiviCare_google_meet_connect', true ),
+				'kivicare'   => get_option( 'kiviCare_google_meet_setting', null ),
 			);`,
 			{ user: userId }
 		);
@@ -415,7 +459,11 @@ describe( 'uninstall', () => {
 	afterAll( async () => {
 		// Back to an installed plugin for the suites that follow.
 		await wpJson(
-			'MFK_Schema::install(); MFK_Queue::schedule(); return true;'
+			`delete_option( 'kiviCare_google_meet_setting' );
+			delete_option( 'mfk_original_google_meet_setting' );
+			MFK_Schema::install();
+			MFK_Queue::schedule();
+			return true;`
 		);
 	} );
 
@@ -439,14 +487,16 @@ describe( 'uninstall', () => {
 		expect( kept.site_id ).toEqual( expect.any( String ) );
 	} );
 
-	it( 'otherwise removes the table, options, cron events and user meta', async () => {
+	it( "otherwise removes the table, options, cron events and user meta, and gives KiviCare's option back", async () => {
 		await wpJson(
 			`$s = get_option( 'mfk_settings', array() );
 			$s['keep_data_on_uninstall'] = false;
 			update_option( 'mfk_settings', $s );
+			update_option( 'mfk_original_google_meet_setting', array( 'client_id' => 'orig-456', 'enableCal' => 'Yes' ), false );
 			return true;`
 		);
-		expect( await runUninstall() ).toEqual( {
+		const removed = await runUninstall();
+		expect( removed ).toEqual( {
 			table: false,
 			settings: null,
 			site_id: null,
@@ -454,6 +504,7 @@ describe( 'uninstall', () => {
 			cron: false,
 			credential: '',
 			connect: '',
+			kivicare: { client_id: 'orig-456', enableCal: 'Yes' },
 		} );
 	} );
 } );
