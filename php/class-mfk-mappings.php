@@ -221,25 +221,32 @@ final class MFK_Mappings {
 		global $wpdb;
 		$table = MFK_Schema::table();
 		$token = bin2hex( random_bytes( 16 ) );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$done = $wpdb->query(
-			$wpdb->prepare(
-				"UPDATE `{$table}`
-				 SET lease_token = %s,
-				     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-				     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-				     attempts = attempts + 1
-				 WHERE state = 'pending'
-				   AND next_attempt_at <= UTC_TIMESTAMP()
-				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())
-				 ORDER BY next_attempt_at
-				 LIMIT %d",
-				$token,
-				$lease_seconds,
-				$lease_seconds,
-				$limit
-			)
+		$sql   = $wpdb->prepare(
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+			"UPDATE `{$table}`
+			 SET lease_token = %s,
+			     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+			     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+			     attempts = attempts + 1
+			 WHERE state = 'pending'
+			   AND next_attempt_at <= UTC_TIMESTAMP()
+			   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())
+			 ORDER BY next_attempt_at
+			 LIMIT %d",
+			$token,
+			$lease_seconds,
+			$lease_seconds,
+			$limit
 		);
+		// Workers racing for the same index range can deadlock; InnoDB rolls one back
+		// and it simply tries again.
+		for ( $try = 0; $try < 3; $try++ ) {
+			$done = $wpdb->query( $sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- prepared above.
+			if ( false !== $done || false === stripos( (string) $wpdb->last_error, 'deadlock' ) ) {
+				break;
+			}
+			usleep( random_int( 5000, 50000 ) );
+		}
 		if ( ! $done ) {
 			return array();
 		}
