@@ -15,6 +15,7 @@ import {
 } from '../harness/testkit';
 import { book } from '../kivicare-stand-in/test-support/standin';
 import {
+	addFault,
 	calendarEvents,
 	configureMeet,
 	connectDoctor,
@@ -193,6 +194,38 @@ describe( 'queue with the sidecar and Google', () => {
 		await setSettings( { sync_budget_ms: 3000 } );
 	} );
 
+	it( 'a Google answer slower than the time budget leaves the booking to the queue, which adopts the event', async () => {
+		await setSettings( { sync_budget_ms: 1000 } );
+		const fault = await addFault( {
+			match: { operation: 'events.insert' },
+			action: { type: 'delay', ms: 3000 },
+			times: 1,
+		} );
+		let id = 0;
+		try {
+			id = await bookNext( `${ YEAR }-01-28` );
+		} finally {
+			await setSettings( { sync_budget_ms: 3000 } );
+		}
+		expect( fault ).toEqual( expect.any( String ) );
+		expect( await mapping( id ) ).toMatchObject( {
+			state: 'pending',
+			url: '',
+		} );
+		// Meanwhile Google finished the insert the sidecar had started.
+		await new Promise( ( resolve ) => setTimeout( resolve, 3500 ) );
+		await query(
+			'UPDATE wp_kc_appointment_google_meet_mappings SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?',
+			[ id ]
+		);
+		await runQueue();
+		const row = await mapping( id );
+		expect( row!.state ).toBe( 'ready' );
+		const events = await eventsFor( id );
+		expect( events ).toHaveLength( 1 );
+		expect( events[ 0 ]!.hangoutLink ).toBe( row!.url );
+	} );
+
 	it( 'a conference Google finishes late is picked up by the queue', async () => {
 		await setEmulatorConfig( { conferenceDelayMs: 6000 } );
 		await setSettings( { sync_budget_ms: 1000 } );
@@ -323,7 +356,7 @@ describe( 'queue with the sidecar and Google', () => {
 			'UPDATE wp_kc_appointment_google_meet_mappings SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL 2 SECOND WHERE appointment_id = ?',
 			[ id ]
 		);
-		const stats = await runQueue( [ '--max-seconds=8' ] );
+		const stats = await runQueue( [ '--max-seconds=5' ] );
 		expect( stats ).toMatchObject( { claimed: 1, ready: 1 } );
 		expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
 		expect( await eventsFor( id ) ).toHaveLength( 1 );
