@@ -81,7 +81,7 @@ mfk_ensure_node() {
 		mfk_say "Installing the Node 22 runtime into .tools/node22 (node-linux-$arch@22 from the npm registry)"
 		mkdir -p "$MFK_ROOT/.tools/node22"
 		npm install --prefix "$MFK_ROOT/.tools/node22" --no-save --no-package-lock \
-			--no-audit --no-fund --loglevel=error "node-linux-$arch@22" >/dev/null
+			--no-audit --no-fund "node-linux-$arch@22"
 		mfk_node_ok "$bin/node" || mfk_die "the installed runtime is older than $MFK_NODE_MIN"
 	fi
 	export PATH="$bin:$PATH"
