@@ -182,7 +182,7 @@ final class MFK_Meet_View {
 			$message = MFK_Mappings::STATE_FAILED === $state
 				? __( 'The video link is not ready yet. The clinic has been told and will send it to you.', 'meet-for-kivicare' )
 				: __( 'The video link is being prepared.', 'meet-for-kivicare' );
-			return self::status( $message . ' ' . __( 'Check again in a minute.', 'meet-for-kivicare' ), self::check_again_link() );
+			return self::status( $message, self::check_again_link() );
 		}
 
 		$code   = (string) $error['code'];

@@ -84,6 +84,7 @@ export function checkLabel( id: string ): string {
 	const labels: Record< string, string > = {
 		sidecar: __( 'Sidecar reachable', 'meet-for-kivicare' ),
 		signed: __( 'Shared secret accepted', 'meet-for-kivicare' ),
+		signature: __( 'Shared secret accepted', 'meet-for-kivicare' ),
 		client: __( 'OAuth client accepted by Google', 'meet-for-kivicare' ),
 		token: __( 'Your Google connection', 'meet-for-kivicare' ),
 		calendar: __( 'Your calendar', 'meet-for-kivicare' ),
@@ -171,11 +172,14 @@ export function connectErrorMessage( code: string ): string {
 				'Google did not grant access to your calendar events. Connect again and keep every box ticked on Google’s consent page.',
 				'meet-for-kivicare'
 			);
-		case 'state_invalid':
-		case 'state_expired':
-		case 'invalid_state':
+		case 'invalid_request':
 			return __(
-				'The connection request expired or was already used. Choose Connect Google again.',
+				'Google sent you back without an answer this site can use. Choose Connect Google again.',
+				'meet-for-kivicare'
+			);
+		case 'google_error':
+			return __(
+				'Google reported an error on its consent page. Choose Connect Google again; if it keeps failing, tell your administrator.',
 				'meet-for-kivicare'
 			);
 		case 'client_invalid':

@@ -19,6 +19,10 @@ export type FieldName =
 	| 'calendar_id'
 	| 'link_ready_email_subject'
 	| 'link_ready_email_body'
+	| 'link_ready_doctor_email_subject'
+	| 'link_ready_doctor_email_body'
+	| 'reschedule_email_subject'
+	| 'reschedule_email_body'
 	| 'keep_data_on_uninstall';
 
 export type FormValues = Record< FieldName, string | boolean >;
@@ -48,6 +52,10 @@ export const FIELD_ORDER: readonly FieldName[] = [
 	'calendar_id',
 	'link_ready_email_subject',
 	'link_ready_email_body',
+	'link_ready_doctor_email_subject',
+	'link_ready_doctor_email_body',
+	'reschedule_email_subject',
+	'reschedule_email_body',
 	'keep_data_on_uninstall',
 ];
 
@@ -66,6 +74,12 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		calendar_id: settings.calendar_id ?? '',
 		link_ready_email_subject: settings.link_ready_email_subject ?? '',
 		link_ready_email_body: settings.link_ready_email_body ?? '',
+		link_ready_doctor_email_subject:
+			settings.link_ready_doctor_email_subject ?? '',
+		link_ready_doctor_email_body:
+			settings.link_ready_doctor_email_body ?? '',
+		reschedule_email_subject: settings.reschedule_email_subject ?? '',
+		reschedule_email_body: settings.reschedule_email_body ?? '',
 		keep_data_on_uninstall: !! settings.keep_data_on_uninstall,
 	};
 }

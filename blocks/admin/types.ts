@@ -21,6 +21,10 @@ export interface Settings {
 	calendar_id: string;
 	link_ready_email_subject: string;
 	link_ready_email_body: string;
+	link_ready_doctor_email_subject: string;
+	link_ready_doctor_email_body: string;
+	reschedule_email_subject: string;
+	reschedule_email_body: string;
 	keep_data_on_uninstall: boolean;
 	redirect_uri: string;
 }
@@ -46,7 +50,12 @@ export interface Health {
 		signed: boolean;
 		version?: string | null;
 		latency_ms?: number | null;
+		/** Why the sidecar is unreachable or refuses the signature. */
+		code?: string;
+		message?: string;
 	};
+	/** Client ID, client secret, sidecar address and shared secret are all set. */
+	configured?: boolean;
 	queue: {
 		pending: number;
 		failed: number;
@@ -55,6 +64,7 @@ export interface Health {
 	};
 	last_errors: Array< {
 		appointment_id: number;
+		state?: string;
 		code: string;
 		message: string;
 		at: string | null;

@@ -126,7 +126,13 @@ export default function ConnectionPanel( {
 		try {
 			const answer = await request< { url: string } >(
 				'/connection/connect',
-				{ method: 'POST', data: {} }
+				{
+					method: 'POST',
+					// Google sends the doctor back to this page.
+					data: {
+						return_to: withoutReturnArgs( window.location.href ),
+					},
+				}
 			);
 			speak(
 				__( 'Opening Google’s consent page…', 'meet-for-kivicare' )

@@ -1,11 +1,11 @@
 /**
- * A read-only value with a Copy button (the OAuth redirect URI to paste into Google Cloud).
+ * A read-only value with a Copy button beside it (the OAuth redirect URI to paste into Google
+ * Cloud).
  */
 import { speak } from '@wordpress/a11y';
-import { Button, TextControl } from '@wordpress/components';
+import { BaseControl, Button } from '@wordpress/components';
 import { useEffect, useRef, useState } from '@wordpress/element';
 import { __ } from '@wordpress/i18n';
-import type { FocusEvent } from 'react';
 import { copyText } from '../clipboard';
 
 export interface CopyFieldProps {
@@ -22,20 +22,20 @@ export default function CopyField( {
 	help,
 }: CopyFieldProps ) {
 	const [ copied, setCopied ] = useState( false );
+	const input = useRef< HTMLInputElement >( null );
 	const timer = useRef< ReturnType< typeof setTimeout > >();
 	useEffect( () => () => clearTimeout( timer.current ), [] );
 
 	const copy = async () => {
-		const field = document.getElementById( id ) as HTMLInputElement | null;
-		const ok = await copyText( value, field );
+		const ok = await copyText( value, input.current );
 		if ( ok ) {
 			setCopied( true );
 			speak( __( 'Copied to the clipboard.', 'meet-for-kivicare' ) );
 			clearTimeout( timer.current );
 			timer.current = setTimeout( () => setCopied( false ), 3000 );
 		} else {
-			field?.focus();
-			field?.select();
+			input.current?.focus();
+			input.current?.select();
 			speak(
 				__(
 					'Copying is not allowed here. The address is selected: press Control+C (Command+C on a Mac) to copy it.',
@@ -47,26 +47,34 @@ export default function CopyField( {
 	};
 
 	return (
-		<div className="mfk-copy-field">
-			<TextControl
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-				id={ id }
-				label={ label }
-				help={ help }
-				value={ value }
-				readOnly
-				onChange={ () => undefined }
-				onFocus={ ( event: FocusEvent< HTMLInputElement > ) =>
-					event.currentTarget.select()
-				}
-			/>
-			<Button __next40pxDefaultSize variant="secondary" onClick={ copy }>
-				{ __( 'Copy', 'meet-for-kivicare' ) }
-			</Button>
-			<span className="mfk-copy-field__done" hidden={ ! copied }>
-				{ __( 'Copied', 'meet-for-kivicare' ) }
-			</span>
-		</div>
+		<BaseControl
+			__nextHasNoMarginBottom
+			id={ id }
+			label={ label }
+			help={ help }
+			className="mfk-copy-field"
+		>
+			<div className="mfk-copy-field__row">
+				<input
+					ref={ input }
+					id={ id }
+					className="components-text-control__input mfk-copy-field__input"
+					type="text"
+					value={ value }
+					readOnly
+					aria-describedby={ help ? `${ id }__help` : undefined }
+					onFocus={ ( event ) => event.currentTarget.select() }
+				/>
+				<Button
+					__next40pxDefaultSize
+					variant="secondary"
+					onClick={ copy }
+				>
+					{ copied
+						? __( 'Copied', 'meet-for-kivicare' )
+						: __( 'Copy', 'meet-for-kivicare' ) }
+				</Button>
+			</div>
+		</BaseControl>
 	);
 }

@@ -113,7 +113,37 @@ export default function HealthPanel( {
 			{ ! health && ! error && <Spinner /> }
 			{ health && (
 				<>
+					{ ( ! health.sidecar.reachable ||
+						! health.sidecar.signed ) &&
+						health.sidecar.message && (
+							<Notice status="warning" isDismissible={ false }>
+								{ health.sidecar.message }
+							</Notice>
+						) }
 					<dl className="mfk-health__grid">
+						{ typeof health.configured === 'boolean' && (
+							<div>
+								<dt>
+									{ __(
+										'Configuration',
+										'meet-for-kivicare'
+									) }
+								</dt>
+								<dd>
+									<Indicator
+										ok={ health.configured }
+										yes={ __(
+											'Complete',
+											'meet-for-kivicare'
+										) }
+										no={ __(
+											'Incomplete',
+											'meet-for-kivicare'
+										) }
+									/>
+								</dd>
+							</div>
+						) }
 						<div>
 							<dt>{ __( 'Sidecar', 'meet-for-kivicare' ) }</dt>
 							<dd>

@@ -39,6 +39,16 @@ import TestConnection from './test-connection';
 
 const DOCTORS_ANCHOR = 'mfk-doctors';
 
+const MEET_PLACEHOLDERS = __(
+	'Must contain {meet_link}. Also available: {appointment_date}, {appointment_time}, {doctor_name}, {patient_name}, {clinic_name}, {site_name}.',
+	'meet-for-kivicare'
+);
+
+const RESCHEDULE_PLACEHOLDERS = __(
+	'Must contain {appointment_time}. Also available: {meet_link}, {appointment_date}, {previous_date}, {previous_time}, {doctor_name}, {patient_name}, {clinic_name}, {site_name}.',
+	'meet-for-kivicare'
+);
+
 /** Field labels, also used by the error summary. */
 export function fieldLabel( name: string ): string {
 	const labels: Record< string, string > = {
@@ -52,8 +62,27 @@ export function fieldLabel( name: string ): string {
 		add_patient_as_attendee: __( 'Patient as guest', 'meet-for-kivicare' ),
 		join_window_minutes: __( 'Join window', 'meet-for-kivicare' ),
 		calendar_id: __( 'Calendar', 'meet-for-kivicare' ),
-		link_ready_email_subject: __( 'Subject', 'meet-for-kivicare' ),
-		link_ready_email_body: __( 'Message', 'meet-for-kivicare' ),
+		link_ready_email_subject: __(
+			'“Link ready” to the patient: subject',
+			'meet-for-kivicare'
+		),
+		link_ready_email_body: __(
+			'“Link ready” to the patient: message',
+			'meet-for-kivicare'
+		),
+		link_ready_doctor_email_subject: __(
+			'“Link ready” to the doctor: subject',
+			'meet-for-kivicare'
+		),
+		link_ready_doctor_email_body: __(
+			'“Link ready” to the doctor: message',
+			'meet-for-kivicare'
+		),
+		reschedule_email_subject: __(
+			'“New time”: subject',
+			'meet-for-kivicare'
+		),
+		reschedule_email_body: __( '“New time”: message', 'meet-for-kivicare' ),
 		keep_data_on_uninstall: __(
 			'Keep data on uninstall',
 			'meet-for-kivicare'
@@ -254,6 +283,31 @@ export default function SettingsScreen() {
 			// Masked stand-in for a stored secret; the secret itself never reaches the browser.
 			placeholder: isSet ? '••••••••••••' : '',
 		} );
+
+	/** One e-mail: subject and message, in a fieldset named after it. */
+	const template = (
+		subject: FieldName,
+		body: FieldName,
+		legend: string,
+		placeholders: string
+	) => (
+		<fieldset className="mfk-template">
+			<legend className="mfk-template__legend">{ legend }</legend>
+			{ text( subject, __( 'Subject', 'meet-for-kivicare' ) ) }
+			{ wrap(
+				body,
+				<TextareaControl
+					__nextHasNoMarginBottom
+					label={ __( 'Message', 'meet-for-kivicare' ) }
+					help={ helpFor( body, placeholders ) }
+					rows={ 7 }
+					value={ String( values[ body ] ) }
+					onChange={ ( value: string ) => set( body, value ) }
+					aria-invalid={ errors[ body ] ? true : undefined }
+				/>
+			) }
+		</fieldset>
+	);
 
 	const errorList = orderedErrors( errors );
 
@@ -559,39 +613,40 @@ export default function SettingsScreen() {
 
 				<Section
 					id="mfk-email"
-					title={ __( '“Link ready” e-mail', 'meet-for-kivicare' ) }
+					title={ __( 'E-mails', 'meet-for-kivicare' ) }
 				>
 					<p className="mfk-card__intro">
 						{ __(
-							'Sent to the patient and the doctor when a link is created after the booking e-mails went out.',
+							'Meet for KiviCare sends these when a link is created after the booking e-mails went out, and when a video consultation moves to a new time.',
 							'meet-for-kivicare'
 						) }
 					</p>
-					{ text(
+					{ template(
 						'link_ready_email_subject',
-						fieldLabel( 'link_ready_email_subject' )
-					) }
-					{ wrap(
 						'link_ready_email_body',
-						<TextareaControl
-							__nextHasNoMarginBottom
-							label={ fieldLabel( 'link_ready_email_body' ) }
-							help={ helpFor(
-								'link_ready_email_body',
-								__(
-									'Must contain {meet_link}. Also available: {appointment_date}, {appointment_time}, {doctor_name}, {patient_name}, {clinic_name}, {site_name}.',
-									'meet-for-kivicare'
-								)
-							) }
-							rows={ 8 }
-							value={ String( values.link_ready_email_body ) }
-							onChange={ ( value: string ) =>
-								set( 'link_ready_email_body', value )
-							}
-							aria-invalid={
-								errors.link_ready_email_body ? true : undefined
-							}
-						/>
+						__(
+							'“Link ready”, to the patient',
+							'meet-for-kivicare'
+						),
+						MEET_PLACEHOLDERS
+					) }
+					{ template(
+						'link_ready_doctor_email_subject',
+						'link_ready_doctor_email_body',
+						__(
+							'“Link ready”, to the doctor',
+							'meet-for-kivicare'
+						),
+						MEET_PLACEHOLDERS
+					) }
+					{ template(
+						'reschedule_email_subject',
+						'reschedule_email_body',
+						__(
+							'“New time”, to the patient and the doctor',
+							'meet-for-kivicare'
+						),
+						RESCHEDULE_PLACEHOLDERS
 					) }
 				</Section>
 

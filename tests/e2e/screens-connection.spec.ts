@@ -1,0 +1,239 @@
+/**
+ * Doctors' Google connection in Chromium: a doctor connects through the Google emulator's consent
+ * page and disconnects; a doctor whose grant stopped working sees the reconnect banner; an
+ * administrator sees every doctor's status in one table and on the doctor's profile.
+ */
+import { expect, test } from '@playwright/test';
+import { clearDebugLog, harness, wpJson } from '../harness/testkit';
+import {
+	configureMeet,
+	connectDoctor,
+	telemedScenario,
+} from '../integration/support/meet';
+import { ourPhpProblems, shot, signIn } from './screens-support';
+
+const CONNECTION_PAGE = '/wp-admin/admin.php?page=mfk-google-connection';
+
+function connection( doctorId: number ) {
+	return wpJson< { status: string; email: string } >(
+		'return MFK_Doctor_Connection::get( $args["id"] );',
+		{ id: doctorId }
+	);
+}
+
+test.beforeAll( async () => {
+	await configureMeet();
+} );
+
+test.beforeEach( () => clearDebugLog() );
+
+test.afterEach( () => {
+	expect( ourPhpProblems() ).toEqual( [] );
+} );
+
+test( 'a doctor connects Google through the consent page and disconnects', async ( {
+	page,
+	context,
+} ) => {
+	const sc = await telemedScenario( { connect: false } );
+	const email = `dr-${ sc.doctor.id }@gmail.test`;
+	await signIn( context, sc.doctor );
+
+	await page.goto( CONNECTION_PAGE );
+	await expect(
+		page.getByRole( 'heading', { name: 'Google Meet connection' } )
+	).toBeVisible();
+	const panel = page.locator( '.mfk-connection' );
+	await expect( panel ).toHaveAttribute( 'data-status', 'disconnected' );
+	await expect( panel ).toContainText( 'Not connected' );
+	await shot( page, 'connection-disconnected', { fullPage: false } );
+
+	// Connect: the plugin sends the browser to Google's (the emulator's) consent page.
+	await page.getByRole( 'button', { name: 'Connect Google' } ).click();
+	await page.waitForURL( `${ harness().emulatorUrl }/**` );
+	await expect( page.locator( 'h1' ) ).toHaveText( 'Sign in with Google' );
+	await page.locator( '#email' ).fill( email );
+	await page.locator( '#allow' ).click();
+
+	// Back on the same screen, connected, with the address bar cleaned up.
+	await page.waitForURL( /page=mfk-google-connection/ );
+	await expect( panel ).toHaveAttribute( 'data-status', 'active' );
+	await expect( panel ).toContainText( 'Google is connected.' );
+	await expect( panel ).toContainText(
+		`Connected to the Google account ${ email }.`
+	);
+	await expect( page ).not.toHaveURL( /mfk_connected/ );
+	expect( await connection( sc.doctor.id ) ).toMatchObject( {
+		status: 'active',
+		email,
+	} );
+	await shot( page, 'connection-connected', {
+		element: page.locator( '#wpbody-content .wrap' ),
+	} );
+
+	// Disconnect asks first; Escape cancels and leaves things as they were.
+	await page.getByRole( 'button', { name: 'Disconnect' } ).click();
+	const dialog = page.getByRole( 'dialog', { name: 'Disconnect Google?' } );
+	await expect( dialog ).toContainText( email );
+	await page.keyboard.press( 'Escape' );
+	await expect( dialog ).toHaveCount( 0 );
+	await expect(
+		page.getByRole( 'button', { name: 'Disconnect' } )
+	).toBeFocused();
+	expect( ( await connection( sc.doctor.id ) ).status ).toBe( 'active' );
+
+	await page.getByRole( 'button', { name: 'Disconnect' } ).click();
+	await dialog.getByRole( 'button', { name: 'Disconnect' } ).click();
+	await expect( panel ).toHaveAttribute( 'data-status', 'disconnected' );
+	await expect( panel ).toContainText( 'Google is disconnected.' );
+	await expect( page.locator( '.mfk-connection__status' ) ).toBeFocused();
+	expect( await connection( sc.doctor.id ) ).toMatchObject( {
+		status: 'disconnected',
+		email: '',
+	} );
+} );
+
+test( 'declining on the consent page says so and connects nothing', async ( {
+	page,
+	context,
+} ) => {
+	const sc = await telemedScenario( { connect: false } );
+	await signIn( context, sc.doctor );
+	await page.goto( CONNECTION_PAGE );
+	await page.getByRole( 'button', { name: 'Connect Google' } ).click();
+	await page.waitForURL( `${ harness().emulatorUrl }/**` );
+	await page.locator( '#deny' ).click();
+	await page.waitForURL( /page=mfk-google-connection/ );
+	const panel = page.locator( '.mfk-connection' );
+	await expect( panel ).toContainText(
+		'You declined on Google’s consent page, so nothing was connected.'
+	);
+	await expect( panel ).toHaveAttribute( 'data-status', 'disconnected' );
+	expect( ( await connection( sc.doctor.id ) ).status ).toBe(
+		'disconnected'
+	);
+} );
+
+test( 'a doctor whose grant stopped working sees a banner and reconnects from it', async ( {
+	page,
+	context,
+} ) => {
+	const sc = await telemedScenario();
+	await wpJson(
+		'MFK_Doctor_Connection::mark_reconnect_needed( $args["id"], "token_revoked", "Google answered invalid_grant." ); return true;',
+		{ id: sc.doctor.id }
+	);
+	await signIn( context, sc.doctor );
+
+	// The banner shows on any wp-admin screen and leads to the connection page.
+	await page.goto( '/wp-admin/' );
+	const banner = page.locator( '.notice', {
+		hasText: 'Google no longer accepts your Meet connection',
+	} );
+	await expect( banner ).toBeVisible();
+	await shot( page, 'reconnect-banner', { fullPage: false } );
+	await banner.getByRole( 'link', { name: 'Reconnect Google' } ).click();
+	await expect( page ).toHaveURL( /page=mfk-google-connection/ );
+
+	const panel = page.locator( '.mfk-connection' );
+	await expect( panel ).toHaveAttribute( 'data-status', 'reconnect_needed' );
+	await expect( panel ).toContainText(
+		'Google no longer accepts the doctor’s connection'
+	);
+	await page.getByRole( 'button', { name: 'Reconnect Google' } ).click();
+	await page.waitForURL( `${ harness().emulatorUrl }/**` );
+	await page.locator( '#email' ).fill( sc.doctorEmail );
+	await page.locator( '#allow' ).click();
+	await page.waitForURL( /page=mfk-google-connection/ );
+	await expect( panel ).toHaveAttribute( 'data-status', 'active' );
+	expect( ( await connection( sc.doctor.id ) ).status ).toBe( 'active' );
+	await page.goto( '/wp-admin/' );
+	await expect(
+		page.locator( '.notice', {
+			hasText: 'Google no longer accepts your Meet connection',
+		} )
+	).toHaveCount( 0 );
+} );
+
+test( 'administrators see every doctor’s status, and a doctor’s on their profile', async ( {
+	page,
+	context,
+} ) => {
+	const connected = await telemedScenario();
+	const waiting = await telemedScenario( { connect: false } );
+	const revoked = await telemedScenario();
+	await wpJson(
+		'MFK_Doctor_Connection::mark_reconnect_needed( $args["id"], "token_revoked", "Google answered invalid_grant." ); return true;',
+		{ id: revoked.doctor.id }
+	);
+
+	await signIn( context, harness().admin );
+	await page.goto( '/wp-admin/admin.php?page=meet-for-kivicare' );
+	const table = page.getByRole( 'table', {
+		name: 'Google connection of each doctor',
+	} );
+	const row = ( id: number ) =>
+		table.locator( `tr[data-doctor-id="${ id }"]` );
+	await expect( row( connected.doctor.id ) ).toContainText( 'Connected' );
+	await expect( row( connected.doctor.id ) ).toContainText(
+		connected.doctorEmail
+	);
+	await expect( row( waiting.doctor.id ) ).toContainText( 'Not connected' );
+	await expect( row( revoked.doctor.id ) ).toContainText(
+		'Reconnect needed'
+	);
+	await expect( row( revoked.doctor.id ) ).toContainText(
+		'Google no longer accepts the doctor’s connection'
+	);
+	await expect( page.locator( '.mfk-health' ) ).toContainText(
+		/Doctors to reconnect\s*[1-9]/
+	);
+	await shot( page, 'doctors', {
+		element: page.locator( '#mfk-doctors' ),
+	} );
+
+	// An administrator can disconnect a doctor from the table.
+	await row( connected.doctor.id )
+		.getByRole( 'button', { name: /Disconnect/ } )
+		.click();
+	await page
+		.getByRole( 'dialog' )
+		.getByRole( 'button', { name: 'Disconnect' } )
+		.click();
+	await expect( row( connected.doctor.id ) ).toContainText( 'Not connected' );
+	expect( ( await connection( connected.doctor.id ) ).status ).toBe(
+		'disconnected'
+	);
+
+	// The doctor's profile has the same status, without Connect (only the doctor can).
+	await page.goto( `/wp-admin/user-edit.php?user_id=${ revoked.doctor.id }` );
+	const section = page.locator( '.mfk-connection' );
+	await expect( section ).toHaveAttribute(
+		'data-status',
+		'reconnect_needed'
+	);
+	await expect(
+		section.getByRole( 'button', { name: /Connect|Reconnect/ } )
+	).toHaveCount( 0 );
+	await expect(
+		section.getByRole( 'button', { name: 'Disconnect' } )
+	).toBeVisible();
+} );
+
+test( 'a doctor finds the same panel on their own profile', async ( {
+	page,
+	context,
+} ) => {
+	const sc = await telemedScenario();
+	await connectDoctor( sc.doctor, sc.doctorEmail );
+	await signIn( context, sc.doctor );
+	await page.goto( '/wp-admin/profile.php' );
+	const section = page.locator( '.mfk-connection' );
+	await expect( section ).toHaveAttribute( 'data-status', 'active' );
+	await expect( section ).toContainText( sc.doctorEmail );
+	await expect(
+		section.getByRole( 'button', {
+			name: 'Connect a different Google account',
+		} )
+	).toBeVisible();
+} );

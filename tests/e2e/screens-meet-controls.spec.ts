@@ -1,0 +1,437 @@
+/**
+ * The Meet controls in Chromium with real bookings through the KiviCare stand-in, the sidecar and
+ * the Google emulator: the block and the shortcode show Start to the doctor and Join to the
+ * patient (the same link), nothing to another patient, a sign-in prompt to guests, and each state
+ * (link being prepared, opens in N minutes, ended, cancelled, failed); the countdown activates
+ * the button without a reload; the button works with JavaScript off; the doctors' dashboard
+ * widget and KiviCare's appointment list carry the same buttons.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import {
+	clearDebugLog,
+	createUser,
+	login,
+	setTimezone,
+} from '../harness/testkit';
+import { KC } from '../kivicare-stand-in/test-support/standin';
+import {
+	configureMeet,
+	mapping,
+	revokeGoogleAccount,
+	setSettings,
+	telemedScenario,
+	type Scenario,
+} from '../integration/support/meet';
+import type { TestUser } from '../harness/testkit';
+import {
+	blockMarkup,
+	bookIn,
+	ourPhpProblems,
+	publishPage,
+	shot,
+	signIn,
+	untilReady,
+	utcSlot,
+} from './screens-support';
+
+const BLOCK = '.wp-block-meet-for-kivicare-meet-controls';
+
+let sc: Scenario;
+let otherPatient: TestUser;
+/** Appointment ids by what they show. */
+const ids = { open: 0, upcoming: 0, ended: 0, cancelled: 0, pending: 0 };
+let meetUrl = '';
+/** Page addresses by appointment id: the block and the shortcode. */
+const blockPages: Record< number, string > = {};
+const shortcodePages: Record< number, string > = {};
+
+/** The dashboard widget's heading for an appointment `minutes` from now (site zone UTC). */
+function widgetSection( minutes: number ): string {
+	const today = new Date().toISOString().slice( 0, 10 );
+	return utcSlot( minutes ).date === today ? 'Today' : 'Coming up';
+}
+
+function item( page: Page, appointmentId: number ) {
+	return page.locator(
+		`.mfk-meet__item[data-mfk-appointment="${ appointmentId }"]`
+	);
+}
+
+test.beforeAll( async () => {
+	test.setTimeout( 180_000 );
+	await setTimezone( 'UTC' );
+	await configureMeet( { join_window_minutes: 10, sync_budget_ms: 5000 } );
+	sc = await telemedScenario();
+	otherPatient = await createUser( 'kiviCare_patient', {
+		firstName: 'Other',
+		lastName: 'Patient',
+	} );
+
+	ids.open = await bookIn( sc, 5 );
+	ids.upcoming = await bookIn( sc, 180 );
+	ids.ended = await bookIn( sc, -120 );
+	ids.cancelled = await bookIn( sc, 300 );
+	for ( const id of [ ids.open, ids.upcoming, ids.ended, ids.cancelled ] ) {
+		await untilReady( id );
+	}
+	meetUrl = ( await mapping( ids.open ) )!.url;
+
+	const doctor = await login( sc.doctor );
+	const cancelled = await doctor.rest(
+		`${ KC }/appointments/${ ids.cancelled }/status`,
+		{
+			method: 'PUT',
+			body: { status: 0 },
+		}
+	);
+	expect( cancelled.status ).toBe( 200 );
+
+	// Booked with no time for Google: the link is still being prepared.
+	await setSettings( { sync_budget_ms: 0 } );
+	ids.pending = await bookIn( sc, 240 );
+	await setSettings( { sync_budget_ms: 5000 } );
+	expect( ( await mapping( ids.pending ) )?.state ).toBe( 'pending' );
+
+	for ( const id of Object.values( ids ) ) {
+		blockPages[ id ] = await publishPage(
+			`Consultation ${ id }`,
+			blockMarkup( { appointmentId: id } )
+		);
+		shortcodePages[ id ] = await publishPage(
+			`Consultation ${ id } (shortcode)`,
+			`[mfk_meet_controls appointment_id="${ id }"]`
+		);
+	}
+} );
+
+test.beforeEach( () => clearDebugLog() );
+
+test.afterEach( () => {
+	expect( ourPhpProblems() ).toEqual( [] );
+} );
+
+for ( const [ kind, pages ] of [
+	[ 'block', blockPages ],
+	[ 'shortcode', shortcodePages ],
+] as const ) {
+	test( `the ${ kind } shows Start to the doctor, Join to the patient, nothing to anyone else`, async ( {
+		page,
+		context,
+	} ) => {
+		const url = pages[ ids.open ]!;
+
+		await signIn( context, sc.doctor );
+		await page.goto( url );
+		const start = item( page, ids.open ).getByRole( 'link', {
+			name: 'Start Google Meet (opens in a new tab)',
+		} );
+		await expect( start ).toHaveAttribute( 'href', meetUrl );
+		await expect( start ).toHaveAttribute( 'target', '_blank' );
+		await expect( item( page, ids.open ) ).toHaveAttribute(
+			'data-mfk-role',
+			'host'
+		);
+		await expect( item( page, ids.open ) ).toContainText(
+			'The meeting is open.'
+		);
+		await shot( page, `${ kind }-doctor`, {
+			element: page.locator( '.mfk-meet' ),
+		} );
+
+		await signIn( context, sc.patient );
+		await page.goto( url );
+		const join = item( page, ids.open ).getByRole( 'link', {
+			name: 'Join Google Meet (opens in a new tab)',
+		} );
+		await expect( join ).toHaveAttribute( 'href', meetUrl );
+		await expect( item( page, ids.open ) ).toContainText(
+			'Video consultation with Doctor Test'
+		);
+		await shot( page, `${ kind }-patient`, {
+			element: page.locator( '.mfk-meet' ),
+		} );
+
+		// Another patient: no controls, no link, no hint that the appointment exists.
+		await signIn( context, otherPatient );
+		const response = await page.goto( url );
+		const html = await response!.text();
+		expect( html ).not.toContain( meetUrl );
+		expect( html ).not.toContain( 'data-mfk-appointment=' );
+		await expect( page.locator( '.mfk-meet' ) ).toHaveCount( 0 );
+
+		// A guest is asked to sign in and comes back here afterwards.
+		await context.clearCookies();
+		await page.goto( url );
+		const signInLink = page.getByRole( 'link', {
+			name: 'Sign in to join your video consultation.',
+		} );
+		await expect( signInLink ).toHaveAttribute(
+			'href',
+			new RegExp(
+				`wp-login\\.php\\?redirect_to=${ encodeURIComponent( url ).replace( /[.*+?^${}()|[\]\\]/g, '\\$&' ) }`
+			)
+		);
+		expect( await page.content() ).not.toContain( meetUrl );
+	} );
+}
+
+test( 'each state is shown in words to the doctor and the patient', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, sc.patient );
+
+	// Opens later: an inactive link with a countdown and the join window.
+	await page.goto( blockPages[ ids.upcoming ]! );
+	const upcoming = item( page, ids.upcoming );
+	await expect( upcoming ).toHaveAttribute( 'data-mfk-phase', 'upcoming' );
+	const inactive = upcoming.getByRole( 'link', { name: /Join Google Meet/ } );
+	await expect( inactive ).toHaveAttribute( 'aria-disabled', 'true' );
+	await expect( inactive ).not.toHaveAttribute( 'href', /.*/ );
+	await expect( upcoming ).toContainText( 'Opens in 3 hours.' );
+	await expect( upcoming ).toContainText(
+		'You can join 10 minutes before the start.'
+	);
+	await shot( page, 'block-opens-later', { element: page.locator( BLOCK ) } );
+
+	// Being prepared: no button; a reload link that works without JavaScript.
+	await page.goto( shortcodePages[ ids.pending ]! );
+	const pending = item( page, ids.pending );
+	await expect( pending ).toContainText(
+		'The video link is being prepared. Check again'
+	);
+	await expect(
+		pending.getByRole( 'link', { name: 'Check again' } )
+	).toHaveAttribute( 'href', shortcodePages[ ids.pending ]! );
+	await expect(
+		pending.getByRole( 'link', { name: /Google Meet/ } )
+	).toHaveCount( 0 );
+
+	// Ended and cancelled: a sentence, no link.
+	await page.goto( blockPages[ ids.ended ]! );
+	await expect( item( page, ids.ended ) ).toContainText(
+		'This consultation has ended.'
+	);
+	await expect( item( page, ids.ended ).getByRole( 'link' ) ).toHaveCount(
+		0
+	);
+	await page.goto( blockPages[ ids.cancelled ]! );
+	await expect( item( page, ids.cancelled ) ).toContainText(
+		'This appointment was cancelled.'
+	);
+	await expect( item( page, ids.cancelled ).getByRole( 'link' ) ).toHaveCount(
+		0
+	);
+	expect( await page.content() ).not.toContain( 'meet.google.com' );
+
+	// The doctor sees the same states, and Start once the link is open.
+	await signIn( context, sc.doctor );
+	await page.goto( blockPages[ ids.upcoming ]! );
+	await expect(
+		item( page, ids.upcoming ).getByRole( 'link', {
+			name: /Start Google Meet/,
+		} )
+	).toHaveAttribute( 'aria-disabled', 'true' );
+	await page.goto( blockPages[ ids.pending ]! );
+	await expect( item( page, ids.pending ) ).toContainText(
+		'The video link is being prepared.'
+	);
+} );
+
+test( 'a link that could not be created tells the doctor why and what to do', async ( {
+	page,
+	context,
+} ) => {
+	const revoked = await telemedScenario();
+	await revokeGoogleAccount( revoked.doctorEmail );
+	const id = await bookIn( revoked, 90 );
+	expect( ( await mapping( id ) )?.state ).toBe( 'failed' );
+	const url = await publishPage(
+		`Consultation ${ id }`,
+		blockMarkup( { appointmentId: id } )
+	);
+
+	await signIn( context, revoked.doctor );
+	await page.goto( url );
+	await expect( item( page, id ) ).toContainText(
+		'The video link could not be created: a doctor must reconnect Google.'
+	);
+	await expect(
+		item( page, id ).getByRole( 'link', {
+			name: 'Reconnect your Google account',
+		} )
+	).toHaveAttribute( 'href', /page=mfk-google-connection/ );
+	await shot( page, 'block-failed-doctor', {
+		element: page.locator( BLOCK ),
+	} );
+
+	await signIn( context, revoked.patient );
+	await page.goto( url );
+	await expect( item( page, id ) ).toContainText(
+		'The video link is not ready yet. The clinic has been told and will send it to you.'
+	);
+	await expect( page.locator( BLOCK ) ).not.toContainText( 'reconnect' );
+} );
+
+test( 'the countdown activates the button when the join window opens, without a reload', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, sc.patient );
+	await page.clock.install( { time: new Date() } );
+	await page.goto( blockPages[ ids.upcoming ]! );
+	const upcoming = item( page, ids.upcoming );
+	const link = upcoming.getByRole( 'link', { name: /Join Google Meet/ } );
+	await expect( link ).toHaveAttribute( 'aria-disabled', 'true' );
+
+	await expect( upcoming.locator( '[data-mfk-countdown]' ) ).toHaveText(
+		'in 3 hours'
+	);
+
+	// The view script words the countdown with the browser's Intl API, minute by minute.
+	await page.clock.fastForward( '02:00:00' );
+	await expect( upcoming.locator( '[data-mfk-countdown]' ) ).toHaveText(
+		/^in (49|50) minutes$/
+	);
+
+	await page.clock.fastForward( '01:00:00' );
+	await expect( link ).toHaveAttribute(
+		'href',
+		/^https:\/\/meet\.google\.com\//
+	);
+	await expect( link ).not.toHaveAttribute( 'aria-disabled', /.*/ );
+	await expect( link ).toHaveAttribute( 'target', '_blank' );
+	await expect( upcoming ).toHaveAttribute( 'data-mfk-phase', 'open' );
+	await expect( upcoming.locator( '[data-mfk-live]' ) ).toHaveText(
+		'The meeting is open.'
+	);
+	await expect( link ).toHaveAttribute(
+		'href',
+		( await mapping( ids.upcoming ) )!.url
+	);
+} );
+
+test( 'the button works with JavaScript turned off', async ( { browser } ) => {
+	const context = await browser.newContext( { javaScriptEnabled: false } );
+	try {
+		await signIn( context, sc.patient );
+		const page = await context.newPage();
+		await page.goto( blockPages[ ids.open ]! );
+		const join = item( page, ids.open ).getByRole( 'link', {
+			name: /Join Google Meet/,
+		} );
+		await expect( join ).toHaveAttribute( 'href', meetUrl );
+		await expect( join ).not.toHaveAttribute( 'aria-disabled', /.*/ );
+		// Following it opens Google Meet in a new tab (answered here: this machine is offline).
+		await context.route( 'https://meet.google.com/**', ( route ) =>
+			route.fulfill( {
+				contentType: 'text/html',
+				body: '<title>Meet</title>',
+			} )
+		);
+		const request = page.waitForEvent( 'popup' );
+		await join.click();
+		const popup = await request;
+		expect( popup.url() ).toBe( meetUrl );
+		await popup.close();
+	} finally {
+		await context.close();
+	}
+} );
+
+test( 'the list shows each visitor their own upcoming video consultations', async ( {
+	page,
+	context,
+} ) => {
+	const url = await publishPage( 'My video consultations', blockMarkup() );
+
+	await signIn( context, sc.patient );
+	await page.goto( url );
+	const shown = await page
+		.locator( '.mfk-meet__item' )
+		.evaluateAll( ( items ) =>
+			items.map( ( i ) =>
+				Number( ( i as HTMLElement ).dataset.mfkAppointment )
+			)
+		);
+	// Soonest first; the ended appointment is gone.
+	expect( shown ).toEqual( [
+		ids.open,
+		ids.upcoming,
+		ids.pending,
+		ids.cancelled,
+	] );
+	await shot( page, 'block-list-patient', {
+		element: page.locator( BLOCK ),
+	} );
+
+	await signIn( context, otherPatient );
+	await page.goto( url );
+	await expect( page.locator( BLOCK ) ).toHaveText(
+		'You have no upcoming video consultations.'
+	);
+} );
+
+test( 'doctors see today’s and the next video consultations on their dashboard', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, sc.doctor );
+	await page.goto( '/wp-admin/' );
+	const widget = page.locator( '#mfk_meet_today' );
+	await expect(
+		widget.getByRole( 'heading', { name: 'Video consultations' } )
+	).toBeVisible();
+
+	// Each appointment under the right heading (the site's zone is UTC here).
+	for ( const [ id, minutes ] of [
+		[ ids.open, 5 ],
+		[ ids.upcoming, 180 ],
+	] as const ) {
+		const heading = await item( page, id ).evaluate( ( el ) => {
+			let node: Element | null = el.closest( 'ul, p' );
+			while ( node && node.tagName !== 'H3' ) {
+				node = node.previousElementSibling;
+			}
+			return node?.textContent ?? '';
+		} );
+		expect( heading ).toBe( widgetSection( minutes ) );
+	}
+	await expect(
+		item( page, ids.open ).getByRole( 'link', {
+			name: /Start Google Meet/,
+		} )
+	).toHaveAttribute( 'href', meetUrl );
+	await shot( page, 'dashboard-widget', { element: widget } );
+
+	// Patients have no such widget.
+	await signIn( context, sc.patient );
+	await page.goto( '/wp-admin/' );
+	await expect( page.locator( '#mfk_meet_today' ) ).toHaveCount( 0 );
+} );
+
+test( 'KiviCare’s appointment list carries the Start and Join buttons', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, sc.doctor );
+	await page.goto( '/wp-admin/admin.php?page=kivicare' );
+	const row = page.locator( `tr[data-appointment-id="${ ids.open }"]` );
+	await expect(
+		row.getByRole( 'link', { name: 'Start Video Conference' } )
+	).toHaveAttribute( 'href', meetUrl );
+	await expect(
+		page.locator(
+			`tr[data-appointment-id="${ ids.cancelled }"] .kc-video-link`
+		)
+	).toHaveCount( 0 );
+	await shot( page, 'kivicare-appointments', { fullPage: false } );
+
+	await signIn( context, sc.patient );
+	await page.goto( '/wp-admin/admin.php?page=kivicare' );
+	await expect(
+		page
+			.locator( `tr[data-appointment-id="${ ids.open }"]` )
+			.getByRole( 'link', { name: 'Join Video Conference' } )
+	).toHaveAttribute( 'href', meetUrl );
+} );

@@ -1,0 +1,300 @@
+/**
+ * The settings page in Chromium against the harness's WordPress, sidecar and Google emulator:
+ * an administrator configures the Google OAuth client, sees invalid values refused as a whole
+ * with inline errors, tests the connection, copies the redirect URI; and the whole page works
+ * with the keyboard alone.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { clearDebugLog, harness, wpJson } from '../harness/testkit';
+import {
+	CLIENT_ID,
+	CLIENT_SECRET,
+	redirectUri,
+	registerEmulatorClient,
+} from '../integration/support/meet';
+import {
+	focusedName,
+	ourPhpProblems,
+	shot,
+	signIn,
+	tabTo,
+} from './screens-support';
+
+const SETTINGS = '/wp-admin/admin.php?page=meet-for-kivicare';
+
+interface Stored {
+	google_client_id: string;
+	google_client_secret: string;
+	join_window_minutes: number;
+	event_title_template: string;
+	add_patient_as_attendee: boolean;
+}
+
+/** The stored option (the sealed secret included: it must never be the plain one). */
+function stored(): Promise< Stored > {
+	return wpJson< Stored >(
+		`MFK_Settings::flush_cache(); return MFK_Settings::all();`
+	);
+}
+
+/** Forgets the OAuth client and puts the defaults back, as on a fresh site. */
+function resetSettings(): Promise< unknown > {
+	return wpJson(
+		`$o = (array) get_option( MFK_Settings::OPTION, array() );
+		foreach ( array( 'google_client_id', 'google_client_secret', 'join_window_minutes', 'event_title_template', 'add_patient_as_attendee' ) as $k ) {
+			unset( $o[ $k ] );
+		}
+		update_option( MFK_Settings::OPTION, $o );
+		MFK_Settings::flush_cache();
+		MFK_Settings::sync_kivicare_options();
+		return true;`
+	);
+}
+
+async function openSettings( page: Page ): Promise< void > {
+	await page.goto( SETTINGS );
+	await expect(
+		page.getByRole( 'heading', { name: 'Google OAuth client' } )
+	).toBeVisible();
+}
+
+test.beforeEach( async () => {
+	clearDebugLog();
+	await registerEmulatorClient();
+	await resetSettings();
+} );
+
+test.afterEach( () => {
+	expect( ourPhpProblems() ).toEqual( [] );
+} );
+
+test.afterAll( async () => {
+	await resetSettings();
+} );
+
+test( 'an administrator configures Google, is told what is wrong, and tests the connection', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, harness().admin );
+	await openSettings( page );
+
+	// Live health: the harness's sidecar answers and accepts the shared secret.
+	const health = page.locator( '.mfk-health' );
+	await expect( health ).toContainText( 'Reachable' );
+	await expect( health ).toContainText( 'Accepted' );
+	await expect( health ).toContainText( /Sidecar version\s*\d+\.\d+\.\d+/ );
+	await expect( health ).toContainText( 'Incomplete' );
+
+	// Test before configuring: the client check fails and says what to do.
+	await page.getByRole( 'button', { name: 'Test connection' } ).click();
+	const result = page.locator( '.mfk-test__result' );
+	await expect( result ).toContainText( '1 check failed.' );
+	const clientCheck = result.locator( '[data-check="client"]' );
+	await expect( clientCheck ).toContainText( 'failed' );
+	await expect( clientCheck ).toContainText(
+		'Next step: Create an OAuth client of type "Web application"'
+	);
+
+	// The redirect URI to paste into Google Cloud, with a working Copy button.
+	await context.grantPermissions( [ 'clipboard-read', 'clipboard-write' ] );
+	const redirect = page.getByLabel( 'Redirect URI' );
+	await expect( redirect ).toHaveValue( redirectUri() );
+	await expect( redirect ).toHaveAttribute( 'readonly', '' );
+	await page.getByRole( 'button', { name: 'Copy', exact: true } ).click();
+	await expect(
+		page.getByRole( 'button', { name: 'Copied', exact: true } )
+	).toBeVisible();
+	expect( await page.evaluate( () => navigator.clipboard.readText() ) ).toBe(
+		redirectUri()
+	);
+
+	// An invalid value anywhere: nothing is saved, errors at the fields and in a summary.
+	await page.getByLabel( 'Client ID' ).fill( CLIENT_ID );
+	await page.getByLabel( 'Client secret' ).fill( CLIENT_SECRET );
+	await page
+		.getByLabel( 'Join window (minutes before the start)' )
+		.fill( '500' );
+	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
+		'Unsaved changes'
+	);
+	await page.getByRole( 'button', { name: 'Save settings' } ).click();
+	const summary = page.locator( '.mfk-error-summary' );
+	await expect( summary ).toBeFocused();
+	await expect( summary ).toContainText(
+		'Nothing was saved: 1 field needs your attention.'
+	);
+	await expect( summary.getByRole( 'link' ) ).toHaveText(
+		'Join window: The join window must be between 0 and 120 minutes.'
+	);
+	const windowField = page.getByLabel(
+		'Join window (minutes before the start)'
+	);
+	await expect( windowField ).toHaveAttribute( 'aria-invalid', 'true' );
+	await expect(
+		page.locator( '#mfk-field-join_window_minutes' )
+	).toContainText(
+		'Error: The join window must be between 0 and 120 minutes.'
+	);
+	await shot( page, 'settings-errors' );
+	expect( ( await stored() ).google_client_id ).toBe( '' );
+	expect( ( await stored() ).google_client_secret ).toBe( '' );
+
+	// The summary's link takes focus to the field.
+	await summary.getByRole( 'link' ).click();
+	await expect( windowField ).toBeFocused();
+	await windowField.fill( '15' );
+	await expect( windowField ).not.toHaveAttribute( 'aria-invalid', 'true' );
+	await page.getByRole( 'button', { name: 'Save settings' } ).click();
+	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
+		'Settings saved.'
+	);
+	await expect( summary ).toHaveCount( 0 );
+
+	// Saved as a whole; the secret is sealed and never comes back to the browser.
+	const saved = await stored();
+	expect( saved.google_client_id ).toBe( CLIENT_ID );
+	expect( saved.join_window_minutes ).toBe( 15 );
+	expect( saved.google_client_secret ).not.toBe( '' );
+	expect( saved.google_client_secret ).not.toContain( CLIENT_SECRET );
+	const secret = page.getByLabel( 'Client secret' );
+	await expect( secret ).toHaveValue( '' );
+	await expect( secret ).toHaveAttribute( 'type', 'password' );
+	await expect( secret ).toHaveAttribute( 'placeholder', /^•+$/ );
+	await expect(
+		page.locator( '#mfk-field-google_client_secret' )
+	).toContainText( 'A secret is saved and is never shown again.' );
+	expect( await page.content() ).not.toContain( CLIENT_SECRET );
+
+	// After a reload the page shows what is stored.
+	await page.reload();
+	await expect( page.getByLabel( 'Client ID' ) ).toHaveValue( CLIENT_ID );
+	await expect(
+		page.getByLabel( 'Join window (minutes before the start)' )
+	).toHaveValue( '15' );
+	await expect( health ).toContainText( 'Complete' );
+
+	// Now Google accepts the client.
+	await page.getByRole( 'button', { name: 'Test connection' } ).click();
+	await expect( result ).toContainText(
+		'Everything works: Google Meet links can be created.'
+	);
+	await expect( result.locator( '[data-check="sidecar"]' ) ).toContainText(
+		'Sidecar reachable: passed'
+	);
+	await expect( result.locator( '[data-check="signature"]' ) ).toContainText(
+		'Shared secret accepted: passed'
+	);
+	await expect( result.locator( '[data-check="client"]' ) ).toContainText(
+		'OAuth client accepted by Google: passed'
+	);
+	await shot( page, 'settings' );
+} );
+
+test( 'Google refusing the client secret is explained with the next step', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, harness().admin );
+	await openSettings( page );
+	await page.getByLabel( 'Client ID' ).fill( CLIENT_ID );
+	await page.getByLabel( 'Client secret' ).fill( 'not-the-secret' );
+	await page.getByRole( 'button', { name: 'Save settings' } ).click();
+	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
+		'Settings saved.'
+	);
+	await page.getByRole( 'button', { name: 'Test connection' } ).click();
+	const client = page.locator( '.mfk-test__result [data-check="client"]' );
+	await expect( client ).toContainText( 'failed' );
+	await expect( client ).toContainText(
+		'Next step: Google refused the client ID or secret: copy both again from the Google Cloud console.'
+	);
+	await shot( page, 'settings-test-failed', { fullPage: false } );
+} );
+
+test( 'the settings page can be used with the keyboard alone', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, harness().admin );
+	await openSettings( page );
+	await page.locator( 'body' ).focus();
+
+	// Fill the client from the top of the form, Tab by Tab.
+	await tabTo( page, 'input[type="text"]:not([readonly])' );
+	expect( await focusedName( page ) ).toBe( 'Client ID' );
+	await page.keyboard.type( CLIENT_ID );
+	await page.keyboard.press( 'Tab' );
+	expect( await focusedName( page ) ).toBe( 'Client secret' );
+	await page.keyboard.type( CLIENT_SECRET );
+
+	// The redirect URI's Copy button is next, then the Meetings fields.
+	await page.keyboard.press( 'Tab' );
+	await page.keyboard.press( 'Tab' );
+	expect( await focusedName( page ) ).toBe( 'Copy' );
+
+	// A title with a clinical placeholder, and the attendee toggle switched with Space.
+	await tabTo( page, '#mfk-field-event_title_template input' );
+	await page.keyboard.press( 'ControlOrMeta+A' );
+	await page.keyboard.type( 'Consultation about {diagnosis}' );
+	await tabTo( page, '#mfk-field-add_patient_as_attendee input' );
+	await page.keyboard.press( 'Space' );
+	await expect(
+		page.locator( '#mfk-field-add_patient_as_attendee input' )
+	).toBeChecked();
+
+	// Enter in a field submits the form; focus lands on the error summary.
+	await tabTo( page, '#mfk-field-calendar_id input' );
+	await page.keyboard.press( 'Enter' );
+	const summary = page.locator( '.mfk-error-summary' );
+	await expect( summary ).toBeFocused();
+	await expect( summary ).toContainText(
+		'Nothing was saved: 1 field needs your attention.'
+	);
+	expect( ( await stored() ).google_client_id ).toBe( '' );
+
+	// Tab to the error's link, Enter: focus is in the field to fix.
+	await page.keyboard.press( 'Tab' );
+	expect( await focusedName( page ) ).toContain(
+		'Event title: Unknown placeholder(s) {diagnosis}.'
+	);
+	await page.keyboard.press( 'Enter' );
+	await expect(
+		page.locator( '#mfk-field-event_title_template input' )
+	).toBeFocused();
+	await page.keyboard.press( 'ControlOrMeta+A' );
+	await page.keyboard.type( 'Video consultation at {clinic_name}' );
+
+	// Tab to Save and press it.
+	await tabTo( page, '.mfk-settings__save button' );
+	expect( await focusedName( page ) ).toBe( 'Save settings' );
+	await page.keyboard.press( 'Enter' );
+	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
+		'Settings saved.'
+	);
+	const saved = await stored();
+	expect( saved.google_client_id ).toBe( CLIENT_ID );
+	expect( saved.event_title_template ).toBe(
+		'Video consultation at {clinic_name}'
+	);
+	expect( saved.add_patient_as_attendee ).toBe( true );
+
+	// Test connection from the keyboard (Shift+Tab back up to it).
+	await tabTo( page, '.mfk-test > button', { backwards: true } );
+	expect( await focusedName( page ) ).toBe( 'Test connection' );
+	await page.keyboard.press( 'Enter' );
+	await expect( page.locator( '.mfk-test__result' ) ).toContainText(
+		'Everything works'
+	);
+
+	// Every focused control shows where the focus is.
+	await tabTo( page, '.mfk-health__footer button', { backwards: true } );
+	const outline = await page.evaluate( () => {
+		const style = getComputedStyle(
+			document.body.ownerDocument.activeElement as Element
+		);
+		return style.outlineStyle !== 'none' || style.boxShadow !== 'none';
+	} );
+	expect( outline ).toBe( true );
+	await shot( page, 'settings-keyboard', { fullPage: false } );
+} );
