@@ -108,4 +108,5 @@ mfk_build() {
 		mfk_say "Building the sidecar and the Google emulator"
 		npm run --silent build:sidecar
 	fi
+	npm run --silent build:pot
 }

@@ -43,7 +43,8 @@ describe( 'plugin zip', () => {
 			'build/admin/index.asset.php',
 			'build/sidecar/sidecar.js',
 			'build/emulator/emulator.js',
-			'languages/meet-for-kivicare.pot',
+			'languages/index.php',
+			'build/languages/meet-for-kivicare.pot',
 			'src/sidecar/main.ts',
 			'blocks/meet-controls/edit.tsx',
 			'tests/unit/x.test.ts',
@@ -82,6 +83,7 @@ describe( 'plugin zip', () => {
 				'build/admin/index.js',
 				'build/admin/index.asset.php',
 				'build/sidecar/sidecar.js',
+				'languages/index.php',
 				'languages/meet-for-kivicare.pot',
 			]
 				.map( ( file ) => `meet-for-kivicare/${ file }` )
