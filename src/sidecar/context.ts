@@ -23,6 +23,8 @@ export interface SidecarContext {
 	google: () => Promise< GoogleApi >;
 	/** True once the Google client is loaded. */
 	googleLoaded: () => boolean;
+	/** Releases what the context holds (connections to Google, timers). */
+	close: () => void;
 }
 
 export function createContext( config: SidecarConfig, log: FastifyBaseLogger ): SidecarContext {
@@ -49,5 +51,9 @@ export function createContext( config: SidecarConfig, log: FastifyBaseLogger ): 
 			return loading;
 		},
 		googleLoaded: () => api !== undefined,
+		close: () => {
+			api?.close();
+			metrics.stop();
+		},
 	};
 }

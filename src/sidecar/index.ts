@@ -36,10 +36,11 @@ export async function startSidecar( config: SidecarConfig, options: StartOptions
 	const port = ( app.server.address() as AddressInfo ).port;
 	const host = config.host.includes( ':' ) ? `[${ config.host }]` : config.host;
 	if ( options.warmUp !== false ) {
-		// After listening: /healthz answers while the large Google modules are evaluated.
-		setImmediate( () => {
+		// Shortly after listening, so the first health probes are answered at once; a call that
+		// needs Google before then loads the client itself.
+		setTimeout( () => {
 			ctx.google().catch( ( error: unknown ) => app.log.error( { err: String( error ) }, 'loading the Google client failed' ) );
-		} );
+		}, 100 ).unref();
 	}
 	let closed: Promise< void > | undefined;
 	return {

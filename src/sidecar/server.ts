@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { runBatch, internal, type BatchOperation } from './batch';
 import type { SidecarConfig } from './config';
 import { testConnection } from './connection';
@@ -14,6 +14,7 @@ import { runMeetingOp, type MeetingBody } from './handlers';
 import { authorizeUrl, exchangeCode, openClient, revoke, sealClientSecret, type ClientInput } from './oauth';
 import { schemas, type BatchOp } from './schemas';
 import { ReplayCache, verifySignature } from './signing';
+import { compileSchema, type Schema } from './validator';
 import { VERSION } from './version';
 
 declare module 'fastify' {
@@ -122,9 +123,13 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		},
 		forceCloseConnections: 'idle',
 		return503OnClosing: true,
-		ajv: {
-			customOptions: { coerceTypes: false, allErrors: true, useDefaults: false, removeAdditional: false, allowUnionTypes: true },
-		},
+		// validator.ts instead of ajv (see there why); responses are plain JSON.stringify.
+		schemaController: {
+			compilersFactory: {
+				buildValidator: () => ( { schema }: { schema: unknown } ) => compileSchema( schema as Schema ),
+				buildSerializer: () => () => ( data: unknown ) => JSON.stringify( data ),
+			},
+		} as unknown as FastifyServerOptions[ 'schemaController' ],
 	} );
 	const ctx = createContext( config, app.log );
 	let closing = false;
@@ -217,7 +222,7 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		remember( 'GET', path );
 		app.get( path, { schema: { querystring: { type: 'object' } } }, handler );
 	};
-	const post = < B >( path: string, body: object, handler: ( body: B, request: FastifyRequest ) => Promise< object > ) => {
+	const post = < B >( path: string, body: Schema, handler: ( body: B, request: FastifyRequest ) => Promise< object > ) => {
 		remember( 'POST', path );
 		app.post( path, { schema: { body }, config: { signed: true } }, async ( request ) => handler( request.body as B, request ) );
 	};
@@ -269,7 +274,7 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		} )
 	);
 
-	const meetingRoutes: [ BatchOp, object ][] = [
+	const meetingRoutes: [ BatchOp, Schema ][] = [
 		[ 'ensure', schemas.ensure ],
 		[ 'reschedule', schemas.reschedule ],
 		[ 'cancel', schemas.cancel ],
@@ -282,7 +287,7 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 
 	post< { operations: BatchOperation[]; budgetMs?: number | null } >( '/v1/batch', schemas.batch, async ( body, request ) => {
 		const validate = ( op: BatchOp, operation: BatchOperation ): FieldError[] | null => {
-			const fn = request.compileValidationSchema( opSchemas.get( op ) as object );
+			const fn = request.compileValidationSchema( opSchemas.get( op ) as Schema, 'body' );
 			if ( fn( operation ) ) {
 				return null;
 			}
@@ -292,7 +297,7 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 	} );
 
 	app.addHook( 'onClose', async () => {
-		ctx.metrics.stop();
+		ctx.close();
 	} );
 
 	return {

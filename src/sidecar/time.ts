@@ -39,7 +39,7 @@ export function parseDateTime( value: string ): number | null {
 
 const zoneCache = new Map< string, string | null >();
 
-/** The canonical IANA name of `zone`, or null when the runtime does not know it. */
+/** `zone` in its proper letter case, or null when it is not an IANA zone the runtime knows. */
 export function canonicalTimeZone( zone: string ): string | null {
 	const cached = zoneCache.get( zone );
 	if ( cached !== undefined ) {
@@ -49,7 +49,10 @@ export function canonicalTimeZone( zone: string ): string | null {
 	// The pattern keeps out what ICU would also accept but Google would not (e.g. "+01:00").
 	if ( zone.length <= 64 && ZONE_NAME.test( zone ) ) {
 		try {
-			result = new Intl.DateTimeFormat( 'en-US', { timeZone: zone } ).resolvedOptions().timeZone;
+			const resolved = new Intl.DateTimeFormat( 'en-US', { timeZone: zone } ).resolvedOptions().timeZone;
+			// Fix the letter case only: ICU maps some current names to older aliases
+			// (America/Argentina/Buenos_Aires → America/Buenos_Aires), which is not an improvement.
+			result = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 		} catch {
 			result = null;
 		}

@@ -7,11 +7,12 @@
  * - The libraries' own retries are switched off on the shared transporter (OAuth2Client turns
  *   `retry: true` on for token calls, googleapis-common for API calls); google/caller.ts is the
  *   single retry policy.
- * - Requests use Node's own fetch, so connections to Google are pooled and kept alive.
+ * - Requests go through google/http-fetch.ts (node:http/https, keep-alive), not Node's fetch.
  */
 import { OAuth2Client, gaxios, type Credentials } from 'google-auth-library';
 import { calendar_v3 } from '@googleapis/calendar/build/v3';
 import type { GoogleEndpoints } from '../config';
+import { createHttpFetch } from './http-fetch';
 
 export interface OAuthClientInfo {
 	clientId: string;
@@ -52,9 +53,10 @@ function toTokenSet( t: Credentials ): TokenSet {
 
 export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeoutMs: number } ) {
 	const { google, googleTimeoutMs } = options;
+	const http = createHttpFetch();
 	const transporter = new gaxios.Gaxios( {
 		timeout: googleTimeoutMs,
-		fetchImplementation: globalThis.fetch as unknown as NonNullable< gaxios.GaxiosOptions[ 'fetchImplementation' ] >,
+		fetchImplementation: http.fetch as unknown as NonNullable< gaxios.GaxiosOptions[ 'fetchImplementation' ] >,
 	} );
 	transporter.interceptors.request.add( {
 		resolved: async ( config ) => {
@@ -79,6 +81,9 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 
 	return {
 		calendar,
+
+		/** Closes pooled connections to Google. */
+		close: () => http.close(),
 
 		/** An auth client that presents an access token obtained by the sidecar (no refresh of its own). */
 		authFor( accessToken: string ): OAuth2Client {
@@ -129,9 +134,9 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 		},
 
 		/**
-		 * Asks the token endpoint to redeem a code that cannot exist. Google checks the client
-		 * first: `invalid_client` means the id/secret are wrong; `invalid_grant` means they were
-		 * accepted. Resolves to the OAuth error string Google answered with.
+		 * Asks the token endpoint to redeem a code that cannot exist. Google authenticates the
+		 * client first, so the call fails either way: with `invalid_client` when the id/secret are
+		 * wrong, with `invalid_grant` when they were accepted.
 		 */
 		async probeClient( client: OAuthClientInfo, redirectUri: string ): Promise< void > {
 			await oauth( client, redirectUri ).getToken( { code: 'mfk-client-check', redirect_uri: redirectUri } );
