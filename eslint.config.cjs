@@ -37,6 +37,18 @@ module.exports = [
 			// @param per argument would repeat them. Comments explain why, not what.
 			'jsdoc/require-param': 'off',
 			'jsdoc/require-returns': 'off',
+			// Google's generated TypeScript namespaces (calendar_v3) keep their names.
+			camelcase: [
+				'error',
+				{ properties: 'never', allow: [ '^calendar_v3$' ] },
+			],
+		},
+	},
+	{
+		files: [ 'src/**' ],
+		rules: {
+			// Binary encodings (base32hex event ids, sealed blobs) need bit operations.
+			'no-bitwise': 'off',
 		},
 	},
 	{
@@ -57,6 +69,24 @@ module.exports = [
 			'**/*.test.{ts,tsx}',
 		],
 	} ) ),
+	{
+		files: [
+			'tests/{unit,sidecar,components,integration}/**',
+			'**/*.test.{ts,tsx}',
+		],
+		rules: {
+			// `afterEach( () => expect( phpProblems() ).toEqual( [] ) )` checks every test.
+			'jest/no-standalone-expect': [
+				'error',
+				{ additionalTestBlockFunctions: [ 'afterEach' ] },
+			],
+			// Assertion helpers are named expect…( ) (expectInvalid, expectForbidden…).
+			'jest/expect-expect': [
+				'error',
+				{ assertFunctionNames: [ 'expect', 'expect*' ] },
+			],
+		},
+	},
 	...wpPlugin.configs[ 'test-playwright' ].map( ( config ) => ( {
 		...config,
 		files: [ 'tests/e2e/**' ],
