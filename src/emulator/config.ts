@@ -82,14 +82,14 @@ export function applyBehaviour( current: EmulatorBehaviour, patch: Record< strin
 				}
 				break;
 			case 'calendarConferenceOutcomes':
+				// Replaces the whole map ({} clears it).
 				if ( value && typeof value === 'object' && ! Array.isArray( value ) ) {
+					next.calendarConferenceOutcomes = {};
 					for ( const [ cal, outcome ] of Object.entries( value ) ) {
-						if ( outcome === null ) {
-							delete next.calendarConferenceOutcomes[ cal ];
-						} else if ( isOutcome( outcome ) ) {
+						if ( isOutcome( outcome ) ) {
 							next.calendarConferenceOutcomes[ cal ] = outcome;
 						} else {
-							problems.push( `calendarConferenceOutcomes.${ cal } must be "success", "failure" or null` );
+							problems.push( `calendarConferenceOutcomes.${ cal } must be "success" or "failure"` );
 						}
 					}
 				} else {
@@ -112,7 +112,9 @@ export function applyBehaviour( current: EmulatorBehaviour, patch: Record< strin
 				}
 				break;
 			case 'operationCosts':
+				// Replaces the whole map ({} restores 1 unit per request).
 				if ( value && typeof value === 'object' && ! Array.isArray( value ) ) {
+					next.operationCosts = {};
 					for ( const [ op, cost ] of Object.entries( value ) ) {
 						if ( isNonNegInt( cost, 1000 ) ) {
 							next.operationCosts[ op ] = cost;

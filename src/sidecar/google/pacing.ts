@@ -116,13 +116,21 @@ export class Pacer {
 		};
 	}
 
-	/** Google said "slow down" for this key: pause it, longer on each consecutive strike (full jitter). */
+	/**
+	 * Google said "slow down" for this key: pause it, longer on each consecutive strike (equal
+	 * jitter). Answers that arrive while the key is already paused belong to the same burst and do
+	 * not lengthen the pause further.
+	 */
 	penalize( key: string, minPauseMs = 0 ): number {
 		const s = this.state( key );
+		const now = this.now();
+		if ( s.pausedUntil > now && minPauseMs <= s.pausedUntil - now ) {
+			return s.pausedUntil - now;
+		}
 		s.strikes++;
 		const ceiling = Math.min( this.options.maxPauseMs, this.options.basePauseMs * 2 ** Math.min( s.strikes - 1, 20 ) );
 		const pause = Math.max( minPauseMs, Math.round( ceiling / 2 + ( this.random() * ceiling ) / 2 ) );
-		s.pausedUntil = Math.max( s.pausedUntil, this.now() + pause );
+		s.pausedUntil = Math.max( s.pausedUntil, now + pause );
 		return pause;
 	}
 

@@ -29,7 +29,11 @@ describe( 'per-account pacing', () => {
 		expect( pacer.penalize( 'user:a' ) ).toBe( 100 );
 		expect( pacer.pauseRemaining( { user: 'user:a' } ) ).toBe( 100 );
 		expect( pacer.pauseRemaining( { user: 'user:b' } ) ).toBe( 0 );
+		now = 40;
+		expect( pacer.penalize( 'user:a' ) ).toBe( 60 ); // same burst: the pause stands
+		now = 100;
 		expect( pacer.penalize( 'user:a' ) ).toBe( 200 );
+		now = 300;
 		expect( pacer.penalize( 'user:a' ) ).toBe( 400 );
 		expect( pacer.penalize( 'user:a', 5000 ) ).toBe( 5000 ); // Retry-After wins
 		now = 10000;
