@@ -121,29 +121,28 @@ final class MFK_Appointments {
 	 */
 	public static function instants( array $appointment, int $default_minutes = 30 ): ?array {
 		$utc       = new DateTimeZone( 'UTC' );
-		$zone_name = self::valid_zone( (string) ( $appointment['appointment_timezone'] ?? '' ) );
+		$raw_zone  = (string) ( $appointment['appointment_timezone'] ?? '' );
+		$zone_name = self::valid_zone( $raw_zone );
 		$start     = null;
 		$end       = null;
 
-		if ( '' !== $zone_name ) {
-			$zone  = new DateTimeZone( $zone_name );
-			$start = self::parse_local( $appointment['appointment_start_date'] ?? '', $appointment['appointment_start_time'] ?? '', $zone );
-			$end   = self::parse_local( $appointment['appointment_end_date'] ?? ( $appointment['appointment_start_date'] ?? '' ), $appointment['appointment_end_time'] ?? '', $zone );
+		// A named zone, or a fixed offset (+05:30) that sites without a city zone store.
+		$zone = '' !== $zone_name ? new DateTimeZone( $zone_name ) : self::offset_zone( $raw_zone );
+		if ( null !== $zone ) {
+			list( $start, $end ) = self::parse_local_pair( $appointment, $zone );
 		}
 		if ( null === $start && ! empty( $appointment['appointment_start_utc'] ) ) {
 			$start = self::parse_utc( (string) $appointment['appointment_start_utc'] );
 			$end   = ! empty( $appointment['appointment_end_utc'] ) ? self::parse_utc( (string) $appointment['appointment_end_utc'] ) : null;
 		}
-		if ( '' === $zone_name ) {
-			$zone_name = self::valid_zone( (string) get_user_meta( (int) ( $appointment['doctor_id'] ?? 0 ), 'timezone', true ) );
-			if ( '' === $zone_name ) {
-				$zone_name = self::site_zone();
-			}
-		}
+		$doctor_zone = self::valid_zone( (string) get_user_meta( (int) ( $appointment['doctor_id'] ?? 0 ), 'timezone', true ) );
 		if ( null === $start ) {
-			$zone  = new DateTimeZone( $zone_name );
-			$start = self::parse_local( $appointment['appointment_start_date'] ?? '', $appointment['appointment_start_time'] ?? '', $zone );
-			$end   = self::parse_local( $appointment['appointment_end_date'] ?? ( $appointment['appointment_start_date'] ?? '' ), $appointment['appointment_end_time'] ?? '', $zone );
+			// Rows older than KiviCare 4.3: wall time in the doctor's zone, else the site's.
+			list( $start, $end ) = self::parse_local_pair( $appointment, '' !== $doctor_zone ? new DateTimeZone( $doctor_zone ) : wp_timezone() );
+		}
+		if ( '' === $zone_name ) {
+			// Google wants a named zone; the instant itself is already fixed above.
+			$zone_name = '' !== $doctor_zone && null === $zone ? $doctor_zone : self::offset_zone_name( $raw_zone );
 		}
 		if ( null === $start ) {
 			return null;
@@ -156,6 +155,45 @@ final class MFK_Appointments {
 			'end'      => $end->setTimezone( $utc ),
 			'timezone' => $zone_name,
 		);
+	}
+
+	/**
+	 * Start and end wall times of a row read in $zone.
+	 *
+	 * @param array<string,mixed> $appointment Appointment row.
+	 * @param DateTimeZone        $zone        Zone.
+	 * @return array{0:DateTimeImmutable|null,1:DateTimeImmutable|null}
+	 */
+	private static function parse_local_pair( array $appointment, DateTimeZone $zone ): array {
+		return array(
+			self::parse_local( $appointment['appointment_start_date'] ?? '', $appointment['appointment_start_time'] ?? '', $zone ),
+			self::parse_local( $appointment['appointment_end_date'] ?? ( $appointment['appointment_start_date'] ?? '' ), $appointment['appointment_end_time'] ?? '', $zone ),
+		);
+	}
+
+	/**
+	 * A fixed-offset zone from "+05:30" / "-03:00" (null otherwise).
+	 *
+	 * @param string $value Offset.
+	 */
+	private static function offset_zone( string $value ): ?DateTimeZone {
+		if ( ! preg_match( '/^[+-](0\d|1[0-4]):[0-5]\d$/', trim( $value ) ) ) {
+			return null;
+		}
+		return new DateTimeZone( trim( $value ) );
+	}
+
+	/**
+	 * A named zone standing in for an offset: Etc/GMT∓H for whole hours, else the site
+	 * zone's name (or UTC). Only the label Google shows; dateTime carries the offset.
+	 *
+	 * @param string $offset Offset such as +02:00, or ''.
+	 */
+	private static function offset_zone_name( string $offset ): string {
+		if ( preg_match( '/^([+-])(\d{2}):00$/', trim( $offset ), $m ) ) {
+			return '00' === $m[2] ? 'UTC' : 'Etc/GMT' . ( '+' === $m[1] ? '-' : '+' ) . (int) $m[2];
+		}
+		return self::site_zone();
 	}
 
 	/**

@@ -176,6 +176,23 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 		] );
 	} );
 
+	it( 'lands at the right instant on a site set to a fixed UTC offset', async () => {
+		await setTimezone( 'UTC+5:30' );
+		let id = 0;
+		try {
+			id = await bookOne( `${ YEAR }-01-16`, '10:00' ); // KiviCare stores the zone as +05:30.
+		} finally {
+			await setTimezone( 'Europe/Berlin' );
+		}
+		expect( ( await mapping( id ) )!.start_utc ).toBe(
+			`${ YEAR }-01-16 04:30:00`
+		);
+		const [ event ] = await eventsOf( sc, id );
+		expect( instant( event!.start.dateTime ) ).toBe(
+			Date.UTC( YEAR, 0, 16, 4, 30 )
+		);
+	} );
+
 	it( 'lands at the right instant across a daylight-saving change', async () => {
 		// Europe/London springs forward on the last Sunday of March at 01:00 UTC.
 		const lastSunday = new Date( Date.UTC( YEAR, 2, 31 ) );
