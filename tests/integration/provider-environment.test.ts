@@ -152,6 +152,58 @@ describe( 'schema', () => {
 	} );
 } );
 
+describe( 'the instant of an appointment', () => {
+	it( "reads 4.3 rows in their zone, older rows in the doctor's or the site's zone, and resolves DST gaps forward", async () => {
+		const out = await wpJson<
+			Record< string, [ string, string, string ] >
+		>(
+			`$doctor = wp_insert_user( array( 'user_login' => 'tz_' . wp_generate_password( 6, false ), 'user_pass' => 'x-password-1', 'role' => 'kiviCare_doctor' ) );
+			update_user_meta( $doctor, 'timezone', 'America/Chicago' );
+			$saved = get_option( 'timezone_string' );
+			update_option( 'timezone_string', 'Europe/Berlin' );
+			$base = array( 'appointment_start_date' => '2027-07-01', 'appointment_start_time' => '09:00:00', 'appointment_end_date' => '2027-07-01', 'appointment_end_time' => '09:30:00' );
+			$cases = array(
+				'zone'        => $base + array( 'appointment_timezone' => 'Asia/Tokyo', 'doctor_id' => $doctor ),
+				'offset'      => $base + array( 'appointment_timezone' => '+05:30', 'doctor_id' => 0 ),
+				'doctor'      => $base + array( 'doctor_id' => $doctor ),
+				'site'        => $base + array( 'doctor_id' => 0 ),
+				'utc_columns' => $base + array( 'appointment_timezone' => 'bogus', 'appointment_start_utc' => '2027-07-01 12:00:00', 'appointment_end_utc' => '2027-07-01 12:45:00', 'doctor_id' => $doctor ),
+				'dst_gap'     => array( 'appointment_start_date' => '2027-03-28', 'appointment_start_time' => '01:30', 'appointment_end_date' => '2027-03-28', 'appointment_end_time' => '03:00', 'appointment_timezone' => 'Europe/London', 'doctor_id' => 0 ),
+			);
+			$out = array();
+			foreach ( $cases as $name => $row ) {
+				$i = MFK_Appointments::instants( $row );
+				$out[ $name ] = array( $i['start']->format( 'Y-m-d H:i' ), $i['end']->format( 'Y-m-d H:i' ), $i['timezone'] );
+			}
+			update_option( 'timezone_string', $saved );
+			require_once ABSPATH . 'wp-admin/includes/user.php';
+			wp_delete_user( $doctor );
+			return $out;`
+		);
+		expect( out ).toEqual( {
+			zone: [ '2027-07-01 00:00', '2027-07-01 00:30', 'Asia/Tokyo' ],
+			offset: [ '2027-07-01 03:30', '2027-07-01 04:00', 'Europe/Berlin' ],
+			doctor: [
+				'2027-07-01 14:00',
+				'2027-07-01 14:30',
+				'America/Chicago',
+			],
+			site: [ '2027-07-01 07:00', '2027-07-01 07:30', 'Europe/Berlin' ],
+			utc_columns: [
+				'2027-07-01 12:00',
+				'2027-07-01 12:45',
+				'America/Chicago',
+			],
+			// 01:30 does not exist in London that night; it becomes 02:30 BST (01:30 UTC).
+			dst_gap: [
+				'2027-03-28 01:30',
+				'2027-03-28 02:00',
+				'Europe/London',
+			],
+		} );
+	} );
+} );
+
 describe( 'coming from the original add-on', () => {
 	it( 'takes over its OAuth client id and keeps a copy of its KiviCare option (with its plain secret) out of use', async () => {
 		const out = await wpJson< {
