@@ -69,6 +69,7 @@ test( 'a doctor connects Google through the consent page and disconnects', async
 	} );
 	await shot( page, 'connection-connected', {
 		element: page.locator( '#wpbody-content .wrap' ),
+		docs: true,
 	} );
 
 	// Disconnect asks first; Escape cancels and leaves things as they were.
@@ -131,7 +132,7 @@ test( 'a doctor whose grant stopped working sees a banner and reconnects from it
 		hasText: 'Google no longer accepts your Meet connection',
 	} );
 	await expect( banner ).toBeVisible();
-	await shot( page, 'reconnect-banner', { fullPage: false } );
+	await shot( page, 'reconnect-banner', { element: banner, docs: true } );
 	await banner.getByRole( 'link', { name: 'Reconnect Google' } ).click();
 	await expect( page ).toHaveURL( /page=mfk-google-connection/ );
 
@@ -190,6 +191,7 @@ test( 'administrators see every doctor’s status, and a doctor’s on their pro
 	);
 	await shot( page, 'doctors', {
 		element: page.locator( '#mfk-doctors' ),
+		docs: true,
 	} );
 
 	// An administrator can disconnect a doctor from the table.

@@ -263,6 +263,7 @@ test( 'a link that could not be created tells the doctor why and what to do', as
 	).toHaveAttribute( 'href', /page=mfk-google-connection/ );
 	await shot( page, 'block-failed-doctor', {
 		element: page.locator( BLOCK ),
+		docs: true,
 	} );
 
 	await signIn( context, revoked.patient );
@@ -363,6 +364,7 @@ test( 'the list shows each visitor their own upcoming video consultations', asyn
 	] );
 	await shot( page, 'block-list-patient', {
 		element: page.locator( BLOCK ),
+		docs: true,
 	} );
 
 	await signIn( context, otherPatient );
@@ -402,7 +404,7 @@ test( 'doctors see today’s and the next video consultations on their dashboard
 			name: /Start Google Meet/,
 		} )
 	).toHaveAttribute( 'href', meetUrl );
-	await shot( page, 'dashboard-widget', { element: widget } );
+	await shot( page, 'dashboard-widget', { element: widget, docs: true } );
 
 	// Patients have no such widget.
 	await signIn( context, sc.patient );

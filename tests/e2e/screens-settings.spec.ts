@@ -137,6 +137,10 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 		'Error: The join window must be between 0 and 120 minutes.'
 	);
 	await shot( page, 'settings-errors' );
+	await shot( page, 'settings-inline-error', {
+		element: page.locator( '#mfk-field-join_window_minutes' ),
+		docs: true,
+	} );
 	expect( ( await stored() ).google_client_id ).toBe( '' );
 	expect( ( await stored() ).google_client_secret ).toBe( '' );
 
@@ -189,6 +193,14 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 		'OAuth client accepted by Google: passed'
 	);
 	await shot( page, 'settings' );
+	await shot( page, 'settings-status', {
+		element: page.locator( '#mfk-status' ),
+		docs: true,
+	} );
+	await shot( page, 'settings-google', {
+		element: page.locator( '#mfk-google' ),
+		docs: true,
+	} );
 } );
 
 test( 'Google refusing the client secret is explained with the next step', async ( {

@@ -33,13 +33,17 @@ export const DOCS_SCREENS = path.join( REPO_ROOT, 'docs', 'screens' );
 
 /**
  * Saves a screenshot under tests/artifacts/screens-<name>.png (the full page, the viewport, or
- * one element); with MFK_DOCS_SCREENS=1 also copies it to docs/screens/<name>.png (the README's
- * pictures).
+ * one element). Pictures marked `docs` are also copied to docs/screens/<name>.png (the README's
+ * pictures) when MFK_DOCS_SCREENS=1.
  */
 export async function shot(
 	page: Page,
 	name: string,
-	{ fullPage = true, element }: { fullPage?: boolean; element?: Locator } = {}
+	{
+		fullPage = true,
+		element,
+		docs = false,
+	}: { fullPage?: boolean; element?: Locator; docs?: boolean } = {}
 ): Promise< string > {
 	let file: string;
 	if ( element ) {
@@ -50,13 +54,17 @@ export async function shot(
 			`screens-${ name }.png`
 		);
 		mkdirSync( path.dirname( file ), { recursive: true } );
-		await element.screenshot( { path: file } );
+		// wp-admin's fixed toolbar would be painted over elements taller than the viewport.
+		await element.screenshot( {
+			path: file,
+			style: '#wpadminbar { position: absolute !important; }',
+		} );
 	} else {
 		file = fullPage
 			? await screenshot( page, `screens-${ name }` )
 			: await viewportShot( page, `screens-${ name }` );
 	}
-	if ( process.env.MFK_DOCS_SCREENS === '1' ) {
+	if ( docs && process.env.MFK_DOCS_SCREENS === '1' ) {
 		mkdirSync( DOCS_SCREENS, { recursive: true } );
 		copyFileSync( file, path.join( DOCS_SCREENS, `${ name }.png` ) );
 	}
