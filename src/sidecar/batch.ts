@@ -1,7 +1,8 @@
 /**
  * `/v1/batch`: many meeting operations at once, as fast as Google's quota allows. Operations are
  * interleaved across Google accounts; a worker takes the next operation whose account is not
- * paused by a rate-limit answer, so one throttled doctor does not hold up the others.
+ * paused by a rate-limit answer and has a free slot, so one throttled doctor does not hold up the
+ * others. Operations that could not start within the batch's budget are answered `rate_limited`.
  */
 import type { SidecarContext } from './context';
 import { openCredential } from './credentials';
@@ -73,26 +74,23 @@ export async function runBatch( ctx: SidecarContext, operations: BatchOperation[
 		}
 	}
 
+	// A worker takes the first pending job whose account is neither paused nor already running as
+	// many operations as the pacer allows for it.
 	const stopStartingAt = Date.now() + budgetMs;
+	const running = new Map< string, number >();
+	const keysOf = ( job: Job ) => ( { user: job.account, project: `project:${ ( job.operation as unknown as MeetingBody ).client.clientId }` } );
 	const next = async (): Promise< Job | undefined > => {
 		for ( ;; ) {
-			if ( pending.length === 0 ) {
+			if ( pending.length === 0 || Date.now() >= stopStartingAt ) {
 				return undefined;
 			}
-			let soonest = Infinity;
-			for ( let i = 0; i < pending.length; i++ ) {
-				const job = pending[ i ] as Job;
-				const wait = ctx.pacer.pauseRemaining( { user: job.account, project: `project:${ ( job.operation as unknown as MeetingBody ).client.clientId }` } );
-				if ( wait === 0 ) {
-					pending.splice( i, 1 );
-					return job;
-				}
-				soonest = Math.min( soonest, wait );
+			const index = pending.findIndex( ( job ) => ( running.get( job.account ) ?? 0 ) < ctx.pacer.parallelism( job.account ) && ctx.pacer.available( keysOf( job ) ) );
+			if ( index >= 0 ) {
+				const [ job ] = pending.splice( index, 1 ) as [ Job ];
+				running.set( job.account, ( running.get( job.account ) ?? 0 ) + 1 );
+				return job;
 			}
-			if ( Date.now() + soonest >= stopStartingAt ) {
-				return undefined;
-			}
-			await new Promise( ( resolve ) => setTimeout( resolve, Math.min( soonest, 250 ) ) );
+			await new Promise( ( resolve ) => setTimeout( resolve, 20 ) );
 		}
 	};
 	const worker = async () => {
@@ -101,6 +99,8 @@ export async function runBatch( ctx: SidecarContext, operations: BatchOperation[
 				results[ job.index ] = { id: job.operation.id, ok: true, result: await runMeetingOp( ctx, job.operation.op, job.operation as unknown as MeetingBody ) };
 			} catch ( error ) {
 				fail( job.index, error );
+			} finally {
+				running.set( job.account, ( running.get( job.account ) ?? 1 ) - 1 );
 			}
 		}
 	};

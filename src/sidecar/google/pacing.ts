@@ -78,41 +78,77 @@ export class Pacer {
 	}
 
 	/**
-	 * Waits for the pauses to end and for a slot of the user key. Fails with `rate_limited` when
-	 * that would end after `deadline`. Returns the function that frees the slot.
+	 * Waits for the pauses to end and for a slot of the user key. While an account is being
+	 * throttled (a rate-limit answer since its last success), only one call at a time probes
+	 * Google for it. Fails with `rate_limited` when a pause would end after `deadline`. Returns the
+	 * function that frees the slot.
 	 */
 	async acquire( keys: PaceKeys, deadline: number ): Promise< () => void > {
 		for ( ;; ) {
 			const wait = this.pauseRemaining( keys );
-			if ( wait === 0 ) {
-				break;
+			if ( wait > 0 ) {
+				if ( this.now() + wait >= deadline ) {
+					throw new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: wait } );
+				}
+				await new Promise( ( resolve ) => setTimeout( resolve, wait ) );
+				continue;
 			}
-			if ( this.now() + wait >= deadline ) {
-				throw new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: wait } );
+			if ( ! keys.user ) {
+				return () => {};
 			}
-			await new Promise( ( resolve ) => setTimeout( resolve, wait ) );
+			const s = this.state( keys.user );
+			if ( s.inFlight < this.limit( s ) ) {
+				s.inFlight++;
+				return this.releaser( s );
+			}
+			await this.waitForSlot( s, deadline );
 		}
-		if ( ! keys.user ) {
-			return () => {};
+	}
+
+	/** Calls allowed in flight for an account: one while it is being throttled. */
+	private limit( s: KeyState ): number {
+		return s.strikes > 0 ? 1 : this.options.concurrency;
+	}
+
+	/** Whether a call for these keys could start now (no pause, a free slot). */
+	available( keys: PaceKeys ): boolean {
+		if ( this.pauseRemaining( keys ) > 0 ) {
+			return false;
 		}
-		const s = this.state( keys.user );
-		if ( s.inFlight >= this.options.concurrency ) {
-			await new Promise< void >( ( resolve ) => s.waiters.push( resolve ) );
-		} else {
-			s.inFlight++;
-		}
+		const s = keys.user ? this.states.get( keys.user ) : undefined;
+		return ! s || s.inFlight < this.limit( s );
+	}
+
+	/** Operations of one account a batch should run at once. */
+	parallelism( user: string ): number {
+		const s = this.states.get( user );
+		return s ? this.limit( s ) : this.options.concurrency;
+	}
+
+	private waitForSlot( s: KeyState, deadline: number ): Promise< void > {
+		return new Promise< void >( ( resolve, reject ) => {
+			const wake = () => {
+				clearTimeout( timer );
+				resolve();
+			};
+			const timer = setTimeout( () => {
+				s.waiters = s.waiters.filter( ( w ) => w !== wake );
+				reject( new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: Math.max( 1000, this.pauseRemaining( {} ) ) } ) );
+			}, Math.max( 0, deadline - this.now() ) );
+			s.waiters.push( wake );
+		} );
+	}
+
+	private releaser( s: KeyState ): () => void {
 		let released = false;
 		return () => {
 			if ( released ) {
 				return;
 			}
 			released = true;
-			const next = s.waiters.shift();
-			if ( next ) {
-				next(); // the slot passes straight to the next waiter
-			} else {
-				s.inFlight--;
-			}
+			s.inFlight--;
+			// The woken caller checks pause and limit again before it goes.
+			s.waiters.shift()?.();
 		};
 	}
 
@@ -136,8 +172,12 @@ export class Pacer {
 
 	succeed( key: string ): void {
 		const s = this.states.get( key );
-		if ( s ) {
+		if ( s && s.strikes > 0 ) {
 			s.strikes = 0;
+			// Back to full parallelism: let everyone waiting re-check.
+			for ( const wake of s.waiters.splice( 0 ) ) {
+				wake();
+			}
 		}
 	}
 
