@@ -37,7 +37,9 @@ final class MFK_Blocks {
 			if ( ! $block_type ) {
 				continue;
 			}
-			$handles = array_merge( $block_type->editor_script_handles, $block_type->view_script_handles, $block_type->script_handles );
+			// View scripts carry no translatable strings (the Meet controls word their countdown
+			// with the browser's Intl API); translations would make every page load wp-i18n.
+			$handles = array_merge( $block_type->editor_script_handles, $block_type->script_handles );
 			foreach ( $handles as $handle ) {
 				wp_set_script_translations( $handle, 'meet-for-kivicare', MFK_PLUGIN_DIR . 'languages' );
 			}

@@ -134,6 +134,17 @@ for ( const [ kind, pages ] of [
 		await expect( item( page, ids.open ) ).toContainText(
 			'The meeting is open.'
 		);
+		// Its small view script and style are on the page, and nothing else for it (no wp-i18n).
+		await expect(
+			page.locator( 'script[src*="/build/blocks/meet-controls/view.js"]' )
+		).toHaveCount( 1 );
+		await expect(
+			page.locator( 'script[src*="/wp-includes/js/dist/i18n"]' )
+		).toHaveCount( 0 );
+		await expect( start ).toHaveCSS(
+			'background-color',
+			'rgb(11, 87, 208)'
+		);
 		await shot( page, `${ kind }-doctor`, {
 			element: page.locator( '.mfk-meet' ),
 		} );
