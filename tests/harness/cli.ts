@@ -6,6 +6,7 @@
  *   tsx tests/harness/cli.ts down [instance]    stop every process of the instance
  *   tsx tests/harness/cli.ts status [instance]  list running processes
  *   tsx tests/harness/cli.ts reset [instance]   stop and delete the instance's state
+ *   tsx tests/harness/cli.ts seed [instance]    (re)create the demo accounts and page
  *   tsx tests/harness/cli.ts info [instance]    URLs, ports and paths as JSON
  *   tsx tests/harness/cli.ts eval [instance] '<php code>'
  *
@@ -28,7 +29,7 @@ import {
 	up,
 	type ServiceName,
 } from './instance';
-import { HARNESS_PHP, REPO_ROOT } from './paths';
+import { HARNESS_PHP } from './paths';
 import { isAlive, readRecord } from './proc';
 import { wpEvalIn, wpJsonIn } from './wp-eval';
 
@@ -166,6 +167,18 @@ async function start( instance: Instance ): Promise< void > {
 	process.on( 'SIGHUP', () => void stop( 'SIGHUP' ) );
 }
 
+const USAGE = `Usage: harness <command> [instance]
+
+  start [instance]    set up, start, seed, print, stay in the foreground (default: dev)
+  up [instance]       set up and start in the background, then exit (default: test)
+  down [instance]     stop every process of the instance
+  status [instance]   list running processes
+  reset [instance]    stop and delete the instance's state
+  seed [instance]     (re)create the demo accounts and page
+  info [instance]     URLs, ports and paths as JSON
+  eval [instance] '<php code>'   run PHP inside the instance's WordPress
+`;
+
 async function main( argv: string[] ): Promise< void > {
 	const [ command = 'help', ...rest ] = argv;
 	const fallback = command === 'start' ? 'dev' : 'test';
@@ -223,17 +236,7 @@ async function main( argv: string[] ): Promise< void > {
 			return;
 		}
 		default:
-			process.stdout.write(
-				readFileSync(
-					path.join( REPO_ROOT, 'tests', 'harness', 'cli.ts' ),
-					'utf8'
-				)
-					.split( '\n' )
-					.filter( ( line ) => line.startsWith( ' *' ) )
-					.slice( 1, 12 )
-					.map( ( line ) => line.slice( 3 ) )
-					.join( '\n' ) + '\n'
-			);
+			process.stdout.write( USAGE );
 			process.exitCode = command === 'help' ? 0 : 2;
 	}
 }
