@@ -146,8 +146,10 @@ final class MFK_Admin_Page {
 	 */
 	public static function enqueue( $hook_suffix ): void {
 		$on_page    = in_array( (string) $hook_suffix, self::$hooks, true );
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- which profile is shown, read-only.
+		$edited     = isset( $_GET['user_id'] ) ? absint( $_GET['user_id'] ) : 0;
 		$on_profile = ( 'profile.php' === $hook_suffix && MFK_Dashboard_Widget::is_doctor( get_current_user_id() ) )
-			|| ( 'user-edit.php' === $hook_suffix && current_user_can( 'manage_options' ) );
+			|| ( 'user-edit.php' === $hook_suffix && current_user_can( 'manage_options' ) && MFK_Dashboard_Widget::is_doctor( $edited ) );
 		if ( ! $on_page && ! $on_profile ) {
 			return;
 		}

@@ -249,6 +249,39 @@ test( 'each state is shown in words to the doctor and the patient', async ( {
 	);
 } );
 
+test( 'the join window comes from the settings', async ( {
+	page,
+	context,
+} ) => {
+	await signIn( context, sc.patient );
+	try {
+		await setSettings( { join_window_minutes: 120 } );
+		await page.goto( blockPages[ ids.upcoming ]! );
+		await expect( item( page, ids.upcoming ) ).toContainText(
+			'Opens in 1 hour. You can join 120 minutes before the start.'
+		);
+
+		await setSettings( { join_window_minutes: 0 } );
+		await page.goto( blockPages[ ids.upcoming ]! );
+		await expect( item( page, ids.upcoming ) ).toContainText(
+			'Opens in 3 hours. You can join at the start time.'
+		);
+		// Five minutes before the start is no longer inside the window.
+		await page.goto( blockPages[ ids.open ]! );
+		await expect( item( page, ids.open ) ).toHaveAttribute(
+			'data-mfk-phase',
+			'upcoming'
+		);
+		await expect(
+			item( page, ids.open ).getByRole( 'link', {
+				name: /Join Google Meet/,
+			} )
+		).toHaveAttribute( 'aria-disabled', 'true' );
+	} finally {
+		await setSettings( { join_window_minutes: 10 } );
+	}
+} );
+
 test( 'a link that could not be created tells the doctor why and what to do', async ( {
 	page,
 	context,
