@@ -94,8 +94,8 @@ final class MFK_Meet_View {
 			sprintf(
 				'<p class="mfk-meet__summary"><span class="mfk-meet__title">%1$s</span> <time class="mfk-meet__when" datetime="%2$s">%3$s</time></p>',
 				esc_html( self::title( $meeting ) ),
-				esc_attr( gmdate( 'c', (int) $meeting['start_ts'] ) ),
-				esc_html( self::when( (int) $meeting['start_ts'], (string) $meeting['timezone'] ) )
+				esc_attr( gmdate( 'c', MFK_Viewer_Meetings::timestamp( $meeting, 'start' ) ) ),
+				esc_html( self::when( MFK_Viewer_Meetings::timestamp( $meeting, 'start' ), (string) $meeting['timezone'] ) )
 			),
 		);
 
@@ -145,7 +145,7 @@ final class MFK_Meet_View {
 			);
 		}
 
-		$opens_at = (int) $meeting['opens_at_ts'];
+		$opens_at = MFK_Viewer_Meetings::timestamp( $meeting, 'join_opens_at' );
 		$window_text = 0 === $window
 			? __( 'You can join at the start time.', 'meet-for-kivicare' )
 			/* translators: %d: number of minutes. */

@@ -98,8 +98,8 @@ final class MFK_Viewer_Meetings {
 			if ( null === $meeting ) {
 				continue;
 			}
-			$start = (int) $meeting['start_ts'];
-			$end   = (int) $meeting['end_ts'];
+			$start = self::timestamp( $meeting, 'start' );
+			$end   = self::timestamp( $meeting, 'end' );
 			$keep  = 'today' === $scope
 				? $start >= $day_start && $start < $day_end
 				: ( 'later' === $scope ? $start >= $day_end : $end > $now );
@@ -107,7 +107,7 @@ final class MFK_Viewer_Meetings {
 				$items[] = $meeting;
 			}
 		}
-		usort( $items, static fn ( $a, $b ) => $a['start_ts'] <=> $b['start_ts'] ?: $a['appointment_id'] <=> $b['appointment_id'] );
+		usort( $items, static fn ( $a, $b ) => self::timestamp( $a, 'start' ) <=> self::timestamp( $b, 'start' ) ?: $a['appointment_id'] <=> $b['appointment_id'] );
 		return array_slice( $items, 0, $limit );
 	}
 
@@ -203,22 +203,19 @@ final class MFK_Viewer_Meetings {
 		}
 
 		$meeting = array(
-			'appointment_id'     => (int) $appointment['id'],
-			'telemedicine'       => true,
-			'state'              => $state,
-			'appointment_status' => $status,
-			'role'               => $role,
-			'start'              => MFK_Appointments::rfc3339( $instants['start'], $zone ),
-			'end'                => MFK_Appointments::rfc3339( $instants['end'], $zone ),
-			'timezone'           => $zone,
-			'join_opens_at'      => MFK_Appointments::rfc3339( new DateTimeImmutable( '@' . $opens_at ), $zone ),
+			'appointment_id'      => (int) $appointment['id'],
+			'telemedicine'        => true,
+			'state'               => $state,
+			'appointment_status'  => $status,
+			'role'                => $role,
+			'start'               => MFK_Appointments::rfc3339( $instants['start'], $zone ),
+			'end'                 => MFK_Appointments::rfc3339( $instants['end'], $zone ),
+			'timezone'            => $zone,
+			'join_opens_at'       => MFK_Appointments::rfc3339( new DateTimeImmutable( '@' . $opens_at ), $zone ),
 			'join_window_minutes' => $window,
-			'phase'              => $phase,
-			'doctor_name'        => MFK_Appointments::user_name( $doctor_id ),
-			'patient_name'       => MFK_Appointments::user_name( $patient_id ),
-			'start_ts'           => $start,
-			'end_ts'             => $end,
-			'opens_at_ts'        => $opens_at,
+			'phase'               => $phase,
+			'doctor_name'         => MFK_Appointments::user_name( $doctor_id ),
+			'patient_name'        => MFK_Appointments::user_name( $patient_id ),
 		);
 		if ( '' !== $url ) {
 			$meeting['url'] = $url;
@@ -233,6 +230,17 @@ final class MFK_Viewer_Meetings {
 			}
 		}
 		return $meeting;
+	}
+
+	/**
+	 * Unix time of one of a meeting's instants (`start`, `end`, `join_opens_at`).
+	 *
+	 * @param array<string,mixed> $meeting Meeting from build().
+	 * @param string              $field   Field holding an RFC 3339 date-time.
+	 */
+	public static function timestamp( array $meeting, string $field ): int {
+		$time = strtotime( (string) ( $meeting[ $field ] ?? '' ) );
+		return false === $time ? 0 : $time;
 	}
 
 	/**
