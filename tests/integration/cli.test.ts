@@ -132,11 +132,18 @@ function wp( command: string, ...args: string[] ): Promise< CliRun > {
 		execFile(
 			'php',
 			[ script, harness().docroot, command, ...args ],
-			{ timeout: 180000, env: { ...process.env, MFK_SITE_URL: harness().url } },
+			{
+				timeout: 180000,
+				env: { ...process.env, MFK_SITE_URL: harness().url },
+			},
 			( error, stdout, stderr ) => {
 				const at = stdout.lastIndexOf( '@@MFK@@' );
 				if ( error || at < 0 ) {
-					reject( new Error( `wp ${ command } failed: ${ error?.message ?? '' }\n${ stdout }\n${ stderr }` ) );
+					reject(
+						new Error(
+							`wp ${ command } failed: ${ error?.message ?? '' }\n${ stdout }\n${ stderr }`
+						)
+					);
 					return;
 				}
 				resolve( JSON.parse( stdout.slice( at + 7 ) ) as CliRun );
@@ -174,7 +181,12 @@ afterEach( () => {
 it( 'registers status, sync and retry next to the queue commands', async () => {
 	const run = await wp( 'mfk status', '--format=json' );
 	expect( run.commands ).toEqual(
-		expect.arrayContaining( [ 'mfk queue', 'mfk status', 'mfk sync', 'mfk retry' ] )
+		expect.arrayContaining( [
+			'mfk queue',
+			'mfk status',
+			'mfk sync',
+			'mfk retry',
+		] )
 	);
 	const [ line ] = printed( run, 'line' );
 	const status = JSON.parse( line );
@@ -187,16 +199,27 @@ it( 'registers status, sync and retry next to the queue commands', async () => {
 	const table = await wp( 'mfk status' );
 	const [ items ] = printed( table, 'items' );
 	expect( items.map( ( i: { check: string } ) => i.check ) ).toEqual(
-		expect.arrayContaining( [ 'configuration', 'sidecar', 'queue', 'doctors' ] )
+		expect.arrayContaining( [
+			'configuration',
+			'sidecar',
+			'queue',
+			'doctors',
+		] )
 	);
-	expect( items.find( ( i: { check: string } ) => i.check === 'sidecar' ).status ).toBe( 'ok' );
+	expect(
+		items.find( ( i: { check: string } ) => i.check === 'sidecar' ).status
+	).toBe( 'ok' );
 } );
 
 it( 'sync backfills the missing meetings of future telemedicine appointments, with a progress bar', async () => {
 	// Appointments booked "before the plugin was set up": booked with everything sent to the
 	// queue, then their meeting rows removed (nothing was created at Google).
 	await setSettings( { sync_budget_ms: 0 } );
-	const bookOne = async ( date: string, time: string, serviceId = sc.mappingId ) => {
+	const bookOne = async (
+		date: string,
+		time: string,
+		serviceId = sc.mappingId
+	) => {
 		const res = await book( patient, {
 			appointmentStartDate: date,
 			appointmentStartTime: time,
@@ -208,40 +231,78 @@ it( 'sync backfills the missing meetings of future telemedicine appointments, wi
 		expect( res.status ).toBe( 201 );
 		return res.body.data.appointment_id as number;
 	};
-	const inPerson = await createService( { name: 'In person', doctors: [ sc.doctor.id ] } );
+	const inPerson = await createService( {
+		name: 'In person',
+		doctors: [ sc.doctor.id ],
+	} );
 	const future1 = await bookOne( freshDate(), '09:00' );
 	const future2 = await bookOne( freshDate(), '10:00' );
 	const past = await bookOne( dateInDays( -3 ), '09:00' );
 	const cancelled = await bookOne( freshDate(), '11:00' );
-	const plain = await bookOne( freshDate(), '12:00', inPerson.mappingIds[ 0 ]! );
-	await patient.rest( `kivicare/v1/appointments/${ cancelled }/status`, { method: 'PUT', body: { status: 0 } } );
+	const plain = await bookOne(
+		freshDate(),
+		'12:00',
+		inPerson.mappingIds[ 0 ]!
+	);
+	await patient.rest( `kivicare/v1/appointments/${ cancelled }/status`, {
+		method: 'PUT',
+		body: { status: 0 },
+	} );
 	await setSettings( { sync_budget_ms: 3000 } );
-	await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id IN (?, ?, ?, ?, ?)`, [ future1, future2, past, cancelled, plain ] );
+	await query(
+		`DELETE FROM ${ MAPPINGS } WHERE appointment_id IN (?, ?, ?, ?, ?)`,
+		[ future1, future2, past, cancelled, plain ]
+	);
 
 	// freshDate() spreads appointments over the next years: look far enough ahead.
-	const dry = await wp( 'mfk sync', `--doctor=${ sc.doctor.id }`, '--days=4000', '--dry-run' );
+	const dry = await wp(
+		'mfk sync',
+		`--doctor=${ sc.doctor.id }`,
+		'--days=4000',
+		'--dry-run'
+	);
 	const [ listed ] = printed( dry, 'items' );
-	expect( listed.map( ( i: { id: number } ) => i.id ) ).toEqual( [ future1, future2 ].sort( ( a, b ) => a - b ) );
-	expect( printed( dry, 'success' )[ 0 ] ).toBe( '2 appointment(s) would get a meeting.' );
+	expect( listed.map( ( i: { id: number } ) => i.id ) ).toEqual(
+		[ future1, future2 ].sort( ( a, b ) => a - b )
+	);
+	expect( printed( dry, 'success' )[ 0 ] ).toBe(
+		'2 appointment(s) would get a meeting.'
+	);
 	expect( await mapping( future1 ) ).toBeUndefined();
 
-	const run = await wp( 'mfk sync', `--doctor=${ sc.doctor.id }`, '--days=4000' );
+	const run = await wp(
+		'mfk sync',
+		`--doctor=${ sc.doctor.id }`,
+		'--days=4000'
+	);
 	expect( printed( run, 'progress' ) ).toEqual( [
 		{ message: 'Recording meetings', count: 2, ticks: 2 },
 		{ message: 'Creating Meet links', count: 2, ticks: 2 },
 	] );
-	expect( printed( run, 'success' ) ).toEqual( [ '2 meeting(s): 2 ready, 0 waiting, 0 failed.' ] );
+	expect( printed( run, 'success' ) ).toEqual( [
+		'2 meeting(s): 2 ready, 0 waiting, 0 failed.',
+	] );
 	const events = await calendarEvents( sc.doctorEmail );
 	for ( const id of [ future1, future2 ] ) {
 		const row = await mapping( id );
 		expect( row ).toMatchObject( { state: 'ready', desired: 'active' } );
-		expect( events.filter( ( e ) => e.extendedProperties?.private?.mfkAppointmentId === String( id ) ) ).toHaveLength( 1 );
+		expect(
+			events.filter(
+				( e ) =>
+					e.extendedProperties?.private?.mfkAppointmentId ===
+					String( id )
+			)
+		).toHaveLength( 1 );
 	}
 	for ( const id of [ past, cancelled, plain ] ) {
 		expect( await mapping( id ) ).toBeUndefined();
 	}
 
-	const again = await wp( 'mfk sync', `--doctor=${ sc.doctor.id }`, '--days=4000' );
+	const again = await wp(
+		'mfk sync',
+		`--doctor=${ sc.doctor.id }`,
+		'--days=4000'
+	);
 	expect( printed( again, 'success' )[ 0 ] ).toMatch( /has its meeting/ );
 } );
 
@@ -262,20 +323,39 @@ it( 'retry re-runs failed meetings; without ids or --failed it stops with an err
 		[ id ]
 	);
 
-	const queued = await wp( 'mfk retry', '--failed', `--doctor=${ sc.doctor.id }`, '--no-run' );
-	expect( printed( queued, 'success' )[ 0 ] ).toMatch( /^1 meeting\(s\): 0 ready, 1 waiting, 0 failed\.$/ );
+	const queued = await wp(
+		'mfk retry',
+		'--failed',
+		`--doctor=${ sc.doctor.id }`,
+		'--no-run'
+	);
+	expect( printed( queued, 'success' )[ 0 ] ).toMatch(
+		/^1 meeting\(s\): 0 ready, 1 waiting, 0 failed\.$/
+	);
 	expect( ( await mapping( id ) )!.state ).toBe( 'pending' );
 
-	await query( `UPDATE ${ MAPPINGS } SET state = 'failed' WHERE appointment_id = ?`, [ id ] );
+	await query(
+		`UPDATE ${ MAPPINGS } SET state = 'failed' WHERE appointment_id = ?`,
+		[ id ]
+	);
 	const run = await wp( 'mfk retry', String( id ) );
-	expect( printed( run, 'success' ) ).toEqual( [ '1 meeting(s): 1 ready, 0 waiting, 0 failed.' ] );
-	expect( await mapping( id ) ).toMatchObject( { state: 'ready', last_error_code: '' } );
+	expect( printed( run, 'success' ) ).toEqual( [
+		'1 meeting(s): 1 ready, 0 waiting, 0 failed.',
+	] );
+	expect( await mapping( id ) ).toMatchObject( {
+		state: 'ready',
+		last_error_code: '',
+	} );
 
 	const nothing = await wp( 'mfk retry' );
 	expect( nothing.halted ).toBe( true );
-	expect( printed( nothing, 'error' )[ 0 ] ).toMatch( /appointment ids, or use --failed/ );
+	expect( printed( nothing, 'error' )[ 0 ] ).toMatch(
+		/appointment ids, or use --failed/
+	);
 
 	const unknown = await wp( 'mfk retry', '999999999' );
 	expect( unknown.halted ).toBe( true );
-	expect( printed( unknown, 'warning' )[ 0 ] ).toMatch( /Appointment 999999999: The appointment does not exist/ );
+	expect( printed( unknown, 'warning' )[ 0 ] ).toMatch(
+		/Appointment 999999999: The appointment does not exist/
+	);
 } );

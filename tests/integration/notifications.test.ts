@@ -54,18 +54,31 @@ foreach ( array( 'mfk_meet_link_ready', 'mfk_meet_time_changed' ) as $mfk_hook )
 `;
 
 function recorderFile(): string {
-	return path.join( harness().docroot, 'wp-content', 'mu-plugins', 'mfk-test-notification-hooks.php' );
+	return path.join(
+		harness().docroot,
+		'wp-content',
+		'mu-plugins',
+		'mfk-test-notification-hooks.php'
+	);
 }
 
 interface SmsAction {
 	hook: string;
 	appointment_id: number;
 	url: string;
-	message: { patient_id: number; doctor_id: number; text: string; start: string; timezone: string; emailed: Record< string, boolean > };
+	message: {
+		patient_id: number;
+		doctor_id: number;
+		text: string;
+		start: string;
+		timezone: string;
+		emailed: Record< string, boolean >;
+	};
 }
 
 async function actionsFor( id: number ): Promise< SmsAction[] > {
-	const log = ( await getOption< SmsAction[] | null >( 'mfk_test_sms' ) ) ?? [];
+	const log =
+		( await getOption< SmsAction[] | null >( 'mfk_test_sms' ) ) ?? [];
 	return log.filter( ( a ) => a.appointment_id === id );
 }
 
@@ -106,7 +119,10 @@ afterEach( () => {
 	expect( phpProblems() ).toEqual( [] );
 } );
 
-async function bookOne( time: string, extra: Record< string, unknown > = {} ): Promise< number > {
+async function bookOne(
+	time: string,
+	extra: Record< string, unknown > = {}
+): Promise< number > {
 	const res = await book( patient, {
 		appointmentStartDate: freshDate(),
 		appointmentStartTime: time,
@@ -127,12 +143,19 @@ it( "a link ready in time goes out in KiviCare's own mail, and no extra notice f
 	const row = await mapping( id );
 	expect( row ).toMatchObject( { state: 'ready', link_in_booking_mail: 1 } );
 	const mail = await waitForMail( ( all ) =>
-		all.some( ( m ) => to( sc.patient.email )( m ) && body( m ).includes( row!.url ) )
+		all.some(
+			( m ) =>
+				to( sc.patient.email )( m ) && body( m ).includes( row!.url )
+		)
 	);
 	// Only KiviCare's Meet mail carries the link; the plugin adds nothing.
-	expect( mail.filter( ( m ) => m.subject === 'Your video link is ready' ) ).toEqual( [] );
+	expect(
+		mail.filter( ( m ) => m.subject === 'Your video link is ready' )
+	).toEqual( [] );
 	await runQueue();
-	expect( readMail().filter( ( m ) => m.subject === 'Your video link is ready' ) ).toEqual( [] );
+	expect(
+		readMail().filter( ( m ) => m.subject === 'Your video link is ready' )
+	).toEqual( [] );
 	expect( await actionsFor( id ) ).toEqual( [] );
 } );
 
@@ -141,23 +164,35 @@ it( 'sends the "link ready" mail to patient and doctor when the link appears aft
 	await stopSidecar();
 	let id: number;
 	try {
-		id = await bookOne( '10:00', { description: 'Chest pain since Monday' } );
-		expect( await mapping( id ) ).toMatchObject( { state: 'pending', url: '' } );
+		id = await bookOne( '10:00', {
+			description: 'Chest pain since Monday',
+		} );
+		expect( await mapping( id ) ).toMatchObject( {
+			state: 'pending',
+			url: '',
+		} );
 	} finally {
 		await startSidecar();
 	}
 	// KiviCare's booking went out without a link: no Meet mail at all yet.
 	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
-	expect( readMail().filter( ( m ) => m.to.includes( sc.patient.email ) ) ).toEqual( [] );
+	expect(
+		readMail().filter( ( m ) => m.to.includes( sc.patient.email ) )
+	).toEqual( [] );
 
-	await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+	await query(
+		`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+		[ id! ]
+	);
 	const stats = await runQueue();
 	expect( stats.ready ).toBeGreaterThanOrEqual( 1 );
 	const row = await mapping( id! );
 	expect( row!.state ).toBe( 'ready' );
 
-	const mail = await waitForMail( ( all ) =>
-		all.some( to( sc.patient.email ) ) && all.some( to( sc.doctor.email ) )
+	const mail = await waitForMail(
+		( all ) =>
+			all.some( to( sc.patient.email ) ) &&
+			all.some( to( sc.doctor.email ) )
 	);
 	const toPatient = mail.find( to( sc.patient.email ) )!;
 	const toDoctor = mail.find( to( sc.doctor.email ) )!;
@@ -193,7 +228,10 @@ it( 'sends the "link ready" mail to patient and doctor when the link appears aft
 
 	// Another queue pass (or a regenerate that keeps the link) sends nothing new.
 	clearMail();
-	await query( `UPDATE ${ MAPPINGS } SET state = 'pending', next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+	await query(
+		`UPDATE ${ MAPPINGS } SET state = 'pending', next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+		[ id! ]
+	);
 	await runQueue();
 	expect( ( await mapping( id! ) )!.state ).toBe( 'ready' );
 	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
@@ -216,25 +254,37 @@ it( 'sends the "new time" notice to patient and doctor after a reschedule reache
 		},
 	} );
 	expect( res.status ).toBe( 200 );
-	const mail = await waitForMail( ( all ) =>
-		all.some( to( sc.patient.email ) ) && all.some( to( sc.doctor.email ) )
+	const mail = await waitForMail(
+		( all ) =>
+			all.some( to( sc.patient.email ) ) &&
+			all.some( to( sc.doctor.email ) )
 	);
 	const after = await mapping( id );
 	expect( after!.url ).toBe( before!.url ); // The Meet link never changes on a new time.
-	for ( const message of [ mail.find( to( sc.patient.email ) )!, mail.find( to( sc.doctor.email ) )! ] ) {
-		expect( message.subject ).toBe( 'Your video consultation has a new time' );
+	for ( const message of [
+		mail.find( to( sc.patient.email ) )!,
+		mail.find( to( sc.doctor.email ) )!,
+	] ) {
+		expect( message.subject ).toBe(
+			'Your video consultation has a new time'
+		);
 		const text = body( message );
-		expect( text ).toMatch( /planned for .+ at 1:00 pm E[SD]T, now takes place on .+ at 3:30 pm E[SD]T/ );
+		expect( text ).toMatch(
+			/planned for .+ at 1:00 pm E[SD]T, now takes place on .+ at 3:30 pm E[SD]T/
+		);
 		expect( text ).toContain( after!.url );
 	}
 	const actions = await actionsFor( id );
-	expect( actions.map( ( a ) => a.hook ) ).toEqual( [ 'mfk_meet_time_changed' ] );
+	expect( actions.map( ( a ) => a.hook ) ).toEqual( [
+		'mfk_meet_time_changed',
+	] );
 	expect( actions[ 0 ]!.message.text ).toContain( '3:30 pm' );
 } );
 
 it( 'uses an HTML template as HTML, with the link as a link', async () => {
 	await setSettings( {
-		link_ready_email_body: '<p>Dear {patient_name},</p><p><a href="{meet_link}">Join the video consultation</a> on {appointment_date}.</p>',
+		link_ready_email_body:
+			'<p>Dear {patient_name},</p><p><a href="{meet_link}">Join the video consultation</a> on {appointment_date}.</p>',
 	} );
 	try {
 		clearMail();
@@ -245,16 +295,27 @@ it( 'uses an HTML template as HTML, with the link as a link', async () => {
 		} finally {
 			await startSidecar();
 		}
-		await query( `UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`, [ id! ] );
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+			[ id! ]
+		);
 		await runQueue();
 		const row = await mapping( id! );
-		const mail = await waitForMail( ( all ) => all.some( to( sc.patient.email ) ) );
+		const mail = await waitForMail( ( all ) =>
+			all.some( to( sc.patient.email ) )
+		);
 		const html = mail.find( to( sc.patient.email ) )!.html!;
-		expect( html ).toContain( `<a href="${ row!.url }">Join the video consultation</a>` );
+		expect( html ).toContain(
+			`<a href="${ row!.url }">Join the video consultation</a>`
+		);
 		expect( html ).toContain( 'Dear Patient Test,' );
 	} finally {
-		const defaults = await wpJson< Record< string, string > >( 'return MFK_Settings::defaults();' );
-		await setSettings( { link_ready_email_body: defaults.link_ready_email_body } );
+		const defaults = await wpJson< Record< string, string > >(
+			'return MFK_Settings::defaults();'
+		);
+		await setSettings( {
+			link_ready_email_body: defaults.link_ready_email_body,
+		} );
 	}
 } );
 
@@ -270,7 +331,9 @@ it( "fills the link into KiviCare Pro's other templates (SMS, reminders) only wh
 			id
 		);
 	const without = await render();
-	expect( without.keys.kivicare_book_appointment_reminder ).toEqual( [ '{{appointment_date}}' ] );
+	expect( without.keys.kivicare_book_appointment_reminder ).toEqual( [
+		'{{appointment_date}}',
+	] );
 	expect( without.text ).toBe( 'Reminder: join at ' );
 
 	await setOption( 'kc_standin_pro_active', true );
@@ -280,10 +343,15 @@ it( "fills the link into KiviCare Pro's other templates (SMS, reminders) only wh
 		'{{meet_link}}',
 		'{{meet_event_link}}',
 	] );
-	expect( withPro.keys.kivicare_book_appointment ).toContain( '{{meet_link}}' );
+	expect( withPro.keys.kivicare_book_appointment ).toContain(
+		'{{meet_link}}'
+	);
 	expect( withPro.text ).toBe( `Reminder: join at ${ row!.url }` );
 
 	// A cancelled appointment's link is not handed out.
-	await patient.rest( `${ KC }/appointments/${ id }/status`, { method: 'PUT', body: { status: 0 } } );
+	await patient.rest( `${ KC }/appointments/${ id }/status`, {
+		method: 'PUT',
+		body: { status: 0 },
+	} );
 	expect( ( await render() ).text ).toBe( 'Reminder: join at ' );
 } );

@@ -56,7 +56,9 @@ async function newDoctor(): Promise< { user: TestUser; session: Session } > {
 }
 
 /** What is stored for a doctor, secrets included (compared before/after refused callbacks). */
-function storedConnection( doctorId: number ): Promise< Record< string, unknown > > {
+function storedConnection(
+	doctorId: number
+): Promise< Record< string, unknown > > {
 	return wpJson(
 		`$out = array();
 		foreach ( array( 'mfk_google_credential', 'mfk_google_email', 'mfk_connection_status', 'mfk_connected_at', 'kiviCare_google_meet_connect', 'telemed_type' ) as $key ) {
@@ -85,7 +87,9 @@ describe( 'doctor connection through Google OAuth', () => {
 
 	it( 'connects a doctor through the consent page and sends them back to where they started', async () => {
 		const { user, session } = await newDoctor();
-		const before = await session.rest< Connection >( `${ API }/connection` );
+		const before = await session.rest< Connection >(
+			`${ API }/connection`
+		);
 		expect( before.status ).toBe( 200 );
 		expect( before.body ).toMatchObject( {
 			doctor_id: user.id,
@@ -107,7 +111,10 @@ describe( 'doctor connection through Google OAuth', () => {
 		expect( state ).toMatch( /^[A-Za-z0-9]{32}\.[0-9a-f]{10}$/ );
 		// Only a hash of the state is kept on the server.
 		const stored = JSON.stringify(
-			await wpJson( 'return get_user_meta( $args, "mfk_oauth_state" );', user.id )
+			await wpJson(
+				'return get_user_meta( $args, "mfk_oauth_state" );',
+				user.id
+			)
 		);
 		expect( stored ).not.toContain( state.split( '.' )[ 0 ] );
 
@@ -137,7 +144,10 @@ describe( 'doctor connection through Google OAuth', () => {
 		} );
 		// The pending sign-in is gone (single use).
 		expect(
-			await wpJson( 'return get_user_meta( $args, "mfk_oauth_state" );', user.id )
+			await wpJson(
+				'return get_user_meta( $args, "mfk_oauth_state" );',
+				user.id
+			)
 		).toEqual( [] );
 	} );
 
@@ -147,7 +157,9 @@ describe( 'doctor connection through Google OAuth', () => {
 		const callback = await answerConsent( consentUrl, {
 			email: uniqueEmail( 'reuse' ),
 		} );
-		expect( ( await openCallback( session, callback ) ).status ).toBe( 302 );
+		expect( ( await openCallback( session, callback ) ).status ).toBe(
+			302
+		);
 		const connected = await storedConnection( user.id );
 
 		const replay = await openCallback( session, callback );
@@ -171,9 +183,9 @@ describe( 'doctor connection through Google OAuth', () => {
 		expect( res.body ).toMatch( /not valid for your account/ );
 		// …and a malformed one.
 		forged.searchParams.set( 'state', '<script>' );
-		expect( ( await openCallback( session, forged.toString() ) ).status ).toBe(
-			403
-		);
+		expect(
+			( await openCallback( session, forged.toString() ) ).status
+		).toBe( 403 );
 		expect( await storedConnection( user.id ) ).toEqual( before );
 	} );
 
@@ -187,8 +199,12 @@ describe( 'doctor connection through Google OAuth', () => {
 		const stolen = await openCallback( intruder.session, callback );
 		expect( stolen.status ).toBe( 403 );
 		expect( stolen.body ).toMatch( /not valid for your account/ );
-		expect( ( await storedConnection( intruder.user.id ) ).mfk_google_credential ).toBe( '' );
-		expect( ( await storedConnection( owner.user.id ) ).mfk_google_credential ).toBe( '' );
+		expect(
+			( await storedConnection( intruder.user.id ) ).mfk_google_credential
+		).toBe( '' );
+		expect(
+			( await storedConnection( owner.user.id ) ).mfk_google_credential
+		).toBe( '' );
 
 		// A logged-out browser cannot complete it either.
 		const anonymous = await openCallback( null, callback );
@@ -196,7 +212,9 @@ describe( 'doctor connection through Google OAuth', () => {
 
 		const mine = await openCallback( owner.session, callback );
 		expect( mine.status ).toBe( 302 );
-		const status = await owner.session.rest< Connection >( `${ API }/connection` );
+		const status = await owner.session.rest< Connection >(
+			`${ API }/connection`
+		);
 		expect( status.body ).toMatchObject( { status: 'active', email } );
 	} );
 
@@ -244,7 +262,9 @@ describe( 'doctor connection through Google OAuth', () => {
 			.rest( `${ API }/connection/connect`, {
 				method: 'POST',
 				body: {},
-				headers: { Referer: `${ harness().url }/wp-admin/index.php?x=1` },
+				headers: {
+					Referer: `${ harness().url }/wp-admin/index.php?x=1`,
+				},
 			} )
 			.then( ( r ) => r.body.url as string );
 		const back = await openCallback(
@@ -264,19 +284,21 @@ describe( 'doctor connection through Google OAuth', () => {
 			returnTo: `${ harness().url }/wp-admin/profile.php`,
 		} );
 		expect( denied.status ).toBe( 302 );
-		expect( new URL( denied.location! ).searchParams.get( 'mfk_error' ) ).toBe(
-			'access_denied'
-		);
+		expect(
+			new URL( denied.location! ).searchParams.get( 'mfk_error' )
+		).toBe( 'access_denied' );
 
 		const narrow = await connectThroughBrowser( session, {
 			email: uniqueEmail( 'narrow' ),
 			withoutCalendar: true,
 			returnTo: `${ harness().url }/wp-admin/profile.php`,
 		} );
-		expect( new URL( narrow.location! ).searchParams.get( 'mfk_error' ) ).toBe(
-			'insufficient_scope'
-		);
-		expect( ( await storedConnection( user.id ) ).mfk_google_credential ).toBe( '' );
+		expect(
+			new URL( narrow.location! ).searchParams.get( 'mfk_error' )
+		).toBe( 'insufficient_scope' );
+		expect(
+			( await storedConnection( user.id ) ).mfk_google_credential
+		).toBe( '' );
 	} );
 
 	it( 'lets only doctors start a connection, for themselves', async () => {
@@ -289,17 +311,24 @@ describe( 'doctor connection through Google OAuth', () => {
 		expect( res.body.code ).toBe( 'rest_forbidden' );
 		const adminSession = await login();
 		expect(
-			( await adminSession.rest( `${ API }/connection/connect`, { method: 'POST', body: {} } ) )
-				.status
+			(
+				await adminSession.rest( `${ API }/connection/connect`, {
+					method: 'POST',
+					body: {},
+				} )
+			).status
 		).toBe( 403 );
 	} );
 
 	it( "KiviCare's authorize route runs the same flow and returns with google_meet_connected=1", async () => {
 		const { user, session } = await newDoctor();
 		const dashboard = `${ harness().url }/wp-admin/admin.php?page=dashboard`;
-		const res = await session.rest( `${ KC }/settings/googlemeet/authorize`, {
-			headers: { Referer: dashboard },
-		} );
+		const res = await session.rest(
+			`${ KC }/settings/googlemeet/authorize`,
+			{
+				headers: { Referer: dashboard },
+			}
+		);
 		expect( res.status ).toBe( 200 );
 		expect( res.body.status ).toBe( true );
 		const consentUrl = res.body.data.redirect_url as string;
@@ -311,12 +340,16 @@ describe( 'doctor connection through Google OAuth', () => {
 		const back = new URL( done.location! );
 		expect( back.searchParams.get( 'page' ) ).toBe( 'dashboard' );
 		expect( back.searchParams.get( 'google_meet_connected' ) ).toBe( '1' );
-		const config = await session.rest( `${ KC }/settings/googlemeet/doctor-config` );
+		const config = await session.rest(
+			`${ KC }/settings/googlemeet/doctor-config`
+		);
 		expect( config.body.data ).toMatchObject( {
 			is_connected: true,
 			is_zoom_connected: false,
 		} );
-		expect( ( await storedConnection( user.id ) ).mfk_connection_status ).toBe( 'active' );
+		expect(
+			( await storedConnection( user.id ) ).mfk_connection_status
+		).toBe( 'active' );
 	} );
 
 	it( 'replays the failed meetings when a doctor reconnects after Google revoked the grant', async () => {
@@ -357,7 +390,9 @@ describe( 'doctor connection through Google OAuth', () => {
 			last_error_code: 'token_revoked',
 		} );
 		expect( ( await mapping( second ) )!.state ).toBe( 'failed' );
-		const needed = await doctorSession.rest< Connection >( `${ API }/connection` );
+		const needed = await doctorSession.rest< Connection >(
+			`${ API }/connection`
+		);
 		expect( needed.body ).toMatchObject( {
 			status: 'reconnect_needed',
 			reason_code: 'token_revoked',
@@ -365,16 +400,22 @@ describe( 'doctor connection through Google OAuth', () => {
 
 		// Reconnecting (same account, new grant) makes both due again; the queue creates them.
 		const done = await connectThroughBrowser( doctorSession, { email } );
-		expect( new URL( done.location! ).searchParams.get( 'mfk_connected' ) ).toBe( '1' );
+		expect(
+			new URL( done.location! ).searchParams.get( 'mfk_connected' )
+		).toBe( '1' );
 		expect( ( await mapping( first ) )!.state ).toBe( 'pending' );
 		await drainQueue();
 		for ( const id of [ first, second ] ) {
 			const row = await mapping( id );
-			expect( row ).toMatchObject( { state: 'ready', last_error_code: '' } );
+			expect( row ).toMatchObject( {
+				state: 'ready',
+				last_error_code: '',
+			} );
 			expect( row!.url ).toMatch( /^https:\/\/meet\.google\.com\// );
 		}
 		expect(
-			( await doctorSession.rest< Connection >( `${ API }/connection` ) ).body.status
+			( await doctorSession.rest< Connection >( `${ API }/connection` ) )
+				.body.status
 		).toBe( 'active' );
 	} );
 } );

@@ -32,7 +32,11 @@ let doctorId: number;
 let patient: Session;
 const seen: string[] = [];
 
-async function kc( session: Session, route: string, init: { method?: string; body?: unknown } = {} ) {
+async function kc(
+	session: Session,
+	route: string,
+	init: { method?: string; body?: unknown } = {}
+) {
 	const res = await session.rest( `${ KC }/${ route }`, init );
 	seen.push( JSON.stringify( res.body ) );
 	return res;
@@ -94,7 +98,8 @@ it( 'PUT settings/googlemeet saves through the plugin settings (same validation,
 			},
 			google_meet_event_template: {
 				post_title: '{{clinic_name}} consultation',
-				post_content: 'Appointment for {{patient_name}}: {{service_name}}',
+				post_content:
+					'Appointment for {{patient_name}}: {{service_name}}',
 			},
 		},
 	} );
@@ -104,25 +109,42 @@ it( 'PUT settings/googlemeet saves through the plugin settings (same validation,
 		post_title: '{{clinic_name}} consultation',
 		post_content: '', // Calendar events carry no description (no clinical data).
 	} );
-	expect( res.body.data.config.data ).toMatchObject( { app_name: 'Clinic video', client_secret: '' } );
-	const settings = await getOption< Record< string, string > >( 'mfk_settings' );
-	expect( settings.event_title_template ).toBe( '{clinic_name} consultation' );
+	expect( res.body.data.config.data ).toMatchObject( {
+		app_name: 'Clinic video',
+		client_secret: '',
+	} );
+	const settings =
+		await getOption< Record< string, string > >( 'mfk_settings' );
+	expect( settings.event_title_template ).toBe(
+		'{clinic_name} consultation'
+	);
 	expect( settings.google_client_secret ).not.toContain( CLIENT_SECRET );
-	const kivicare = await getOption< Record< string, unknown > >( 'kiviCare_google_meet_setting' );
-	expect( kivicare ).toMatchObject( { enableCal: 'Yes', client_id: CLIENT_ID, app_name: 'Clinic video' } );
+	const kivicare = await getOption< Record< string, unknown > >(
+		'kiviCare_google_meet_setting'
+	);
+	expect( kivicare ).toMatchObject( {
+		enableCal: 'Yes',
+		client_id: CLIENT_ID,
+		app_name: 'Clinic video',
+	} );
 	expect( JSON.stringify( kivicare ) ).not.toContain( CLIENT_SECRET );
 
 	// A title with clinical data is refused in KiviCare's terms, and nothing is stored.
 	const bad = await kc( admin, 'settings/googlemeet', {
 		method: 'PUT',
-		body: { google_meet_event_template: { post_title: '{{service_name}} with {{patient_name}}' } },
+		body: {
+			google_meet_event_template: {
+				post_title: '{{service_name}} with {{patient_name}}',
+			},
+		},
 	} );
 	expect( bad.status ).toBe( 400 );
 	expect( bad.body.status ).toBe( false );
 	expect( bad.body.data.params ).toHaveProperty( 'post_title' );
-	expect( ( await getOption< Record< string, string > >( 'mfk_settings' ) ).event_title_template ).toBe(
-		'{clinic_name} consultation'
-	);
+	expect(
+		( await getOption< Record< string, string > >( 'mfk_settings' ) )
+			.event_title_template
+	).toBe( '{clinic_name} consultation' );
 
 	// Switching Google Meet off there is explained, not silently ignored.
 	const off = await kc( admin, 'settings/googlemeet', {
@@ -131,7 +153,14 @@ it( 'PUT settings/googlemeet saves through the plugin settings (same validation,
 	} );
 	expect( off.status ).toBe( 400 );
 	expect( off.body.message ).toMatch( /Deactivate/ );
-	expect( ( await kc( doctor, 'settings/googlemeet', { method: 'PUT', body: {} } ) ).status ).toBe( 403 );
+	expect(
+		(
+			await kc( doctor, 'settings/googlemeet', {
+				method: 'PUT',
+				body: {},
+			} )
+		).status
+	).toBe( 403 );
 } );
 
 it( 'doctor-config, authorize and disconnect answer for the doctor', async () => {
@@ -142,22 +171,37 @@ it( 'doctor-config, authorize and disconnect answer for the doctor', async () =>
 		data: { is_connected: false, is_zoom_connected: false },
 	} );
 
-	await connectDoctor( { id: doctorId, login: '', password: '', email: '', role: 'kiviCare_doctor' } );
+	await connectDoctor( {
+		id: doctorId,
+		login: '',
+		password: '',
+		email: '',
+		role: 'kiviCare_doctor',
+	} );
 	const after = await kc( doctor, 'settings/googlemeet/doctor-config' );
 	expect( after.body.data.is_connected ).toBe( true );
 
 	const authorize = await kc( doctor, 'settings/googlemeet/authorize' );
 	expect( authorize.body.status ).toBe( true );
-	expect( new URL( authorize.body.data.redirect_url ).origin ).toBe( harness().emulatorUrl );
+	expect( new URL( authorize.body.data.redirect_url ).origin ).toBe(
+		harness().emulatorUrl
+	);
 
 	const disconnect = await kc( doctor, 'settings/googlemeet/disconnect' );
 	expect( disconnect.status ).toBe( 200 );
 	expect( disconnect.body.status ).toBe( true );
-	expect( ( await kc( doctor, 'settings/googlemeet/doctor-config' ) ).body.data.is_connected ).toBe( false );
+	expect(
+		( await kc( doctor, 'settings/googlemeet/doctor-config' ) ).body.data
+			.is_connected
+	).toBe( false );
 
 	for ( const route of [ 'doctor-config', 'authorize', 'disconnect' ] ) {
-		expect( ( await kc( patient, `settings/googlemeet/${ route }` ) ).status ).toBe( 403 );
-		expect( ( await kc( admin, `settings/googlemeet/${ route }` ) ).status ).toBe( 403 );
+		expect(
+			( await kc( patient, `settings/googlemeet/${ route }` ) ).status
+		).toBe( 403 );
+		expect(
+			( await kc( admin, `settings/googlemeet/${ route }` ) ).status
+		).toBe( 403 );
 	}
 } );
 
@@ -165,8 +209,13 @@ it( 'KiviCare sees the add-on as configured, and no answer carried a secret', as
 	const config = await kc( doctor, 'config' );
 	expect( config.body.data.addOns.googlemeet.active ).toBe( true );
 	const all = seen.join( '\n' );
-	const settings = await getOption< Record< string, string > >( 'mfk_settings' );
-	for ( const secret of [ CLIENT_SECRET, harness().sidecarSecret, settings.google_client_secret ] ) {
+	const settings =
+		await getOption< Record< string, string > >( 'mfk_settings' );
+	for ( const secret of [
+		CLIENT_SECRET,
+		harness().sidecarSecret,
+		settings.google_client_secret!,
+	] ) {
 		expect( all.includes( secret ) ).toBe( false );
 	}
 } );

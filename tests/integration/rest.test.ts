@@ -42,7 +42,11 @@ const seen: string[] = [];
 async function call(
 	session: Session | null,
 	route: string,
-	init: { method?: string; body?: unknown; headers?: Record< string, string > } = {}
+	init: {
+		method?: string;
+		body?: unknown;
+		headers?: Record< string, string >;
+	} = {}
 ): Promise< { status: number; body: any } > {
 	if ( session ) {
 		const res = await session.rest( `${ API }/${ route }`, init );
@@ -98,7 +102,9 @@ beforeAll( async () => {
 		serviceId: [ sc.mappingId ],
 		status: 1,
 	} );
-	expect( booked.status ).toBe( 201 );
+	if ( booked.status !== 201 ) {
+		throw new Error( `Booking failed: ${ JSON.stringify( booked.body ) }` );
+	}
 	const plainService = await createService( {
 		name: `In person ${ sc.doctor.id }`,
 		doctors: [ sc.doctor.id ],
@@ -111,7 +117,9 @@ beforeAll( async () => {
 		serviceId: [ plainService.mappingIds[ 0 ]! ],
 		status: 1,
 	} );
-	expect( plain.status ).toBe( 201 );
+	if ( plain.status !== 201 ) {
+		throw new Error( `Booking failed: ${ JSON.stringify( plain.body ) }` );
+	}
 	const otherDoctorUser = await createDoctor( sc.clinicId );
 	cast = {
 		sc,
@@ -135,7 +143,10 @@ afterEach( () => {
 	expect( phpProblems() ).toEqual( [] );
 } );
 
-type Who = Exclude< keyof Cast, 'sc' | 'appointmentId' | 'plainAppointmentId' | 'otherDoctorUser' >;
+type Who = Exclude<
+	keyof Cast,
+	'sc' | 'appointmentId' | 'plainAppointmentId' | 'otherDoctorUser'
+>;
 const EVERYONE: Who[] = [
 	'anonymous',
 	'patient',
@@ -148,56 +159,91 @@ const EVERYONE: Who[] = [
 	'admin',
 ];
 
+/** Status each kind of user gets: 200 when allowed, else 401 (anonymous) or 403. */
+function expected( allowed: Who[] ): Record< string, string > {
+	const out: Record< string, string > = {};
+	for ( const who of EVERYONE ) {
+		let status =
+			who === 'anonymous' ? '401 rest_forbidden' : '403 rest_forbidden';
+		if ( allowed.includes( who ) ) {
+			status = '200';
+		}
+		out[ who ] = status;
+	}
+	return out;
+}
+
+/** Calls the route as every kind of user; "200", or "<status> <code>" for refusals. */
 async function matrix(
 	route: () => string,
-	init: { method?: string; body?: unknown },
-	allowed: Who[]
-): Promise< Record< string, number > > {
-	const statuses: Record< string, number > = {};
+	init: { method?: string; body?: unknown }
+): Promise< Record< string, string > > {
+	const seenStatuses: Record< string, string > = {};
 	for ( const who of EVERYONE ) {
 		const res = await call( cast[ who ] as Session | null, route(), init );
-		statuses[ who ] = res.status;
-		if ( ! allowed.includes( who ) ) {
-			expect( res.body.code ).toBe( 'rest_forbidden' );
-		}
+		seenStatuses[ who ] =
+			res.status === 200 ? '200' : `${ res.status } ${ res.body?.code }`;
 	}
-	const expected: Record< string, number > = {};
-	for ( const who of EVERYONE ) {
-		expected[ who ] = allowed.includes( who ) ? 200 : who === 'anonymous' ? 401 : 403;
-	}
-	expect( statuses ).toEqual( expected );
-	return statuses;
+	return seenStatuses;
 }
 
 describe( 'permission matrix', () => {
 	it( 'administrator routes: settings, settings/test, health, connections, queue/run', async () => {
-		await matrix( () => 'settings', {}, [ 'admin' ] );
-		await matrix( () => 'settings', { method: 'POST', body: {} }, [ 'admin' ] );
-		await matrix( () => 'health', {}, [ 'admin' ] );
-		await matrix( () => 'connections', {}, [ 'admin' ] );
-		await matrix( () => 'queue/run', { method: 'POST', body: { max_seconds: 1 } }, [ 'admin' ] );
-		await matrix( () => 'settings/test', { method: 'POST', body: {} }, [ 'admin' ] );
+		expect( await matrix( () => 'settings', {} ) ).toEqual(
+			expected( [ 'admin' ] )
+		);
+		expect(
+			await matrix( () => 'settings', { method: 'POST', body: {} } )
+		).toEqual( expected( [ 'admin' ] ) );
+		expect( await matrix( () => 'health', {} ) ).toEqual(
+			expected( [ 'admin' ] )
+		);
+		expect( await matrix( () => 'connections', {} ) ).toEqual(
+			expected( [ 'admin' ] )
+		);
+		expect(
+			await matrix( () => 'queue/run', {
+				method: 'POST',
+				body: { max_seconds: 1 },
+			} )
+		).toEqual( expected( [ 'admin' ] ) );
+		expect(
+			await matrix( () => 'settings/test', { method: 'POST', body: {} } )
+		).toEqual( expected( [ 'admin' ] ) );
 	} );
 
 	it( 'a meeting: its participants and the staff of its clinic', async () => {
-		await matrix( () => `appointments/${ cast.appointmentId }/meeting`, {}, [
-			'patient',
-			'doctor',
-			'clinicAdmin',
-			'receptionist',
-			'admin',
-		] );
+		expect(
+			await matrix(
+				() => `appointments/${ cast.appointmentId }/meeting`,
+				{}
+			)
+		).toEqual(
+			expected( [
+				'patient',
+				'doctor',
+				'clinicAdmin',
+				'receptionist',
+				'admin',
+			] )
+		);
 		// An appointment that does not exist looks exactly like one the user may not see.
-		const missing = await call( cast.patient, 'appointments/999999999/meeting' );
+		const missing = await call(
+			cast.patient,
+			'appointments/999999999/meeting'
+		);
 		expect( missing.status ).toBe( 403 );
 		expect( missing.body.code ).toBe( 'rest_forbidden' );
 	} );
 
 	it( 'retrying a meeting: staff of the appointment, not patients', async () => {
-		await matrix(
-			() => `appointments/${ cast.appointmentId }/meeting/retry`,
-			{ method: 'POST' },
-			[ 'doctor', 'clinicAdmin', 'receptionist', 'admin' ]
+		expect(
+			await matrix(
+				() => `appointments/${ cast.appointmentId }/meeting/retry`,
+				{ method: 'POST' }
+			)
+		).toEqual(
+			expected( [ 'doctor', 'clinicAdmin', 'receptionist', 'admin' ] )
 		);
 	} );
 
@@ -212,7 +258,10 @@ describe( 'permission matrix', () => {
 			[ 'doctor', 200 ],
 			[ 'admin', 200 ],
 		] as Array< [ Who, number ] > ) {
-			const res = await call( cast[ who ] as Session | null, `connection?doctor_id=${ own }` );
+			const res = await call(
+				cast[ who ] as Session | null,
+				`connection?doctor_id=${ own }`
+			);
 			expect( [ who, res.status ] ).toEqual( [ who, status ] );
 		}
 		const mine = await call( cast.doctor, 'connection' );
@@ -229,17 +278,30 @@ describe( 'permission matrix', () => {
 		// Disconnecting someone else is for administrators only.
 		const other = cast.otherDoctorUser.id;
 		expect(
-			( await call( cast.doctor, 'connection/disconnect', { method: 'POST', body: { doctor_id: other } } ) ).status
+			(
+				await call( cast.doctor, 'connection/disconnect', {
+					method: 'POST',
+					body: { doctor_id: other },
+				} )
+			).status
 		).toBe( 403 );
 		expect(
-			( await call( cast.patient, 'connection/disconnect', { method: 'POST', body: {} } ) ).status
+			(
+				await call( cast.patient, 'connection/disconnect', {
+					method: 'POST',
+					body: {},
+				} )
+			).status
 		).toBe( 403 );
 		const byAdmin = await call( cast.admin, 'connection/disconnect', {
 			method: 'POST',
 			body: { doctor_id: other },
 		} );
 		expect( byAdmin.status ).toBe( 200 );
-		expect( byAdmin.body ).toMatchObject( { doctor_id: other, status: 'disconnected' } );
+		expect( byAdmin.body ).toMatchObject( {
+			doctor_id: other,
+			status: 'disconnected',
+		} );
 	} );
 
 	it( "a user's own meetings: logged-in users, each seeing only their own", async () => {
@@ -247,25 +309,36 @@ describe( 'permission matrix', () => {
 		const patient = await call( cast.patient, 'me/meetings?limit=50' );
 		expect( patient.status ).toBe( 200 );
 		const mine = patient.body.find(
-			( m: { appointment_id: number } ) => m.appointment_id === cast.appointmentId
+			( m: { appointment_id: number } ) =>
+				m.appointment_id === cast.appointmentId
 		);
 		expect( mine ).toMatchObject( { role: 'guest', telemedicine: true } );
 		// The in-person appointment is not a meeting.
 		expect(
 			patient.body.some(
-				( m: { appointment_id: number } ) => m.appointment_id === cast.plainAppointmentId
+				( m: { appointment_id: number } ) =>
+					m.appointment_id === cast.plainAppointmentId
 			)
 		).toBe( false );
 		const doctor = await call( cast.doctor, 'me/meetings?limit=50' );
 		expect(
-			doctor.body.find( ( m: { appointment_id: number } ) => m.appointment_id === cast.appointmentId )
+			doctor.body.find(
+				( m: { appointment_id: number } ) =>
+					m.appointment_id === cast.appointmentId
+			)
 		).toMatchObject( { role: 'host' } );
 		const other = await call( cast.otherPatient, 'me/meetings' );
 		expect( other.body ).toEqual( [] );
-		const bad = await call( cast.patient, 'me/meetings?limit=500&scope=yesterday' );
+		const bad = await call(
+			cast.patient,
+			'me/meetings?limit=500&scope=yesterday'
+		);
 		expect( bad.status ).toBe( 400 );
 		expect( bad.body.code ).toBe( 'invalid_param' );
-		expect( Object.keys( bad.body.data.params ).sort() ).toEqual( [ 'limit', 'scope' ] );
+		expect( Object.keys( bad.body.data.params ).sort() ).toEqual( [
+			'limit',
+			'scope',
+		] );
 	} );
 } );
 
@@ -273,7 +346,10 @@ describe( 'meetings', () => {
 	it( 'tells each viewer what they may know', async () => {
 		const row = await mapping( cast.appointmentId );
 		expect( row ).toMatchObject( { state: 'ready' } );
-		const asPatient = await call( cast.patient, `appointments/${ cast.appointmentId }/meeting` );
+		const asPatient = await call(
+			cast.patient,
+			`appointments/${ cast.appointmentId }/meeting`
+		);
 		expect( asPatient.body ).toMatchObject( {
 			appointment_id: cast.appointmentId,
 			telemedicine: true,
@@ -294,14 +370,23 @@ describe( 'meetings', () => {
 				new Date( asPatient.body.join_opens_at ).getTime()
 		).toBe( 10 * 60000 );
 
-		const asDoctor = await call( cast.doctor, `appointments/${ cast.appointmentId }/meeting` );
+		const asDoctor = await call(
+			cast.doctor,
+			`appointments/${ cast.appointmentId }/meeting`
+		);
 		expect( asDoctor.body ).toMatchObject( {
 			role: 'host',
 			url: row!.url,
 			event_url: row!.event_url,
 		} );
-		const asStaff = await call( cast.receptionist, `appointments/${ cast.appointmentId }/meeting` );
-		expect( asStaff.body ).toMatchObject( { role: 'staff', event_url: row!.event_url } );
+		const asStaff = await call(
+			cast.receptionist,
+			`appointments/${ cast.appointmentId }/meeting`
+		);
+		expect( asStaff.body ).toMatchObject( {
+			role: 'staff',
+			event_url: row!.event_url,
+		} );
 	} );
 
 	it( 'answers not_telemedicine for an in-person appointment', async () => {
@@ -331,32 +416,52 @@ describe( 'meetings', () => {
 			} );
 			expect( res.status ).toBe( 201 );
 			id = res.body.data.appointment_id;
-			const waiting = await call( cast.doctor, `appointments/${ id }/meeting` );
+			const waiting = await call(
+				cast.doctor,
+				`appointments/${ id }/meeting`
+			);
 			expect( waiting.body ).toMatchObject( {
 				state: 'pending',
 				error: { code: 'sidecar_unavailable' },
 			} );
 			expect( waiting.body ).not.toHaveProperty( 'url' );
 			// The patient sees that the link is coming, not why.
-			const patientView = await call( cast.patient, `appointments/${ id }/meeting` );
+			const patientView = await call(
+				cast.patient,
+				`appointments/${ id }/meeting`
+			);
 			expect( patientView.body.state ).toBe( 'pending' );
 			expect( patientView.body ).not.toHaveProperty( 'error' );
 			// Retrying while the sidecar is still down keeps it waiting, with the reason.
-			const still = await call( cast.clinicAdmin, `appointments/${ id }/meeting/retry`, {
-				method: 'POST',
-			} );
+			const still = await call(
+				cast.clinicAdmin,
+				`appointments/${ id }/meeting/retry`,
+				{
+					method: 'POST',
+				}
+			);
 			expect( still.status ).toBe( 200 );
-			expect( still.body ).toMatchObject( { state: 'pending', error: { code: 'sidecar_unavailable' } } );
+			expect( still.body ).toMatchObject( {
+				state: 'pending',
+				error: { code: 'sidecar_unavailable' },
+			} );
 		} finally {
 			await startSidecar();
 		}
 		// Backoff pushed the row into the future; retry makes it due and runs it now.
 		expect( ( await mapping( id ) )!.next_attempt_at! > '' ).toBe( true );
-		const retried = await call( cast.receptionist, `appointments/${ id }/meeting/retry`, {
-			method: 'POST',
-		} );
+		const retried = await call(
+			cast.receptionist,
+			`appointments/${ id }/meeting/retry`,
+			{
+				method: 'POST',
+			}
+		);
 		expect( retried.status ).toBe( 200 );
-		expect( retried.body ).toMatchObject( { state: 'ready', role: 'staff' } );
+		expect( retried.body ).toMatchObject( {
+			state: 'ready',
+			role: 'staff',
+		} );
 		expect( retried.body.url ).toMatch( /^https:\/\/meet\.google\.com\// );
 		expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
 	} );
@@ -400,7 +505,10 @@ describe( 'settings', () => {
 		expect( res.status ).toBe( 400 );
 		expect( res.body.code ).toBe( 'invalid_param' );
 		// Type errors are found first, by the route's schema…
-		expect( Object.keys( res.body.data.params ).sort() ).toEqual( [ 'send_updates', 'sync_budget_ms' ] );
+		expect( Object.keys( res.body.data.params ).sort() ).toEqual( [
+			'send_updates',
+			'sync_budget_ms',
+		] );
 		const second = await call( cast.admin, 'settings', {
 			method: 'POST',
 			body: {
@@ -417,7 +525,9 @@ describe( 'settings', () => {
 			'link_ready_email_body',
 			'sidecar_url',
 		] );
-		expect( second.body.data.params.sidecar_url ).toMatch( /wp-config\.php/ );
+		expect( second.body.data.params.sidecar_url ).toMatch(
+			/wp-config\.php/
+		);
 		expect( await getOption( 'mfk_settings' ) ).toEqual( before );
 	} );
 
@@ -440,32 +550,40 @@ describe( 'settings', () => {
 			sync_budget_ms: 5000,
 		} );
 		// Stored sealed by the sidecar, never in the clear.
-		const stored = await getOption< Record< string, string > >( 'mfk_settings' );
+		const stored =
+			await getOption< Record< string, string > >( 'mfk_settings' );
 		expect( stored.google_client_secret ).not.toContain( CLIENT_SECRET );
-		expect( stored.google_client_secret.length ).toBeGreaterThan( 40 );
+		expect( stored.google_client_secret!.length ).toBeGreaterThan( 40 );
 		await call( cast.admin, 'settings', {
 			method: 'POST',
 			body: {
 				join_window_minutes: 10,
 				event_title_template: 'Video consultation',
-				reschedule_email_subject: 'Your video consultation has a new time',
+				reschedule_email_subject:
+					'Your video consultation has a new time',
 			},
 		} );
 	} );
 
 	it( 'tests the connection in plain words', async () => {
-		const res = await call( cast.admin, 'settings/test', { method: 'POST', body: {} } );
+		const res = await call( cast.admin, 'settings/test', {
+			method: 'POST',
+			body: {},
+		} );
 		expect( res.status ).toBe( 200 );
 		expect( res.body.ok ).toBe( true );
-		expect( res.body.checks.map( ( c: { id: string } ) => c.id ) ).toEqual( [
-			'sidecar',
-			'signature',
-			'client',
-		] );
+		expect( res.body.checks.map( ( c: { id: string } ) => c.id ) ).toEqual(
+			[ 'sidecar', 'signature', 'client' ]
+		);
 		for ( const check of res.body.checks ) {
-			expect( check ).toMatchObject( { ok: true, message: expect.any( String ) } );
+			expect( check ).toMatchObject( {
+				ok: true,
+				message: expect.any( String ),
+			} );
 		}
-		expect( res.body.checks[ 0 ].latency_ms ).toEqual( expect.any( Number ) );
+		expect( res.body.checks[ 0 ].latency_ms ).toEqual(
+			expect.any( Number )
+		);
 	} );
 
 	it( 'reports a wrong client secret with a hint', async () => {
@@ -475,9 +593,14 @@ describe( 'settings', () => {
 				method: 'POST',
 				body: { google_client_secret: 'not-the-secret' },
 			} );
-			const res = await call( cast.admin, 'settings/test', { method: 'POST', body: {} } );
+			const res = await call( cast.admin, 'settings/test', {
+				method: 'POST',
+				body: {},
+			} );
 			expect( res.body.ok ).toBe( false );
-			const client = res.body.checks.find( ( c: { id: string } ) => c.id === 'client' );
+			const client = res.body.checks.find(
+				( c: { id: string } ) => c.id === 'client'
+			);
 			expect( client ).toMatchObject( { ok: false } );
 			expect( client.hint ).toMatch( /Google Cloud console/ );
 		} finally {
@@ -494,7 +617,12 @@ describe( 'health and queue', () => {
 		const res = await call( cast.admin, 'health' );
 		expect( res.status ).toBe( 200 );
 		expect( res.body ).toMatchObject( {
-			sidecar: { reachable: true, signed: true, version: expect.any( String ), latency_ms: expect.any( Number ) },
+			sidecar: {
+				reachable: true,
+				signed: true,
+				version: expect.any( String ),
+				latency_ms: expect.any( Number ),
+			},
 			queue: {
 				pending: expect.any( Number ),
 				failed: expect.any( Number ),
@@ -507,7 +635,10 @@ describe( 'health and queue', () => {
 	} );
 
 	it( 'runs one queue pass on demand', async () => {
-		const res = await call( cast.admin, 'queue/run', { method: 'POST', body: { max_seconds: 5 } } );
+		const res = await call( cast.admin, 'queue/run', {
+			method: 'POST',
+			body: { max_seconds: 5 },
+		} );
 		expect( res.status ).toBe( 200 );
 		expect( res.body ).toEqual( {
 			processed: expect.any( Number ),
@@ -516,7 +647,10 @@ describe( 'health and queue', () => {
 			cancelled: expect.any( Number ),
 			remaining: expect.any( Number ),
 		} );
-		const bad = await call( cast.admin, 'queue/run', { method: 'POST', body: { max_seconds: 600 } } );
+		const bad = await call( cast.admin, 'queue/run', {
+			method: 'POST',
+			body: { max_seconds: 600 },
+		} );
 		expect( bad.status ).toBe( 400 );
 		expect( bad.body.data.params ).toHaveProperty( 'max_seconds' );
 	} );
@@ -538,7 +672,8 @@ describe( 'health and queue', () => {
 
 describe( 'secrets', () => {
 	it( 'never appear in any answer of this file', async () => {
-		const settings = await getOption< Record< string, string > >( 'mfk_settings' );
+		const settings =
+			await getOption< Record< string, string > >( 'mfk_settings' );
 		const credentials = await wpJson< string[] >(
 			'global $wpdb; return $wpdb->get_col( "SELECT meta_value FROM {$wpdb->usermeta} WHERE meta_key = \'mfk_google_credential\'" );'
 		);
@@ -550,13 +685,17 @@ describe( 'secrets', () => {
 				.sealKeys.split( ',' )
 				.map( ( k ) => k.split( ':' )[ 1 ]! ),
 			...credentials,
-		].filter( ( s ) => typeof s === 'string' && s.length >= 16 );
+		].filter(
+			( s ): s is string => typeof s === 'string' && s.length >= 16
+		);
 		expect( secrets.length ).toBeGreaterThanOrEqual( 4 );
 		expect( seen.length ).toBeGreaterThan( 50 );
 		const all = seen.join( '\n' );
 		for ( const secret of secrets ) {
 			expect( all.includes( secret ) ).toBe( false );
-			expect( all.includes( JSON.stringify( secret ).slice( 1, -1 ) ) ).toBe( false );
+			expect(
+				all.includes( JSON.stringify( secret ).slice( 1, -1 ) )
+			).toBe( false );
 		}
 	} );
 } );

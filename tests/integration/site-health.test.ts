@@ -15,7 +15,12 @@ import {
 	stopSidecar,
 	wpJson,
 } from '../harness/testkit';
-import { configureMeet, MAPPINGS, telemedScenario, type Scenario } from './support/meet';
+import {
+	configureMeet,
+	MAPPINGS,
+	telemedScenario,
+	type Scenario,
+} from './support/meet';
 
 interface Result {
 	label: string;
@@ -83,7 +88,9 @@ it( 'registers four tests, all good on a healthy site', async () => {
 		expect( result.test ).toBe( id );
 		expect( result.badge.label ).toBe( 'Meet for KiviCare' );
 	}
-	expect( results.mfk_sidecar!.description ).toMatch( /accepts WordPress(&#039;|')s signed requests/ );
+	expect( results.mfk_sidecar!.description ).toMatch(
+		/accepts WordPress(&#039;|')s signed requests/
+	);
 } );
 
 it( 'the Site Health screen runs them for an administrator', async () => {
@@ -112,7 +119,12 @@ it( 'reports a stopped sidecar as critical, with what to do', async () => {
 } );
 
 it( 'reports a sidecar with another shared secret as critical', async () => {
-	await startSidecar( { env: { MFK_SHARED_SECRET: 'another-shared-secret-of-enough-length-0123456789' } } );
+	await startSidecar( {
+		env: {
+			MFK_SHARED_SECRET:
+				'another-shared-secret-of-enough-length-0123456789',
+		},
+	} );
 	try {
 		const { mfk_sidecar: result } = await runTests();
 		expect( result ).toMatchObject( {
@@ -138,12 +150,20 @@ it( 'reports a missing OAuth client as critical, with the redirect URI to regist
 			`${ harness().url }/wp-admin/admin-post.php?action=mfk_oauth_callback`
 		);
 	} finally {
-		await wpJson( 'update_option( "mfk_settings", $args ); return true;', saved );
+		await wpJson(
+			'update_option( "mfk_settings", $args ); return true;',
+			saved
+		);
 	}
 } );
 
 it( 'reports the queue: late links as recommended, failures with their cause, an old backlog as critical', async () => {
-	const insert = ( id: number, state: string, minutesAgo: number, code = '' ) =>
+	const insert = (
+		id: number,
+		state: string,
+		minutesAgo: number,
+		code = ''
+	) =>
 		query(
 			`INSERT INTO ${ MAPPINGS } (appointment_id, event_id, url, state, desired, intent_at, next_attempt_at, doctor_id, last_error_code, last_error_message)
 			 VALUES (?, ?, '', ?, 'active', DATE_SUB(UTC_TIMESTAMP(), INTERVAL ? MINUTE), DATE_ADD(UTC_TIMESTAMP(), INTERVAL 1 HOUR), ?, ?, 'test')`,
@@ -152,18 +172,24 @@ it( 'reports the queue: late links as recommended, failures with their cause, an
 	await insert( 990000001, 'pending', 20, 'sidecar_unavailable' );
 	let { mfk_queue: result } = await runTests();
 	expect( result!.status ).toBe( 'recommended' );
-	expect( result!.description ).toMatch( /1 meeting\(s\) waiting \(oldest since 20 min(s|utes)\), 0 failed/ );
+	expect( result!.description ).toMatch(
+		/1 meeting\(s\) waiting \(oldest since 20 min(s|utes)\), 0 failed/
+	);
 
 	await insert( 990000002, 'failed', 5, 'quota_exceeded' );
 	( { mfk_queue: result } = await runTests() );
 	expect( result!.status ).toBe( 'recommended' );
-	expect( result!.description ).toMatch( /Google usage limits reached \(1\)/ );
+	expect( result!.description ).toMatch(
+		/Google usage limits reached \(1\)/
+	);
 
 	await insert( 990000003, 'pending', 180, 'sidecar_unavailable' );
 	( { mfk_queue: result } = await runTests() );
 	expect( result!.status ).toBe( 'critical' );
 	expect( result!.description ).toMatch( /oldest since 3 hours/ );
-	await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id >= 990000001` );
+	await query(
+		`DELETE FROM ${ MAPPINGS } WHERE appointment_id >= 990000001`
+	);
 } );
 
 it( 'names the doctors who must reconnect', async () => {
@@ -186,14 +212,15 @@ it( 'names the doctors who must reconnect', async () => {
 } );
 
 it( 'adds an Info section that shows no secret', async () => {
-	const info = await wpJson< Record< string, { fields: Record< string, { value: unknown } > } > >(
-		"return apply_filters( 'debug_information', array() );"
-	);
+	const info = await wpJson<
+		Record< string, { fields: Record< string, { value: unknown } > } >
+	>( "return apply_filters( 'debug_information', array() );" );
 	const section = info[ 'meet-for-kivicare' ]!;
 	expect( section.fields.sidecar_url!.value ).toBe( harness().sidecarUrl );
 	expect( section.fields.client_secret!.value ).toBe( 'Yes' );
 	const text = JSON.stringify( section );
-	const settings = await getOption< Record< string, string > >( 'mfk_settings' );
+	const settings =
+		await getOption< Record< string, string > >( 'mfk_settings' );
 	expect( text.includes( harness().sidecarSecret ) ).toBe( false );
-	expect( text.includes( settings.google_client_secret ) ).toBe( false );
+	expect( text.includes( settings.google_client_secret! ) ).toBe( false );
 } );

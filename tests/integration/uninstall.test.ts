@@ -125,7 +125,9 @@ beforeAll( async () => {
 		serviceId: [ sc.mappingId ],
 		status: 1,
 	} );
-	expect( res.status ).toBe( 201 );
+	if ( res.status !== 201 ) {
+		throw new Error( `Booking failed: ${ JSON.stringify( res.body ) }` );
+	}
 	// A Google sign-in started and never finished.
 	await startConnect( await login( sc.doctor ) );
 	// What uninstalling removes, kept aside to put the site back afterwards.
@@ -137,8 +139,13 @@ beforeAll( async () => {
 	);
 	await query( `DROP TABLE IF EXISTS ${ STASH_MAPPINGS }` );
 	await query( `DROP TABLE IF EXISTS ${ STASH_META }` );
-	await query( `CREATE TABLE ${ STASH_MAPPINGS } AS SELECT * FROM ${ MAPPINGS }` );
-	await query( `CREATE TABLE ${ STASH_META } AS SELECT * FROM wp_usermeta WHERE meta_key IN (${ META_IN })`, META );
+	await query(
+		`CREATE TABLE ${ STASH_MAPPINGS } AS SELECT * FROM ${ MAPPINGS }`
+	);
+	await query(
+		`CREATE TABLE ${ STASH_META } AS SELECT * FROM wp_usermeta WHERE meta_key IN (${ META_IN })`,
+		META
+	);
 	clearDebugLog();
 } );
 
@@ -158,14 +165,24 @@ afterAll( async () => {
 		{ options: saved, plugin: PLUGIN }
 	);
 	await query( `DELETE FROM ${ MAPPINGS }` );
-	await query( `INSERT INTO ${ MAPPINGS } SELECT * FROM ${ STASH_MAPPINGS }` );
-	await query( `DELETE FROM wp_usermeta WHERE meta_key IN (${ META_IN })`, META );
+	await query(
+		`INSERT INTO ${ MAPPINGS } SELECT * FROM ${ STASH_MAPPINGS }`
+	);
+	await query(
+		`DELETE FROM wp_usermeta WHERE meta_key IN (${ META_IN })`,
+		META
+	);
 	await query( `INSERT INTO wp_usermeta SELECT * FROM ${ STASH_META }` );
 	await query( `DROP TABLE IF EXISTS ${ STASH_MAPPINGS }` );
 	await query( `DROP TABLE IF EXISTS ${ STASH_META }` );
-	expect(
-		await wpJson( 'return class_exists( "MFK_Schema" ) && MFK_Schema::table_exists( MFK_Schema::table() );' )
-	).toBe( true );
+	const restored = await wpJson(
+		'return class_exists( "MFK_Schema" ) && MFK_Schema::table_exists( MFK_Schema::table() );'
+	);
+	if ( restored !== true ) {
+		throw new Error(
+			'The plugin could not be restored after the uninstall tests'
+		);
+	}
 } );
 
 afterEach( () => {
@@ -194,7 +211,10 @@ it( 'keeps tables, settings and connections when the administrator asked to keep
 it( "removes the table, options, cron events and user meta, and only KiviCare's settings this plugin wrote", async () => {
 	await setStoredSetting( 'keep_data_on_uninstall', false );
 	// A doctor connected to Google Meet by other means keeps KiviCare's own marker.
-	await wpJson( 'update_user_meta( $args, "telemed_type", "zoom" ); return true;', sc.patient.id );
+	await wpJson(
+		'update_user_meta( $args, "telemed_type", "zoom" ); return true;',
+		sc.patient.id
+	);
 
 	expect( await deactivateAndUninstall() ).toBe( true );
 	const after = await state( sc.doctor.id );
@@ -208,5 +228,8 @@ it( "removes the table, options, cron events and user meta, and only KiviCare's 
 	}
 	expect( after.cron.mfk_queue_tick ).toBe( false );
 	expect( after.unrelatedMeta ).toBe( 1 );
-	await wpJson( 'delete_user_meta( $args, "telemed_type" ); return true;', sc.patient.id );
+	await wpJson(
+		'delete_user_meta( $args, "telemed_type" ); return true;',
+		sc.patient.id
+	);
 } );

@@ -58,12 +58,15 @@ export async function answerConsent(
 		body.append( 'scope', scope );
 	}
 	body.append( 'decision', decision );
-	const answer = await fetch( new URL( unescapeHtml( form[ 1 ]! ), consentUrl ), {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-		body,
-	} );
+	const answer = await fetch(
+		new URL( unescapeHtml( form[ 1 ]! ), consentUrl ),
+		{
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body,
+		}
+	);
 	await answer.arrayBuffer();
 	const location = answer.headers.get( 'location' );
 	if ( answer.status !== 302 || ! location ) {
@@ -91,7 +94,7 @@ export async function openCallback(
 		? await session.fetch( callbackUrl, {
 				...init,
 				headers: { 'X-WP-Nonce': '' },
-		  } )
+			} )
 		: await fetch( callbackUrl, init );
 	return {
 		status: res.status,
