@@ -486,3 +486,57 @@ test( 'KiviCare’s appointment list carries the Start and Join buttons', async 
 			.getByRole( 'link', { name: 'Join Video Conference' } )
 	).toHaveAttribute( 'href', meetUrl );
 } );
+
+test( 'authors choose one appointment or the visitor’s list in the block editor', async ( {
+	page,
+	context,
+} ) => {
+	const errors: string[] = [];
+	page.on( 'pageerror', ( error ) => errors.push( error.message ) );
+	await signIn( context, harness().admin );
+	await page.goto( '/wp-admin/post-new.php?post_type=page' );
+	await page.waitForFunction(
+		() =>
+			!! ( window as any ).wp?.blocks?.getBlockType(
+				'meet-for-kivicare/meet-controls'
+			)
+	);
+	// The starter-pattern chooser may open over a new page: Escape closes it.
+	await page.keyboard.press( 'Escape' );
+	await page.evaluate( () => {
+		const { wp } = window as any;
+		const block = wp.blocks.createBlock(
+			'meet-for-kivicare/meet-controls'
+		);
+		wp.data.dispatch( 'core/block-editor' ).insertBlocks( block );
+		wp.data.dispatch( 'core/block-editor' ).selectBlock( block.clientId );
+		wp.data
+			.dispatch( 'core/edit-post' )
+			.openGeneralSidebar( 'edit-post/block' );
+	} );
+	const canvas = page.frameLocator( 'iframe[name="editor-canvas"]' );
+	const placeholder = canvas.locator( BLOCK );
+	await expect( placeholder ).toContainText(
+		'Shows each signed-in visitor their next 5 video consultations'
+	);
+
+	// The block's settings in the sidebar: list options first, then one appointment.
+	const sidebar = page.getByRole( 'region', { name: 'Editor settings' } );
+	await sidebar.getByLabel( 'Which' ).selectOption( 'today' );
+	await expect( placeholder ).toContainText(
+		'up to 5 of today’s video consultations'
+	);
+	await sidebar.getByLabel( 'Appointment ID' ).fill( '42' );
+	await expect( placeholder ).toContainText(
+		'Shows the Start Google Meet button of appointment #42 to its doctor'
+	);
+	await expect( sidebar.getByLabel( 'Which' ) ).toHaveCount( 0 );
+	const attributes = await page.evaluate(
+		() =>
+			( window as any ).wp.data
+				.select( 'core/block-editor' )
+				.getSelectedBlock().attributes
+	);
+	expect( attributes ).toMatchObject( { appointmentId: 42, scope: 'today' } );
+	expect( errors ).toEqual( [] );
+} );
