@@ -55,5 +55,26 @@ module.exports = {
 				'<rootDir>/tests/integration/setup/after-env.ts',
 			],
 		},
+		{
+			...base,
+			displayName: 'reliability',
+			testEnvironment: 'node',
+			testMatch: [ '<rootDir>/tests/reliability/**/*.test.ts' ],
+			// Same instance and per-file setup as the integration project.
+			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
+			setupFilesAfterEnv: [
+				'<rootDir>/tests/integration/setup/after-env.ts',
+			],
+		},
+		{
+			...base,
+			displayName: 'security',
+			testEnvironment: 'node',
+			testMatch: [ '<rootDir>/tests/security/**/*.test.ts' ],
+			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
+			setupFilesAfterEnv: [
+				'<rootDir>/tests/integration/setup/after-env.ts',
+			],
+		},
 	],
 };
