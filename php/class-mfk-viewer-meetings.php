@@ -216,6 +216,10 @@ final class MFK_Viewer_Meetings {
 			'phase'               => $phase,
 			'doctor_name'         => MFK_Appointments::user_name( $doctor_id ),
 			'patient_name'        => MFK_Appointments::user_name( $patient_id ),
+			// The same instants as Unix times, for clients that compute with them.
+			'start_ts'            => $start,
+			'end_ts'              => $end,
+			'opens_at_ts'         => $opens_at,
 		);
 		if ( '' !== $url ) {
 			$meeting['url'] = $url;
@@ -239,6 +243,14 @@ final class MFK_Viewer_Meetings {
 	 * @param string              $field   Field holding an RFC 3339 date-time.
 	 */
 	public static function timestamp( array $meeting, string $field ): int {
+		$unix = array(
+			'start'         => 'start_ts',
+			'end'           => 'end_ts',
+			'join_opens_at' => 'opens_at_ts',
+		);
+		if ( isset( $unix[ $field ], $meeting[ $unix[ $field ] ] ) ) {
+			return (int) $meeting[ $unix[ $field ] ];
+		}
 		$time = strtotime( (string) ( $meeting[ $field ] ?? '' ) );
 		return false === $time ? 0 : $time;
 	}
