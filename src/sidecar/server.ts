@@ -187,7 +187,18 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		}
 	} );
 
+	// While shutting down, answers close their connection, so that keep-alive connections do not
+	// hold the server open once the requests in flight are answered.
+	app.addHook( 'onSend', async ( _request, reply ) => {
+		if ( closing ) {
+			reply.header( 'connection', 'close' );
+		}
+	} );
+
 	app.addHook( 'onResponse', async ( request, reply ) => {
+		if ( closing ) {
+			setImmediate( () => app.server.closeIdleConnections() );
+		}
 		const route = request.routeOptions.url ?? 'unmatched';
 		const code = request.errorCode ?? 'ok';
 		const seconds = reply.elapsedTime / 1000;
