@@ -49,18 +49,31 @@ function rssMiB( pid: number ): number {
 
 const sleep = ( ms: number ) => new Promise( ( r ) => setTimeout( r, ms ) );
 
-async function startProcess( port: number, extraEnv: Record< string, string > = {} ): Promise< { child: ChildProcess; ms: number } > {
+async function startProcess(
+	port: number,
+	extraEnv: Record< string, string > = {}
+): Promise< { child: ChildProcess; ms: number } > {
 	const started = process.hrtime.bigint();
 	const child = spawn( process.execPath, [ BUNDLE ], {
-		env: { ...process.env, MFK_SIDECAR_PORT: String( port ), MFK_SHARED_SECRET: SECRET, MFK_SEAL_KEYS: SEAL_KEYS, MFK_LOG_LEVEL: 'warn', ...extraEnv },
+		env: {
+			...process.env,
+			MFK_SIDECAR_PORT: String( port ),
+			MFK_SHARED_SECRET: SECRET,
+			MFK_SEAL_KEYS: SEAL_KEYS,
+			MFK_LOG_LEVEL: 'warn',
+			...extraEnv,
+		},
 		stdio: [ 'ignore', 'ignore', 'inherit' ],
 	} );
-	for ( ;; ) {
+	for (;;) {
 		try {
 			const res = await fetch( `http://127.0.0.1:${ port }/healthz` );
 			if ( res.status === 200 ) {
 				await res.arrayBuffer();
-				return { child, ms: Number( process.hrtime.bigint() - started ) / 1e6 };
+				return {
+					child,
+					ms: Number( process.hrtime.bigint() - started ) / 1e6,
+				};
 			}
 		} catch {
 			// not listening yet
@@ -82,12 +95,16 @@ async function stop( child: ChildProcess ): Promise< void > {
 }
 
 function percentile( sorted: number[], p: number ): number {
-	return sorted[ Math.min( sorted.length - 1, Math.floor( ( p / 100 ) * sorted.length ) ) ] as number;
+	return sorted[
+		Math.min( sorted.length - 1, Math.floor( ( p / 100 ) * sorted.length ) )
+	] as number;
 }
 
 async function main(): Promise< void > {
 	if ( ! existsSync( BUNDLE ) ) {
-		throw new Error( 'build/sidecar/sidecar.js is missing: run npm run build:sidecar first' );
+		throw new Error(
+			'build/sidecar/sidecar.js is missing: run npm run build:sidecar first'
+		);
 	}
 	const port = await freePort();
 
@@ -108,12 +125,17 @@ async function main(): Promise< void > {
 		const raw = JSON.stringify( body );
 		const res = await fetch( base + path, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...signedHeaders( SECRET, { method: 'POST', path, body: raw } ) },
+			headers: {
+				'content-type': 'application/json',
+				...signedHeaders( SECRET, { method: 'POST', path, body: raw } ),
+			},
 			body: raw,
 		} );
 		const json = ( await res.json() ) as Record< string, unknown >;
 		if ( res.status !== 200 ) {
-			throw new Error( `${ path } answered ${ res.status }: ${ JSON.stringify( json ) }` );
+			throw new Error(
+				`${ path } answered ${ res.status }: ${ JSON.stringify( json ) }`
+			);
 		}
 		return json;
 	};
@@ -122,15 +144,45 @@ async function main(): Promise< void > {
 
 	// One connected doctor, through the emulator's consent flow.
 	const siteId = randomUUID();
-	const client = { clientId: 'demo-client.apps.googleusercontent.com', clientSecret: ( await call( '/v1/oauth/client/seal', { siteId, clientSecret: 'demo-client-secret' } ) ).clientSecret };
+	const client = {
+		clientId: 'demo-client.apps.googleusercontent.com',
+		clientSecret: (
+			await call( '/v1/oauth/client/seal', {
+				siteId,
+				clientSecret: 'demo-client-secret',
+			} )
+		).clientSecret,
+	};
 	const redirectUri = 'https://clinic.example.test/callback';
-	const { url } = ( await call( '/v1/oauth/authorize-url', { siteId, client, redirectUri, state: 'bench-state' } ) ) as { url: string };
+	const { url } = ( await call( '/v1/oauth/authorize-url', {
+		siteId,
+		client,
+		redirectUri,
+		state: 'bench-state',
+	} ) ) as { url: string };
 	const page = await ( await fetch( url ) ).text();
-	const form = new URLSearchParams( { request: /name="request" value="([^"]+)"/.exec( page )?.[ 1 ] ?? '', email: 'bench@example.test', decision: 'allow' } );
+	const form = new URLSearchParams( {
+		request: /name="request" value="([^"]+)"/.exec( page )?.[ 1 ] ?? '',
+		email: 'bench@example.test',
+		decision: 'allow',
+	} );
 	form.append( 'scope', 'https://www.googleapis.com/auth/calendar.events' );
-	const back = await fetch( `${ google.url }/o/oauth2/v2/auth/decision`, { method: 'POST', body: form, redirect: 'manual' } );
-	const code = new URL( back.headers.get( 'location' ) as string ).searchParams.get( 'code' );
-	let credential = ( await call( '/v1/oauth/exchange', { siteId, client, redirectUri, code } ) ).credential as string;
+	const back = await fetch( `${ google.url }/o/oauth2/v2/auth/decision`, {
+		method: 'POST',
+		body: form,
+		redirect: 'manual',
+	} );
+	const code = new URL(
+		back.headers.get( 'location' ) as string
+	).searchParams.get( 'code' );
+	let credential = (
+		await call( '/v1/oauth/exchange', {
+			siteId,
+			client,
+			redirectUri,
+			code,
+		} )
+	).credential as string;
 
 	const start = Date.parse( '2031-01-01T09:00:00Z' );
 	let n = 0;
@@ -141,12 +193,30 @@ async function main(): Promise< void > {
 				if ( i % 10 === 0 ) {
 					// One in ten calls is a meeting operation (ensure, then get) through Google.
 					const appointmentId = 1 + ( i % 500 );
-					const s = new Date( start + appointmentId * 3600000 ).toISOString();
-					const e = new Date( start + appointmentId * 3600000 + 1800000 ).toISOString();
+					const s = new Date(
+						start + appointmentId * 3600000
+					).toISOString();
+					const e = new Date(
+						start + appointmentId * 3600000 + 1800000
+					).toISOString();
 					const op = i % 20 === 0 ? 'ensure' : 'get';
-					const body = op === 'ensure'
-						? { siteId, client, credential, appointmentId, start: { dateTime: s, timeZone: 'Europe/London' }, end: { dateTime: e, timeZone: 'Europe/London' } }
-						: { siteId, client, credential, appointmentId };
+					const body =
+						op === 'ensure'
+							? {
+									siteId,
+									client,
+									credential,
+									appointmentId,
+									start: {
+										dateTime: s,
+										timeZone: 'Europe/London',
+									},
+									end: {
+										dateTime: e,
+										timeZone: 'Europe/London',
+									},
+								}
+							: { siteId, client, credential, appointmentId };
 					try {
 						const r = await call( `/v1/meetings/${ op }`, body );
 						if ( typeof r.credential === 'string' ) {
@@ -189,7 +259,11 @@ async function main(): Promise< void > {
 			p90: Math.round( percentile( sorted, 90 ) * 10 ) / 10,
 			samples: samples.map( ( s ) => Math.round( s * 10 ) / 10 ),
 		},
-		rssMiB: { afterStart: rssStarted, [ `after${ CALLS }Calls` ]: rssAfter, [ `after${ 2 * CALLS }Calls` ]: rssAfter2 },
+		rssMiB: {
+			afterStart: rssStarted,
+			[ `after${ CALLS }Calls` ]: rssAfter,
+			[ `after${ 2 * CALLS }Calls` ]: rssAfter2,
+		},
 		callsPerSecond: Math.round( CALLS / seconds ),
 	};
 	process.stdout.write( JSON.stringify( result, null, 2 ) + '\n' );
@@ -199,6 +273,8 @@ async function main(): Promise< void > {
 }
 
 main().catch( ( error: unknown ) => {
-	process.stderr.write( `${ error instanceof Error ? error.stack : String( error ) }\n` );
+	process.stderr.write(
+		`${ error instanceof Error ? error.stack : String( error ) }\n`
+	);
 	process.exit( 1 );
 } );

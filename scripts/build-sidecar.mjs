@@ -33,16 +33,26 @@ const targets = [
 		// Stand-ins for code the sidecar never runs (see the files for why).
 		alias: {
 			'node-fetch': './src/sidecar/bundle-shims/node-fetch.ts',
-			'@fastify/ajv-compiler': './src/sidecar/bundle-shims/unused-compiler.cjs',
-			'@fastify/fast-json-stringify-compiler': './src/sidecar/bundle-shims/unused-compiler.cjs',
+			'@fastify/ajv-compiler':
+				'./src/sidecar/bundle-shims/unused-compiler.cjs',
+			'@fastify/fast-json-stringify-compiler':
+				'./src/sidecar/bundle-shims/unused-compiler.cjs',
 		},
 	},
-	{ entryPoints: [ 'src/emulator/main.ts' ], outfile: 'build/emulator/emulator.js' },
+	{
+		entryPoints: [ 'src/emulator/main.ts' ],
+		outfile: 'build/emulator/emulator.js',
+	},
 ];
 
 for ( const target of targets ) {
 	const started = Date.now();
 	const result = await build( { ...common, ...target } );
-	const bytes = Object.values( result.metafile.outputs ).reduce( ( sum, o ) => sum + o.bytes, 0 );
-	console.log( `${ target.outfile }: ${ ( bytes / 1024 ).toFixed( 0 ) } KiB in ${ Date.now() - started } ms` );
+	const bytes = Object.values( result.metafile.outputs ).reduce(
+		( sum, o ) => sum + o.bytes,
+		0
+	);
+	console.log(
+		`${ target.outfile }: ${ ( bytes / 1024 ).toFixed( 0 ) } KiB in ${ Date.now() - started } ms`
+	);
 }

@@ -75,7 +75,8 @@ export const SCOPE_ALIASES: Record< string, string > = {
 	profile: 'https://www.googleapis.com/auth/userinfo.profile',
 };
 
-const token = ( prefix: string, bytes: number ) => prefix + randomBytes( bytes ).toString( 'base64url' );
+const token = ( prefix: string, bytes: number ) =>
+	prefix + randomBytes( bytes ).toString( 'base64url' );
 
 export function parseClients( raw: string ): Client[] {
 	return raw
@@ -85,9 +86,15 @@ export function parseClients( raw: string ): Client[] {
 		.map( ( entry ) => {
 			const colon = entry.indexOf( ':' );
 			if ( colon <= 0 || colon === entry.length - 1 ) {
-				throw new Error( `EMULATOR_CLIENTS entry "${ entry.slice( 0, 40 ) }" must look like clientId:secret` );
+				throw new Error(
+					`EMULATOR_CLIENTS entry "${ entry.slice( 0, 40 ) }" must look like clientId:secret`
+				);
 			}
-			return { clientId: entry.slice( 0, colon ), clientSecret: entry.slice( colon + 1 ), redirectUris: [] };
+			return {
+				clientId: entry.slice( 0, colon ),
+				clientSecret: entry.slice( colon + 1 ),
+				redirectUris: [],
+			};
 		} );
 }
 
@@ -110,7 +117,10 @@ export class AuthStore {
 	reset(): void {
 		this.clients.clear();
 		for ( const c of this.initialClients ) {
-			this.clients.set( c.clientId, { ...c, redirectUris: [ ...c.redirectUris ] } );
+			this.clients.set( c.clientId, {
+				...c,
+				redirectUris: [ ...c.redirectUris ],
+			} );
 		}
 		this.accounts.clear();
 		this.grants.clear();
@@ -125,14 +135,27 @@ export class AuthStore {
 		const key = email.toLowerCase();
 		let a = this.accounts.get( key );
 		if ( ! a ) {
-			const sub = '1' + BigInt( '0x' + createHash( 'sha256' ).update( key ).digest( 'hex' ).slice( 0, 16 ) ).toString().padStart( 20, '0' ).slice( 0, 20 );
+			const sub =
+				'1' +
+				BigInt(
+					'0x' +
+						createHash( 'sha256' )
+							.update( key )
+							.digest( 'hex' )
+							.slice( 0, 16 )
+				)
+					.toString()
+					.padStart( 20, '0' )
+					.slice( 0, 20 );
 			a = { email: key, sub };
 			this.accounts.set( key, a );
 		}
 		return a;
 	}
 
-	addPending( p: Omit< PendingConsent, 'id' | 'createdAt' > ): PendingConsent {
+	addPending(
+		p: Omit< PendingConsent, 'id' | 'createdAt' >
+	): PendingConsent {
 		if ( this.pending.size > 10000 ) {
 			const cutoff = Date.now() - 3600 * 1000;
 			for ( const [ id, x ] of this.pending ) {
@@ -141,7 +164,11 @@ export class AuthStore {
 				}
 			}
 		}
-		const entry: PendingConsent = { ...p, id: randomBytes( 12 ).toString( 'base64url' ), createdAt: Date.now() };
+		const entry: PendingConsent = {
+			...p,
+			id: randomBytes( 12 ).toString( 'base64url' ),
+			createdAt: Date.now(),
+		};
 		this.pending.set( entry.id, entry );
 		return entry;
 	}
@@ -158,11 +185,20 @@ export class AuthStore {
 		const pair = `${ p.clientId } ${ account.email }`;
 		let grant = this.grantFor( pair );
 		if ( ! grant ) {
-			grant = { id: ++this.grantSeq, clientId: p.clientId, email: account.email, scopes: new Set(), revoked: false, createdAt: Date.now() };
+			grant = {
+				id: ++this.grantSeq,
+				clientId: p.clientId,
+				email: account.email,
+				scopes: new Set(),
+				revoked: false,
+				createdAt: Date.now(),
+			};
 			this.grants.set( grant.id, grant );
 			this.grantByPair.set( pair, grant.id );
 		}
-		const granted = p.includeGrantedScopes ? new Set( [ ...grant.scopes, ...scopes ] ) : new Set( scopes );
+		const granted = p.includeGrantedScopes
+			? new Set( [ ...grant.scopes, ...scopes ] )
+			: new Set( scopes );
 		for ( const s of scopes ) {
 			grant.scopes.add( s );
 		}
@@ -215,14 +251,29 @@ export class AuthStore {
 
 	issueRefreshToken( grant: Grant, ttlSeconds: number | null ): RefreshToken {
 		const now = Date.now();
-		const rt: RefreshToken = { token: token( '1//0g', 64 ), grantId: grant.id, issuedAt: now, expiresAt: ttlSeconds === null ? null : now + ttlSeconds * 1000 };
+		const rt: RefreshToken = {
+			token: token( '1//0g', 64 ),
+			grantId: grant.id,
+			issuedAt: now,
+			expiresAt: ttlSeconds === null ? null : now + ttlSeconds * 1000,
+		};
 		this.refreshTokens.set( rt.token, rt );
 		return rt;
 	}
 
-	issueAccessToken( grant: Grant, scopes: string[], ttlSeconds: number ): AccessToken {
+	issueAccessToken(
+		grant: Grant,
+		scopes: string[],
+		ttlSeconds: number
+	): AccessToken {
 		const now = Date.now();
-		const at: AccessToken = { token: token( 'ya29.a0', 96 ), grantId: grant.id, scopes, issuedAt: now, expiresAt: now + ttlSeconds * 1000 };
+		const at: AccessToken = {
+			token: token( 'ya29.a0', 96 ),
+			grantId: grant.id,
+			scopes,
+			issuedAt: now,
+			expiresAt: now + ttlSeconds * 1000,
+		};
 		this.accessTokens.set( at.token, at );
 		if ( this.accessTokens.size > 200000 ) {
 			for ( const [ t, x ] of this.accessTokens ) {
@@ -236,11 +287,17 @@ export class AuthStore {
 
 	refreshTokenValid( rt: RefreshToken ): boolean {
 		const g = this.grants.get( rt.grantId );
-		return !! g && ! g.revoked && ( rt.expiresAt === null || rt.expiresAt > Date.now() );
+		return (
+			!! g &&
+			! g.revoked &&
+			( rt.expiresAt === null || rt.expiresAt > Date.now() )
+		);
 	}
 
 	/** The live access token's record, its grant and account; undefined when unknown, expired or revoked. */
-	resolveAccessToken( value: string ): { token: AccessToken; grant: Grant } | undefined {
+	resolveAccessToken(
+		value: string
+	): { token: AccessToken; grant: Grant } | undefined {
 		const at = this.accessTokens.get( value );
 		if ( ! at || at.expiresAt <= Date.now() ) {
 			return undefined;
@@ -257,7 +314,8 @@ export class AuthStore {
 		const rt = this.refreshTokens.get( value );
 		const at = this.accessTokens.get( value );
 		const grantId = rt?.grantId ?? at?.grantId;
-		const g = grantId === undefined ? undefined : this.grants.get( grantId );
+		const g =
+			grantId === undefined ? undefined : this.grants.get( grantId );
 		if ( ! g || g.revoked ) {
 			return false;
 		}
@@ -288,7 +346,10 @@ export class AuthStore {
 			if ( at.expiresAt <= now ) {
 				continue;
 			}
-			if ( email && this.grants.get( at.grantId )?.email !== email.toLowerCase() ) {
+			if (
+				email &&
+				this.grants.get( at.grantId )?.email !== email.toLowerCase()
+			) {
 				continue;
 			}
 			at.expiresAt = now;
@@ -298,19 +359,40 @@ export class AuthStore {
 	}
 
 	/** Every token with its state, for inspection (e.g. "no token appears in any log"). */
-	listTokens( email?: string ): { type: 'refresh' | 'access'; token: string; email: string; clientId: string; valid: boolean; expiresAt: number | null }[] {
+	listTokens( email?: string ): {
+		type: 'refresh' | 'access';
+		token: string;
+		email: string;
+		clientId: string;
+		valid: boolean;
+		expiresAt: number | null;
+	}[] {
 		const out: ReturnType< AuthStore[ 'listTokens' ] > = [];
 		const now = Date.now();
 		for ( const rt of this.refreshTokens.values() ) {
 			const g = this.grants.get( rt.grantId );
 			if ( g && ( ! email || g.email === email.toLowerCase() ) ) {
-				out.push( { type: 'refresh', token: rt.token, email: g.email, clientId: g.clientId, valid: this.refreshTokenValid( rt ), expiresAt: rt.expiresAt } );
+				out.push( {
+					type: 'refresh',
+					token: rt.token,
+					email: g.email,
+					clientId: g.clientId,
+					valid: this.refreshTokenValid( rt ),
+					expiresAt: rt.expiresAt,
+				} );
 			}
 		}
 		for ( const at of this.accessTokens.values() ) {
 			const g = this.grants.get( at.grantId );
 			if ( g && ( ! email || g.email === email.toLowerCase() ) ) {
-				out.push( { type: 'access', token: at.token, email: g.email, clientId: g.clientId, valid: ! g.revoked && at.expiresAt > now, expiresAt: at.expiresAt } );
+				out.push( {
+					type: 'access',
+					token: at.token,
+					email: g.email,
+					clientId: g.clientId,
+					valid: ! g.revoked && at.expiresAt > now,
+					expiresAt: at.expiresAt,
+				} );
 			}
 		}
 		return out;

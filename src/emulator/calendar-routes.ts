@@ -5,16 +5,47 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Calendar, StoredEvent } from './calendar-store';
-import { GoogleApiError, insufficientScopes, invalidCredentials, missingCredentials } from './google-errors';
+import {
+	GoogleApiError,
+	insufficientScopes,
+	invalidCredentials,
+	missingCredentials,
+} from './google-errors';
 import { run, type Outcome } from './pipeline';
 import type { EmulatorState } from './state';
 
 const AUTH = 'https://www.googleapis.com/auth/';
-const scopes = ( ...names: string[] ) => new Set( names.map( ( n ) => AUTH + n ) );
-const EVENTS_WRITE = scopes( 'calendar', 'calendar.events', 'calendar.events.owned', 'calendar.app.created' );
-const EVENTS_READ = scopes( 'calendar', 'calendar.events', 'calendar.events.owned', 'calendar.app.created', 'calendar.readonly', 'calendar.events.readonly', 'calendar.events.owned.readonly' );
-const CALENDARS_READ = scopes( 'calendar', 'calendar.readonly', 'calendar.calendars', 'calendar.calendars.readonly', 'calendar.app.created' );
-const CALENDAR_LIST_READ = scopes( 'calendar', 'calendar.readonly', 'calendar.calendarlist', 'calendar.calendarlist.readonly', 'calendar.app.created' );
+const scopes = ( ...names: string[] ) =>
+	new Set( names.map( ( n ) => AUTH + n ) );
+const EVENTS_WRITE = scopes(
+	'calendar',
+	'calendar.events',
+	'calendar.events.owned',
+	'calendar.app.created'
+);
+const EVENTS_READ = scopes(
+	'calendar',
+	'calendar.events',
+	'calendar.events.owned',
+	'calendar.app.created',
+	'calendar.readonly',
+	'calendar.events.readonly',
+	'calendar.events.owned.readonly'
+);
+const CALENDARS_READ = scopes(
+	'calendar',
+	'calendar.readonly',
+	'calendar.calendars',
+	'calendar.calendars.readonly',
+	'calendar.app.created'
+);
+const CALENDAR_LIST_READ = scopes(
+	'calendar',
+	'calendar.readonly',
+	'calendar.calendarlist',
+	'calendar.calendarlist.readonly',
+	'calendar.app.created'
+);
 const SEND_UPDATES = new Set( [ 'all', 'externalOnly', 'none' ] );
 
 type Query = Record< string, string | string[] | undefined >;
@@ -28,12 +59,18 @@ const first = ( q: Query, k: string ): string | undefined => {
 	const v = q[ k ];
 	return Array.isArray( v ) ? v[ 0 ] : v;
 };
-const all = ( q: Query, k: string ): string[] => {
-	const v = q[ k ];
-	return v === undefined ? [] : Array.isArray( v ) ? v : [ v ];
+const asList = ( v: string | string[] | undefined ): string[] => {
+	if ( v === undefined ) {
+		return [];
+	}
+	return Array.isArray( v ) ? v : [ v ];
 };
+const all = ( q: Query, k: string ): string[] => asList( q[ k ] );
 
-export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorState ): void {
+export function registerCalendarRoutes(
+	app: FastifyInstance,
+	state: EmulatorState
+): void {
 	/** The account behind the bearer token, if the token is live (used for fault matching too). */
 	const peek = ( request: FastifyRequest ) => {
 		const h = request.headers.authorization;
@@ -43,7 +80,11 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 		return state.auth.resolveAccessToken( h.slice( 7 ).trim() );
 	};
 
-	const authorize = ( request: FastifyRequest, operation: string, needed: Set< string > ): Caller => {
+	const authorize = (
+		request: FastifyRequest,
+		operation: string,
+		needed: Set< string >
+	): Caller => {
 		if ( ! request.headers.authorization ) {
 			throw missingCredentials();
 		}
@@ -54,24 +95,52 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 		if ( ! resolved.token.scopes.some( ( s ) => needed.has( s ) ) ) {
 			throw insufficientScopes();
 		}
-		const caller = { email: resolved.grant.email, clientId: resolved.grant.clientId };
+		const caller = {
+			email: resolved.grant.email,
+			clientId: resolved.grant.clientId,
+		};
 		limit( caller, operation );
 		return caller;
 	};
 
 	/** Per-user then per-project token buckets; a refused request takes nothing. */
 	const limit = ( caller: Caller, operation: string ) => {
-		const { perUserPerMinute, perProjectPerMinute } = state.behaviour.rateLimits;
+		const { perUserPerMinute, perProjectPerMinute } =
+			state.behaviour.rateLimits;
 		const cost = state.behaviour.operationCosts[ operation ] ?? 1;
 		const userKey = `user:${ caller.clientId }:${ caller.email }`;
 		const projectKey = `project:${ caller.clientId }`;
-		if ( perUserPerMinute !== null && ! state.buckets.has( userKey, perUserPerMinute, cost ) ) {
-			throw new GoogleApiError( 403, 'userRateLimitExceeded', 'Rate Limit Exceeded' );
+		if (
+			perUserPerMinute !== null &&
+			! state.buckets.has( userKey, perUserPerMinute, cost )
+		) {
+			throw new GoogleApiError(
+				403,
+				'userRateLimitExceeded',
+				'Rate Limit Exceeded'
+			);
 		}
-		if ( perProjectPerMinute !== null && ! state.buckets.has( projectKey, perProjectPerMinute, cost ) ) {
-			const message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'calendar-json.googleapis.com' for consumer 'project_number:000000000000'.";
+		if (
+			perProjectPerMinute !== null &&
+			! state.buckets.has( projectKey, perProjectPerMinute, cost )
+		) {
+			const message =
+				"Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'calendar-json.googleapis.com' for consumer 'project_number:000000000000'.";
 			throw new GoogleApiError( 429, 'rateLimitExceeded', message, {
-				headers: { 'retry-after': String( Math.max( 1, Math.ceil( state.buckets.wait( projectKey, perProjectPerMinute, cost ) / 1000 ) ) ) },
+				headers: {
+					'retry-after': String(
+						Math.max(
+							1,
+							Math.ceil(
+								state.buckets.wait(
+									projectKey,
+									perProjectPerMinute,
+									cost
+								) / 1000
+							)
+						)
+					),
+				},
 			} );
 		}
 		if ( perUserPerMinute !== null ) {
@@ -82,9 +151,16 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 		}
 	};
 
-	const params = ( request: FastifyRequest ) => request.params as { calendarId: string; eventId?: string };
+	const params = ( request: FastifyRequest ) =>
+		request.params as { calendarId: string; eventId?: string };
 
-	const route = ( method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, operation: string, needed: Set< string >, handler: ( caller: Caller, request: FastifyRequest ) => Outcome ) => {
+	const route = (
+		method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+		path: string,
+		operation: string,
+		needed: Set< string >,
+		handler: ( caller: Caller, request: FastifyRequest ) => Outcome
+	) => {
 		app.route( {
 			method,
 			url: path,
@@ -98,9 +174,26 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 					() => {
 						const resolved = peek( request );
 						const p = params( request );
-						return { ...( resolved ? { account: resolved.grant.email } : {} ), ...( p.calendarId ? { calendarId: p.calendarId === 'primary' && resolved ? resolved.grant.email : p.calendarId } : {} ) };
+						return {
+							...( resolved
+								? { account: resolved.grant.email }
+								: {} ),
+							...( p.calendarId
+								? {
+										calendarId:
+											p.calendarId === 'primary' &&
+											resolved
+												? resolved.grant.email
+												: p.calendarId,
+									}
+								: {} ),
+						};
 					},
-					() => handler( authorize( request, operation, needed ), request )
+					() =>
+						handler(
+							authorize( request, operation, needed ),
+							request
+						)
 				),
 		} );
 	};
@@ -121,48 +214,97 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 		if ( v === '1' ) {
 			return true;
 		}
-		throw new GoogleApiError( 400, 'invalid', `Invalid value '${ v }'. Values must match the following regular expression: '[01]'`, { location: 'conferenceDataVersion' } );
+		throw new GoogleApiError(
+			400,
+			'invalid',
+			`Invalid value '${ v }'. Values must match the following regular expression: '[01]'`,
+			{ location: 'conferenceDataVersion' }
+		);
 	};
 
 	const checkSendUpdates = ( q: Query ) => {
 		const v = first( q, 'sendUpdates' );
 		if ( v !== undefined && ! SEND_UPDATES.has( v ) ) {
-			throw new GoogleApiError( 400, 'invalid', `Invalid value for: sendUpdates`, { location: 'sendUpdates' } );
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				`Invalid value for: sendUpdates`,
+				{ location: 'sendUpdates' }
+			);
 		}
 	};
 
-	const calendarOf = ( caller: Caller, request: FastifyRequest ): Calendar => state.calendars.resolve( params( request ).calendarId, caller.email );
-	const resource = ( cal: Calendar, ev: StoredEvent ): Outcome => ( { status: 200, body: state.calendars.toResource( cal, ev ) } );
+	const calendarOf = ( caller: Caller, request: FastifyRequest ): Calendar =>
+		state.calendars.resolve( params( request ).calendarId, caller.email );
+	const resource = ( cal: Calendar, ev: StoredEvent ): Outcome => ( {
+		status: 200,
+		body: state.calendars.toResource( cal, ev ),
+	} );
 	const EVENTS = '/calendar/v3/calendars/:calendarId/events';
 	const EVENT = `${ EVENTS }/:eventId`;
 
-	route( 'POST', EVENTS, 'events.insert', EVENTS_WRITE, ( caller, request ) => {
-		const q = request.query as Query;
-		checkSendUpdates( q );
-		const cal = calendarOf( caller, request );
-		return resource( cal, state.calendars.insert( cal, body( request ), conferenceVersion( q ), state.conferenceSettings( cal.id ) ) );
-	} );
+	route(
+		'POST',
+		EVENTS,
+		'events.insert',
+		EVENTS_WRITE,
+		( caller, request ) => {
+			const q = request.query as Query;
+			checkSendUpdates( q );
+			const cal = calendarOf( caller, request );
+			return resource(
+				cal,
+				state.calendars.insert(
+					cal,
+					body( request ),
+					conferenceVersion( q ),
+					state.conferenceSettings( cal.id )
+				)
+			);
+		}
+	);
 
 	route( 'GET', EVENT, 'events.get', EVENTS_READ, ( caller, request ) => {
 		const cal = calendarOf( caller, request );
-		return resource( cal, state.calendars.get( cal, params( request ).eventId as string ) );
+		return resource(
+			cal,
+			state.calendars.get( cal, params( request ).eventId as string )
+		);
 	} );
 
-	const modify = ( mode: 'patch' | 'update' ) => ( caller: Caller, request: FastifyRequest ) => {
-		const q = request.query as Query;
-		checkSendUpdates( q );
-		const cal = calendarOf( caller, request );
-		return resource( cal, state.calendars.modify( cal, params( request ).eventId as string, body( request ), mode, conferenceVersion( q ), state.conferenceSettings( cal.id ) ) );
-	};
+	const modify =
+		( mode: 'patch' | 'update' ) =>
+		( caller: Caller, request: FastifyRequest ) => {
+			const q = request.query as Query;
+			checkSendUpdates( q );
+			const cal = calendarOf( caller, request );
+			return resource(
+				cal,
+				state.calendars.modify(
+					cal,
+					params( request ).eventId as string,
+					body( request ),
+					mode,
+					conferenceVersion( q ),
+					state.conferenceSettings( cal.id )
+				)
+			);
+		};
 	route( 'PATCH', EVENT, 'events.patch', EVENTS_WRITE, modify( 'patch' ) );
 	route( 'PUT', EVENT, 'events.update', EVENTS_WRITE, modify( 'update' ) );
 
-	route( 'DELETE', EVENT, 'events.delete', EVENTS_WRITE, ( caller, request ) => {
-		checkSendUpdates( request.query as Query );
-		const cal = calendarOf( caller, request );
-		state.calendars.delete( cal, params( request ).eventId as string );
-		return { status: 204 };
-	} );
+	route(
+		'DELETE',
+		EVENT,
+		'events.delete',
+		EVENTS_WRITE,
+		( caller, request ) => {
+			checkSendUpdates( request.query as Query );
+			const cal = calendarOf( caller, request );
+			state.calendars.delete( cal, params( request ).eventId as string );
+			return { status: 204 };
+		}
+	);
 
 	route( 'GET', EVENTS, 'events.list', EVENTS_READ, ( caller, request ) => {
 		const q = request.query as Query;
@@ -175,13 +317,29 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 			throw new GoogleApiError( 400, 'badRequest', 'Bad Request' );
 		}
 		if ( minMs > maxMs ) {
-			throw new GoogleApiError( 400, 'timeRangeEmpty', 'The specified time range is empty.', { location: 'timeMax' } );
+			throw new GoogleApiError(
+				400,
+				'timeRangeEmpty',
+				'The specified time range is empty.',
+				{ location: 'timeMax' }
+			);
 		}
-		const maxResults = Math.min( 2500, Math.max( 1, Number( first( q, 'maxResults' ) ?? 250 ) || 250 ) );
+		const maxResults = Math.min(
+			2500,
+			Math.max( 1, Number( first( q, 'maxResults' ) ?? 250 ) || 250 )
+		);
 		const showDeleted = first( q, 'showDeleted' ) === 'true';
 		const orderBy = first( q, 'orderBy' );
-		if ( orderBy === 'startTime' && first( q, 'singleEvents' ) !== 'true' ) {
-			throw new GoogleApiError( 400, 'invalid', 'The requested ordering is not available for the particular query.', { location: 'orderBy' } );
+		if (
+			orderBy === 'startTime' &&
+			first( q, 'singleEvents' ) !== 'true'
+		) {
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				'The requested ordering is not available for the particular query.',
+				{ location: 'orderBy' }
+			);
 		}
 		const props = all( q, 'privateExtendedProperty' ).map( ( p ) => {
 			const eq = p.indexOf( '=' );
@@ -194,17 +352,26 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 			if ( ev.status === 'cancelled' && ! showDeleted ) {
 				return false;
 			}
-			if ( ev.endMs <= minMs || ev.startMs >= maxMs || ev.updatedMs < updatedMinMs ) {
+			if (
+				ev.endMs <= minMs ||
+				ev.startMs >= maxMs ||
+				ev.updatedMs < updatedMinMs
+			) {
 				return false;
 			}
 			if ( props.length > 0 ) {
-				const priv = ( ev.fields.extendedProperties as { private?: Record< string, string > } | undefined )?.private ?? {};
+				const priv =
+					(
+						ev.fields.extendedProperties as
+							{ private?: Record< string, string > } | undefined
+					 )?.private ?? {};
 				if ( ! props.every( ( [ k, v ] ) => priv[ k ] === v ) ) {
 					return false;
 				}
 			}
 			if ( text ) {
-				const hay = `${ String( ev.fields.summary ?? '' ) } ${ String( ev.fields.description ?? '' ) }`.toLowerCase();
+				const hay =
+					`${ String( ev.fields.summary ?? '' ) } ${ String( ev.fields.description ?? '' ) }`.toLowerCase();
 				if ( ! hay.includes( text ) ) {
 					return false;
 				}
@@ -216,7 +383,13 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 		} else if ( orderBy === 'updated' ) {
 			items.sort( ( a, b ) => a.updatedMs - b.updatedMs );
 		}
-		const offset = Number( Buffer.from( first( q, 'pageToken' ) ?? '', 'base64url' ).toString() ) || 0;
+		const offset =
+			Number(
+				Buffer.from(
+					first( q, 'pageToken' ) ?? '',
+					'base64url'
+				).toString()
+			) || 0;
 		const page = items.slice( offset, offset + maxResults );
 		const result: Record< string, unknown > = {
 			kind: 'calendar#events',
@@ -229,18 +402,36 @@ export function registerCalendarRoutes( app: FastifyInstance, state: EmulatorSta
 			items: page.map( ( ev ) => state.calendars.toResource( cal, ev ) ),
 		};
 		if ( offset + maxResults < items.length ) {
-			result.nextPageToken = Buffer.from( String( offset + maxResults ) ).toString( 'base64url' );
+			result.nextPageToken = Buffer.from(
+				String( offset + maxResults )
+			).toString( 'base64url' );
 		}
 		return { status: 200, body: result };
 	} );
 
-	route( 'GET', '/calendar/v3/calendars/:calendarId', 'calendars.get', CALENDARS_READ, ( caller, request ) => ( {
-		status: 200,
-		body: state.calendars.calendarResource( calendarOf( caller, request ) ),
-	} ) );
+	route(
+		'GET',
+		'/calendar/v3/calendars/:calendarId',
+		'calendars.get',
+		CALENDARS_READ,
+		( caller, request ) => ( {
+			status: 200,
+			body: state.calendars.calendarResource(
+				calendarOf( caller, request )
+			),
+		} )
+	);
 
-	route( 'GET', '/calendar/v3/users/me/calendarList/:calendarId', 'calendarList.get', CALENDAR_LIST_READ, ( caller, request ) => ( {
-		status: 200,
-		body: state.calendars.calendarListEntry( calendarOf( caller, request ) ),
-	} ) );
+	route(
+		'GET',
+		'/calendar/v3/users/me/calendarList/:calendarId',
+		'calendarList.get',
+		CALENDAR_LIST_READ,
+		( caller, request ) => ( {
+			status: 200,
+			body: state.calendars.calendarListEntry(
+				calendarOf( caller, request )
+			),
+		} )
+	);
 }

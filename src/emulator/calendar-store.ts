@@ -72,24 +72,52 @@ const WRITABLE = new Set( [
 	'attachments',
 ] );
 const STATUSES = new Set( [ 'confirmed', 'tentative', 'cancelled' ] );
-const MEET_ICON = 'https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png';
+const MEET_ICON =
+	'https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png';
 
-const isObject = ( v: unknown ): v is Json => !! v && typeof v === 'object' && ! Array.isArray( v );
+const isObject = ( v: unknown ): v is Json =>
+	!! v && typeof v === 'object' && ! Array.isArray( v );
 
 function meetCode(): string {
 	const letters = 'abcdefghijklmnopqrstuvwxyz';
-	const pick = ( n: number ) => Array.from( { length: n }, () => letters[ randomInt( 26 ) ] ).join( '' );
+	const pick = ( n: number ) =>
+		Array.from( { length: n }, () => letters[ randomInt( 26 ) ] ).join(
+			''
+		);
 	return `${ pick( 3 ) }-${ pick( 4 ) }-${ pick( 3 ) }`;
 }
 
 function zoneOffsetMs( zone: string, utcMs: number ): number {
-	const parts = new Intl.DateTimeFormat( 'en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' } ).formatToParts( new Date( utcMs ) );
-	const get = ( t: string ) => Number( parts.find( ( p ) => p.type === t )?.value );
-	return Date.UTC( get( 'year' ), get( 'month' ) - 1, get( 'day' ), get( 'hour' ), get( 'minute' ), get( 'second' ) ) - Math.floor( utcMs / 1000 ) * 1000;
+	const parts = new Intl.DateTimeFormat( 'en-US', {
+		timeZone: zone,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit',
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+	} ).formatToParts( new Date( utcMs ) );
+	const get = ( t: string ) =>
+		Number( parts.find( ( p ) => p.type === t )?.value );
+	return (
+		Date.UTC(
+			get( 'year' ),
+			get( 'month' ) - 1,
+			get( 'day' ),
+			get( 'hour' ),
+			get( 'minute' ),
+			get( 'second' )
+		) -
+		Math.floor( utcMs / 1000 ) * 1000
+	);
 }
 
 export function validZone( zone: unknown ): boolean {
-	if ( typeof zone !== 'string' || ! /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test( zone ) ) {
+	if (
+		typeof zone !== 'string' ||
+		! /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test( zone )
+	) {
 		return false;
 	}
 	try {
@@ -106,24 +134,50 @@ function instant( t: unknown, which: 'start' | 'end' ): number {
 		throw new GoogleApiError( 400, 'required', `Missing ${ which } time.` );
 	}
 	if ( t.timeZone !== undefined && ! validZone( t.timeZone ) ) {
-		throw new GoogleApiError( 400, 'invalid', `Invalid time zone definition for ${ which } time.` );
+		throw new GoogleApiError(
+			400,
+			'invalid',
+			`Invalid time zone definition for ${ which } time.`
+		);
 	}
 	if ( typeof t.dateTime === 'string' ) {
-		const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec( t.dateTime );
+		const m =
+			/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(
+				t.dateTime
+			);
 		if ( ! m ) {
-			throw new GoogleApiError( 400, 'invalid', `Invalid ${ which } time.` );
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				`Invalid ${ which } time.`
+			);
 		}
 		if ( m[ 8 ] ) {
 			const ms = Date.parse( t.dateTime );
 			if ( Number.isNaN( ms ) ) {
-				throw new GoogleApiError( 400, 'invalid', `Invalid ${ which } time.` );
+				throw new GoogleApiError(
+					400,
+					'invalid',
+					`Invalid ${ which } time.`
+				);
 			}
 			return ms;
 		}
 		if ( typeof t.timeZone !== 'string' ) {
-			throw new GoogleApiError( 400, 'required', `Missing time zone definition for ${ which } time.` );
+			throw new GoogleApiError(
+				400,
+				'required',
+				`Missing time zone definition for ${ which } time.`
+			);
 		}
-		const local = Date.UTC( +m[ 1 ]!, +m[ 2 ]! - 1, +m[ 3 ]!, +m[ 4 ]!, +m[ 5 ]!, +m[ 6 ]! );
+		const local = Date.UTC(
+			+m[ 1 ]!,
+			+m[ 2 ]! - 1,
+			+m[ 3 ]!,
+			+m[ 4 ]!,
+			+m[ 5 ]!,
+			+m[ 6 ]!
+		);
 		// Two rounds settle the offset across a DST change.
 		let guess = local - zoneOffsetMs( t.timeZone, local );
 		guess = local - zoneOffsetMs( t.timeZone, guess );
@@ -143,7 +197,12 @@ function deepMerge( base: Json, patch: Json ): Json {
 	for ( const [ k, v ] of Object.entries( patch ) ) {
 		if ( v === null ) {
 			delete out[ k ];
-		} else if ( isObject( v ) && isObject( out[ k ] ) && k !== 'start' && k !== 'end' ) {
+		} else if (
+			isObject( v ) &&
+			isObject( out[ k ] ) &&
+			k !== 'start' &&
+			k !== 'end'
+		) {
 			out[ k ] = deepMerge( out[ k ] as Json, v );
 		} else {
 			out[ k ] = structuredClone( v );
@@ -163,7 +222,9 @@ function writable( body: Json ): Json {
 }
 
 function htmlLink( eventId: string, calendarId: string ): string {
-	const eid = Buffer.from( `${ eventId } ${ calendarId }` ).toString( 'base64' ).replace( /=+$/, '' );
+	const eid = Buffer.from( `${ eventId } ${ calendarId }` )
+		.toString( 'base64' )
+		.replace( /=+$/, '' );
 	return `https://www.google.com/calendar/event?eid=${ eid }`;
 }
 
@@ -182,10 +243,19 @@ export class CalendarStore {
 
 	/** The primary calendar of an account (created with it). */
 	primary( email: string ): Calendar {
-		return this.ensureCalendar( email.toLowerCase(), email.toLowerCase(), true );
+		return this.ensureCalendar(
+			email.toLowerCase(),
+			email.toLowerCase(),
+			true
+		);
 	}
 
-	ensureCalendar( id: string, owner: string, primary = false, summary?: string ): Calendar {
+	ensureCalendar(
+		id: string,
+		owner: string,
+		primary = false,
+		summary?: string
+	): Calendar {
 		let c = this.calendars.get( id );
 		if ( ! c ) {
 			c = {
@@ -220,11 +290,21 @@ export class CalendarStore {
 		return ++this.etagSeq;
 	}
 
-	private newConference( cal: Calendar, request: Json, settings: ConferenceSettings ): Conference {
-		const key = isObject( request.conferenceSolutionKey ) ? request.conferenceSolutionKey : {};
+	private newConference(
+		cal: Calendar,
+		request: Json,
+		settings: ConferenceSettings
+	): Conference {
+		const key = isObject( request.conferenceSolutionKey )
+			? request.conferenceSolutionKey
+			: {};
 		const type = typeof key.type === 'string' ? key.type : '';
 		if ( ! cal.allowedConferenceSolutionTypes.includes( type ) ) {
-			throw new GoogleApiError( 400, 'invalid', 'Invalid conference type value.' );
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				'Invalid conference type value.'
+			);
 		}
 		const conf: Conference = {
 			requestId: String( request.requestId ),
@@ -242,7 +322,12 @@ export class CalendarStore {
 	 * whose requestId was seen before on this calendar is ignored: the event keeps (or shares) the
 	 * conference that requestId produced.
 	 */
-	private applyConference( cal: Calendar, ev: StoredEvent, data: unknown, settings: ConferenceSettings ): void {
+	private applyConference(
+		cal: Calendar,
+		ev: StoredEvent,
+		data: unknown,
+		settings: ConferenceSettings
+	): void {
 		if ( data === null ) {
 			delete ev.conference;
 			return;
@@ -251,8 +336,15 @@ export class CalendarStore {
 			return;
 		}
 		const request = data.createRequest;
-		if ( typeof request.requestId !== 'string' || request.requestId === '' ) {
-			throw new GoogleApiError( 400, 'invalid', 'Invalid conference create request.' );
+		if (
+			typeof request.requestId !== 'string' ||
+			request.requestId === ''
+		) {
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				'Invalid conference create request.'
+			);
 		}
 		const seen = cal.requests.get( request.requestId );
 		if ( seen ) {
@@ -266,33 +358,73 @@ export class CalendarStore {
 		const startMs = instant( fields.start, 'start' );
 		const endMs = instant( fields.end, 'end' );
 		if ( endMs < startMs ) {
-			throw new GoogleApiError( 400, 'timeRangeEmpty', 'The specified time range is empty.', { location: 'timeMax', locationType: 'parameter' } );
+			throw new GoogleApiError(
+				400,
+				'timeRangeEmpty',
+				'The specified time range is empty.',
+				{ location: 'timeMax', locationType: 'parameter' }
+			);
 		}
-		if ( fields.status !== undefined && ! STATUSES.has( String( fields.status ) ) ) {
-			throw new GoogleApiError( 400, 'invalid', 'Invalid value for: status' );
+		if (
+			fields.status !== undefined &&
+			! STATUSES.has( String( fields.status ) )
+		) {
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				'Invalid value for: status'
+			);
 		}
-		if ( fields.attendees !== undefined && ! Array.isArray( fields.attendees ) ) {
-			throw new GoogleApiError( 400, 'invalid', 'Invalid value for: attendees' );
+		if (
+			fields.attendees !== undefined &&
+			! Array.isArray( fields.attendees )
+		) {
+			throw new GoogleApiError(
+				400,
+				'invalid',
+				'Invalid value for: attendees'
+			);
 		}
 		if ( Array.isArray( fields.attendees ) ) {
 			for ( const a of fields.attendees ) {
-				if ( ! isObject( a ) || typeof a.email !== 'string' || ! /^[^\s@]+@[^\s@]+$/.test( a.email ) ) {
-					throw new GoogleApiError( 400, 'invalid', 'Invalid attendee email.' );
+				if (
+					! isObject( a ) ||
+					typeof a.email !== 'string' ||
+					! /^[^\s@]+@[^\s@]+$/.test( a.email )
+				) {
+					throw new GoogleApiError(
+						400,
+						'invalid',
+						'Invalid attendee email.'
+					);
 				}
 			}
 		}
 		return { startMs, endMs };
 	}
 
-	insert( cal: Calendar, body: Json, withConference: boolean, settings: ConferenceSettings ): StoredEvent {
+	insert(
+		cal: Calendar,
+		body: Json,
+		withConference: boolean,
+		settings: ConferenceSettings
+	): StoredEvent {
 		let id: string;
 		if ( body.id !== undefined ) {
 			if ( typeof body.id !== 'string' || ! EVENT_ID.test( body.id ) ) {
-				throw new GoogleApiError( 400, 'invalid', 'Invalid resource id value.' );
+				throw new GoogleApiError(
+					400,
+					'invalid',
+					'Invalid resource id value.'
+				);
 			}
 			id = body.id;
 			if ( cal.events.has( id ) ) {
-				throw new GoogleApiError( 409, 'duplicate', 'The requested identifier already exists.' );
+				throw new GoogleApiError(
+					409,
+					'duplicate',
+					'The requested identifier already exists.'
+				);
 			}
 		} else {
 			do {
@@ -304,7 +436,8 @@ export class CalendarStore {
 		const now = new Date();
 		const ev: StoredEvent = {
 			id,
-			status: typeof fields.status === 'string' ? fields.status : 'confirmed',
+			status:
+				typeof fields.status === 'string' ? fields.status : 'confirmed',
 			fields,
 			startMs,
 			endMs,
@@ -331,11 +464,21 @@ export class CalendarStore {
 	}
 
 	/** patch (merge) or update (replace) of an event, cancelled ones included. */
-	modify( cal: Calendar, eventId: string, body: Json, mode: 'patch' | 'update', withConference: boolean, settings: ConferenceSettings ): StoredEvent {
+	modify(
+		cal: Calendar,
+		eventId: string,
+		body: Json,
+		mode: 'patch' | 'update',
+		withConference: boolean,
+		settings: ConferenceSettings
+	): StoredEvent {
 		const ev = this.get( cal, eventId );
 		const incoming = writable( body );
 		const current: Json = { ...ev.fields, status: ev.status };
-		const next = mode === 'patch' ? deepMerge( current, incoming ) : { ...incoming, status: incoming.status ?? 'confirmed' };
+		const next =
+			mode === 'patch'
+				? deepMerge( current, incoming )
+				: { ...incoming, status: incoming.status ?? 'confirmed' };
 		const { startMs, endMs } = this.validateFields( next );
 		if ( withConference && body.conferenceData !== undefined ) {
 			this.applyConference( cal, ev, body.conferenceData, settings );
@@ -356,7 +499,11 @@ export class CalendarStore {
 	delete( cal: Calendar, eventId: string ): void {
 		const ev = this.get( cal, eventId );
 		if ( ev.status === 'cancelled' ) {
-			throw new GoogleApiError( 410, 'deleted', 'Resource has been deleted' );
+			throw new GoogleApiError(
+				410,
+				'deleted',
+				'Resource has been deleted'
+			);
 		}
 		ev.status = 'cancelled';
 		this.touch( ev );
@@ -374,7 +521,10 @@ export class CalendarStore {
 		ev.etagSeq = this.nextEtag();
 	}
 
-	conferenceStatus( conf: Conference, now = Date.now() ): 'pending' | ConferenceOutcome {
+	conferenceStatus(
+		conf: Conference,
+		now = Date.now()
+	): 'pending' | ConferenceOutcome {
 		return now < conf.readyAt ? 'pending' : conf.outcome;
 	}
 
@@ -391,7 +541,9 @@ export class CalendarStore {
 			updated: ev.updated,
 			...structuredClone( ev.fields ),
 			creator: owner,
-			organizer: cal.primary ? owner : { email: cal.id, displayName: cal.summary, self: true },
+			organizer: cal.primary
+				? owner
+				: { email: cal.id, displayName: cal.summary, self: true },
 			iCalUID: `${ ev.id }@google.com`,
 			sequence: ev.sequence,
 			eventType: 'default',
@@ -401,12 +553,26 @@ export class CalendarStore {
 		if ( conf ) {
 			const status = this.conferenceStatus( conf, now );
 			const data: Json = {
-				createRequest: { requestId: conf.requestId, conferenceSolutionKey: { type: conf.type }, status: { statusCode: status } },
+				createRequest: {
+					requestId: conf.requestId,
+					conferenceSolutionKey: { type: conf.type },
+					status: { statusCode: status },
+				},
 			};
 			if ( status === 'success' ) {
 				const uri = `https://meet.google.com/${ conf.conferenceId }`;
-				data.entryPoints = [ { entryPointType: 'video', uri, label: `meet.google.com/${ conf.conferenceId }` } ];
-				data.conferenceSolution = { key: { type: conf.type }, name: 'Google Meet', iconUri: MEET_ICON };
+				data.entryPoints = [
+					{
+						entryPointType: 'video',
+						uri,
+						label: `meet.google.com/${ conf.conferenceId }`,
+					},
+				];
+				data.conferenceSolution = {
+					key: { type: conf.type },
+					name: 'Google Meet',
+					iconUri: MEET_ICON,
+				};
 				data.conferenceId = conf.conferenceId;
 				resource.hangoutLink = uri;
 			}
@@ -422,7 +588,11 @@ export class CalendarStore {
 			id: cal.id,
 			summary: cal.summary,
 			timeZone: cal.timeZone,
-			conferenceProperties: { allowedConferenceSolutionTypes: [ ...cal.allowedConferenceSolutionTypes ] },
+			conferenceProperties: {
+				allowedConferenceSolutionTypes: [
+					...cal.allowedConferenceSolutionTypes,
+				],
+			},
 		};
 	}
 

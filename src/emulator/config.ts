@@ -42,11 +42,16 @@ export function defaultBehaviour(): EmulatorBehaviour {
 	};
 }
 
-const isNonNegInt = ( v: unknown, max: number ): v is number => typeof v === 'number' && Number.isInteger( v ) && v >= 0 && v <= max;
-const isOutcome = ( v: unknown ): v is ConferenceOutcome => v === 'success' || v === 'failure';
+const isNonNegInt = ( v: unknown, max: number ): v is number =>
+	typeof v === 'number' && Number.isInteger( v ) && v >= 0 && v <= max;
+const isOutcome = ( v: unknown ): v is ConferenceOutcome =>
+	v === 'success' || v === 'failure';
 
 /** Applies a partial update; returns the problems found (nothing is applied when there are any). */
-export function applyBehaviour( current: EmulatorBehaviour, patch: Record< string, unknown > ): string[] {
+export function applyBehaviour(
+	current: EmulatorBehaviour,
+	patch: Record< string, unknown >
+): string[] {
 	const next: EmulatorBehaviour = structuredClone( current );
 	const problems: string[] = [];
 	for ( const [ key, value ] of Object.entries( patch ) ) {
@@ -57,54 +62,85 @@ export function applyBehaviour( current: EmulatorBehaviour, patch: Record< strin
 				if ( isNonNegInt( value, 600000 ) ) {
 					next[ key ] = value;
 				} else {
-					problems.push( `${ key } must be an integer from 0 to 600000` );
+					problems.push(
+						`${ key } must be an integer from 0 to 600000`
+					);
 				}
 				break;
 			case 'accessTokenTtlSeconds':
 				if ( isNonNegInt( value, 86400 ) && value > 0 ) {
 					next.accessTokenTtlSeconds = value;
 				} else {
-					problems.push( 'accessTokenTtlSeconds must be an integer from 1 to 86400' );
+					problems.push(
+						'accessTokenTtlSeconds must be an integer from 1 to 86400'
+					);
 				}
 				break;
 			case 'refreshTokenTtlSeconds':
-				if ( value === null || ( isNonNegInt( value, 365 * 86400 ) && value > 0 ) ) {
+				if (
+					value === null ||
+					( isNonNegInt( value, 365 * 86400 ) && value > 0 )
+				) {
 					next.refreshTokenTtlSeconds = value;
 				} else {
-					problems.push( 'refreshTokenTtlSeconds must be null or a positive integer' );
+					problems.push(
+						'refreshTokenTtlSeconds must be null or a positive integer'
+					);
 				}
 				break;
 			case 'conferenceOutcome':
 				if ( isOutcome( value ) ) {
 					next.conferenceOutcome = value;
 				} else {
-					problems.push( 'conferenceOutcome must be "success" or "failure"' );
+					problems.push(
+						'conferenceOutcome must be "success" or "failure"'
+					);
 				}
 				break;
 			case 'calendarConferenceOutcomes':
 				// Replaces the whole map ({} clears it).
-				if ( value && typeof value === 'object' && ! Array.isArray( value ) ) {
+				if (
+					value &&
+					typeof value === 'object' &&
+					! Array.isArray( value )
+				) {
 					next.calendarConferenceOutcomes = {};
 					for ( const [ cal, outcome ] of Object.entries( value ) ) {
 						if ( isOutcome( outcome ) ) {
 							next.calendarConferenceOutcomes[ cal ] = outcome;
 						} else {
-							problems.push( `calendarConferenceOutcomes.${ cal } must be "success" or "failure"` );
+							problems.push(
+								`calendarConferenceOutcomes.${ cal } must be "success" or "failure"`
+							);
 						}
 					}
 				} else {
-					problems.push( 'calendarConferenceOutcomes must be an object' );
+					problems.push(
+						'calendarConferenceOutcomes must be an object'
+					);
 				}
 				break;
 			case 'rateLimits':
-				if ( value && typeof value === 'object' && ! Array.isArray( value ) ) {
+				if (
+					value &&
+					typeof value === 'object' &&
+					! Array.isArray( value )
+				) {
 					for ( const [ name, limit ] of Object.entries( value ) ) {
-						if ( name !== 'perUserPerMinute' && name !== 'perProjectPerMinute' ) {
+						if (
+							name !== 'perUserPerMinute' &&
+							name !== 'perProjectPerMinute'
+						) {
 							problems.push( `rateLimits.${ name } is unknown` );
-						} else if ( limit === null || ( isNonNegInt( limit, 10_000_000 ) && limit > 0 ) ) {
+						} else if (
+							limit === null ||
+							( isNonNegInt( limit, 10_000_000 ) && limit > 0 )
+						) {
 							next.rateLimits[ name ] = limit;
 						} else {
-							problems.push( `rateLimits.${ name } must be null or a positive integer` );
+							problems.push(
+								`rateLimits.${ name } must be null or a positive integer`
+							);
 						}
 					}
 				} else {
@@ -113,13 +149,19 @@ export function applyBehaviour( current: EmulatorBehaviour, patch: Record< strin
 				break;
 			case 'operationCosts':
 				// Replaces the whole map ({} restores 1 unit per request).
-				if ( value && typeof value === 'object' && ! Array.isArray( value ) ) {
+				if (
+					value &&
+					typeof value === 'object' &&
+					! Array.isArray( value )
+				) {
 					next.operationCosts = {};
 					for ( const [ op, cost ] of Object.entries( value ) ) {
 						if ( isNonNegInt( cost, 1000 ) ) {
 							next.operationCosts[ op ] = cost;
 						} else {
-							problems.push( `operationCosts.${ op } must be an integer from 0 to 1000` );
+							problems.push(
+								`operationCosts.${ op } must be an integer from 0 to 1000`
+							);
 						}
 					}
 				} else {

@@ -3,24 +3,54 @@
  * per requested scope that the user may untick (Google's granular consent), "Allow" and "Deny".
  */
 
-const esc = ( s: string ) => s.replace( /[&<>"']/g, ( c ) => ( { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' } )[ c ] as string );
+const esc = ( s: string ) =>
+	s.replace(
+		/[&<>"']/g,
+		( c ) =>
+			( {
+				'&': '&amp;',
+				'<': '&lt;',
+				'>': '&gt;',
+				'"': '&quot;',
+				"'": '&#39;',
+			} )[ c ] as string
+	);
 
 const DESCRIPTIONS: Record< string, string > = {
 	openid: 'Associate you with your personal info on Google',
-	'https://www.googleapis.com/auth/userinfo.email': 'See your primary Google Account email address',
-	'https://www.googleapis.com/auth/userinfo.profile': 'See your personal info, including any personal info you\'ve made publicly available',
-	'https://www.googleapis.com/auth/calendar.events': 'View and edit events on all your calendars',
-	'https://www.googleapis.com/auth/calendar': 'See, edit, share, and permanently delete all the calendars you can access using Google Calendar',
-	'https://www.googleapis.com/auth/calendar.readonly': 'See and download any calendar you can access using your Google Calendar',
+	'https://www.googleapis.com/auth/userinfo.email':
+		'See your primary Google Account email address',
+	'https://www.googleapis.com/auth/userinfo.profile':
+		"See your personal info, including any personal info you've made publicly available",
+	'https://www.googleapis.com/auth/calendar.events':
+		'View and edit events on all your calendars',
+	'https://www.googleapis.com/auth/calendar':
+		'See, edit, share, and permanently delete all the calendars you can access using Google Calendar',
+	'https://www.googleapis.com/auth/calendar.readonly':
+		'See and download any calendar you can access using your Google Calendar',
 };
 
 /** Sign-in scopes are always granted; the others can be unticked. */
-export const BASIC_SCOPES = new Set( [ 'openid', 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile' ] );
+export const BASIC_SCOPES = new Set( [
+	'openid',
+	'https://www.googleapis.com/auth/userinfo.email',
+	'https://www.googleapis.com/auth/userinfo.profile',
+] );
 
-export function consentPage( params: { pendingId: string; clientId: string; email: string; scopes: string[]; redirectHost: string } ): string {
+export function consentPage( params: {
+	pendingId: string;
+	clientId: string;
+	email: string;
+	scopes: string[];
+	redirectHost: string;
+} ): string {
 	const optional = params.scopes.filter( ( s ) => ! BASIC_SCOPES.has( s ) );
 	const basic = params.scopes.filter( ( s ) => BASIC_SCOPES.has( s ) );
-	const scopeId = ( s: string ) => 'scope-' + s.replace( /^https:\/\/www\.googleapis\.com\/auth\//, '' ).replace( /[^A-Za-z0-9]+/g, '-' );
+	const scopeId = ( s: string ) =>
+		'scope-' +
+		s
+			.replace( /^https:\/\/www\.googleapis\.com\/auth\//, '' )
+			.replace( /[^A-Za-z0-9]+/g, '-' );
 	return `<!doctype html>
 <html lang="en">
 <head>
@@ -54,7 +84,10 @@ small{color:#5e5e5e}
 <legend>Select what it can access</legend>
 ${ basic.map( ( s ) => `<label><input type="checkbox" checked disabled> ${ esc( DESCRIPTIONS[ s ] ?? s ) }</label>` ).join( '\n' ) }
 ${ optional
-	.map( ( s ) => `<label for="${ scopeId( s ) }"><input type="checkbox" id="${ scopeId( s ) }" name="scope" value="${ esc( s ) }" checked> ${ esc( DESCRIPTIONS[ s ] ?? s ) }</label>` )
+	.map(
+		( s ) =>
+			`<label for="${ scopeId( s ) }"><input type="checkbox" id="${ scopeId( s ) }" name="scope" value="${ esc( s ) }" checked> ${ esc( DESCRIPTIONS[ s ] ?? s ) }</label>`
+	)
 	.join( '\n' ) }
 </fieldset>
 <small>Google emulator: no real account is involved.</small>
@@ -69,7 +102,11 @@ ${ optional
 `;
 }
 
-export function errorPage( status: number, error: string, description: string ): string {
+export function errorPage(
+	status: number,
+	error: string,
+	description: string
+): string {
 	return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Error ${ status } (${ esc( error ) })</title></head>
 <body><main><h1>Access blocked: authorization error</h1><p id="error">Error ${ status }: ${ esc( error ) }</p><p id="error-description">${ esc( description ) }</p></main></body></html>

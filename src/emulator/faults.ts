@@ -5,7 +5,13 @@
 
 export type FaultAction =
 	/** Answer with a Google error (Calendar JSON error, or OAuth error on the OAuth endpoints). */
-	| { type: 'error'; status: number; reason?: string; message?: string; retryAfterSeconds?: number }
+	| {
+			type: 'error';
+			status: number;
+			reason?: string;
+			message?: string;
+			retryAfterSeconds?: number;
+	  }
 	/** Never answer (the client times out). */
 	| { type: 'hang' }
 	/** Close the connection without an answer. */
@@ -47,9 +53,12 @@ export interface RequestFacts {
 	calendarId?: string;
 }
 
-const isObject = ( v: unknown ): v is Record< string, unknown > => !! v && typeof v === 'object' && ! Array.isArray( v );
+const isObject = ( v: unknown ): v is Record< string, unknown > =>
+	!! v && typeof v === 'object' && ! Array.isArray( v );
 
-export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: string[] } {
+export function parseFault(
+	input: unknown
+): { spec: FaultSpec } | { problems: string[] } {
 	const problems: string[] = [];
 	if ( ! isObject( input ) ) {
 		return { problems: [ 'body must be an object' ] };
@@ -59,7 +68,13 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 	if ( ! isObject( m ) ) {
 		problems.push( 'match must be an object' );
 	} else {
-		for ( const key of [ 'operation', 'method', 'path', 'account', 'calendarId' ] as const ) {
+		for ( const key of [
+			'operation',
+			'method',
+			'path',
+			'account',
+			'calendarId',
+		] as const ) {
 			const v = m[ key ];
 			if ( v === undefined ) {
 				continue;
@@ -74,7 +89,9 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 			try {
 				new RegExp( match.path );
 			} catch {
-				problems.push( 'match.path must be a valid regular expression' );
+				problems.push(
+					'match.path must be a valid regular expression'
+				);
 			}
 		}
 	}
@@ -83,8 +100,15 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 	if ( ! isObject( a ) ) {
 		problems.push( 'action must be an object' );
 	} else if ( a.type === 'error' ) {
-		if ( typeof a.status !== 'number' || ! Number.isInteger( a.status ) || a.status < 400 || a.status > 599 ) {
-			problems.push( 'action.status must be an HTTP error status (400-599)' );
+		if (
+			typeof a.status !== 'number' ||
+			! Number.isInteger( a.status ) ||
+			a.status < 400 ||
+			a.status > 599
+		) {
+			problems.push(
+				'action.status must be an HTTP error status (400-599)'
+			);
 		} else {
 			action = { type: 'error', status: a.status };
 			if ( typeof a.reason === 'string' ) {
@@ -93,7 +117,10 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 			if ( typeof a.message === 'string' ) {
 				action.message = a.message;
 			}
-			if ( typeof a.retryAfterSeconds === 'number' && a.retryAfterSeconds >= 0 ) {
+			if (
+				typeof a.retryAfterSeconds === 'number' &&
+				a.retryAfterSeconds >= 0
+			) {
 				action.retryAfterSeconds = a.retryAfterSeconds;
 			}
 		}
@@ -103,17 +130,29 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 		if ( typeof a.ms === 'number' && a.ms >= 0 && a.ms <= 600000 ) {
 			action = { type: 'delay', ms: a.ms };
 		} else {
-			problems.push( 'action.ms must be a number of milliseconds (0-600000)' );
+			problems.push(
+				'action.ms must be a number of milliseconds (0-600000)'
+			);
 		}
 	} else {
 		problems.push( 'action.type must be error, hang, drop or delay' );
 	}
 	const times = input.times ?? 1;
-	if ( typeof times !== 'number' || ! Number.isInteger( times ) || times < 0 ) {
-		problems.push( 'times must be a non-negative integer (0 = until removed)' );
+	if (
+		typeof times !== 'number' ||
+		! Number.isInteger( times ) ||
+		times < 0
+	) {
+		problems.push(
+			'times must be a non-negative integer (0 = until removed)'
+		);
 	}
 	const probability = input.probability ?? 1;
-	if ( typeof probability !== 'number' || probability < 0 || probability > 1 ) {
+	if (
+		typeof probability !== 'number' ||
+		probability < 0 ||
+		probability > 1
+	) {
 		problems.push( 'probability must be between 0 and 1' );
 	}
 	const when = input.when ?? 'before';
@@ -123,11 +162,21 @@ export function parseFault( input: unknown ): { spec: FaultSpec } | { problems: 
 	if ( problems.length > 0 || ! action ) {
 		return { problems };
 	}
-	return { spec: { match, action, times: times as number, probability: probability as number, when: when as 'before' | 'after' } };
+	return {
+		spec: {
+			match,
+			action,
+			times: times as number,
+			probability: probability as number,
+			when: when as 'before' | 'after',
+		},
+	};
 }
 
 function operationMatches( pattern: string, operation: string ): boolean {
-	return pattern.endsWith( '*' ) ? operation.startsWith( pattern.slice( 0, -1 ) ) : pattern === operation;
+	return pattern.endsWith( '*' )
+		? operation.startsWith( pattern.slice( 0, -1 ) )
+		: pattern === operation;
 }
 
 export class Faults {
@@ -137,7 +186,12 @@ export class Faults {
 	constructor( private readonly random: () => number = Math.random ) {}
 
 	add( spec: FaultSpec ): Fault {
-		const fault: Fault = { ...spec, id: `f${ ++this.seq }`, remaining: spec.times, hits: 0 };
+		const fault: Fault = {
+			...spec,
+			id: `f${ ++this.seq }`,
+			remaining: spec.times,
+			hits: 0,
+		};
 		if ( spec.match.path ) {
 			fault.pathRegex = new RegExp( spec.match.path );
 		}
@@ -160,7 +214,10 @@ export class Faults {
 	}
 
 	/** The first fault that applies to this request at this stage; consumes one of its uses. */
-	take( facts: RequestFacts, when: 'before' | 'after' ): FaultAction | undefined {
+	take(
+		facts: RequestFacts,
+		when: 'before' | 'after'
+	): FaultAction | undefined {
 		if ( this.faults.length === 0 ) {
 			return undefined;
 		}
@@ -169,7 +226,10 @@ export class Faults {
 				continue;
 			}
 			const m = f.match;
-			if ( m.operation && ! operationMatches( m.operation, facts.operation ) ) {
+			if (
+				m.operation &&
+				! operationMatches( m.operation, facts.operation )
+			) {
 				continue;
 			}
 			if ( m.method && m.method.toUpperCase() !== facts.method ) {
@@ -178,7 +238,11 @@ export class Faults {
 			if ( f.pathRegex && ! f.pathRegex.test( facts.path ) ) {
 				continue;
 			}
-			if ( m.account && m.account.toLowerCase() !== ( facts.account ?? '' ).toLowerCase() ) {
+			if (
+				m.account &&
+				m.account.toLowerCase() !==
+					( facts.account ?? '' ).toLowerCase()
+			) {
 				continue;
 			}
 			if ( m.calendarId && m.calendarId !== facts.calendarId ) {

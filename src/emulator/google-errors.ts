@@ -8,7 +8,13 @@ export interface ApiErrorBody {
 	error: {
 		code: number;
 		message: string;
-		errors: { domain: string; reason: string; message: string; location?: string; locationType?: string }[];
+		errors: {
+			domain: string;
+			reason: string;
+			message: string;
+			location?: string;
+			locationType?: string;
+		}[];
 		status?: string;
 	};
 }
@@ -30,21 +36,42 @@ const STATUS_NAMES: Record< number, string > = {
 
 /** Google's wording for the reasons the emulator produces or can be told to inject. */
 const REASON_MESSAGES: Record< string, { message: string; domain: string } > = {
-	rateLimitExceeded: { message: 'Rate Limit Exceeded', domain: 'usageLimits' },
-	userRateLimitExceeded: { message: 'Rate Limit Exceeded', domain: 'usageLimits' },
-	quotaExceeded: { message: 'Calendar usage limits exceeded.', domain: 'usageLimits' },
-	dailyLimitExceeded: { message: 'Daily Limit Exceeded', domain: 'usageLimits' },
+	rateLimitExceeded: {
+		message: 'Rate Limit Exceeded',
+		domain: 'usageLimits',
+	},
+	userRateLimitExceeded: {
+		message: 'Rate Limit Exceeded',
+		domain: 'usageLimits',
+	},
+	quotaExceeded: {
+		message: 'Calendar usage limits exceeded.',
+		domain: 'usageLimits',
+	},
+	dailyLimitExceeded: {
+		message: 'Daily Limit Exceeded',
+		domain: 'usageLimits',
+	},
 	backendError: { message: 'Backend Error', domain: 'global' },
 	internalError: { message: 'Internal Error', domain: 'global' },
 	notFound: { message: 'Not Found', domain: 'global' },
 	deleted: { message: 'Resource has been deleted', domain: 'global' },
-	duplicate: { message: 'The requested identifier already exists.', domain: 'global' },
+	duplicate: {
+		message: 'The requested identifier already exists.',
+		domain: 'global',
+	},
 	invalid: { message: 'Invalid Value', domain: 'global' },
 	required: { message: 'Required', domain: 'global' },
 	forbidden: { message: 'Forbidden', domain: 'global' },
 	authError: { message: 'Invalid Credentials', domain: 'global' },
-	insufficientPermissions: { message: 'Insufficient Permission', domain: 'global' },
-	timeRangeEmpty: { message: 'The specified time range is empty.', domain: 'calendar' },
+	insufficientPermissions: {
+		message: 'Insufficient Permission',
+		domain: 'global',
+	},
+	timeRangeEmpty: {
+		message: 'The specified time range is empty.',
+		domain: 'calendar',
+	},
 	conditionNotMet: { message: 'Precondition Failed', domain: 'global' },
 };
 
@@ -67,17 +94,37 @@ export class GoogleApiError extends Error {
 	readonly body: ApiErrorBody;
 	readonly headers: Record< string, string >;
 
-	constructor( readonly statusCode: number, reason?: string, message?: string, extra: { location?: string; locationType?: string; headers?: Record< string, string >; topMessage?: string } = {} ) {
+	constructor(
+		readonly statusCode: number,
+		reason?: string,
+		message?: string,
+		extra: {
+			location?: string;
+			locationType?: string;
+			headers?: Record< string, string >;
+			topMessage?: string;
+		} = {}
+	) {
 		const r = reason ?? DEFAULT_REASON[ statusCode ] ?? 'backendError';
 		const known = REASON_MESSAGES[ r ];
 		const text = message ?? known?.message ?? 'Error';
 		super( text );
-		const item: ApiErrorBody[ 'error' ][ 'errors' ][ number ] = { message: text, domain: known?.domain ?? 'global', reason: r };
+		const item: ApiErrorBody[ 'error' ][ 'errors' ][ number ] = {
+			message: text,
+			domain: known?.domain ?? 'global',
+			reason: r,
+		};
 		if ( extra.location ) {
 			item.location = extra.location;
 			item.locationType = extra.locationType ?? 'parameter';
 		}
-		this.body = { error: { code: statusCode, message: extra.topMessage ?? text, errors: [ item ] } };
+		this.body = {
+			error: {
+				code: statusCode,
+				message: extra.topMessage ?? text,
+				errors: [ item ],
+			},
+		};
 		const status = STATUS_NAMES[ statusCode ];
 		if ( status ) {
 			this.body.error.status = status;
@@ -87,7 +134,11 @@ export class GoogleApiError extends Error {
 }
 
 export class OAuthError extends Error {
-	constructor( readonly statusCode: number, readonly error: string, readonly description: string ) {
+	constructor(
+		readonly statusCode: number,
+		readonly error: string,
+		readonly description: string
+	) {
 		super( description );
 	}
 
@@ -100,22 +151,38 @@ export const missingCredentials = () =>
 	new GoogleApiError( 401, 'required', 'Login Required.', {
 		location: 'Authorization',
 		locationType: 'header',
-		topMessage: 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-		headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
+		topMessage:
+			'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+		headers: {
+			'www-authenticate': 'Bearer realm="https://accounts.google.com/"',
+		},
 	} );
 
 export const invalidCredentials = () =>
 	new GoogleApiError( 401, 'authError', 'Invalid Credentials', {
 		location: 'Authorization',
 		locationType: 'header',
-		topMessage: 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-		headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+		topMessage:
+			'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+		headers: {
+			'www-authenticate':
+				'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+		},
 	} );
 
 export const insufficientScopes = () =>
-	new GoogleApiError( 403, 'insufficientPermissions', 'Insufficient Permission', {
-		topMessage: 'Request had insufficient authentication scopes.',
-		headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"' },
-	} );
+	new GoogleApiError(
+		403,
+		'insufficientPermissions',
+		'Insufficient Permission',
+		{
+			topMessage: 'Request had insufficient authentication scopes.',
+			headers: {
+				'www-authenticate':
+					'Bearer realm="https://accounts.google.com/", error="insufficient_scope"',
+			},
+		}
+	);
 
-export const notFound = () => new GoogleApiError( 404, 'notFound', 'Not Found' );
+export const notFound = () =>
+	new GoogleApiError( 404, 'notFound', 'Not Found' );

@@ -15,7 +15,8 @@ export { quotaFloorSeconds } from './rate-limit';
 export { EmulatorState } from './state';
 export type { EmulatorBehaviour } from './config';
 
-export const DEFAULT_CLIENTS = 'demo-client.apps.googleusercontent.com:demo-client-secret';
+export const DEFAULT_CLIENTS =
+	'demo-client.apps.googleusercontent.com:demo-client-secret';
 
 export interface EmulatorOptions {
 	host?: string;
@@ -38,8 +39,13 @@ export interface RunningEmulator {
 	close: () => Promise< void >;
 }
 
-export async function startEmulator( options: EmulatorOptions = {} ): Promise< RunningEmulator > {
-	const clients = typeof options.clients === 'string' || options.clients === undefined ? parseClients( options.clients ?? DEFAULT_CLIENTS ) : options.clients;
+export async function startEmulator(
+	options: EmulatorOptions = {}
+): Promise< RunningEmulator > {
+	const clients =
+		typeof options.clients === 'string' || options.clients === undefined
+			? parseClients( options.clients ?? DEFAULT_CLIENTS )
+			: options.clients;
 	const state = new EmulatorState( clients, options.random );
 	state.idTokens.warmUp();
 	const app = buildEmulatorServer( state, options.logLevel ?? false );

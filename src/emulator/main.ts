@@ -9,7 +9,9 @@ async function main(): Promise< void > {
 	const portText = process.env.EMULATOR_PORT ?? '8789';
 	const port = /^\d+$/.test( portText ) ? Number( portText ) : NaN;
 	if ( ! Number.isInteger( port ) || port < 0 || port > 65535 ) {
-		process.stderr.write( `EMULATOR_PORT must be a port number (got "${ portText }")\n` );
+		process.stderr.write(
+			`EMULATOR_PORT must be a port number (got "${ portText }")\n`
+		);
 		process.exit( 78 );
 	}
 	let emulator;
@@ -21,12 +23,19 @@ async function main(): Promise< void > {
 			logLevel: process.env.EMULATOR_LOG_LEVEL || false,
 		} );
 	} catch ( error ) {
-		process.stderr.write( `Google emulator failed to start: ${ error instanceof Error ? error.message : String( error ) }\n` );
+		process.stderr.write(
+			`Google emulator failed to start: ${ error instanceof Error ? error.message : String( error ) }\n`
+		);
 		process.exit( 1 );
 	}
 	const env = emulator.sidecarEnv();
 	process.stdout.write(
-		JSON.stringify( { msg: 'Google emulator listening', url: emulator.url, clients: [ ...emulator.state.auth.clients.keys() ], sidecarEnv: env } ) + '\n'
+		JSON.stringify( {
+			msg: 'Google emulator listening',
+			url: emulator.url,
+			clients: [ ...emulator.state.auth.clients.keys() ],
+			sidecarEnv: env,
+		} ) + '\n'
 	);
 	const stop = () => {
 		emulator.close().then(

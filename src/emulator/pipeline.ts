@@ -17,32 +17,68 @@ export interface Outcome {
 
 export type Kind = 'api' | 'oauth';
 
-const sleep = ( ms: number ) => new Promise( ( resolve ) => setTimeout( resolve, ms ) );
+const sleep = ( ms: number ) =>
+	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
 
 export function errorOutcome( error: unknown, kind: Kind ): Outcome {
 	if ( error instanceof GoogleApiError ) {
-		return { status: error.statusCode, body: error.body, headers: error.headers };
+		return {
+			status: error.statusCode,
+			body: error.body,
+			headers: error.headers,
+		};
 	}
 	if ( error instanceof OAuthError ) {
 		return { status: error.statusCode, body: error.body };
 	}
 	const e = new GoogleApiError( 500, 'backendError', 'Backend Error' );
 	// A bug in the emulator should be loud in its own log, not look like a flaky Google.
-	process.stderr.write( `emulator: unexpected error: ${ error instanceof Error ? error.stack : String( error ) }\n` );
-	return kind === 'api' ? { status: 500, body: e.body } : { status: 500, body: { error: 'internal_failure', error_description: 'Backend Error' } };
+	process.stderr.write(
+		`emulator: unexpected error: ${ error instanceof Error ? error.stack : String( error ) }\n`
+	);
+	return kind === 'api'
+		? { status: 500, body: e.body }
+		: {
+				status: 500,
+				body: {
+					error: 'internal_failure',
+					error_description: 'Backend Error',
+				},
+			};
 }
 
-function faultOutcome( action: Extract< FaultAction, { type: 'error' } >, kind: Kind ): Outcome {
+function faultOutcome(
+	action: Extract< FaultAction, { type: 'error' } >,
+	kind: Kind
+): Outcome {
 	const headers: Record< string, string > = {};
 	if ( action.retryAfterSeconds !== undefined ) {
 		headers[ 'retry-after' ] = String( action.retryAfterSeconds );
 	}
 	if ( kind === 'oauth' ) {
-		const error = action.reason ?? ( action.status >= 500 ? 'internal_failure' : 'invalid_request' );
-		return { status: action.status, body: { error, error_description: action.message ?? 'Injected error' }, headers };
+		const error =
+			action.reason ??
+			( action.status >= 500 ? 'internal_failure' : 'invalid_request' );
+		return {
+			status: action.status,
+			body: {
+				error,
+				error_description: action.message ?? 'Injected error',
+			},
+			headers,
+		};
 	}
-	const e = new GoogleApiError( action.status, action.reason, action.message, { headers } );
-	return { status: action.status, body: e.body, headers: { ...e.headers, ...headers } };
+	const e = new GoogleApiError(
+		action.status,
+		action.reason,
+		action.message,
+		{ headers }
+	);
+	return {
+		status: action.status,
+		body: e.body,
+		headers: { ...e.headers, ...headers },
+	};
 }
 
 function send( reply: FastifyReply, outcome: Outcome ): void {
@@ -63,7 +99,12 @@ function send( reply: FastifyReply, outcome: Outcome ): void {
 }
 
 /** Takes the reply away from fastify and applies a hang or drop; true when the request is finished. */
-function disrupt( state: EmulatorState, request: FastifyRequest, reply: FastifyReply, action: FaultAction ): boolean {
+function disrupt(
+	state: EmulatorState,
+	request: FastifyRequest,
+	reply: FastifyReply,
+	action: FaultAction
+): boolean {
 	if ( action.type === 'drop' ) {
 		reply.hijack();
 		request.raw.socket.destroy();
@@ -94,7 +135,12 @@ export async function run(
 	if ( latency > 0 ) {
 		await sleep( latency );
 	}
-	const all: RequestFacts = { operation, method: request.method, path: ( request.raw.url ?? '' ).split( '?' )[ 0 ] ?? '', ...facts() };
+	const all: RequestFacts = {
+		operation,
+		method: request.method,
+		path: ( request.raw.url ?? '' ).split( '?' )[ 0 ] ?? '',
+		...facts(),
+	};
 	const before = state.faults.take( all, 'before' );
 	if ( before ) {
 		if ( before.type === 'delay' ) {

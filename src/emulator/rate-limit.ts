@@ -13,7 +13,9 @@ interface Bucket {
 export class TokenBuckets {
 	private readonly buckets = new Map< string, Bucket >();
 
-	constructor( private readonly now: () => number = () => performance.now() ) {}
+	constructor(
+		private readonly now: () => number = () => performance.now()
+	) {}
 
 	static burst( perMinute: number ): number {
 		return Math.max( 1, perMinute / 60 );
@@ -28,7 +30,10 @@ export class TokenBuckets {
 			b = { tokens: capacity, updatedAt: now };
 			this.buckets.set( key, b );
 		} else {
-			b.tokens = Math.min( capacity, b.tokens + ( now - b.updatedAt ) * rate );
+			b.tokens = Math.min(
+				capacity,
+				b.tokens + ( now - b.updatedAt ) * rate
+			);
 			b.updatedAt = now;
 		}
 		return b;
@@ -36,7 +41,10 @@ export class TokenBuckets {
 
 	/** Whether `cost` tokens are available (without taking them). */
 	has( key: string, perMinute: number, cost: number ): boolean {
-		return this.level( key, perMinute ).tokens >= Math.min( cost, TokenBuckets.burst( perMinute ) );
+		return (
+			this.level( key, perMinute ).tokens >=
+			Math.min( cost, TokenBuckets.burst( perMinute ) )
+		);
 	}
 
 	take( key: string, perMinute: number, cost: number ): void {
@@ -47,7 +55,8 @@ export class TokenBuckets {
 	/** Milliseconds until `cost` tokens are back. */
 	wait( key: string, perMinute: number, cost: number ): number {
 		const b = this.level( key, perMinute );
-		const missing = Math.min( cost, TokenBuckets.burst( perMinute ) ) - b.tokens;
+		const missing =
+			Math.min( cost, TokenBuckets.burst( perMinute ) ) - b.tokens;
 		return missing <= 0 ? 0 : Math.ceil( missing / ( perMinute / 60000 ) );
 	}
 
@@ -61,8 +70,13 @@ export class TokenBuckets {
  * requests and the project's total must each fit through their bucket.
  * floor = max( (N_project - burst_p) / rate_p, max over users (N_u - burst_u) / rate_u ), in seconds.
  */
-export function quotaFloorSeconds( requestsPerUser: number[], perUserPerMinute: number | null, perProjectPerMinute: number | null ): number {
-	const bucketTime = ( n: number, perMinute: number ) => Math.max( 0, n - TokenBuckets.burst( perMinute ) ) / ( perMinute / 60 );
+export function quotaFloorSeconds(
+	requestsPerUser: number[],
+	perUserPerMinute: number | null,
+	perProjectPerMinute: number | null
+): number {
+	const bucketTime = ( n: number, perMinute: number ) =>
+		Math.max( 0, n - TokenBuckets.burst( perMinute ) ) / ( perMinute / 60 );
 	let floor = 0;
 	if ( perUserPerMinute !== null ) {
 		for ( const n of requestsPerUser ) {
@@ -70,7 +84,13 @@ export function quotaFloorSeconds( requestsPerUser: number[], perUserPerMinute: 
 		}
 	}
 	if ( perProjectPerMinute !== null ) {
-		floor = Math.max( floor, bucketTime( requestsPerUser.reduce( ( a, b ) => a + b, 0 ), perProjectPerMinute ) );
+		floor = Math.max(
+			floor,
+			bucketTime(
+				requestsPerUser.reduce( ( a, b ) => a + b, 0 ),
+				perProjectPerMinute
+			)
+		);
 	}
 	return floor;
 }

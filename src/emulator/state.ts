@@ -31,10 +31,15 @@ export class Counters {
 		this.statuses.clear();
 	}
 
-	toJSON(): { counters: Record< string, number >; statuses: Record< string, Record< string, number > > } {
+	toJSON(): {
+		counters: Record< string, number >;
+		statuses: Record< string, Record< string, number > >;
+	} {
 		const statuses: Record< string, Record< string, number > > = {};
 		for ( const [ op, m ] of this.statuses ) {
-			statuses[ op ] = Object.fromEntries( [ ...m ].map( ( [ s, n ] ) => [ String( s ), n ] ) );
+			statuses[ op ] = Object.fromEntries(
+				[ ...m ].map( ( [ s, n ] ) => [ String( s ), n ] )
+			);
 		}
 		return { counters: Object.fromEntries( this.calls ), statuses };
 	}
@@ -51,7 +56,10 @@ export class EmulatorState {
 	/** Requests held open by "hang" faults, released on reset or close. */
 	readonly hanging = new Set< { destroy: () => void } >();
 
-	constructor( clients: Client[], readonly random: () => number = Math.random ) {
+	constructor(
+		clients: Client[],
+		readonly random: () => number = Math.random
+	) {
 		this.auth = new AuthStore( clients );
 		this.faults = new Faults( random );
 	}
@@ -72,12 +80,19 @@ export class EmulatorState {
 	conferenceSettings( calendarId: string ): ConferenceSettings {
 		return {
 			delayMs: this.behaviour.conferenceDelayMs,
-			outcome: this.behaviour.calendarConferenceOutcomes[ calendarId ] ?? this.behaviour.conferenceOutcome,
+			outcome:
+				this.behaviour.calendarConferenceOutcomes[ calendarId ] ??
+				this.behaviour.conferenceOutcome,
 		};
 	}
 
 	latency(): number {
 		const { latencyMs, latencyJitterMs } = this.behaviour;
-		return latencyMs + ( latencyJitterMs > 0 ? Math.floor( this.random() * ( latencyJitterMs + 1 ) ) : 0 );
+		return (
+			latencyMs +
+			( latencyJitterMs > 0
+				? Math.floor( this.random() * ( latencyJitterMs + 1 ) )
+				: 0 )
+		);
 	}
 }

@@ -6,7 +6,12 @@
  */
 import type { SidecarContext } from './context';
 import { openCredential } from './credentials';
-import { errorBody, SidecarError, type ErrorBody, type FieldError } from './errors';
+import {
+	errorBody,
+	SidecarError,
+	type ErrorBody,
+	type FieldError,
+} from './errors';
 import { runMeetingOp, type MeetingBody } from './handlers';
 import type { BatchOp } from './schemas';
 
@@ -16,9 +21,18 @@ export interface BatchOperation {
 	[ key: string ]: unknown;
 }
 
-export type BatchResult = { id: string; ok: true; result: object } | { id: string; ok: false; error: Omit< ErrorBody, 'credential' > & { credential?: string } };
+export type BatchResult =
+	| { id: string; ok: true; result: object }
+	| {
+			id: string;
+			ok: false;
+			error: Omit< ErrorBody, 'credential' > & { credential?: string };
+	  };
 
-export type Validate = ( op: BatchOp, operation: BatchOperation ) => FieldError[] | null;
+export type Validate = (
+	op: BatchOp,
+	operation: BatchOperation
+) => FieldError[] | null;
 
 interface Job {
 	index: number;
@@ -28,11 +42,17 @@ interface Job {
 
 const DEFAULT_BUDGET_MS = 30000;
 
-export async function runBatch( ctx: SidecarContext, operations: BatchOperation[], validate: Validate, budgetMs = DEFAULT_BUDGET_MS ): Promise< BatchResult[] > {
+export async function runBatch(
+	ctx: SidecarContext,
+	operations: BatchOperation[],
+	validate: Validate,
+	budgetMs = DEFAULT_BUDGET_MS
+): Promise< BatchResult[] > {
 	const results: BatchResult[] = new Array( operations.length );
 	const fail = ( index: number, error: unknown ) => {
 		const op = operations[ index ] as BatchOperation;
-		const e = error instanceof SidecarError ? error : internal( ctx, error );
+		const e =
+			error instanceof SidecarError ? error : internal( ctx, error );
 		results[ index ] = { id: op.id, ok: false, error: errorBody( e ) };
 	};
 
@@ -41,13 +61,24 @@ export async function runBatch( ctx: SidecarContext, operations: BatchOperation[
 	operations.forEach( ( operation, index ) => {
 		const errors = validate( operation.op, operation );
 		if ( errors ) {
-			fail( index, new SidecarError( 'invalid_request', `Operation "${ operation.id }" is invalid: ${ errors.map( ( e ) => `${ e.path } ${ e.message }` ).join( '; ' ) }`, { errors } ) );
+			fail(
+				index,
+				new SidecarError(
+					'invalid_request',
+					`Operation "${ operation.id }" is invalid: ${ errors.map( ( e ) => `${ e.path } ${ e.message }` ).join( '; ' ) }`,
+					{ errors }
+				)
+			);
 			return;
 		}
 		const body = operation as unknown as MeetingBody;
 		let account: string;
 		try {
-			const { credential } = openCredential( ctx.sealer, body.siteId, body.credential );
+			const { credential } = openCredential(
+				ctx.sealer,
+				body.siteId,
+				body.credential
+			);
 			account = `user:${ body.client.clientId }:${ credential.email }`;
 		} catch ( error ) {
 			fail( index, error );
@@ -78,16 +109,27 @@ export async function runBatch( ctx: SidecarContext, operations: BatchOperation[
 	// many operations as the pacer allows for it.
 	const stopStartingAt = Date.now() + budgetMs;
 	const running = new Map< string, number >();
-	const keysOf = ( job: Job ) => ( { user: job.account, project: `project:${ ( job.operation as unknown as MeetingBody ).client.clientId }` } );
+	const keysOf = ( job: Job ) => ( {
+		user: job.account,
+		project: `project:${ ( job.operation as unknown as MeetingBody ).client.clientId }`,
+	} );
 	const next = async (): Promise< Job | undefined > => {
-		for ( ;; ) {
+		for (;;) {
 			if ( pending.length === 0 || Date.now() >= stopStartingAt ) {
 				return undefined;
 			}
-			const index = pending.findIndex( ( job ) => ( running.get( job.account ) ?? 0 ) < ctx.pacer.parallelism( job.account ) && ctx.pacer.available( keysOf( job ) ) );
+			const index = pending.findIndex(
+				( job ) =>
+					( running.get( job.account ) ?? 0 ) <
+						ctx.pacer.parallelism( job.account ) &&
+					ctx.pacer.available( keysOf( job ) )
+			);
 			if ( index >= 0 ) {
 				const [ job ] = pending.splice( index, 1 ) as [ Job ];
-				running.set( job.account, ( running.get( job.account ) ?? 0 ) + 1 );
+				running.set(
+					job.account,
+					( running.get( job.account ) ?? 0 ) + 1
+				);
 				return job;
 			}
 			await new Promise( ( resolve ) => setTimeout( resolve, 20 ) );
@@ -96,25 +138,63 @@ export async function runBatch( ctx: SidecarContext, operations: BatchOperation[
 	const worker = async () => {
 		for ( let job = await next(); job; job = await next() ) {
 			try {
-				results[ job.index ] = { id: job.operation.id, ok: true, result: await runMeetingOp( ctx, job.operation.op, job.operation as unknown as MeetingBody ) };
+				results[ job.index ] = {
+					id: job.operation.id,
+					ok: true,
+					result: await runMeetingOp(
+						ctx,
+						job.operation.op,
+						job.operation as unknown as MeetingBody
+					),
+				};
 			} catch ( error ) {
 				fail( job.index, error );
 			} finally {
-				running.set( job.account, ( running.get( job.account ) ?? 1 ) - 1 );
+				running.set(
+					job.account,
+					( running.get( job.account ) ?? 1 ) - 1
+				);
 			}
 		}
 	};
-	await Promise.all( Array.from( { length: Math.min( ctx.config.batchConcurrency, pending.length ) }, worker ) );
+	await Promise.all(
+		Array.from(
+			{ length: Math.min( ctx.config.batchConcurrency, pending.length ) },
+			worker
+		)
+	);
 
 	// Whatever could not start within the budget: Google is pacing those accounts.
 	for ( const job of pending ) {
 		const wait = ctx.pacer.pauseRemaining( { user: job.account } );
-		fail( job.index, new SidecarError( 'rate_limited', 'Not started: Google is pacing this account; retry later.', { retryAfterMs: Math.max( wait, 1000 ) } ) );
+		fail(
+			job.index,
+			new SidecarError(
+				'rate_limited',
+				'Not started: Google is pacing this account; retry later.',
+				{ retryAfterMs: Math.max( wait, 1000 ) }
+			)
+		);
 	}
 	return results;
 }
 
 export function internal( ctx: SidecarContext, error: unknown ): SidecarError {
-	ctx.log.error( { err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String( error ) }, 'unexpected error' );
-	return new SidecarError( 'internal_error', 'Unexpected error in the sidecar; it has been logged.' );
+	ctx.log.error(
+		{
+			err:
+				error instanceof Error
+					? {
+							name: error.name,
+							message: error.message,
+							stack: error.stack,
+						}
+					: String( error ),
+		},
+		'unexpected error'
+	);
+	return new SidecarError(
+		'internal_error',
+		'Unexpected error in the sidecar; it has been logged.'
+	);
 }

@@ -41,14 +41,25 @@ export interface SidecarConfig {
 	accountConcurrency: number;
 }
 
-export const LOG_LEVELS = [ 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent' ] as const;
+export const LOG_LEVELS = [
+	'fatal',
+	'error',
+	'warn',
+	'info',
+	'debug',
+	'trace',
+	'silent',
+] as const;
 export type LogLevel = ( typeof LOG_LEVELS )[ number ];
 
 export class ConfigError extends Error {
 	readonly problems: string[];
 
 	constructor( problems: string[] ) {
-		super( 'Invalid sidecar configuration:\n' + problems.map( ( p ) => `  - ${ p }` ).join( '\n' ) );
+		super(
+			'Invalid sidecar configuration:\n' +
+				problems.map( ( p ) => `  - ${ p }` ).join( '\n' )
+		);
 		this.name = 'ConfigError';
 		this.problems = problems;
 	}
@@ -83,13 +94,21 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 	const problems: string[] = [];
 	const get = ( name: keyof typeof DEFAULTS ): string => {
 		const value = env[ name ];
-		return value === undefined || value.trim() === '' ? DEFAULTS[ name ] : value.trim();
+		return value === undefined || value.trim() === ''
+			? DEFAULTS[ name ]
+			: value.trim();
 	};
-	const int = ( name: keyof typeof DEFAULTS, min: number, max: number ): number => {
+	const int = (
+		name: keyof typeof DEFAULTS,
+		min: number,
+		max: number
+	): number => {
 		const raw = get( name );
 		const value = /^\d+$/.test( raw ) ? Number( raw ) : NaN;
 		if ( ! Number.isSafeInteger( value ) || value < min || value > max ) {
-			problems.push( `${ name } must be an integer between ${ min } and ${ max } (got "${ raw }")` );
+			problems.push(
+				`${ name } must be an integer between ${ min } and ${ max } (got "${ raw }")`
+			);
 			return Number( DEFAULTS[ name ] );
 		}
 		return value;
@@ -100,12 +119,22 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 		try {
 			parsed = new URL( raw );
 		} catch {
-			problems.push( `${ name } must be an absolute URL (got "${ raw }")` );
+			problems.push(
+				`${ name } must be an absolute URL (got "${ raw }")`
+			);
 			return DEFAULTS[ name ];
 		}
 		// Plain HTTP is only acceptable on this machine: credentials travel on these connections.
-		if ( parsed.protocol !== 'https:' && ! ( parsed.protocol === 'http:' && LOOPBACK_HOSTS.has( parsed.hostname ) ) ) {
-			problems.push( `${ name } must use https (http is accepted for loopback hosts only; got "${ raw }")` );
+		if (
+			parsed.protocol !== 'https:' &&
+			! (
+				parsed.protocol === 'http:' &&
+				LOOPBACK_HOSTS.has( parsed.hostname )
+			)
+		) {
+			problems.push(
+				`${ name } must use https (http is accepted for loopback hosts only; got "${ raw }")`
+			);
 		}
 		return raw;
 	};
@@ -115,15 +144,21 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 
 	const sharedSecret = env.MFK_SHARED_SECRET ?? '';
 	if ( sharedSecret === '' ) {
-		problems.push( 'MFK_SHARED_SECRET is required (a random string of at least 32 characters shared with WordPress)' );
+		problems.push(
+			'MFK_SHARED_SECRET is required (a random string of at least 32 characters shared with WordPress)'
+		);
 	} else if ( sharedSecret.length < 32 ) {
-		problems.push( `MFK_SHARED_SECRET must be at least 32 characters long (it has ${ sharedSecret.length })` );
+		problems.push(
+			`MFK_SHARED_SECRET must be at least 32 characters long (it has ${ sharedSecret.length })`
+		);
 	}
 
 	let sealKeys: SealKey[] = [];
 	const rawKeys = env.MFK_SEAL_KEYS ?? '';
 	if ( rawKeys.trim() === '' ) {
-		problems.push( 'MFK_SEAL_KEYS is required ("kid:base64-of-32-bytes[,kid:…]", the first key seals, the others only open)' );
+		problems.push(
+			'MFK_SEAL_KEYS is required ("kid:base64-of-32-bytes[,kid:…]", the first key seals, the others only open)'
+		);
 	} else {
 		try {
 			sealKeys = parseSealKeys( rawKeys );
@@ -134,7 +169,9 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 
 	const logLevel = get( 'MFK_LOG_LEVEL' );
 	if ( ! ( LOG_LEVELS as readonly string[] ).includes( logLevel ) ) {
-		problems.push( `MFK_LOG_LEVEL must be one of ${ LOG_LEVELS.join( ', ' ) } (got "${ logLevel }")` );
+		problems.push(
+			`MFK_LOG_LEVEL must be one of ${ LOG_LEVELS.join( ', ' ) } (got "${ logLevel }")`
+		);
 	}
 
 	const config: SidecarConfig = {

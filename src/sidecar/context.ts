@@ -27,9 +27,16 @@ export interface SidecarContext {
 	close: () => void;
 }
 
-export function createContext( config: SidecarConfig, log: FastifyBaseLogger ): SidecarContext {
+export function createContext(
+	config: SidecarConfig,
+	log: FastifyBaseLogger
+): SidecarContext {
 	const metrics = new Metrics();
-	const pacer = new Pacer( { concurrency: config.accountConcurrency, basePauseMs: Math.max( 100, config.retryBaseMs ), maxPauseMs: 30000 } );
+	const pacer = new Pacer( {
+		concurrency: config.accountConcurrency,
+		basePauseMs: Math.max( 100, config.retryBaseMs ),
+		maxPauseMs: 30000,
+	} );
 	let api: GoogleApi | undefined;
 	let loading: Promise< GoogleApi > | undefined;
 	return {
@@ -37,7 +44,12 @@ export function createContext( config: SidecarConfig, log: FastifyBaseLogger ): 
 		sealer: new Sealer( config.sealKeys ),
 		metrics,
 		pacer,
-		caller: new GoogleCaller( metrics, pacer, { baseMs: config.retryBaseMs, maxDelayMs: config.retryMaxDelayMs }, log ),
+		caller: new GoogleCaller(
+			metrics,
+			pacer,
+			{ baseMs: config.retryBaseMs, maxDelayMs: config.retryMaxDelayMs },
+			log
+		),
 		tokens: new TokenCache(),
 		log,
 		google: () => {

@@ -28,8 +28,18 @@ interface Wire {
 	sc: string[];
 }
 
-export function sealCredential( sealer: Sealer, siteId: string, c: Credential ): string {
-	const wire: Wire = { v: 1, cid: c.clientId, rt: c.refreshToken, em: c.email, sc: c.scopes };
+export function sealCredential(
+	sealer: Sealer,
+	siteId: string,
+	c: Credential
+): string {
+	const wire: Wire = {
+		v: 1,
+		cid: c.clientId,
+		rt: c.refreshToken,
+		em: c.email,
+		sc: c.scopes,
+	};
 	if ( c.accessToken && c.accessTokenExpiresAt ) {
 		wire.at = c.accessToken;
 		wire.exp = c.accessTokenExpiresAt;
@@ -37,18 +47,39 @@ export function sealCredential( sealer: Sealer, siteId: string, c: Credential ):
 	return sealer.seal( JSON.stringify( wire ), 'credential', siteId );
 }
 
-export function openCredential( sealer: Sealer, siteId: string, blob: string ): { credential: Credential; stale: boolean } {
+export function openCredential(
+	sealer: Sealer,
+	siteId: string,
+	blob: string
+): { credential: Credential; stale: boolean } {
 	const { plaintext, stale } = sealer.open( blob, 'credential', siteId );
 	let wire: Partial< Wire >;
 	try {
 		wire = JSON.parse( plaintext ) as Partial< Wire >;
 	} catch {
-		throw new SidecarError( 'credential_invalid', 'The sealed credential cannot be opened (unreadable content).' );
+		throw new SidecarError(
+			'credential_invalid',
+			'The sealed credential cannot be opened (unreadable content).'
+		);
 	}
-	if ( wire.v !== 1 || typeof wire.rt !== 'string' || typeof wire.cid !== 'string' || typeof wire.em !== 'string' || ! Array.isArray( wire.sc ) ) {
-		throw new SidecarError( 'credential_invalid', 'The sealed credential cannot be opened (unknown content version).' );
+	if (
+		wire.v !== 1 ||
+		typeof wire.rt !== 'string' ||
+		typeof wire.cid !== 'string' ||
+		typeof wire.em !== 'string' ||
+		! Array.isArray( wire.sc )
+	) {
+		throw new SidecarError(
+			'credential_invalid',
+			'The sealed credential cannot be opened (unknown content version).'
+		);
 	}
-	const credential: Credential = { clientId: wire.cid, refreshToken: wire.rt, email: wire.em, scopes: wire.sc.filter( ( s ): s is string => typeof s === 'string' ) };
+	const credential: Credential = {
+		clientId: wire.cid,
+		refreshToken: wire.rt,
+		email: wire.em,
+		scopes: wire.sc.filter( ( s ): s is string => typeof s === 'string' ),
+	};
 	if ( typeof wire.at === 'string' && typeof wire.exp === 'number' ) {
 		credential.accessToken = wire.at;
 		credential.accessTokenExpiresAt = wire.exp;
@@ -58,5 +89,8 @@ export function openCredential( sealer: Sealer, siteId: string, blob: string ): 
 
 /** A stable, non-reversible handle for a refresh token (cache keys, log correlation). */
 export function tokenHandle( refreshToken: string ): string {
-	return createHash( 'sha256' ).update( refreshToken ).digest( 'base64url' ).slice( 0, 22 );
+	return createHash( 'sha256' )
+		.update( refreshToken )
+		.digest( 'base64url' )
+		.slice( 0, 22 );
 }

@@ -75,7 +75,12 @@ export class SidecarError extends Error {
 	/** Google's answer behind this error, for decisions inside the sidecar (never serialised). */
 	readonly google?: { status: number; reason: string; oauthError: string };
 
-	constructor( code: ErrorCode, message: string, details: ErrorDetails = {}, google?: { status: number; reason: string; oauthError: string } ) {
+	constructor(
+		code: ErrorCode,
+		message: string,
+		details: ErrorDetails = {},
+		google?: { status: number; reason: string; oauthError: string }
+	) {
 		super( message );
 		this.name = 'SidecarError';
 		this.code = code;
@@ -97,7 +102,10 @@ export class SidecarError extends Error {
 export interface ErrorBody {
 	code: ErrorCode;
 	message: string;
-	data: { status: number; retryable: boolean } & Omit< ErrorDetails, 'credential' >;
+	data: { status: number; retryable: boolean } & Omit<
+		ErrorDetails,
+		'credential'
+	>;
 	credential?: string;
 }
 

@@ -27,8 +27,13 @@ export function base32hex( bytes: Uint8Array ): string {
 }
 
 /** `"mfk"` + the first 40 characters of base32hex(sha256("<siteId>:<appointmentId>")). */
-export function eventIdFor( siteId: string, appointmentId: number | string ): string {
-	const digest = createHash( 'sha256' ).update( `${ siteId }:${ appointmentId }`, 'utf8' ).digest();
+export function eventIdFor(
+	siteId: string,
+	appointmentId: number | string
+): string {
+	const digest = createHash( 'sha256' )
+		.update( `${ siteId }:${ appointmentId }`, 'utf8' )
+		.digest();
 	return 'mfk' + base32hex( digest ).slice( 0, 40 );
 }
 
@@ -38,7 +43,10 @@ export function requestIdFor( eventId: string, revision: number ): string {
 }
 
 /** The revision encoded in a requestId of ours, or null when it is someone else's. */
-export function revisionOf( eventId: string, requestId: string | null | undefined ): number | null {
+export function revisionOf(
+	eventId: string,
+	requestId: string | null | undefined
+): number | null {
 	if ( ! requestId || ! requestId.startsWith( `${ eventId }-` ) ) {
 		return null;
 	}

@@ -30,22 +30,44 @@ export interface MeetingBody {
 }
 
 function range( body: MeetingBody ): { start: EventTime; end: EventTime } {
-	const checked = validateRange( body.start as EventTime, body.end as EventTime );
+	const checked = validateRange(
+		body.start as EventTime,
+		body.end as EventTime
+	);
 	if ( 'errors' in checked ) {
-		throw new SidecarError( 'invalid_request', checked.errors.map( ( e ) => `${ e.path } ${ e.message }` ).join( '; ' ), { errors: checked.errors } );
+		throw new SidecarError(
+			'invalid_request',
+			checked.errors
+				.map( ( e ) => `${ e.path } ${ e.message }` )
+				.join( '; ' ),
+			{ errors: checked.errors }
+		);
 	}
 	return { start: checked.range.start, end: checked.range.end };
 }
 
 /** Opens the doctor's session, runs `fn`, and hands back a refreshed credential with the answer or the error. */
-export async function withSession< T extends object >( ctx: SidecarContext, body: { siteId: string; client: ClientInput; credential: string }, fn: ( s: GoogleSession ) => Promise< T > ): Promise< T & { credential?: string } > {
-	const session = await GoogleSession.open( ctx, body.siteId, openClient( ctx, body.siteId, body.client ), body.credential );
+export async function withSession< T extends object >(
+	ctx: SidecarContext,
+	body: { siteId: string; client: ClientInput; credential: string },
+	fn: ( s: GoogleSession ) => Promise< T >
+): Promise< T & { credential?: string } > {
+	const session = await GoogleSession.open(
+		ctx,
+		body.siteId,
+		openClient( ctx, body.siteId, body.client ),
+		body.credential
+	);
 	try {
 		const result = await fn( session );
 		const credential = session.credentialUpdate();
 		return credential ? { ...result, credential } : result;
 	} catch ( error ) {
-		if ( error instanceof SidecarError && error.code !== 'token_revoked' && error.code !== 'credential_invalid' ) {
+		if (
+			error instanceof SidecarError &&
+			error.code !== 'token_revoked' &&
+			error.code !== 'credential_invalid'
+		) {
 			const credential = session.credentialUpdate();
 			if ( credential ) {
 				error.details.credential = credential;
@@ -55,10 +77,19 @@ export async function withSession< T extends object >( ctx: SidecarContext, body
 	}
 }
 
-export async function runMeetingOp( ctx: SidecarContext, op: BatchOp, body: MeetingBody ): Promise< object > {
+export async function runMeetingOp(
+	ctx: SidecarContext,
+	op: BatchOp,
+	body: MeetingBody
+): Promise< object > {
 	// Check what can be checked before spending a call to Google.
-	const times = op === 'ensure' || op === 'reschedule' ? range( body ) : undefined;
-	const ref: MeetingRef = { siteId: body.siteId, appointmentId: body.appointmentId, calendarId: body.calendarId ?? 'primary' };
+	const times =
+		op === 'ensure' || op === 'reschedule' ? range( body ) : undefined;
+	const ref: MeetingRef = {
+		siteId: body.siteId,
+		appointmentId: body.appointmentId,
+		calendarId: body.calendarId ?? 'primary',
+	};
 	const sendUpdates = body.sendUpdates ?? 'none';
 	return withSession( ctx, body, async ( session ) => {
 		const meetings = new Meetings( session );
@@ -70,7 +101,18 @@ export async function runMeetingOp( ctx: SidecarContext, op: BatchOp, body: Meet
 					revision: body.revision ?? 0,
 					summary: body.summary ?? DEFAULT_SUMMARY,
 					description: body.description ?? '',
-					...( body.attendees ? { attendees: body.attendees.map( ( a ) => ( a.displayName ? { email: a.email, displayName: a.displayName } : { email: a.email } ) ) } : {} ),
+					...( body.attendees
+						? {
+								attendees: body.attendees.map( ( a ) =>
+									a.displayName
+										? {
+												email: a.email,
+												displayName: a.displayName,
+											}
+										: { email: a.email }
+								),
+							}
+						: {} ),
 					sendUpdates,
 					waitMs: body.waitMs ?? DEFAULT_WAIT_MS,
 				} );

@@ -30,16 +30,26 @@ export interface StartOptions extends ServerOptions {
 	warmUp?: boolean;
 }
 
-export async function startSidecar( config: SidecarConfig, options: StartOptions = {} ): Promise< RunningSidecar > {
+export async function startSidecar(
+	config: SidecarConfig,
+	options: StartOptions = {}
+): Promise< RunningSidecar > {
 	const { app, ctx, markClosing } = buildServer( config, options );
 	await app.listen( { host: config.host, port: config.port } );
 	const port = ( app.server.address() as AddressInfo ).port;
-	const host = config.host.includes( ':' ) ? `[${ config.host }]` : config.host;
+	const host = config.host.includes( ':' )
+		? `[${ config.host }]`
+		: config.host;
 	if ( options.warmUp !== false ) {
 		// Shortly after listening, so the first health probes are answered at once; a call that
 		// needs Google before then loads the client itself.
 		setTimeout( () => {
-			ctx.google().catch( ( error: unknown ) => app.log.error( { err: String( error ) }, 'loading the Google client failed' ) );
+			ctx.google().catch( ( error: unknown ) =>
+				app.log.error(
+					{ err: String( error ) },
+					'loading the Google client failed'
+				)
+			);
 		}, 100 ).unref();
 	}
 	let closed: Promise< void > | undefined;

@@ -19,7 +19,10 @@ async function main(): Promise< void > {
 		throw error;
 	}
 	const sidecar = await startSidecar( config );
-	sidecar.app.log.info( { url: sidecar.url, googleApiRoot: config.google.apiRoot }, 'sidecar listening' );
+	sidecar.app.log.info(
+		{ url: sidecar.url, googleApiRoot: config.google.apiRoot },
+		'sidecar listening'
+	);
 
 	let stopping = false;
 	const stop = ( signal: string ) => {
@@ -27,9 +30,15 @@ async function main(): Promise< void > {
 			return;
 		}
 		stopping = true;
-		sidecar.app.log.info( { signal }, 'shutting down: finishing requests in flight' );
+		sidecar.app.log.info(
+			{ signal },
+			'shutting down: finishing requests in flight'
+		);
 		const force = setTimeout( () => {
-			sidecar.app.log.warn( { graceMs: config.shutdownGraceMs }, 'requests still in flight after the grace period; exiting' );
+			sidecar.app.log.warn(
+				{ graceMs: config.shutdownGraceMs },
+				'requests still in flight after the grace period; exiting'
+			);
 			process.exit( 1 );
 		}, config.shutdownGraceMs );
 		force.unref();
@@ -39,7 +48,10 @@ async function main(): Promise< void > {
 				process.exit( 0 );
 			},
 			( error: unknown ) => {
-				sidecar.app.log.error( { err: String( error ) }, 'error while stopping' );
+				sidecar.app.log.error(
+					{ err: String( error ) },
+					'error while stopping'
+				);
 				process.exit( 1 );
 			}
 		);
@@ -49,6 +61,8 @@ async function main(): Promise< void > {
 }
 
 main().catch( ( error: unknown ) => {
-	process.stderr.write( `sidecar failed to start: ${ error instanceof Error ? error.message : String( error ) }\n` );
+	process.stderr.write(
+		`sidecar failed to start: ${ error instanceof Error ? error.message : String( error ) }\n`
+	);
 	process.exit( 1 );
 } );

@@ -57,7 +57,6 @@ type Event = calendar_v3.Schema$Event;
 const MEET = 'hangoutsMeet';
 
 export function conferenceStatus( event: Event ): ConferenceStatus {
-	const link = meetUrl( event );
 	const code = event.conferenceData?.createRequest?.status?.statusCode;
 	if ( code === 'pending' ) {
 		return 'pending';
@@ -65,22 +64,34 @@ export function conferenceStatus( event: Event ): ConferenceStatus {
 	if ( code === 'failure' ) {
 		return 'failure';
 	}
-	return link ? 'success' : 'none';
+	return meetUrl( event ) ? 'success' : 'none';
 }
 
 function meetUrl( event: Event ): string | null {
 	if ( event.hangoutLink ) {
 		return event.hangoutLink;
 	}
-	const video = event.conferenceData?.entryPoints?.find( ( e ) => e.entryPointType === 'video' );
+	const video = event.conferenceData?.entryPoints?.find(
+		( e ) => e.entryPointType === 'video'
+	);
 	return video?.uri ?? null;
 }
 
-function eventTime( t: calendar_v3.Schema$EventDateTime | undefined ): EventTime | null {
-	return t?.dateTime ? { dateTime: t.dateTime, timeZone: t.timeZone ?? 'UTC' } : null;
+function eventTime(
+	t: calendar_v3.Schema$EventDateTime | undefined
+): EventTime | null {
+	return t?.dateTime
+		? { dateTime: t.dateTime, timeZone: t.timeZone ?? 'UTC' }
+		: null;
 }
 
-export function answerFor( ref: MeetingRef, eventId: string, event: Event, fallbackRevision: number, created?: boolean ): MeetingAnswer {
+export function answerFor(
+	ref: MeetingRef,
+	eventId: string,
+	event: Event,
+	fallbackRevision: number,
+	created?: boolean
+): MeetingAnswer {
 	const conference = conferenceStatus( event );
 	let status: MeetingStatus;
 	if ( event.status === 'cancelled' ) {
@@ -95,7 +106,11 @@ export function answerFor( ref: MeetingRef, eventId: string, event: Event, fallb
 	const answer: MeetingAnswer = {
 		eventId,
 		calendarId: ref.calendarId,
-		revision: revisionOf( eventId, event.conferenceData?.createRequest?.requestId ) ?? fallbackRevision,
+		revision:
+			revisionOf(
+				eventId,
+				event.conferenceData?.createRequest?.requestId
+			) ?? fallbackRevision,
 		status,
 		conferenceStatus: conference,
 		meetUrl: conference === 'success' ? meetUrl( event ) : null,
@@ -109,8 +124,12 @@ export function answerFor( ref: MeetingRef, eventId: string, event: Event, fallb
 	return answer;
 }
 
-function conferenceRequest( requestId: string ): calendar_v3.Schema$ConferenceData {
-	return { createRequest: { requestId, conferenceSolutionKey: { type: MEET } } };
+function conferenceRequest(
+	requestId: string
+): calendar_v3.Schema$ConferenceData {
+	return {
+		createRequest: { requestId, conferenceSolutionKey: { type: MEET } },
+	};
 }
 
 /** The event as the clinic wants it: no clinical detail, private, guests blind to each other. */
@@ -128,57 +147,113 @@ function eventBody( input: EnsureInput, eventId: string ): Event {
 		guestsCanModify: false,
 		anyoneCanAddSelf: false,
 		reminders: { useDefault: true },
-		extendedProperties: { private: { mfkSiteId: input.siteId, mfkAppointmentId: String( input.appointmentId ) } },
-		conferenceData: conferenceRequest( requestIdFor( eventId, input.revision ) ),
+		extendedProperties: {
+			private: {
+				mfkSiteId: input.siteId,
+				mfkAppointmentId: String( input.appointmentId ),
+			},
+		},
+		conferenceData: conferenceRequest(
+			requestIdFor( eventId, input.revision )
+		),
 	};
 	if ( input.attendees && input.attendees.length > 0 ) {
-		body.attendees = input.attendees.map( ( a ) => ( a.displayName ? { email: a.email, displayName: a.displayName } : { email: a.email } ) );
+		body.attendees = input.attendees.map( ( a ) =>
+			a.displayName
+				? { email: a.email, displayName: a.displayName }
+				: { email: a.email }
+		);
 	}
 	return body;
 }
 
-function sameTime( a: calendar_v3.Schema$EventDateTime | undefined, b: EventTime ): boolean {
-	return !! a?.dateTime && Date.parse( a.dateTime ) === Date.parse( b.dateTime ) && a.timeZone === b.timeZone;
+function sameTime(
+	a: calendar_v3.Schema$EventDateTime | undefined,
+	b: EventTime
+): boolean {
+	return (
+		!! a?.dateTime &&
+		Date.parse( a.dateTime ) === Date.parse( b.dateTime ) &&
+		a.timeZone === b.timeZone
+	);
 }
 
-function sameAttendees( current: calendar_v3.Schema$EventAttendee[] | undefined, wanted: { email: string }[] ): boolean {
-	const have = new Set( ( current ?? [] ).map( ( a ) => ( a.email ?? '' ).toLowerCase() ) );
-	return have.size === wanted.length && wanted.every( ( a ) => have.has( a.email.toLowerCase() ) );
+function sameAttendees(
+	current: calendar_v3.Schema$EventAttendee[] | undefined,
+	wanted: { email: string }[]
+): boolean {
+	const have = new Set(
+		( current ?? [] ).map( ( a ) => ( a.email ?? '' ).toLowerCase() )
+	);
+	return (
+		have.size === wanted.length &&
+		wanted.every( ( a ) => have.has( a.email.toLowerCase() ) )
+	);
 }
 
-const sleep = ( ms: number ) => new Promise( ( resolve ) => setTimeout( resolve, ms ) );
+const sleep = ( ms: number ) =>
+	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
 
 export class Meetings {
 	constructor( private readonly session: GoogleSession ) {}
 
 	private get( ref: MeetingRef, eventId: string ): Promise< Event > {
-		return this.session.calendar( 'events.get', 'event', async ( auth: OAuth2Client ) =>
-			( await this.session.api.calendar.events.get( { calendarId: ref.calendarId, eventId, auth } ) ).data
+		return this.session.calendar(
+			'events.get',
+			'event',
+			async ( auth: OAuth2Client ) =>
+				(
+					await this.session.api.calendar.events.get( {
+						calendarId: ref.calendarId,
+						eventId,
+						auth,
+					} )
+				).data
 		);
 	}
 
-	private patch( ref: MeetingRef, eventId: string, body: Event, sendUpdates: SendUpdates, withConference: boolean ): Promise< Event > {
-		return this.session.calendar( 'events.patch', 'event', async ( auth: OAuth2Client ) =>
-			(
-				await this.session.api.calendar.events.patch( {
-					calendarId: ref.calendarId,
-					eventId,
-					sendUpdates,
-					// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
-					// leaves conferenceData out keeps the existing conference (and its link).
-					...( withConference ? { conferenceDataVersion: 1 } : {} ),
-					requestBody: body,
-					auth,
-				} )
-			).data
+	private patch(
+		ref: MeetingRef,
+		eventId: string,
+		body: Event,
+		sendUpdates: SendUpdates,
+		withConference: boolean
+	): Promise< Event > {
+		return this.session.calendar(
+			'events.patch',
+			'event',
+			async ( auth: OAuth2Client ) =>
+				(
+					await this.session.api.calendar.events.patch( {
+						calendarId: ref.calendarId,
+						eventId,
+						sendUpdates,
+						// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
+						// leaves conferenceData out keeps the existing conference (and its link).
+						...( withConference
+							? { conferenceDataVersion: 1 }
+							: {} ),
+						requestBody: body,
+						auth,
+					} )
+				).data
 		);
 	}
 
 	/** Polls a pending conference until Google settles it or `waitMs` runs out. */
-	private async settle( ref: MeetingRef, eventId: string, event: Event, waitMs: number ): Promise< Event > {
+	private async settle(
+		ref: MeetingRef,
+		eventId: string,
+		event: Event,
+		waitMs: number
+	): Promise< Event > {
 		const until = Date.now() + waitMs;
 		let delay = 200;
-		while ( conferenceStatus( event ) === 'pending' && event.status !== 'cancelled' && Date.now() + delay <= until ) {
+		while (
+			conferenceStatus( event ) === 'pending' &&
+			event.status !== 'cancelled' &&
+			Date.now() + delay <= until
+		) {
 			await sleep( delay );
 			event = await this.get( ref, eventId );
 			delay = Math.min( Math.round( delay * 1.5 ), 1000 );
@@ -192,41 +267,70 @@ export class Meetings {
 		let event: Event;
 		let created = false;
 		try {
-			event = await this.session.calendar( 'events.insert', 'calendar', async ( auth: OAuth2Client ) =>
-				(
-					await this.session.api.calendar.events.insert( {
-						calendarId: input.calendarId,
-						conferenceDataVersion: 1,
-						sendUpdates: input.sendUpdates,
-						requestBody: eventBody( input, eventId ),
-						auth,
-					} )
-				).data
+			event = await this.session.calendar(
+				'events.insert',
+				'calendar',
+				async ( auth: OAuth2Client ) =>
+					(
+						await this.session.api.calendar.events.insert( {
+							calendarId: input.calendarId,
+							conferenceDataVersion: 1,
+							sendUpdates: input.sendUpdates,
+							requestBody: eventBody( input, eventId ),
+							auth,
+						} )
+					).data
 			);
 			created = true;
 		} catch ( error ) {
 			// 409: the id exists (an earlier attempt, another replica, or a cancelled event): adopt it.
-			if ( ! ( error instanceof SidecarError && error.google?.status === 409 ) ) {
+			if ( ! (
+				error instanceof SidecarError && error.google?.status === 409
+			) ) {
 				throw error;
 			}
-			event = await this.adopt( input, eventId, requestId, await this.get( input, eventId ) );
+			event = await this.adopt(
+				input,
+				eventId,
+				requestId,
+				await this.get( input, eventId )
+			);
 		}
 		event = await this.settle( input, eventId, event, input.waitMs );
-		const answer = answerFor( input, eventId, event, input.revision, created );
+		const answer = answerFor(
+			input,
+			eventId,
+			event,
+			input.revision,
+			created
+		);
 		if ( answer.conferenceStatus === 'failure' ) {
-			throw new SidecarError( 'conference_failed', 'Google could not create the Meet conference; ask again with revision + 1 for a new one.', { revision: answer.revision } );
+			throw new SidecarError(
+				'conference_failed',
+				'Google could not create the Meet conference; ask again with revision + 1 for a new one.',
+				{ revision: answer.revision }
+			);
 		}
 		return answer;
 	}
 
 	/** Brings an existing event in line with the appointment: restored, same time/summary, a working conference. */
-	private async adopt( input: EnsureInput, eventId: string, requestId: string, event: Event ): Promise< Event > {
+	private async adopt(
+		input: EnsureInput,
+		eventId: string,
+		requestId: string,
+		event: Event
+	): Promise< Event > {
 		const patch: Event = {};
 		const cancelled = event.status === 'cancelled';
 		if ( cancelled ) {
 			patch.status = 'confirmed';
 		}
-		if ( cancelled || ! sameTime( event.start, input.start ) || ! sameTime( event.end, input.end ) ) {
+		if (
+			cancelled ||
+			! sameTime( event.start, input.start ) ||
+			! sameTime( event.end, input.end )
+		) {
 			patch.start = { ...input.start };
 			patch.end = { ...input.end };
 		}
@@ -236,16 +340,34 @@ export class Meetings {
 		if ( cancelled || ( event.description ?? '' ) !== input.description ) {
 			patch.description = input.description;
 		}
-		if ( input.attendees && ! sameAttendees( event.attendees, input.attendees ) ) {
-			patch.attendees = input.attendees.map( ( a ) => ( a.displayName ? { email: a.email, displayName: a.displayName } : { email: a.email } ) );
+		if (
+			input.attendees &&
+			! sameAttendees( event.attendees, input.attendees )
+		) {
+			patch.attendees = input.attendees.map( ( a ) =>
+				a.displayName
+					? { email: a.email, displayName: a.displayName }
+					: { email: a.email }
+			);
 		}
 		const conference = conferenceStatus( event );
 		let withConference = false;
 		if ( conference === 'failure' || conference === 'none' ) {
-			const current = revisionOf( eventId, event.conferenceData?.createRequest?.requestId );
-			if ( conference === 'failure' && current !== null && current >= input.revision ) {
+			const current = revisionOf(
+				eventId,
+				event.conferenceData?.createRequest?.requestId
+			);
+			if (
+				conference === 'failure' &&
+				current !== null &&
+				current >= input.revision
+			) {
 				// Google ignores a repeated requestId: only a higher revision can bring a new conference.
-				throw new SidecarError( 'conference_failed', 'Google could not create the Meet conference; ask again with revision + 1 for a new one.', { revision: current } );
+				throw new SidecarError(
+					'conference_failed',
+					'Google could not create the Meet conference; ask again with revision + 1 for a new one.',
+					{ revision: current }
+				);
 			}
 			patch.conferenceData = conferenceRequest( requestId );
 			withConference = true;
@@ -253,33 +375,66 @@ export class Meetings {
 		if ( Object.keys( patch ).length === 0 ) {
 			return event;
 		}
-		return this.patch( input, eventId, patch, input.sendUpdates, withConference );
+		return this.patch(
+			input,
+			eventId,
+			patch,
+			input.sendUpdates,
+			withConference
+		);
 	}
 
 	async reschedule( input: RescheduleInput ): Promise< MeetingAnswer > {
 		const eventId = eventIdFor( input.siteId, input.appointmentId );
-		const patch: Event = { start: { ...input.start }, end: { ...input.end } };
+		const patch: Event = {
+			start: { ...input.start },
+			end: { ...input.end },
+		};
 		if ( input.summary !== undefined ) {
 			patch.summary = input.summary;
 		}
-		let event = await this.patch( input, eventId, patch, input.sendUpdates, false );
+		let event = await this.patch(
+			input,
+			eventId,
+			patch,
+			input.sendUpdates,
+			false
+		);
 		if ( event.status === 'cancelled' ) {
-			throw new SidecarError( 'not_found', 'The event is cancelled; ensure the meeting to restore it.' );
+			throw new SidecarError(
+				'not_found',
+				'The event is cancelled; ensure the meeting to restore it.'
+			);
 		}
 		event = await this.settle( input, eventId, event, input.waitMs );
 		return answerFor( input, eventId, event, 0 );
 	}
 
-	async cancel( ref: MeetingRef, sendUpdates: SendUpdates ): Promise< { cancelled: true; existed: boolean } > {
+	async cancel(
+		ref: MeetingRef,
+		sendUpdates: SendUpdates
+	): Promise< { cancelled: true; existed: boolean } > {
 		const eventId = eventIdFor( ref.siteId, ref.appointmentId );
 		try {
-			await this.session.calendar( 'events.delete', 'event', async ( auth: OAuth2Client ) => {
-				await this.session.api.calendar.events.delete( { calendarId: ref.calendarId, eventId, sendUpdates, auth } );
-			} );
+			await this.session.calendar(
+				'events.delete',
+				'event',
+				async ( auth: OAuth2Client ) => {
+					await this.session.api.calendar.events.delete( {
+						calendarId: ref.calendarId,
+						eventId,
+						sendUpdates,
+						auth,
+					} );
+				}
+			);
 			return { cancelled: true, existed: true };
 		} catch ( error ) {
 			// 404: never created (or gone for good); 410: already deleted. Either way it is cancelled.
-			if ( error instanceof SidecarError && ( error.google?.status === 404 || error.google?.status === 410 ) ) {
+			if (
+				error instanceof SidecarError &&
+				( error.google?.status === 404 || error.google?.status === 410 )
+			) {
 				return { cancelled: true, existed: false };
 			}
 			throw error;

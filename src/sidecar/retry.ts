@@ -27,8 +27,16 @@ export const realRetryEnv: RetryEnv = {
 };
 
 /** The jittered delay before retry number `attempt` (0 = first retry). */
-export function backoffDelay( policy: RetryPolicy, attempt: number, random: () => number, minDelayMs = 0 ): number {
-	const ceiling = Math.min( policy.maxDelayMs, policy.baseMs * 2 ** Math.min( attempt, 30 ) );
+export function backoffDelay(
+	policy: RetryPolicy,
+	attempt: number,
+	random: () => number,
+	minDelayMs = 0
+): number {
+	const ceiling = Math.min(
+		policy.maxDelayMs,
+		policy.baseMs * 2 ** Math.min( attempt, 30 )
+	);
 	return Math.max( minDelayMs, Math.floor( random() * ceiling ) );
 }
 
@@ -38,7 +46,11 @@ export interface RetryHooks {
 
 /** Thrown when the deadline stops further attempts; carries the last error and a hint for callers. */
 export class RetryBudgetExhausted extends Error {
-	constructor( readonly lastError: unknown, readonly retryAfterMs: number, readonly attempts: number ) {
+	constructor(
+		readonly lastError: unknown,
+		readonly retryAfterMs: number,
+		readonly attempts: number
+	) {
 		super( 'retry budget exhausted' );
 		this.name = 'RetryBudgetExhausted';
 	}
@@ -64,9 +76,18 @@ export async function withRetry< T >(
 			if ( ! decision.retry ) {
 				throw error;
 			}
-			const delay = backoffDelay( policy, attempt, env.random, decision.minDelayMs );
+			const delay = backoffDelay(
+				policy,
+				attempt,
+				env.random,
+				decision.minDelayMs
+			);
 			if ( env.now() + delay >= deadline ) {
-				throw new RetryBudgetExhausted( error, Math.max( delay, policy.baseMs ), attempt + 1 );
+				throw new RetryBudgetExhausted(
+					error,
+					Math.max( delay, policy.baseMs ),
+					attempt + 1
+				);
 			}
 			hooks.onRetry?.( error, attempt, delay );
 			await env.sleep( delay );

@@ -4,8 +4,15 @@
  * are ignored. Semantic checks (dates, zones, end after start) happen in the handlers.
  */
 
-const str = ( min: number, max: number, extra: Record< string, unknown > = {} ) => ( { type: 'string', minLength: min, maxLength: max, ...extra } );
-const nullable = ( schema: Record< string, unknown > ) => ( { ...schema, type: [ schema.type as string, 'null' ] } );
+const str = (
+	min: number,
+	max: number,
+	extra: Record< string, unknown > = {}
+) => ( { type: 'string', minLength: min, maxLength: max, ...extra } );
+const nullable = ( schema: Record< string, unknown > ) => ( {
+	...schema,
+	type: [ schema.type as string, 'null' ],
+} );
 
 export const siteId = str( 8, 64, { pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' } );
 const sealed = str( 1, 16384 );
@@ -25,9 +32,16 @@ const eventTime = {
 		timeZone: str( 1, 64 ),
 	},
 };
-const appointmentId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+const appointmentId = {
+	type: 'integer',
+	minimum: 1,
+	maximum: Number.MAX_SAFE_INTEGER,
+};
 const calendarId = nullable( str( 1, 1024 ) );
-const sendUpdates = { type: [ 'string', 'null' ], enum: [ 'all', 'externalOnly', 'none', null ] };
+const sendUpdates = {
+	type: [ 'string', 'null' ],
+	enum: [ 'all', 'externalOnly', 'none', null ],
+};
 const waitMs = { type: [ 'integer', 'null' ], minimum: 0, maximum: 10000 };
 const email = str( 3, 254, { pattern: '^[^\\s@]+@[^\\s@]+$' } );
 const redirectUri = str( 8, 2048, { pattern: '^https?://[^\\s]+$' } );
@@ -49,7 +63,13 @@ export const schemas = {
 	authorizeUrl: {
 		type: 'object',
 		required: [ 'siteId', 'client', 'redirectUri', 'state' ],
-		properties: { siteId, client, redirectUri, state: str( 1, 1024 ), loginHint: nullable( str( 1, 254 ) ) },
+		properties: {
+			siteId,
+			client,
+			redirectUri,
+			state: str( 1, 1024 ),
+			loginHint: nullable( str( 1, 254 ) ),
+		},
 	},
 	exchange: {
 		type: 'object',
@@ -64,14 +84,31 @@ export const schemas = {
 	connectionTest: {
 		type: 'object',
 		required: [ 'siteId', 'client' ],
-		properties: { siteId, client, credential: nullable( sealed ), calendarId, probe: { type: [ 'boolean', 'null' ] } },
+		properties: {
+			siteId,
+			client,
+			credential: nullable( sealed ),
+			calendarId,
+			probe: { type: [ 'boolean', 'null' ] },
+		},
 	},
 	ensure: {
 		type: 'object',
-		required: [ 'siteId', 'client', 'credential', 'appointmentId', 'start', 'end' ],
+		required: [
+			'siteId',
+			'client',
+			'credential',
+			'appointmentId',
+			'start',
+			'end',
+		],
 		properties: {
 			...withCredential,
-			revision: { type: [ 'integer', 'null' ], minimum: 0, maximum: 1000000 },
+			revision: {
+				type: [ 'integer', 'null' ],
+				minimum: 0,
+				maximum: 1000000,
+			},
 			summary: nullable( str( 1, 1024 ) ),
 			description: nullable( str( 0, 8192 ) ),
 			start: eventTime,
@@ -79,7 +116,14 @@ export const schemas = {
 			attendees: {
 				type: [ 'array', 'null' ],
 				maxItems: 50,
-				items: { type: 'object', required: [ 'email' ], properties: { email, displayName: nullable( str( 0, 256 ) ) } },
+				items: {
+					type: 'object',
+					required: [ 'email' ],
+					properties: {
+						email,
+						displayName: nullable( str( 0, 256 ) ),
+					},
+				},
 			},
 			sendUpdates,
 			waitMs,
@@ -87,8 +131,22 @@ export const schemas = {
 	},
 	reschedule: {
 		type: 'object',
-		required: [ 'siteId', 'client', 'credential', 'appointmentId', 'start', 'end' ],
-		properties: { ...withCredential, start: eventTime, end: eventTime, summary: nullable( str( 1, 1024 ) ), sendUpdates, waitMs },
+		required: [
+			'siteId',
+			'client',
+			'credential',
+			'appointmentId',
+			'start',
+			'end',
+		],
+		properties: {
+			...withCredential,
+			start: eventTime,
+			end: eventTime,
+			summary: nullable( str( 1, 1024 ) ),
+			sendUpdates,
+			waitMs,
+		},
 	},
 	cancel: {
 		type: 'object',
@@ -111,10 +169,20 @@ export const schemas = {
 				items: {
 					type: 'object',
 					required: [ 'op', 'id' ],
-					properties: { op: { type: 'string', enum: [ 'ensure', 'reschedule', 'cancel', 'get' ] }, id: str( 1, 128 ) },
+					properties: {
+						op: {
+							type: 'string',
+							enum: [ 'ensure', 'reschedule', 'cancel', 'get' ],
+						},
+						id: str( 1, 128 ),
+					},
 				},
 			},
-			budgetMs: { type: [ 'integer', 'null' ], minimum: 1000, maximum: 120000 },
+			budgetMs: {
+				type: [ 'integer', 'null' ],
+				minimum: 1000,
+				maximum: 120000,
+			},
 		},
 	},
 	empty: { type: [ 'object', 'null' ] },

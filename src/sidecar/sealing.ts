@@ -28,7 +28,10 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** Parses `kid:base64-of-32-bytes[,kid:…]`; throws with a message naming the faulty entry (never the key). */
 export function parseSealKeys( raw: string ): SealKey[] {
 	const keys: SealKey[] = [];
-	const entries = raw.split( ',' ).map( ( e ) => e.trim() ).filter( ( e ) => e !== '' );
+	const entries = raw
+		.split( ',' )
+		.map( ( e ) => e.trim() )
+		.filter( ( e ) => e !== '' );
 	if ( entries.length === 0 ) {
 		throw new Error( 'no key given' );
 	}
@@ -36,12 +39,18 @@ export function parseSealKeys( raw: string ): SealKey[] {
 		const colon = entry.indexOf( ':' );
 		const kid = colon > 0 ? entry.slice( 0, colon ) : '';
 		if ( ! KID_PATTERN.test( kid ) ) {
-			throw new Error( `entry ${ index + 1 } must look like "kid:base64" with a key id of 1-32 characters [A-Za-z0-9_-]` );
+			throw new Error(
+				`entry ${ index + 1 } must look like "kid:base64" with a key id of 1-32 characters [A-Za-z0-9_-]`
+			);
 		}
 		const encoded = entry.slice( colon + 1 );
-		const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test( encoded ) ? Buffer.from( encoded, 'base64' ) : Buffer.alloc( 0 );
+		const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test( encoded )
+			? Buffer.from( encoded, 'base64' )
+			: Buffer.alloc( 0 );
 		if ( key.length !== 32 ) {
-			throw new Error( `key "${ kid }" must be the base64 encoding of exactly 32 random bytes` );
+			throw new Error(
+				`key "${ kid }" must be the base64 encoding of exactly 32 random bytes`
+			);
 		}
 		if ( keys.some( ( k ) => k.kid === kid ) ) {
 			throw new Error( `key id "${ kid }" appears twice` );
@@ -52,7 +61,10 @@ export function parseSealKeys( raw: string ): SealKey[] {
 }
 
 function aad( kid: string, purpose: SealPurpose, siteId: string ): Buffer {
-	return Buffer.from( `${ VERSION }\n${ kid }\n${ purpose }\n${ siteId }`, 'utf8' );
+	return Buffer.from(
+		`${ VERSION }\n${ kid }\n${ purpose }\n${ siteId }`,
+		'utf8'
+	);
 }
 
 export class Sealer {
@@ -74,9 +86,15 @@ export class Sealer {
 
 	seal( plaintext: string, purpose: SealPurpose, siteId: string ): string {
 		const iv = randomBytes( IV_BYTES );
-		const cipher = createCipheriv( 'aes-256-gcm', this.current.key, iv, { authTagLength: TAG_BYTES } );
+		const cipher = createCipheriv( 'aes-256-gcm', this.current.key, iv, {
+			authTagLength: TAG_BYTES,
+		} );
 		cipher.setAAD( aad( this.current.kid, purpose, siteId ) );
-		const body = Buffer.concat( [ cipher.update( plaintext, 'utf8' ), cipher.final(), cipher.getAuthTag() ] );
+		const body = Buffer.concat( [
+			cipher.update( plaintext, 'utf8' ),
+			cipher.final(),
+			cipher.getAuthTag(),
+		] );
 		return `${ VERSION }.${ this.current.kid }.${ iv.toString( 'base64url' ) }.${ body.toString( 'base64url' ) }`;
 	}
 
@@ -84,10 +102,17 @@ export class Sealer {
 	 * Opens a blob. Any failure (malformed, unknown key id, wrong purpose or site, tampering) is the
 	 * same `credential_invalid` error: which check failed is of no use to an attacker's caller.
 	 */
-	open( blob: string, purpose: SealPurpose, siteId: string ): { plaintext: string; kid: string; stale: boolean } {
+	open(
+		blob: string,
+		purpose: SealPurpose,
+		siteId: string
+	): { plaintext: string; kid: string; stale: boolean } {
 		const what = purpose === 'credential' ? 'credential' : 'client secret';
 		const fail = ( reason: string ): never => {
-			throw new SidecarError( 'credential_invalid', `The sealed ${ what } cannot be opened (${ reason }).` );
+			throw new SidecarError(
+				'credential_invalid',
+				`The sealed ${ what } cannot be opened (${ reason }).`
+			);
 		};
 		const parts = typeof blob === 'string' ? blob.split( '.' ) : [];
 		if ( parts.length !== 4 || parts[ 0 ] !== VERSION ) {
@@ -107,13 +132,20 @@ export class Sealer {
 			return fail( 'malformed' );
 		}
 		try {
-			const decipher = createDecipheriv( 'aes-256-gcm', key, iv, { authTagLength: TAG_BYTES } );
+			const decipher = createDecipheriv( 'aes-256-gcm', key, iv, {
+				authTagLength: TAG_BYTES,
+			} );
 			decipher.setAAD( aad( kid, purpose, siteId ) );
 			decipher.setAuthTag( body.subarray( body.length - TAG_BYTES ) );
-			const plaintext = Buffer.concat( [ decipher.update( body.subarray( 0, body.length - TAG_BYTES ) ), decipher.final() ] ).toString( 'utf8' );
+			const plaintext = Buffer.concat( [
+				decipher.update( body.subarray( 0, body.length - TAG_BYTES ) ),
+				decipher.final(),
+			] ).toString( 'utf8' );
 			return { plaintext, kid, stale: kid !== this.current.kid };
 		} catch {
-			return fail( 'tampered with, or sealed for another site or purpose' );
+			return fail(
+				'tampered with, or sealed for another site or purpose'
+			);
 		}
 	}
 }

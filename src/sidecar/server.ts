@@ -4,14 +4,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+	LogController,
+	type FastifyError,
+	type FastifyInstance,
+	type FastifyReply,
+	type FastifyRequest,
+	type FastifyServerOptions,
+} from 'fastify';
 import { runBatch, internal, type BatchOperation } from './batch';
 import type { SidecarConfig } from './config';
 import { testConnection } from './connection';
 import { createContext, type SidecarContext } from './context';
-import { errorBody, SidecarError, type ErrorCode, type FieldError } from './errors';
+import {
+	errorBody,
+	SidecarError,
+	type ErrorCode,
+	type FieldError,
+} from './errors';
 import { runMeetingOp, type MeetingBody } from './handlers';
-import { authorizeUrl, exchangeCode, openClient, revoke, sealClientSecret, type ClientInput } from './oauth';
+import {
+	authorizeUrl,
+	exchangeCode,
+	openClient,
+	revoke,
+	sealClientSecret,
+	type ClientInput,
+} from './oauth';
 import { schemas, type BatchOp } from './schemas';
 import { ReplayCache, verifySignature } from './signing';
 import { compileSchema, type Schema } from './validator';
@@ -56,48 +75,92 @@ export interface ServerOptions {
 
 function fieldErrors( error: FastifyError ): FieldError[] {
 	return ( error.validation ?? [] ).map( ( v ) => {
-		const params = v.params as { missingProperty?: string; allowedValues?: unknown[] };
+		const params = v.params as {
+			missingProperty?: string;
+			allowedValues?: unknown[];
+		};
 		const base = v.instancePath || '';
 		if ( v.keyword === 'required' && params.missingProperty ) {
-			return { path: `${ base }/${ params.missingProperty }`, message: 'is required' };
+			return {
+				path: `${ base }/${ params.missingProperty }`,
+				message: 'is required',
+			};
 		}
 		if ( v.keyword === 'enum' && params.allowedValues ) {
-			return { path: base || '/', message: `must be one of ${ params.allowedValues.filter( ( a ) => a !== null ).join( ', ' ) }` };
+			return {
+				path: base || '/',
+				message: `must be one of ${ params.allowedValues.filter( ( a ) => a !== null ).join( ', ' ) }`,
+			};
 		}
 		return { path: base || '/', message: v.message ?? 'is invalid' };
 	} );
 }
 
-function toSidecarError( ctx: SidecarContext, error: FastifyError | Error ): SidecarError {
+function toSidecarError(
+	ctx: SidecarContext,
+	error: FastifyError | Error
+): SidecarError {
 	if ( error instanceof SidecarError ) {
 		return error;
 	}
 	const e = error as FastifyError;
 	if ( e.validation ) {
 		const errors = fieldErrors( e );
-		return new SidecarError( 'invalid_request', 'Invalid request: ' + errors.map( ( f ) => `${ f.path } ${ f.message }` ).join( '; ' ), { errors } );
+		return new SidecarError(
+			'invalid_request',
+			'Invalid request: ' +
+				errors
+					.map( ( f ) => `${ f.path } ${ f.message }` )
+					.join( '; ' ),
+			{ errors }
+		);
 	}
 	switch ( e.code ) {
 		case 'FST_ERR_CTP_BODY_TOO_LARGE':
-			return new SidecarError( 'payload_too_large', `The request body exceeds ${ ctx.config.maxBodyBytes } bytes.` );
+			return new SidecarError(
+				'payload_too_large',
+				`The request body exceeds ${ ctx.config.maxBodyBytes } bytes.`
+			);
 		case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-			return new SidecarError( 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).' );
+			return new SidecarError(
+				'unsupported_media_type',
+				'The request body must be JSON (Content-Type: application/json).'
+			);
 		case 'FST_ERR_CTP_EMPTY_JSON_BODY':
 		case 'FST_ERR_CTP_INVALID_JSON_BODY':
-			return new SidecarError( 'invalid_request', 'The request body is not valid JSON.' );
+			return new SidecarError(
+				'invalid_request',
+				'The request body is not valid JSON.'
+			);
 	}
-	if ( typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ) {
+	if (
+		typeof e.statusCode === 'number' &&
+		e.statusCode >= 400 &&
+		e.statusCode < 500
+	) {
 		return new SidecarError( 'invalid_request', e.message );
 	}
 	return internal( ctx, error );
 }
 
-function sendError( reply: FastifyReply, request: FastifyRequest, error: SidecarError ): FastifyReply {
+function sendError(
+	reply: FastifyReply,
+	request: FastifyRequest,
+	error: SidecarError
+): FastifyReply {
 	request.errorCode = error.code;
 	if ( error.details.retryAfterMs !== undefined ) {
-		reply.header( 'retry-after', String( Math.max( 1, Math.ceil( error.details.retryAfterMs / 1000 ) ) ) );
+		reply.header(
+			'retry-after',
+			String(
+				Math.max( 1, Math.ceil( error.details.retryAfterMs / 1000 ) )
+			)
+		);
 	}
-	return reply.code( error.status ).type( 'application/json; charset=utf-8' ).send( errorBody( error ) );
+	return reply
+		.code( error.status )
+		.type( 'application/json; charset=utf-8' )
+		.send( errorBody( error ) );
 }
 
 export interface BuiltServer {
@@ -107,59 +170,83 @@ export interface BuiltServer {
 	markClosing: () => void;
 }
 
-export function buildServer( config: SidecarConfig, options: ServerOptions = {} ): BuiltServer {
+export function buildServer(
+	config: SidecarConfig,
+	options: ServerOptions = {}
+): BuiltServer {
 	const app = Fastify( {
 		logger: {
 			level: config.logLevel,
 			redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-			...( options.logDestination ? { stream: options.logDestination } : {} ),
+			...( options.logDestination
+				? { stream: options.logDestination }
+				: {} ),
 		},
 		// One line per request is written by the onResponse hook instead.
 		logController: new LogController( { disableRequestLogging: true } ),
 		bodyLimit: config.maxBodyBytes,
 		genReqId: ( req ) => {
 			const given = req.headers[ 'x-request-id' ];
-			return typeof given === 'string' && REQUEST_ID.test( given ) ? given : randomUUID();
+			return typeof given === 'string' && REQUEST_ID.test( given )
+				? given
+				: randomUUID();
 		},
 		forceCloseConnections: 'idle',
 		return503OnClosing: true,
 		// validator.ts instead of ajv (see there why); responses are plain JSON.stringify.
 		schemaController: {
 			compilersFactory: {
-				buildValidator: () => ( { schema }: { schema: unknown } ) => compileSchema( schema as Schema ),
-				buildSerializer: () => () => ( data: unknown ) => JSON.stringify( data ),
+				buildValidator:
+					() =>
+					( { schema }: { schema: unknown } ) =>
+						compileSchema( schema as Schema ),
+				buildSerializer: () => () => ( data: unknown ) =>
+					JSON.stringify( data ),
 			},
 		} as unknown as FastifyServerOptions[ 'schemaController' ],
 	} );
 	const ctx = createContext( config, app.log );
 	let closing = false;
-	const replay = new ReplayCache( config.clockSkewSeconds * 2000, config.replayCacheMax );
+	const replay = new ReplayCache(
+		config.clockSkewSeconds * 2000,
+		config.replayCacheMax
+	);
 	const known = new Map< string, Set< string > >();
 
 	// JSON only. The raw bytes are kept for the signature; a parse error is reported only after
 	// the signature was checked, so unauthenticated callers learn nothing.
 	app.removeAllContentTypeParsers();
-	app.addContentTypeParser( 'application/json', { parseAs: 'buffer' }, ( request, body: Buffer, done ) => {
-		request.rawBody = body;
-		if ( body.length === 0 ) {
-			done( null, undefined );
-			return;
+	app.addContentTypeParser(
+		'application/json',
+		{ parseAs: 'buffer' },
+		( request, body: Buffer, done ) => {
+			request.rawBody = body;
+			if ( body.length === 0 ) {
+				done( null, undefined );
+				return;
+			}
+			try {
+				done(
+					null,
+					JSON.parse(
+						body.toString( 'utf8' ),
+						( key, value: unknown ) => {
+							if (
+								key === '__proto__' ||
+								key === 'constructor'
+							) {
+								throw new Error( 'forbidden key' );
+							}
+							return value;
+						}
+					)
+				);
+			} catch {
+				request.malformedJson = true;
+				done( null, undefined );
+			}
 		}
-		try {
-			done(
-				null,
-				JSON.parse( body.toString( 'utf8' ), ( key, value: unknown ) => {
-					if ( key === '__proto__' || key === 'constructor' ) {
-						throw new Error( 'forbidden key' );
-					}
-					return value;
-				} )
-			);
-		} catch {
-			request.malformedJson = true;
-			done( null, undefined );
-		}
-	} );
+	);
 
 	app.addHook( 'onRequest', async ( request, reply ) => {
 		reply.header( 'x-request-id', request.id );
@@ -170,20 +257,37 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		if ( ! request.routeOptions.config.signed ) {
 			return;
 		}
-		const verdict = verifySignature( request.headers, request.method, request.raw.url ?? request.url, request.rawBody ?? '', {
-			secret: config.sharedSecret,
-			clockSkewSeconds: config.clockSkewSeconds,
-		} );
+		const verdict = verifySignature(
+			request.headers,
+			request.method,
+			request.raw.url ?? request.url,
+			request.rawBody ?? '',
+			{
+				secret: config.sharedSecret,
+				clockSkewSeconds: config.clockSkewSeconds,
+			}
+		);
 		if ( ! verdict.ok ) {
-			ctx.metrics.authFailures.inc( { reason: verdict.reason.split( ' ' )[ 0 ] ?? 'other' } );
-			throw new SidecarError( 'unauthorized', `Request refused: ${ verdict.reason }.` );
+			ctx.metrics.authFailures.inc( {
+				reason: verdict.reason.split( ' ' )[ 0 ] ?? 'other',
+			} );
+			throw new SidecarError(
+				'unauthorized',
+				`Request refused: ${ verdict.reason }.`
+			);
 		}
 		if ( ! replay.remember( verdict.nonce ) ) {
 			ctx.metrics.authFailures.inc( { reason: 'replay' } );
-			throw new SidecarError( 'unauthorized', 'Request refused: nonce already used (replay).' );
+			throw new SidecarError(
+				'unauthorized',
+				'Request refused: nonce already used (replay).'
+			);
 		}
 		if ( request.malformedJson ) {
-			throw new SidecarError( 'invalid_request', 'The request body is not valid JSON.' );
+			throw new SidecarError(
+				'invalid_request',
+				'The request body is not valid JSON.'
+			);
 		}
 	} );
 
@@ -204,7 +308,13 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		const seconds = reply.elapsedTime / 1000;
 		ctx.metrics.httpRequests.inc( { route, method: request.method, code } );
 		ctx.metrics.httpDuration.observe( { route }, seconds );
-		const line = { method: request.method, route, status: reply.statusCode, code, ms: Math.round( reply.elapsedTime * 10 ) / 10 };
+		const line = {
+			method: request.method,
+			route,
+			status: reply.statusCode,
+			code,
+			ms: Math.round( reply.elapsedTime * 10 ) / 10,
+		};
 		if ( reply.statusCode >= 500 ) {
 			request.log.warn( line, 'request' );
 		} else {
@@ -212,16 +322,32 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		}
 	} );
 
-	app.setErrorHandler( ( error: FastifyError, request, reply ) => sendError( reply, request, toSidecarError( ctx, error ) ) );
+	app.setErrorHandler( ( error: FastifyError, request, reply ) =>
+		sendError( reply, request, toSidecarError( ctx, error ) )
+	);
 
 	app.setNotFoundHandler( ( request, reply ) => {
 		const path = ( request.raw.url ?? '' ).split( '?' )[ 0 ] ?? '';
 		const methods = known.get( path );
 		if ( methods ) {
 			reply.header( 'allow', [ ...methods ].join( ', ' ) );
-			return sendError( reply, request, new SidecarError( 'method_not_allowed', `${ request.method } is not allowed on ${ path }; use ${ [ ...methods ].join( ' or ' ) }.` ) );
+			return sendError(
+				reply,
+				request,
+				new SidecarError(
+					'method_not_allowed',
+					`${ request.method } is not allowed on ${ path }; use ${ [ ...methods ].join( ' or ' ) }.`
+				)
+			);
 		}
-		return sendError( reply, request, new SidecarError( 'not_found', `No route ${ request.method } ${ path.slice( 0, 200 ) }.` ) );
+		return sendError(
+			reply,
+			request,
+			new SidecarError(
+				'not_found',
+				`No route ${ request.method } ${ path.slice( 0, 200 ) }.`
+			)
+		);
 	} );
 
 	const remember = ( method: string, path: string ) => {
@@ -229,25 +355,54 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		set.add( method );
 		known.set( path, set );
 	};
-	const get = ( path: string, handler: ( request: FastifyRequest, reply: FastifyReply ) => Promise< unknown > ) => {
+	const get = (
+		path: string,
+		handler: (
+			request: FastifyRequest,
+			reply: FastifyReply
+		) => Promise< unknown >
+	) => {
 		remember( 'GET', path );
-		app.get( path, { schema: { querystring: { type: 'object' } } }, handler );
+		app.get(
+			path,
+			{ schema: { querystring: { type: 'object' } } },
+			handler
+		);
 	};
-	const post = < B >( path: string, body: Schema, handler: ( body: B, request: FastifyRequest ) => Promise< object > ) => {
+	const post = < B >(
+		path: string,
+		body: Schema,
+		handler: ( body: B, request: FastifyRequest ) => Promise< object >
+	) => {
 		remember( 'POST', path );
-		app.post( path, { schema: { body }, config: { signed: true } }, async ( request ) => handler( request.body as B, request ) );
+		app.post(
+			path,
+			{ schema: { body }, config: { signed: true } },
+			async ( request ) => handler( request.body as B, request )
+		);
 	};
 
-	get( '/healthz', async () => ( { status: 'ok', version: VERSION, uptimeSeconds: Math.round( process.uptime() * 10 ) / 10 } ) );
+	get( '/healthz', async () => ( {
+		status: 'ok',
+		version: VERSION,
+		uptimeSeconds: Math.round( process.uptime() * 10 ) / 10,
+	} ) );
 
 	get( '/readyz', async ( _request, reply ) => {
 		const checks = {
 			sharedSecret: config.sharedSecret.length >= 32,
 			sealKey: config.sealKeys.length > 0,
 			googleClient: ctx.googleLoaded(),
-			googleEndpoints: { apiRoot: config.google.apiRoot, oauthToken: config.google.tokenUrl },
+			googleEndpoints: {
+				apiRoot: config.google.apiRoot,
+				oauthToken: config.google.tokenUrl,
+			},
 		};
-		const ready = ! closing && checks.sharedSecret && checks.sealKey && checks.googleClient;
+		const ready =
+			! closing &&
+			checks.sharedSecret &&
+			checks.sealKey &&
+			checks.googleClient;
 		reply.code( ready ? 200 : 503 );
 		return { ready, checks };
 	} );
@@ -257,25 +412,74 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		return ctx.metrics.render();
 	} );
 
-	post( '/v1/ping', schemas.empty, async () => ( { ok: true, version: VERSION, time: Math.floor( Date.now() / 1000 ) } ) );
-
-	post< { siteId: string; clientSecret: string } >( '/v1/oauth/client/seal', schemas.clientSeal, async ( body ) => ( {
-		clientSecret: sealClientSecret( ctx, body.siteId, body.clientSecret ),
+	post( '/v1/ping', schemas.empty, async () => ( {
+		ok: true,
+		version: VERSION,
+		time: Math.floor( Date.now() / 1000 ),
 	} ) );
 
-	post< { siteId: string; client: ClientInput; redirectUri: string; state: string; loginHint?: string | null } >( '/v1/oauth/authorize-url', schemas.authorizeUrl, async ( body ) => ( {
-		url: await authorizeUrl( ctx, openClient( ctx, body.siteId, body.client ), body.redirectUri, body.state, body.loginHint ?? undefined ),
+	post< { siteId: string; clientSecret: string } >(
+		'/v1/oauth/client/seal',
+		schemas.clientSeal,
+		async ( body ) => ( {
+			clientSecret: sealClientSecret(
+				ctx,
+				body.siteId,
+				body.clientSecret
+			),
+		} )
+	);
+
+	post< {
+		siteId: string;
+		client: ClientInput;
+		redirectUri: string;
+		state: string;
+		loginHint?: string | null;
+	} >( '/v1/oauth/authorize-url', schemas.authorizeUrl, async ( body ) => ( {
+		url: await authorizeUrl(
+			ctx,
+			openClient( ctx, body.siteId, body.client ),
+			body.redirectUri,
+			body.state,
+			body.loginHint ?? undefined
+		),
 	} ) );
 
-	post< { siteId: string; client: ClientInput; redirectUri: string; code: string } >( '/v1/oauth/exchange', schemas.exchange, async ( body ) =>
-		exchangeCode( ctx, body.siteId, openClient( ctx, body.siteId, body.client ), body.redirectUri, body.code )
+	post< {
+		siteId: string;
+		client: ClientInput;
+		redirectUri: string;
+		code: string;
+	} >( '/v1/oauth/exchange', schemas.exchange, async ( body ) =>
+		exchangeCode(
+			ctx,
+			body.siteId,
+			openClient( ctx, body.siteId, body.client ),
+			body.redirectUri,
+			body.code
+		)
 	);
 
-	post< { siteId: string; client: ClientInput; credential: string } >( '/v1/oauth/revoke', schemas.revoke, async ( body ) =>
-		revoke( ctx, body.siteId, openClient( ctx, body.siteId, body.client ), body.credential )
+	post< { siteId: string; client: ClientInput; credential: string } >(
+		'/v1/oauth/revoke',
+		schemas.revoke,
+		async ( body ) =>
+			revoke(
+				ctx,
+				body.siteId,
+				openClient( ctx, body.siteId, body.client ),
+				body.credential
+			)
 	);
 
-	post< { siteId: string; client: ClientInput; credential?: string | null; calendarId?: string | null; probe?: boolean | null } >( '/v1/connection/test', schemas.connectionTest, async ( body ) =>
+	post< {
+		siteId: string;
+		client: ClientInput;
+		credential?: string | null;
+		calendarId?: string | null;
+		probe?: boolean | null;
+	} >( '/v1/connection/test', schemas.connectionTest, async ( body ) =>
 		testConnection( ctx, {
 			siteId: body.siteId,
 			client: openClient( ctx, body.siteId, body.client ),
@@ -292,20 +496,41 @@ export function buildServer( config: SidecarConfig, options: ServerOptions = {} 
 		[ 'get', schemas.get ],
 	];
 	for ( const [ op, schema ] of meetingRoutes ) {
-		post< MeetingBody >( `/v1/meetings/${ op }`, schema, ( body ) => runMeetingOp( ctx, op, body ) );
+		post< MeetingBody >( `/v1/meetings/${ op }`, schema, ( body ) =>
+			runMeetingOp( ctx, op, body )
+		);
 	}
 	const opSchemas = new Map( meetingRoutes );
 
-	post< { operations: BatchOperation[]; budgetMs?: number | null } >( '/v1/batch', schemas.batch, async ( body, request ) => {
-		const validate = ( op: BatchOp, operation: BatchOperation ): FieldError[] | null => {
-			const fn = request.compileValidationSchema( opSchemas.get( op ) as Schema, 'body' );
-			if ( fn( operation ) ) {
-				return null;
-			}
-			return fieldErrors( { validation: fn.errors ?? [] } as unknown as FastifyError );
-		};
-		return { results: await runBatch( ctx, body.operations, validate, body.budgetMs ?? undefined ) };
-	} );
+	post< { operations: BatchOperation[]; budgetMs?: number | null } >(
+		'/v1/batch',
+		schemas.batch,
+		async ( body, request ) => {
+			const validate = (
+				op: BatchOp,
+				operation: BatchOperation
+			): FieldError[] | null => {
+				const fn = request.compileValidationSchema(
+					opSchemas.get( op ) as Schema,
+					'body'
+				);
+				if ( fn( operation ) ) {
+					return null;
+				}
+				return fieldErrors( {
+					validation: fn.errors ?? [],
+				} as unknown as FastifyError );
+			};
+			return {
+				results: await runBatch(
+					ctx,
+					body.operations,
+					validate,
+					body.budgetMs ?? undefined
+				),
+			};
+		}
+	);
 
 	app.addHook( 'onClose', async () => {
 		ctx.close();

@@ -2,7 +2,12 @@
  * Request signing between WordPress and the sidecar (docs/sidecar-api.md, "Signing").
  * HMAC-SHA256 over method, path with query, timestamp, nonce and the SHA-256 of the raw body.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+	createHash,
+	createHmac,
+	randomBytes,
+	timingSafeEqual,
+} from 'node:crypto';
 
 export const SIGNATURE_VERSION = 'v1';
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -21,17 +26,36 @@ export function sha256Hex( body: Uint8Array | string ): string {
 }
 
 export function canonicalString( input: SignatureInput ): string {
-	return [ SIGNATURE_VERSION, input.method.toUpperCase(), input.path, input.timestamp, input.nonce, sha256Hex( input.body ) ].join( '\n' );
+	return [
+		SIGNATURE_VERSION,
+		input.method.toUpperCase(),
+		input.path,
+		input.timestamp,
+		input.nonce,
+		sha256Hex( input.body ),
+	].join( '\n' );
 }
 
 /** The `X-MFK-Signature` header value for a request. */
 export function sign( secret: string, input: SignatureInput ): string {
-	return `${ SIGNATURE_VERSION }=` + createHmac( 'sha256', secret ).update( canonicalString( input ) ).digest( 'hex' );
+	return (
+		`${ SIGNATURE_VERSION }=` +
+		createHmac( 'sha256', secret )
+			.update( canonicalString( input ) )
+			.digest( 'hex' )
+	);
 }
 
 /** Headers a client sends; used by tests, tools and the benchmark. */
-export function signedHeaders( secret: string, input: Omit< SignatureInput, 'timestamp' | 'nonce' > & { timestamp?: string; nonce?: string } ): Record< string, string > {
-	const timestamp = input.timestamp ?? String( Math.floor( Date.now() / 1000 ) );
+export function signedHeaders(
+	secret: string,
+	input: Omit< SignatureInput, 'timestamp' | 'nonce' > & {
+		timestamp?: string;
+		nonce?: string;
+	}
+): Record< string, string > {
+	const timestamp =
+		input.timestamp ?? String( Math.floor( Date.now() / 1000 ) );
 	const nonce = input.nonce ?? randomBytes( 18 ).toString( 'base64url' );
 	return {
 		'x-mfk-timestamp': timestamp,
@@ -40,7 +64,8 @@ export function signedHeaders( secret: string, input: Omit< SignatureInput, 'tim
 	};
 }
 
-export type VerifyResult = { ok: true; nonce: string } | { ok: false; reason: string };
+export type VerifyResult =
+	{ ok: true; nonce: string } | { ok: false; reason: string };
 
 export interface VerifyOptions {
 	secret: string;
@@ -60,28 +85,52 @@ function header( headers: Headers, name: string ): string | undefined {
  * unauthenticated request can never fill the nonce memory. Messages say which check failed,
  * never what was expected.
  */
-export function verifySignature( headers: Headers, method: string, path: string, body: Uint8Array | string, options: VerifyOptions ): VerifyResult {
+export function verifySignature(
+	headers: Headers,
+	method: string,
+	path: string,
+	body: Uint8Array | string,
+	options: VerifyOptions
+): VerifyResult {
 	const timestamp = header( headers, 'x-mfk-timestamp' );
 	const nonce = header( headers, 'x-mfk-nonce' );
 	const signature = header( headers, 'x-mfk-signature' );
 	if ( ! timestamp || ! nonce || ! signature ) {
-		return { ok: false, reason: 'missing X-MFK-Timestamp, X-MFK-Nonce or X-MFK-Signature header' };
+		return {
+			ok: false,
+			reason: 'missing X-MFK-Timestamp, X-MFK-Nonce or X-MFK-Signature header',
+		};
 	}
 	if ( ! /^\d{1,12}$/.test( timestamp ) ) {
-		return { ok: false, reason: 'X-MFK-Timestamp must be Unix time in seconds' };
+		return {
+			ok: false,
+			reason: 'X-MFK-Timestamp must be Unix time in seconds',
+		};
 	}
 	if ( ! NONCE_PATTERN.test( nonce ) ) {
-		return { ok: false, reason: 'X-MFK-Nonce must be 16-64 characters [A-Za-z0-9_-]' };
+		return {
+			ok: false,
+			reason: 'X-MFK-Nonce must be 16-64 characters [A-Za-z0-9_-]',
+		};
 	}
 	const now = ( options.nowMs ?? Date.now() ) / 1000;
 	if ( Math.abs( now - Number( timestamp ) ) > options.clockSkewSeconds ) {
-		return { ok: false, reason: 'timestamp outside the allowed clock skew' };
+		return {
+			ok: false,
+			reason: 'timestamp outside the allowed clock skew',
+		};
 	}
-	const expected = Buffer.from( sign( options.secret, { method, path, timestamp, nonce, body } ), 'utf8' );
+	const expected = Buffer.from(
+		sign( options.secret, { method, path, timestamp, nonce, body } ),
+		'utf8'
+	);
 	const given = Buffer.from( signature, 'utf8' );
 	// Length differs only for malformed values; comparing equal-length buffers keeps the
 	// comparison itself constant-time.
-	if ( given.length !== expected.length || ! timingSafeEqual( given, expected ) ) {
+	if (
+		given.length !== expected.length ||
+		! timingSafeEqual( given, expected )
+	) {
 		return { ok: false, reason: 'signature does not match' };
 	}
 	return { ok: true, nonce };
@@ -95,7 +144,10 @@ export function verifySignature( headers: Headers, method: string, path: string,
 export class ReplayCache {
 	private readonly seen = new Map< string, number >();
 
-	constructor( private readonly ttlMs: number, private readonly max: number ) {}
+	constructor(
+		private readonly ttlMs: number,
+		private readonly max: number
+	) {}
 
 	/** Records the nonce; false when it was already seen (a replay). */
 	remember( nonce: string, nowMs: number = Date.now() ): boolean {

@@ -10,7 +10,8 @@ export interface EventTime {
 	timeZone: string;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+const RFC3339 =
+	/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,3}$/;
 
 function daysInMonth( year: number, month: number ): number {
@@ -23,14 +24,25 @@ export function parseDateTime( value: string ): number | null {
 	if ( ! m ) {
 		return null;
 	}
-	const [ year, month, day, hour, minute, second ] = m.slice( 1, 7 ).map( Number ) as [ number, number, number, number, number, number ];
-	if ( year < 1900 || month < 1 || month > 12 || day < 1 || day > daysInMonth( year, month ) ) {
+	const [ year, month, day, hour, minute, second ] = m
+		.slice( 1, 7 )
+		.map( Number ) as [ number, number, number, number, number, number ];
+	if (
+		year < 1900 ||
+		month < 1 ||
+		month > 12 ||
+		day < 1 ||
+		day > daysInMonth( year, month )
+	) {
 		return null;
 	}
 	if ( hour > 23 || minute > 59 || second > 59 ) {
 		return null;
 	}
-	if ( m[ 8 ] !== 'Z' && ( Number( m[ 9 ] ) > 23 || Number( m[ 10 ] ) > 59 ) ) {
+	if (
+		m[ 8 ] !== 'Z' &&
+		( Number( m[ 9 ] ) > 23 || Number( m[ 10 ] ) > 59 )
+	) {
 		return null;
 	}
 	const ms = Date.parse( value );
@@ -49,10 +61,13 @@ export function canonicalTimeZone( zone: string ): string | null {
 	// The pattern keeps out what ICU would also accept but Google would not (e.g. "+01:00").
 	if ( zone.length <= 64 && ZONE_NAME.test( zone ) ) {
 		try {
-			const resolved = new Intl.DateTimeFormat( 'en-US', { timeZone: zone } ).resolvedOptions().timeZone;
+			const resolved = new Intl.DateTimeFormat( 'en-US', {
+				timeZone: zone,
+			} ).resolvedOptions().timeZone;
 			// Fix the letter case only: ICU maps some current names to older aliases
 			// (America/Argentina/Buenos_Aires → America/Buenos_Aires), which is not an improvement.
-			result = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+			result =
+				resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 		} catch {
 			result = null;
 		}
@@ -71,25 +86,47 @@ export interface ValidatedRange {
 }
 
 /** Checks start/end; returns field errors (paths like `/start/dateTime`) or the normalised range. */
-export function validateRange( start: EventTime, end: EventTime ): { errors: FieldError[] } | { range: ValidatedRange } {
+export function validateRange(
+	start: EventTime,
+	end: EventTime
+): { errors: FieldError[] } | { range: ValidatedRange } {
 	const errors: FieldError[] = [];
-	const check = ( name: 'start' | 'end', t: EventTime ): { ms: number | null; zone: string | null } => {
+	const check = (
+		name: 'start' | 'end',
+		t: EventTime
+	): { ms: number | null; zone: string | null } => {
 		const ms = parseDateTime( t.dateTime );
 		if ( ms === null ) {
-			errors.push( { path: `/${ name }/dateTime`, message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-03-29T09:30:00+01:00' } );
+			errors.push( {
+				path: `/${ name }/dateTime`,
+				message:
+					'must be an RFC 3339 date-time with an offset, e.g. 2026-03-29T09:30:00+01:00',
+			} );
 		}
 		const zone = canonicalTimeZone( t.timeZone );
 		if ( zone === null ) {
-			errors.push( { path: `/${ name }/timeZone`, message: `unknown IANA time zone "${ t.timeZone.slice( 0, 64 ) }"` } );
+			errors.push( {
+				path: `/${ name }/timeZone`,
+				message: `unknown IANA time zone "${ t.timeZone.slice( 0, 64 ) }"`,
+			} );
 		}
 		return { ms, zone };
 	};
 	const s = check( 'start', start );
 	const e = check( 'end', end );
 	if ( s.ms !== null && e.ms !== null && e.ms <= s.ms ) {
-		errors.push( { path: '/end/dateTime', message: 'end must be after start' } );
+		errors.push( {
+			path: '/end/dateTime',
+			message: 'end must be after start',
+		} );
 	}
-	if ( errors.length > 0 || s.ms === null || e.ms === null || s.zone === null || e.zone === null ) {
+	if (
+		errors.length > 0 ||
+		s.ms === null ||
+		e.ms === null ||
+		s.zone === null ||
+		e.zone === null
+	) {
 		return { errors };
 	}
 	return {

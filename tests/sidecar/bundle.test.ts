@@ -15,10 +15,17 @@ const KEYS = `k1:${ randomBytes( 32 ).toString( 'base64' ) }`;
 let isolated: string;
 
 beforeAll( () => {
-	execFileSync( process.execPath, [ join( ROOT, 'scripts/build-sidecar.mjs' ) ], { cwd: ROOT, stdio: 'pipe' } );
+	execFileSync(
+		process.execPath,
+		[ join( ROOT, 'scripts/build-sidecar.mjs' ) ],
+		{ cwd: ROOT, stdio: 'pipe' }
+	);
 	// Run the sidecar from a directory with nothing else in it: the bundle must be self-contained.
 	isolated = mkdtempSync( join( tmpdir(), 'mfk-sidecar-' ) );
-	copyFileSync( join( ROOT, 'build/sidecar/sidecar.js' ), join( isolated, 'sidecar.js' ) );
+	copyFileSync(
+		join( ROOT, 'build/sidecar/sidecar.js' ),
+		join( isolated, 'sidecar.js' )
+	);
 }, 60000 );
 afterAll( () => rmSync( isolated, { recursive: true, force: true } ) );
 
@@ -30,12 +37,18 @@ interface Proc {
 }
 
 function run( file: string, env: Record< string, string > ): Proc {
-	const child = spawn( process.execPath, [ file ], { cwd: isolated, env: { PATH: process.env.PATH ?? '', ...env }, stdio: [ 'ignore', 'pipe', 'pipe' ] } );
+	const child = spawn( process.execPath, [ file ], {
+		cwd: isolated,
+		env: { PATH: process.env.PATH ?? '', ...env },
+		stdio: [ 'ignore', 'pipe', 'pipe' ],
+	} );
 	let out = '';
 	let err = '';
 	child.stdout?.on( 'data', ( d: Buffer ) => ( out += d.toString() ) );
 	child.stderr?.on( 'data', ( d: Buffer ) => ( err += d.toString() ) );
-	const exited = new Promise< number | null >( ( r ) => child.once( 'exit', ( code ) => r( code ) ) );
+	const exited = new Promise< number | null >( ( r ) =>
+		child.once( 'exit', ( code ) => r( code ) )
+	);
 	return { child, out: () => out, err: () => err, exited };
 }
 
@@ -55,12 +68,20 @@ async function listening( proc: Proc, pattern: RegExp ): Promise< string > {
 }
 
 test( 'the sidecar bundle refuses a broken configuration clearly, before listening', async () => {
-	const proc = run( join( isolated, 'sidecar.js' ), { MFK_SHARED_SECRET: 'short', MFK_SEAL_KEYS: 'k1:not-a-key', MFK_SIDECAR_PORT: 'eighty' } );
+	const proc = run( join( isolated, 'sidecar.js' ), {
+		MFK_SHARED_SECRET: 'short',
+		MFK_SEAL_KEYS: 'k1:not-a-key',
+		MFK_SIDECAR_PORT: 'eighty',
+	} );
 	expect( await proc.exited ).toBe( 78 );
 	expect( proc.err() ).toContain( 'Invalid sidecar configuration' );
 	expect( proc.err() ).toMatch( /MFK_SIDECAR_PORT must be an integer/ );
-	expect( proc.err() ).toMatch( /MFK_SHARED_SECRET must be at least 32 characters/ );
-	expect( proc.err() ).toMatch( /MFK_SEAL_KEYS: key "k1" must be the base64 encoding of exactly 32 random bytes/ );
+	expect( proc.err() ).toMatch(
+		/MFK_SHARED_SECRET must be at least 32 characters/
+	);
+	expect( proc.err() ).toMatch(
+		/MFK_SEAL_KEYS: key "k1" must be the base64 encoding of exactly 32 random bytes/
+	);
 	expect( proc.err() ).not.toContain( 'short' );
 	expect( proc.out() ).toBe( '' );
 } );
@@ -68,42 +89,107 @@ test( 'the sidecar bundle refuses a broken configuration clearly, before listeni
 test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops both gracefully', async () => {
 	const started: Proc[] = [];
 	try {
-		const google = run( join( ROOT, 'build/emulator/emulator.js' ), { EMULATOR_PORT: '0' } );
+		const google = run( join( ROOT, 'build/emulator/emulator.js' ), {
+			EMULATOR_PORT: '0',
+		} );
 		started.push( google );
-		const googleUrl = await listening( google, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/ );
-		expect( await ( await fetch( `${ googleUrl }/__emulator/health` ) ).json() ).toEqual( { ok: true } );
-		const env = JSON.parse( /"sidecarEnv":(\{[^}]+\})/.exec( google.out() )?.[ 1 ] as string ) as Record< string, string >;
+		const googleUrl = await listening(
+			google,
+			/"url":"(http:\/\/127\.0\.0\.1:\d+)"/
+		);
+		expect(
+			await ( await fetch( `${ googleUrl }/__emulator/health` ) ).json()
+		).toEqual( { ok: true } );
+		const env = JSON.parse(
+			/"sidecarEnv":(\{[^}]+\})/.exec( google.out() )?.[ 1 ] as string
+		) as Record< string, string >;
 
-		const sidecar = run( join( isolated, 'sidecar.js' ), { MFK_SHARED_SECRET: SECRET, MFK_SEAL_KEYS: KEYS, MFK_SIDECAR_PORT: '0', ...env } );
+		const sidecar = run( join( isolated, 'sidecar.js' ), {
+			MFK_SHARED_SECRET: SECRET,
+			MFK_SEAL_KEYS: KEYS,
+			MFK_SIDECAR_PORT: '0',
+			...env,
+		} );
 		started.push( sidecar );
-		const url = await listening( sidecar, /"url":"(http:\/\/127\.0\.0\.1:\d+)","googleApiRoot"/ );
+		const url = await listening(
+			sidecar,
+			/"url":"(http:\/\/127\.0\.0\.1:\d+)","googleApiRoot"/
+		);
 		expect( ( await fetch( `${ url }/healthz` ) ).status ).toBe( 200 );
 
 		// Signed calls that go all the way to Google and back.
 		const call = async ( path: string, body: unknown ) => {
 			const raw = JSON.stringify( body );
-			const res = await fetch( url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders( SECRET, { method: 'POST', path, body: raw } ) }, body: raw } );
+			const res = await fetch( url + path, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					...signedHeaders( SECRET, {
+						method: 'POST',
+						path,
+						body: raw,
+					} ),
+				},
+				body: raw,
+			} );
 			return { status: res.status, body: await res.json() };
 		};
 		const siteId = 'bundle-test-site-0001';
-		const sealed = await call( '/v1/oauth/client/seal', { siteId, clientSecret: 'demo-client-secret' } );
-		const client = { clientId: 'demo-client.apps.googleusercontent.com', clientSecret: sealed.body.clientSecret };
+		const sealed = await call( '/v1/oauth/client/seal', {
+			siteId,
+			clientSecret: 'demo-client-secret',
+		} );
+		const client = {
+			clientId: 'demo-client.apps.googleusercontent.com',
+			clientSecret: sealed.body.clientSecret,
+		};
 		const check = await call( '/v1/connection/test', { siteId, client } );
-		expect( check ).toEqual( { status: 200, body: { ok: true, checks: [ { id: 'client', ok: true, message: expect.any( String ) } ] } } );
-		const authorize = await call( '/v1/oauth/authorize-url', { siteId, client, redirectUri: 'https://clinic.example/cb', state: 'abc' } );
-		expect( authorize.body.url.startsWith( `${ googleUrl }/o/oauth2/v2/auth?` ) ).toBe( true );
+		expect( check ).toEqual( {
+			status: 200,
+			body: {
+				ok: true,
+				checks: [
+					{ id: 'client', ok: true, message: expect.any( String ) },
+				],
+			},
+		} );
+		const authorize = await call( '/v1/oauth/authorize-url', {
+			siteId,
+			client,
+			redirectUri: 'https://clinic.example/cb',
+			state: 'abc',
+		} );
+		expect(
+			authorize.body.url.startsWith( `${ googleUrl }/o/oauth2/v2/auth?` )
+		).toBe( true );
 
 		// A request in flight when SIGTERM arrives is still answered, then the process exits 0.
-		await fetch( `${ googleUrl }/__emulator/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify( { latencyMs: 400 } ) } );
+		await fetch( `${ googleUrl }/__emulator/config`, {
+			method: 'PATCH',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify( { latencyMs: 400 } ),
+		} );
 		const inFlight = call( '/v1/connection/test', { siteId, client } );
 		await new Promise( ( r ) => setTimeout( r, 150 ) );
 		sidecar.child.kill( 'SIGTERM' );
 		expect( ( await inFlight ).status ).toBe( 200 );
 		expect( await sidecar.exited ).toBe( 0 );
-		const lines = sidecar.out().trim().split( '\n' ).map( ( l ) => JSON.parse( l ) as { msg: string } );
-		expect( lines.map( ( l ) => l.msg ) ).toEqual( expect.arrayContaining( [ 'sidecar listening', 'shutting down: finishing requests in flight', 'stopped' ] ) );
+		const lines = sidecar
+			.out()
+			.trim()
+			.split( '\n' )
+			.map( ( l ) => JSON.parse( l ) as { msg: string } );
+		expect( lines.map( ( l ) => l.msg ) ).toEqual(
+			expect.arrayContaining( [
+				'sidecar listening',
+				'shutting down: finishing requests in flight',
+				'stopped',
+			] )
+		);
 		expect( sidecar.out() + sidecar.err() ).not.toContain( SECRET );
-		expect( sidecar.out() + sidecar.err() ).not.toContain( 'demo-client-secret' );
+		expect( sidecar.out() + sidecar.err() ).not.toContain(
+			'demo-client-secret'
+		);
 
 		google.child.kill( 'SIGTERM' );
 		expect( await google.exited ).toBe( 0 );
@@ -119,5 +205,7 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 test( 'the sidecar bundle contains no reference to the emulator and needs no node_modules', () => {
 	const bundle = readFileSync( join( isolated, 'sidecar.js' ), 'utf8' );
 	expect( bundle ).not.toMatch( /__emulator|src\/emulator/ );
-	expect( bundle ).not.toMatch( /require\("(?!node:)(?:fastify|google-auth-library|@googleapis)/ );
+	expect( bundle ).not.toMatch(
+		/require\("(?!node:)(?:fastify|google-auth-library|@googleapis)/
+	);
 } );

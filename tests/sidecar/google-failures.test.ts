@@ -16,7 +16,9 @@ beforeAll( async () => {
 afterAll( async () => rig.close() );
 afterEach( async () => {
 	await rig.control( 'DELETE', '/faults' );
-	await rig.control( 'PATCH', '/config', { rateLimits: { perUserPerMinute: null, perProjectPerMinute: null } } );
+	await rig.control( 'PATCH', '/config', {
+		rateLimits: { perUserPerMinute: null, perProjectPerMinute: null },
+	} );
 } );
 
 const meeting = ( over: Record< string, unknown > = {} ) => ( {
@@ -28,12 +30,33 @@ const meeting = ( over: Record< string, unknown > = {} ) => ( {
 	...over,
 } );
 const ensure = ( body = meeting() ) => rig.call( '/v1/meetings/ensure', body );
-const fault = ( operation: string, action: Record< string, unknown >, extra: Record< string, unknown > = {} ) =>
-	rig.control( 'POST', '/faults', { match: { operation }, action, ...extra } );
-const count = async ( op: string ) => ( await rig.control< { counters: Record< string, number > } >( 'GET', '/counters' ) ).counters[ op ] ?? 0;
+const fault = (
+	operation: string,
+	action: Record< string, unknown >,
+	extra: Record< string, unknown > = {}
+) =>
+	rig.control( 'POST', '/faults', {
+		match: { operation },
+		action,
+		...extra,
+	} );
+const count = async ( op: string ) =>
+	(
+		await rig.control< { counters: Record< string, number > } >(
+			'GET',
+			'/counters'
+		)
+	).counters[ op ] ?? 0;
 const eventsOf = async ( appointmentId: number ) =>
-	( await rig.control< { items: any[] } >( 'GET', `/calendars/${ encodeURIComponent( doctor.email ) }/events` ) ).items.filter(
-		( e ) => e.extendedProperties?.private?.mfkAppointmentId === String( appointmentId )
+	(
+		await rig.control< { items: any[] } >(
+			'GET',
+			`/calendars/${ encodeURIComponent( doctor.email ) }/events`
+		)
+	).items.filter(
+		( e ) =>
+			e.extendedProperties?.private?.mfkAppointmentId ===
+			String( appointmentId )
 	);
 
 describe( 'retried, then success', () => {
@@ -43,8 +66,14 @@ describe( 'retried, then success', () => {
 		[ '502', { type: 'error', status: 502 } ],
 		[ '504', { type: 'error', status: 504 } ],
 		[ '429', { type: 'error', status: 429, reason: 'rateLimitExceeded' } ],
-		[ '403 rateLimitExceeded', { type: 'error', status: 403, reason: 'rateLimitExceeded' } ],
-		[ '403 userRateLimitExceeded', { type: 'error', status: 403, reason: 'userRateLimitExceeded' } ],
+		[
+			'403 rateLimitExceeded',
+			{ type: 'error', status: 403, reason: 'rateLimitExceeded' },
+		],
+		[
+			'403 userRateLimitExceeded',
+			{ type: 'error', status: 403, reason: 'userRateLimitExceeded' },
+		],
 		[ 'a dropped connection', { type: 'drop' } ],
 	] )( '%s on events.insert', async ( _name, action ) => {
 		const body = meeting();
@@ -68,10 +97,17 @@ describe( 'retried, then success', () => {
 
 	test( 'an insert that reached Google but whose answer was lost is adopted, not duplicated', async () => {
 		const body = meeting();
-		await rig.control( 'POST', '/faults', { match: { operation: 'events.insert' }, action: { type: 'drop' }, when: 'after' } );
+		await rig.control( 'POST', '/faults', {
+			match: { operation: 'events.insert' },
+			action: { type: 'drop' },
+			when: 'after',
+		} );
 		const answer = await ensure( body );
 		expect( answer.status ).toBe( 200 );
-		expect( answer.body ).toMatchObject( { status: 'ready', created: false } );
+		expect( answer.body ).toMatchObject( {
+			status: 'ready',
+			created: false,
+		} );
 		expect( await eventsOf( body.appointmentId ) ).toHaveLength( 1 );
 	} );
 
@@ -79,7 +115,9 @@ describe( 'retried, then success', () => {
 		const other = await rig.connect();
 		await rig.control( 'POST', '/tokens/expire', { email: other.email } );
 		await fault( 'oauth.token.refresh', { type: 'error', status: 503 } );
-		const answer = await ensure( meeting( { credential: other.credential } ) );
+		const answer = await ensure(
+			meeting( { credential: other.credential } )
+		);
 		expect( answer.status ).toBe( 200 );
 		expect( answer.body.credential ).toEqual( expect.any( String ) );
 	} );
@@ -87,33 +125,60 @@ describe( 'retried, then success', () => {
 
 describe( 'not retried', () => {
 	test( '403 quotaExceeded: quota_exceeded after a single call', async () => {
-		await fault( 'events.insert', { type: 'error', status: 403, reason: 'quotaExceeded' } );
+		await fault( 'events.insert', {
+			type: 'error',
+			status: 403,
+			reason: 'quotaExceeded',
+		} );
 		const before = await count( 'events.insert' );
 		const answer = await ensure();
 		expect( answer.status ).toBe( 429 );
-		expect( answer.body ).toMatchObject( { code: 'quota_exceeded', data: { status: 429, retryable: false, googleReason: 'quotaExceeded' } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'quota_exceeded',
+			data: {
+				status: 429,
+				retryable: false,
+				googleReason: 'quotaExceeded',
+			},
+		} );
 		expect( await count( 'events.insert' ) ).toBe( before + 1 );
 	} );
 
 	test( '400 from Google: google_error after a single call', async () => {
-		await fault( 'events.insert', { type: 'error', status: 400, reason: 'invalid', message: 'Invalid value' } );
+		await fault( 'events.insert', {
+			type: 'error',
+			status: 400,
+			reason: 'invalid',
+			message: 'Invalid value',
+		} );
 		const before = await count( 'events.insert' );
 		const answer = await ensure();
 		expect( answer.status ).toBe( 502 );
-		expect( answer.body ).toMatchObject( { code: 'google_error', data: { retryable: false } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'google_error',
+			data: { retryable: false },
+		} );
 		expect( answer.body.message ).toContain( 'Invalid value' );
 		expect( await count( 'events.insert' ) ).toBe( before + 1 );
 	} );
 
 	test( '403 insufficientPermissions: insufficient_scope', async () => {
-		await fault( 'events.insert', { type: 'error', status: 403, reason: 'insufficientPermissions' } );
+		await fault( 'events.insert', {
+			type: 'error',
+			status: 403,
+			reason: 'insufficientPermissions',
+		} );
 		const answer = await ensure();
 		expect( answer.status ).toBe( 403 );
 		expect( answer.body.code ).toBe( 'insufficient_scope' );
 	} );
 
 	test( '401 even after a fresh token: token_revoked, one refresh only', async () => {
-		await fault( 'events.insert', { type: 'error', status: 401, reason: 'authError' }, { times: 2 } );
+		await fault(
+			'events.insert',
+			{ type: 'error', status: 401, reason: 'authError' },
+			{ times: 2 }
+		);
 		const refreshes = await count( 'oauth.token.refresh' );
 		const inserts = await count( 'events.insert' );
 		const answer = await ensure();
@@ -126,20 +191,47 @@ describe( 'not retried', () => {
 
 describe( 'retries exhausted within the budget', () => {
 	test( 'persistent 5xx: google_unavailable, retryable', async () => {
-		await fault( 'events.insert', { type: 'error', status: 503 }, { times: 0 } );
+		await fault(
+			'events.insert',
+			{ type: 'error', status: 503 },
+			{ times: 0 }
+		);
 		const started = Date.now();
 		const answer = await ensure();
 		expect( answer.status ).toBe( 503 );
-		expect( answer.body ).toMatchObject( { code: 'google_unavailable', data: { status: 503, retryable: true, retryAfterMs: expect.any( Number ) } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'google_unavailable',
+			data: {
+				status: 503,
+				retryable: true,
+				retryAfterMs: expect.any( Number ),
+			},
+		} );
 		expect( answer.headers.get( 'retry-after' ) ).toMatch( /^\d+$/ );
 		expect( Date.now() - started ).toBeLessThan( 10000 ); // bounded by the 2 s budget, not endless
 	} );
 
 	test( 'persistent rate limiting: rate_limited, retryable, with a hint', async () => {
-		await fault( 'events.insert', { type: 'error', status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 1 }, { times: 0 } );
+		await fault(
+			'events.insert',
+			{
+				type: 'error',
+				status: 429,
+				reason: 'rateLimitExceeded',
+				retryAfterSeconds: 1,
+			},
+			{ times: 0 }
+		);
 		const answer = await ensure();
 		expect( answer.status ).toBe( 429 );
-		expect( answer.body ).toMatchObject( { code: 'rate_limited', data: { status: 429, retryable: true, retryAfterMs: expect.any( Number ) } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'rate_limited',
+			data: {
+				status: 429,
+				retryable: true,
+				retryAfterMs: expect.any( Number ),
+			},
+		} );
 	} );
 
 	test( 'Google unreachable: google_unavailable', async () => {
@@ -148,15 +240,27 @@ describe( 'retries exhausted within the budget', () => {
 		expect( answer.body.code ).toBe( 'google_unavailable' );
 	} );
 
-	test( 'the emulator\'s per-user rate limit, as Google answers it', async () => {
-		await rig.control( 'PATCH', '/config', { rateLimits: { perUserPerMinute: 60 } } ); // 1/s, burst 1
-		const answers = await Promise.all( Array.from( { length: 6 }, () => rig.call( '/v1/meetings/get', meeting() ) ) );
+	test( "the emulator's per-user rate limit, as Google answers it", async () => {
+		await rig.control( 'PATCH', '/config', {
+			rateLimits: { perUserPerMinute: 60 },
+		} ); // 1/s, burst 1
+		const answers = await Promise.all(
+			Array.from( { length: 6 }, () =>
+				rig.call( '/v1/meetings/get', meeting() )
+			)
+		);
 		// Every call either got Google's answer (404: no such meeting) or ran out of budget while paced.
 		for ( const a of answers ) {
 			expect( [ 'not_found', 'rate_limited' ] ).toContain( a.body.code );
 		}
-		expect( answers.filter( ( a ) => a.body.code === 'not_found' ).length ).toBeGreaterThanOrEqual( 2 );
-		const statuses = ( await rig.control< { statuses: Record< string, Record< string, number > > } >( 'GET', '/counters' ) ).statuses[ 'events.get' ];
+		expect(
+			answers.filter( ( a ) => a.body.code === 'not_found' ).length
+		).toBeGreaterThanOrEqual( 2 );
+		const statuses = (
+			await rig.control< {
+				statuses: Record< string, Record< string, number > >;
+			} >( 'GET', '/counters' )
+		).statuses[ 'events.get' ];
 		expect( statuses?.[ '403' ] ).toBeGreaterThan( 0 );
 	} );
 } );

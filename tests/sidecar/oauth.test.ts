@@ -3,7 +3,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig, startSidecar } from '../../src/sidecar';
-import { CLIENT_ID, consent, REDIRECT_URI, SHARED_SECRET, startRig, times, type Rig } from './support';
+import {
+	CLIENT_ID,
+	consent,
+	REDIRECT_URI,
+	SHARED_SECRET,
+	startRig,
+	times,
+	type Rig,
+} from './support';
 
 let rig: Rig;
 let seq = 500;
@@ -13,7 +21,10 @@ beforeAll( async () => {
 } );
 afterAll( async () => rig.close() );
 
-const meeting = ( credential: string, over: Record< string, unknown > = {} ) => ( {
+const meeting = (
+	credential: string,
+	over: Record< string, unknown > = {}
+) => ( {
 	siteId: rig.siteId,
 	client: rig.client,
 	credential,
@@ -21,21 +32,44 @@ const meeting = ( credential: string, over: Record< string, unknown > = {} ) => 
 	...times( '2031-06-01T10:00:00Z' ),
 	...over,
 } );
-const counters = async () => ( await rig.control< { counters: Record< string, number > } >( 'GET', '/counters' ) ).counters;
+const counters = async () =>
+	(
+		await rig.control< { counters: Record< string, number > } >(
+			'GET',
+			'/counters'
+		)
+	).counters;
 const authorizeUrl = async ( state = 'state-123', loginHint?: string ) =>
-	( await rig.call( '/v1/oauth/authorize-url', { siteId: rig.siteId, client: rig.client, redirectUri: REDIRECT_URI, state, ...( loginHint ? { loginHint } : {} ) } ) ).body.url as string;
+	(
+		await rig.call( '/v1/oauth/authorize-url', {
+			siteId: rig.siteId,
+			client: rig.client,
+			redirectUri: REDIRECT_URI,
+			state,
+			...( loginHint ? { loginHint } : {} ),
+		} )
+	).body.url as string;
 
 describe( 'consent and code exchange', () => {
 	test( 'the client secret is sealed for the site and never echoed', async () => {
-		const answer = await rig.call( '/v1/oauth/client/seal', { siteId: rig.siteId, clientSecret: 'demo-client-secret' } );
+		const answer = await rig.call( '/v1/oauth/client/seal', {
+			siteId: rig.siteId,
+			clientSecret: 'demo-client-secret',
+		} );
 		expect( answer.status ).toBe( 200 );
 		expect( answer.body.clientSecret ).toMatch( /^mfk1\.k1\./ );
-		expect( JSON.stringify( answer.body ) ).not.toContain( 'demo-client-secret' );
+		expect( JSON.stringify( answer.body ) ).not.toContain(
+			'demo-client-secret'
+		);
 	} );
 
 	test( 'the consent URL asks for offline access, forced consent and the least scope', async () => {
-		const url = new URL( await authorizeUrl( 'state-abc', 'doctor@example.test' ) );
-		expect( `${ url.origin }${ url.pathname }` ).toBe( `${ rig.google.url }/o/oauth2/v2/auth` );
+		const url = new URL(
+			await authorizeUrl( 'state-abc', 'doctor@example.test' )
+		);
+		expect( `${ url.origin }${ url.pathname }` ).toBe(
+			`${ rig.google.url }/o/oauth2/v2/auth`
+		);
 		expect( Object.fromEntries( url.searchParams ) ).toEqual( {
 			response_type: 'code',
 			client_id: CLIENT_ID,
@@ -50,11 +84,17 @@ describe( 'consent and code exchange', () => {
 		expect( url.toString() ).not.toContain( 'demo-client-secret' );
 	} );
 
-	test( 'the emulator\'s consent page is prefilled from login_hint', async () => {
-		const html = await ( await fetch( await authorizeUrl( 's', 'hinted@example.test' ) ) ).text();
-		expect( html ).toMatch( /<input id="email" name="email" type="email" value="hinted@example.test"/ );
+	test( "the emulator's consent page is prefilled from login_hint", async () => {
+		const html = await (
+			await fetch( await authorizeUrl( 's', 'hinted@example.test' ) )
+		).text();
+		expect( html ).toMatch(
+			/<input id="email" name="email" type="email" value="hinted@example.test"/
+		);
 		const plain = await ( await fetch( await authorizeUrl( 's' ) ) ).text();
-		expect( plain ).toMatch( /<input id="email" name="email" type="email" value="doctor@example.test"/ );
+		expect( plain ).toMatch(
+			/<input id="email" name="email" type="email" value="doctor@example.test"/
+		);
 		expect( plain ).toMatch( />Allow<\/button>/ );
 		expect( plain ).toMatch( />Deny<\/button>/ );
 	} );
@@ -62,9 +102,19 @@ describe( 'consent and code exchange', () => {
 	test( 'exchange returns a sealed credential, the account and the scopes', async () => {
 		const doctor = await rig.connect( 'Exchange.Doctor@example.test' );
 		expect( doctor.email ).toBe( 'exchange.doctor@example.test' );
-		expect( doctor.scopes ).toEqual( expect.arrayContaining( [ 'https://www.googleapis.com/auth/calendar.events', 'openid' ] ) );
+		expect( doctor.scopes ).toEqual(
+			expect.arrayContaining( [
+				'https://www.googleapis.com/auth/calendar.events',
+				'openid',
+			] )
+		);
 		expect( doctor.credential ).toMatch( /^mfk1\.k1\./ );
-		const tokens = ( await rig.control< { tokens: { token: string }[] } >( 'GET', `/tokens?email=${ encodeURIComponent( doctor.email ) }` ) ).tokens;
+		const tokens = (
+			await rig.control< { tokens: { token: string }[] } >(
+				'GET',
+				`/tokens?email=${ encodeURIComponent( doctor.email ) }`
+			)
+		).tokens;
 		for ( const t of tokens ) {
 			expect( doctor.credential ).not.toContain( t.token );
 		}
@@ -72,44 +122,102 @@ describe( 'consent and code exchange', () => {
 
 	test( 'a code is single-use; a made-up code is refused', async () => {
 		const code = await consent( await authorizeUrl(), 'once@example.test' );
-		const exchange = ( c: string ) => rig.call( '/v1/oauth/exchange', { siteId: rig.siteId, client: rig.client, redirectUri: REDIRECT_URI, code: c } );
+		const exchange = ( c: string ) =>
+			rig.call( '/v1/oauth/exchange', {
+				siteId: rig.siteId,
+				client: rig.client,
+				redirectUri: REDIRECT_URI,
+				code: c,
+			} );
 		expect( ( await exchange( code ) ).status ).toBe( 200 );
 		const reused = await exchange( code );
 		expect( reused.status ).toBe( 400 );
-		expect( reused.body ).toMatchObject( { code: 'invalid_request', data: { googleReason: 'invalid_grant' } } );
-		expect( ( await exchange( 'made-up' ) ).body.code ).toBe( 'invalid_request' );
+		expect( reused.body ).toMatchObject( {
+			code: 'invalid_request',
+			data: { googleReason: 'invalid_grant' },
+		} );
+		expect( ( await exchange( 'made-up' ) ).body.code ).toBe(
+			'invalid_request'
+		);
 	} );
 
 	test( 'the redirect URI must be the one of the consent', async () => {
-		const code = await consent( await authorizeUrl(), 'redirect@example.test' );
-		const answer = await rig.call( '/v1/oauth/exchange', { siteId: rig.siteId, client: rig.client, redirectUri: 'https://evil.example/cb', code } );
-		expect( answer.body ).toMatchObject( { code: 'invalid_request', data: { googleReason: 'redirect_uri_mismatch' } } );
+		const code = await consent(
+			await authorizeUrl(),
+			'redirect@example.test'
+		);
+		const answer = await rig.call( '/v1/oauth/exchange', {
+			siteId: rig.siteId,
+			client: rig.client,
+			redirectUri: 'https://evil.example/cb',
+			code,
+		} );
+		expect( answer.body ).toMatchObject( {
+			code: 'invalid_request',
+			data: { googleReason: 'redirect_uri_mismatch' },
+		} );
 	} );
 
 	test( 'a wrong client secret is client_invalid', async () => {
-		const wrong = ( await rig.call( '/v1/oauth/client/seal', { siteId: rig.siteId, clientSecret: 'not-the-secret' } ) ).body.clientSecret;
-		const code = await consent( await authorizeUrl(), 'client@example.test' );
-		const answer = await rig.call( '/v1/oauth/exchange', { siteId: rig.siteId, client: { clientId: CLIENT_ID, clientSecret: wrong }, redirectUri: REDIRECT_URI, code } );
+		const wrong = (
+			await rig.call( '/v1/oauth/client/seal', {
+				siteId: rig.siteId,
+				clientSecret: 'not-the-secret',
+			} )
+		).body.clientSecret;
+		const code = await consent(
+			await authorizeUrl(),
+			'client@example.test'
+		);
+		const answer = await rig.call( '/v1/oauth/exchange', {
+			siteId: rig.siteId,
+			client: { clientId: CLIENT_ID, clientSecret: wrong },
+			redirectUri: REDIRECT_URI,
+			code,
+		} );
 		expect( answer.status ).toBe( 400 );
-		expect( answer.body ).toMatchObject( { code: 'client_invalid', data: { retryable: false } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'client_invalid',
+			data: { retryable: false },
+		} );
 	} );
 
 	test( 'a doctor who unticks calendar access gets insufficient_scope, and the useless grant is revoked', async () => {
 		const email = 'no-calendar@example.test';
-		const code = await consent( await authorizeUrl(), email, [ 'calendar.events' ] );
-		const answer = await rig.call( '/v1/oauth/exchange', { siteId: rig.siteId, client: rig.client, redirectUri: REDIRECT_URI, code } );
+		const code = await consent( await authorizeUrl(), email, [
+			'calendar.events',
+		] );
+		const answer = await rig.call( '/v1/oauth/exchange', {
+			siteId: rig.siteId,
+			client: rig.client,
+			redirectUri: REDIRECT_URI,
+			code,
+		} );
 		expect( answer.status ).toBe( 403 );
 		expect( answer.body.code ).toBe( 'insufficient_scope' );
-		const tokens = ( await rig.control< { tokens: { valid: boolean }[] } >( 'GET', `/tokens?email=${ encodeURIComponent( email ) }` ) ).tokens;
+		const tokens = (
+			await rig.control< { tokens: { valid: boolean }[] } >(
+				'GET',
+				`/tokens?email=${ encodeURIComponent( email ) }`
+			)
+		).tokens;
 		expect( tokens.length ).toBeGreaterThan( 0 );
 		expect( tokens.every( ( t ) => ! t.valid ) ).toBe( true );
 	} );
 
 	test( 'Deny on the consent page sends the doctor back with access_denied and the state', async () => {
-		const error = await consent( await authorizeUrl( 'state-deny' ), 'deny@example.test', [], 'deny' ).catch( ( e: { redirect: URL } ) => e.redirect );
-		expect( error.searchParams.get( 'error' ) ).toBe( 'access_denied' );
-		expect( error.searchParams.get( 'state' ) ).toBe( 'state-deny' );
-		expect( error.searchParams.get( 'code' ) ).toBeNull();
+		const back = await consent(
+			await authorizeUrl( 'state-deny' ),
+			'deny@example.test',
+			[],
+			'deny'
+		).then(
+			() => new URL( 'about:blank' ),
+			( e: { redirect: URL } ) => e.redirect
+		);
+		expect( back.searchParams.get( 'error' ) ).toBe( 'access_denied' );
+		expect( back.searchParams.get( 'state' ) ).toBe( 'state-deny' );
+		expect( back.searchParams.get( 'code' ) ).toBeNull();
 	} );
 } );
 
@@ -117,39 +225,63 @@ describe( 'access tokens', () => {
 	test( 'the credential caches the access token: no refresh while it is valid', async () => {
 		const doctor = await rig.connect();
 		const before = ( await counters() )[ 'oauth.token.refresh' ] ?? 0;
-		const answer = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+		const answer = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( doctor.credential )
+		);
 		expect( answer.status ).toBe( 200 );
 		expect( answer.body.credential ).toBeUndefined(); // nothing changed
-		expect( ( await counters() )[ 'oauth.token.refresh' ] ?? 0 ).toBe( before );
+		expect( ( await counters() )[ 'oauth.token.refresh' ] ?? 0 ).toBe(
+			before
+		);
 	} );
 
 	test( 'an access token Google no longer accepts is refreshed once, and the new credential returned', async () => {
 		const doctor = await rig.connect();
 		await rig.control( 'POST', '/tokens/expire', { email: doctor.email } );
 		const before = ( await counters() )[ 'oauth.token.refresh' ] ?? 0;
-		const answer = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+		const answer = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( doctor.credential )
+		);
 		expect( answer.status ).toBe( 200 );
 		expect( answer.body.status ).toBe( 'ready' );
 		expect( answer.body.credential ).toMatch( /^mfk1\.k1\./ );
 		expect( answer.body.credential ).not.toBe( doctor.credential );
-		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe( before + 1 );
+		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe(
+			before + 1
+		);
 
 		// The new credential's token is used as is; the old one is refreshed from this replica's cache.
-		const next = await rig.call( '/v1/meetings/ensure', meeting( answer.body.credential ) );
+		const next = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( answer.body.credential )
+		);
 		expect( next.status ).toBe( 200 );
 		expect( next.body.credential ).toBeUndefined();
-		const stale = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+		const stale = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( doctor.credential )
+		);
 		expect( stale.status ).toBe( 200 );
-		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe( before + 1 );
+		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe(
+			before + 1
+		);
 	} );
 
 	test( 'concurrent calls with an expired token share one refresh', async () => {
 		const doctor = await rig.connect();
 		await rig.control( 'POST', '/tokens/expire', { email: doctor.email } );
 		const before = ( await counters() )[ 'oauth.token.refresh' ] ?? 0;
-		const answers = await Promise.all( Array.from( { length: 6 }, () => rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) ) ) );
+		const answers = await Promise.all(
+			Array.from( { length: 6 }, () =>
+				rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) )
+			)
+		);
 		expect( answers.every( ( a ) => a.status === 200 ) ).toBe( true );
-		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe( before + 1 );
+		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe(
+			before + 1
+		);
 	} );
 
 	test( 'a credential whose cached token has run out is refreshed before the call', async () => {
@@ -157,12 +289,19 @@ describe( 'access tokens', () => {
 		try {
 			const doctor = await rig.connect();
 			const before = ( await counters() )[ 'oauth.token.refresh' ] ?? 0;
-			const answer = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+			const answer = await rig.call(
+				'/v1/meetings/ensure',
+				meeting( doctor.credential )
+			);
 			expect( answer.status ).toBe( 200 );
 			expect( answer.body.credential ).toEqual( expect.any( String ) );
-			expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe( before + 1 );
+			expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe(
+				before + 1
+			);
 		} finally {
-			await rig.control( 'PATCH', '/config', { accessTokenTtlSeconds: 3599 } );
+			await rig.control( 'PATCH', '/config', {
+				accessTokenTtlSeconds: 3599,
+			} );
 		}
 	} );
 } );
@@ -170,44 +309,93 @@ describe( 'access tokens', () => {
 describe( 'revocation', () => {
 	test( 'revoke through the sidecar: Google forgets the grant, later calls are token_revoked', async () => {
 		const doctor = await rig.connect();
-		const revoked = await rig.call( '/v1/oauth/revoke', { siteId: rig.siteId, client: rig.client, credential: doctor.credential } );
+		const revoked = await rig.call( '/v1/oauth/revoke', {
+			siteId: rig.siteId,
+			client: rig.client,
+			credential: doctor.credential,
+		} );
 		expect( revoked.body ).toEqual( { revoked: true } );
-		const tokens = ( await rig.control< { tokens: { valid: boolean }[] } >( 'GET', `/tokens?email=${ encodeURIComponent( doctor.email ) }` ) ).tokens;
+		const tokens = (
+			await rig.control< { tokens: { valid: boolean }[] } >(
+				'GET',
+				`/tokens?email=${ encodeURIComponent( doctor.email ) }`
+			)
+		).tokens;
 		expect( tokens.every( ( t ) => ! t.valid ) ).toBe( true );
 		// Revoking again is success.
-		expect( ( await rig.call( '/v1/oauth/revoke', { siteId: rig.siteId, client: rig.client, credential: doctor.credential } ) ).body ).toEqual( { revoked: true } );
-		const after = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+		expect(
+			(
+				await rig.call( '/v1/oauth/revoke', {
+					siteId: rig.siteId,
+					client: rig.client,
+					credential: doctor.credential,
+				} )
+			).body
+		).toEqual( { revoked: true } );
+		const after = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( doctor.credential )
+		);
 		expect( after.status ).toBe( 401 );
-		expect( after.body ).toMatchObject( { code: 'token_revoked', data: { status: 401, retryable: false } } );
+		expect( after.body ).toMatchObject( {
+			code: 'token_revoked',
+			data: { status: 401, retryable: false },
+		} );
 	} );
 
 	test( 'revoked in Google (password change, app removed): token_revoked, no retry of invalid_grant', async () => {
 		const doctor = await rig.connect();
-		await rig.control( 'POST', `/accounts/${ encodeURIComponent( doctor.email ) }/revoke` );
+		await rig.control(
+			'POST',
+			`/accounts/${ encodeURIComponent( doctor.email ) }/revoke`
+		);
 		const before = ( await counters() )[ 'oauth.token.refresh' ] ?? 0;
-		const answer = await rig.call( '/v1/meetings/ensure', meeting( doctor.credential ) );
+		const answer = await rig.call(
+			'/v1/meetings/ensure',
+			meeting( doctor.credential )
+		);
 		expect( answer.status ).toBe( 401 );
-		expect( answer.body ).toMatchObject( { code: 'token_revoked', data: { googleReason: 'invalid_grant' } } );
+		expect( answer.body ).toMatchObject( {
+			code: 'token_revoked',
+			data: { googleReason: 'invalid_grant' },
+		} );
 		expect( answer.body.credential ).toBeUndefined();
-		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe( before + 1 );
+		expect( ( await counters() )[ 'oauth.token.refresh' ] ).toBe(
+			before + 1
+		);
 	} );
 
 	test( 'refresh tokens of an app in "Testing" status expire: token_revoked', async () => {
-		await rig.control( 'PATCH', '/config', { refreshTokenTtlSeconds: 1, accessTokenTtlSeconds: 1 } );
+		await rig.control( 'PATCH', '/config', {
+			refreshTokenTtlSeconds: 1,
+			accessTokenTtlSeconds: 1,
+		} );
 		try {
 			const doctor = await rig.connect();
 			await new Promise( ( r ) => setTimeout( r, 1100 ) );
-			const answer = await rig.call( '/v1/meetings/get', meeting( doctor.credential ) );
+			const answer = await rig.call(
+				'/v1/meetings/get',
+				meeting( doctor.credential )
+			);
 			expect( answer.body.code ).toBe( 'token_revoked' );
 		} finally {
-			await rig.control( 'PATCH', '/config', { refreshTokenTtlSeconds: null, accessTokenTtlSeconds: 3599 } );
+			await rig.control( 'PATCH', '/config', {
+				refreshTokenTtlSeconds: null,
+				accessTokenTtlSeconds: 3599,
+			} );
 		}
 	} );
 
 	test( 'a credential used with another OAuth client is token_revoked (reconnect needed)', async () => {
 		const doctor = await rig.connect();
-		const other = { clientId: 'another-client.apps.googleusercontent.com', clientSecret: rig.client.clientSecret };
-		const answer = await rig.call( '/v1/meetings/get', { ...meeting( doctor.credential ), client: other } );
+		const other = {
+			clientId: 'another-client.apps.googleusercontent.com',
+			clientSecret: rig.client.clientSecret,
+		};
+		const answer = await rig.call( '/v1/meetings/get', {
+			...meeting( doctor.credential ),
+			client: other,
+		} );
 		expect( answer.body.code ).toBe( 'token_revoked' );
 	} );
 } );
@@ -215,7 +403,10 @@ describe( 'revocation', () => {
 describe( 'sealing key rotation', () => {
 	test( 'a credential sealed under an older key works and comes back re-sealed under the current one', async () => {
 		const doctor = await rig.connect();
-		const oldKeys = ( rig.sidecar.context.config.sealKeys[ 0 ] as { kid: string; key: Buffer } );
+		const oldKeys = rig.sidecar.context.config.sealKeys[ 0 ] as {
+			kid: string;
+			key: Buffer;
+		};
 		const rotated = await startSidecar(
 			loadConfig( {
 				MFK_SIDECAR_PORT: '0',
@@ -231,14 +422,24 @@ describe( 'sealing key rotation', () => {
 			const raw = JSON.stringify( meeting( doctor.credential ) );
 			const res = await fetch( `${ rotated.url }/v1/meetings/ensure`, {
 				method: 'POST',
-				headers: { 'content-type': 'application/json', ...signedHeaders( SHARED_SECRET, { method: 'POST', path: '/v1/meetings/ensure', body: raw } ) },
+				headers: {
+					'content-type': 'application/json',
+					...signedHeaders( SHARED_SECRET, {
+						method: 'POST',
+						path: '/v1/meetings/ensure',
+						body: raw,
+					} ),
+				},
 				body: raw,
 			} );
 			const answer = await res.json();
 			expect( res.status ).toBe( 200 );
 			expect( answer.credential ).toMatch( /^mfk1\.k2\./ );
 			// The client secret sealed under k1 opened too; the sidecar with only k1 cannot open k2 blobs.
-			const back = await rig.call( '/v1/meetings/get', { ...meeting( answer.credential ), appointmentId: 1 } );
+			const back = await rig.call( '/v1/meetings/get', {
+				...meeting( answer.credential ),
+				appointmentId: 1,
+			} );
 			expect( back.body.code ).toBe( 'credential_invalid' );
 		} finally {
 			await rotated.close();

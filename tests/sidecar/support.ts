@@ -5,12 +5,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { loadConfig, signedHeaders, startSidecar, type RunningSidecar } from '../../src/sidecar';
+import {
+	loadConfig,
+	signedHeaders,
+	startSidecar,
+	type RunningSidecar,
+} from '../../src/sidecar';
 
 export const CLIENT_ID = 'demo-client.apps.googleusercontent.com';
 export const CLIENT_SECRET = 'demo-client-secret';
 export const SHARED_SECRET = 'test-shared-secret-0123456789-abcdefghij';
-export const REDIRECT_URI = 'https://clinic.example.test/wp-json/meet-for-kivicare/v1/oauth/callback';
+export const REDIRECT_URI =
+	'https://clinic.example.test/wp-json/meet-for-kivicare/v1/oauth/callback';
 
 export interface Answer< T = any > {
 	status: number;
@@ -22,7 +28,9 @@ export class LogCapture extends Writable {
 	readonly lines: string[] = [];
 
 	override _write( chunk: Buffer, _enc: string, done: () => void ): void {
-		this.lines.push( ...chunk.toString( 'utf8' ).split( '\n' ).filter( Boolean ) );
+		this.lines.push(
+			...chunk.toString( 'utf8' ).split( '\n' ).filter( Boolean )
+		);
 		done();
 	}
 
@@ -38,18 +46,40 @@ export interface Rig {
 	siteId: string;
 	/** The site's OAuth client with its secret sealed by the sidecar. */
 	client: { clientId: string; clientSecret: string };
-	call: < T = any >( path: string, body?: unknown, options?: { secret?: string; headers?: Record< string, string >; method?: string; rawBody?: string } ) => Promise< Answer< T > >;
+	call: < T = any >(
+		path: string,
+		body?: unknown,
+		options?: {
+			secret?: string;
+			headers?: Record< string, string >;
+			method?: string;
+			rawBody?: string;
+		}
+	) => Promise< Answer< T > >;
 	/** A doctor connected through the consent page; returns the sealed credential. */
-	connect: ( email?: string, options?: { untick?: string[] } ) => Promise< { credential: string; email: string; scopes: string[] } >;
-	control: < T = any >( method: string, path: string, body?: unknown ) => Promise< T >;
+	connect: (
+		email?: string,
+		options?: { untick?: string[] }
+	) => Promise< { credential: string; email: string; scopes: string[] } >;
+	control: < T = any >(
+		method: string,
+		path: string,
+		body?: unknown
+	) => Promise< T >;
 	close: () => Promise< void >;
 }
 
 export function sealKeyEnv( kids: string[] = [ 'k1' ] ): string {
-	return kids.map( ( kid ) => `${ kid }:${ randomBytes( 32 ).toString( 'base64' ) }` ).join( ',' );
+	return kids
+		.map(
+			( kid ) => `${ kid }:${ randomBytes( 32 ).toString( 'base64' ) }`
+		)
+		.join( ',' );
 }
 
-export async function startRig( env: Record< string, string > = {} ): Promise< Rig > {
+export async function startRig(
+	env: Record< string, string > = {}
+): Promise< Rig > {
 	const google = await startEmulator( { port: 0 } );
 	const logs = new LogCapture();
 	const config = loadConfig( {
@@ -69,13 +99,25 @@ export async function startRig( env: Record< string, string > = {} ): Promise< R
 
 	const call: Rig[ 'call' ] = async ( path, body, options = {} ) => {
 		const method = options.method ?? 'POST';
-		const raw = options.rawBody ?? ( body === undefined ? '' : JSON.stringify( body ) );
+		const raw =
+			options.rawBody ??
+			( body === undefined ? '' : JSON.stringify( body ) );
 		const headers: Record< string, string > = {
-			...( raw !== '' ? { 'content-type': 'application/json; charset=utf-8' } : {} ),
-			...signedHeaders( options.secret ?? SHARED_SECRET, { method, path, body: raw } ),
+			...( raw !== ''
+				? { 'content-type': 'application/json; charset=utf-8' }
+				: {} ),
+			...signedHeaders( options.secret ?? SHARED_SECRET, {
+				method,
+				path,
+				body: raw,
+			} ),
 			...options.headers,
 		};
-		const res = await fetch( sidecar.url + path, { method, headers, ...( raw !== '' ? { body: raw } : {} ) } );
+		const res = await fetch( sidecar.url + path, {
+			method,
+			headers,
+			...( raw !== '' ? { body: raw } : {} ),
+		} );
 		const text = await res.text();
 		let parsed: unknown = text;
 		try {
@@ -83,39 +125,90 @@ export async function startRig( env: Record< string, string > = {} ): Promise< R
 		} catch {
 			// not JSON (metrics)
 		}
-		return { status: res.status, body: parsed as any, headers: res.headers };
+		return {
+			status: res.status,
+			body: parsed as any,
+			headers: res.headers,
+		};
 	};
 
-	const sealed = await call< { clientSecret: string } >( '/v1/oauth/client/seal', { siteId, clientSecret: CLIENT_SECRET } );
+	const sealed = await call< { clientSecret: string } >(
+		'/v1/oauth/client/seal',
+		{ siteId, clientSecret: CLIENT_SECRET }
+	);
 	if ( sealed.status !== 200 ) {
-		throw new Error( `sealing the client secret failed: ${ JSON.stringify( sealed.body ) }` );
+		throw new Error(
+			`sealing the client secret failed: ${ JSON.stringify( sealed.body ) }`
+		);
 	}
-	const client = { clientId: CLIENT_ID, clientSecret: sealed.body.clientSecret };
+	const client = {
+		clientId: CLIENT_ID,
+		clientSecret: sealed.body.clientSecret,
+	};
 
 	const control: Rig[ 'control' ] = async ( method, path, body ) => {
 		const res = await fetch( `${ google.url }/__emulator${ path }`, {
 			method,
-			...( body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify( body ) } : {} ),
+			...( body !== undefined
+				? {
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify( body ),
+					}
+				: {} ),
 		} );
 		const text = await res.text();
 		if ( res.status >= 400 ) {
-			throw new Error( `control ${ method } ${ path }: ${ res.status } ${ text }` );
+			throw new Error(
+				`control ${ method } ${ path }: ${ res.status } ${ text }`
+			);
 		}
 		return text ? JSON.parse( text ) : undefined;
 	};
 
-	const connect: Rig[ 'connect' ] = async ( email = `doctor-${ randomBytes( 4 ).toString( 'hex' ) }@example.test`, options = {} ) => {
+	const connect: Rig[ 'connect' ] = async (
+		email = `doctor-${ randomBytes( 4 ).toString( 'hex' ) }@example.test`,
+		options = {}
+	) => {
 		const state = randomBytes( 16 ).toString( 'hex' );
-		const urlAnswer = await call< { url: string } >( '/v1/oauth/authorize-url', { siteId, client, redirectUri: REDIRECT_URI, state, loginHint: email } );
+		const urlAnswer = await call< { url: string } >(
+			'/v1/oauth/authorize-url',
+			{
+				siteId,
+				client,
+				redirectUri: REDIRECT_URI,
+				state,
+				loginHint: email,
+			}
+		);
 		if ( urlAnswer.status !== 200 ) {
-			throw new Error( `authorize-url failed: ${ JSON.stringify( urlAnswer.body ) }` );
+			throw new Error(
+				`authorize-url failed: ${ JSON.stringify( urlAnswer.body ) }`
+			);
 		}
-		const code = await consent( urlAnswer.body.url, email, options.untick ?? [] );
-		const exchanged = await call( '/v1/oauth/exchange', { siteId, client, redirectUri: REDIRECT_URI, code } );
+		const code = await consent(
+			urlAnswer.body.url,
+			email,
+			options.untick ?? []
+		);
+		const exchanged = await call( '/v1/oauth/exchange', {
+			siteId,
+			client,
+			redirectUri: REDIRECT_URI,
+			code,
+		} );
 		if ( exchanged.status !== 200 ) {
-			throw Object.assign( new Error( `exchange failed: ${ JSON.stringify( exchanged.body ) }` ), { answer: exchanged } );
+			throw Object.assign(
+				new Error(
+					`exchange failed: ${ JSON.stringify( exchanged.body ) }`
+				),
+				{ answer: exchanged }
+			);
 		}
-		return { credential: exchanged.body.credential, email: exchanged.body.account.email, scopes: exchanged.body.scopes };
+		return {
+			credential: exchanged.body.credential,
+			email: exchanged.body.account.email,
+			scopes: exchanged.body.scopes,
+		};
 	};
 
 	return {
@@ -135,20 +228,35 @@ export async function startRig( env: Record< string, string > = {} ): Promise< R
 }
 
 /** Drives the emulator's consent page like a browser: load it, submit the form with "Allow". */
-export async function consent( authorizeUrl: string, email: string, untick: string[] = [], decision: 'allow' | 'deny' = 'allow' ): Promise< string > {
+export async function consent(
+	authorizeUrl: string,
+	email: string,
+	untick: string[] = [],
+	decision: 'allow' | 'deny' = 'allow'
+): Promise< string > {
 	const page = await fetch( authorizeUrl );
 	const html = await page.text();
 	if ( page.status !== 200 ) {
 		throw new Error( `consent page answered ${ page.status }: ${ html }` );
 	}
 	const pendingId = /name="request" value="([^"]+)"/.exec( html )?.[ 1 ];
-	const scopes = [ ...html.matchAll( /name="scope" value="([^"]+)"/g ) ].map( ( m ) => m[ 1 ] as string ).filter( ( s ) => ! untick.some( ( u ) => s.endsWith( u ) ) );
-	const form = new URLSearchParams( { request: pendingId ?? '', email, decision } );
+	const scopes = [ ...html.matchAll( /name="scope" value="([^"]+)"/g ) ]
+		.map( ( m ) => m[ 1 ] as string )
+		.filter( ( s ) => ! untick.some( ( u ) => s.endsWith( u ) ) );
+	const form = new URLSearchParams( {
+		request: pendingId ?? '',
+		email,
+		decision,
+	} );
 	for ( const s of scopes ) {
 		form.append( 'scope', s );
 	}
 	const origin = new URL( authorizeUrl ).origin;
-	const res = await fetch( `${ origin }/o/oauth2/v2/auth/decision`, { method: 'POST', body: form, redirect: 'manual' } );
+	const res = await fetch( `${ origin }/o/oauth2/v2/auth/decision`, {
+		method: 'POST',
+		body: form,
+		redirect: 'manual',
+	} );
 	const location = res.headers.get( 'location' );
 	if ( res.status !== 302 || ! location ) {
 		throw new Error( `consent decision answered ${ res.status }` );
@@ -156,13 +264,23 @@ export async function consent( authorizeUrl: string, email: string, untick: stri
 	const back = new URL( location );
 	const code = back.searchParams.get( 'code' );
 	if ( ! code ) {
-		throw Object.assign( new Error( `no code: ${ back.searchParams.get( 'error' ) }` ), { redirect: back } );
+		throw Object.assign(
+			new Error( `no code: ${ back.searchParams.get( 'error' ) }` ),
+			{ redirect: back }
+		);
 	}
 	return code;
 }
 
-export function times( start: string, minutes = 30, timeZone = 'Europe/London' ) {
+export function times(
+	start: string,
+	minutes = 30,
+	timeZone = 'Europe/London'
+) {
 	const s = new Date( start );
 	const e = new Date( s.getTime() + minutes * 60000 );
-	return { start: { dateTime: s.toISOString().replace( '.000Z', 'Z' ), timeZone }, end: { dateTime: e.toISOString().replace( '.000Z', 'Z' ), timeZone } };
+	return {
+		start: { dateTime: s.toISOString().replace( '.000Z', 'Z' ), timeZone },
+		end: { dateTime: e.toISOString().replace( '.000Z', 'Z' ), timeZone },
+	};
 }

@@ -32,12 +32,24 @@ export interface TokenSet {
 
 function toTokenSet( t: Credentials ): TokenSet {
 	if ( ! t.access_token ) {
-		throw Object.assign( new Error( 'Google returned no access token' ), { config: {}, response: { status: 502, data: { error: 'no_access_token', error_description: 'Google returned no access token' } } } );
+		throw Object.assign( new Error( 'Google returned no access token' ), {
+			config: {},
+			response: {
+				status: 502,
+				data: {
+					error: 'no_access_token',
+					error_description: 'Google returned no access token',
+				},
+			},
+		} );
 	}
 	const set: TokenSet = {
 		accessToken: t.access_token,
 		// Google always sends expires_in; an hour is its documented lifetime otherwise.
-		expiresAt: typeof t.expiry_date === 'number' ? t.expiry_date : Date.now() + 3600 * 1000,
+		expiresAt:
+			typeof t.expiry_date === 'number'
+				? t.expiry_date
+				: Date.now() + 3600 * 1000,
 	};
 	if ( t.refresh_token ) {
 		set.refreshToken = t.refresh_token;
@@ -51,12 +63,17 @@ function toTokenSet( t: Credentials ): TokenSet {
 	return set;
 }
 
-export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeoutMs: number } ) {
+export function createGoogleApi( options: {
+	google: GoogleEndpoints;
+	googleTimeoutMs: number;
+} ) {
 	const { google, googleTimeoutMs } = options;
 	const http = createHttpFetch();
 	const transporter = new gaxios.Gaxios( {
 		timeout: googleTimeoutMs,
-		fetchImplementation: http.fetch as unknown as NonNullable< gaxios.GaxiosOptions[ 'fetchImplementation' ] >,
+		fetchImplementation: http.fetch as unknown as NonNullable<
+			gaxios.GaxiosOptions[ 'fetchImplementation' ]
+		>,
 	} );
 	transporter.interceptors.request.add( {
 		resolved: async ( config ) => {
@@ -70,14 +87,26 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 		oauth2TokenUrl: google.tokenUrl,
 		oauth2RevokeUrl: google.revokeUrl,
 	};
-	const oauth = ( client?: OAuthClientInfo, redirectUri?: string ): OAuth2Client =>
+	const oauth = (
+		client?: OAuthClientInfo,
+		redirectUri?: string
+	): OAuth2Client =>
 		new OAuth2Client( {
-			...( client ? { clientId: client.clientId, clientSecret: client.clientSecret } : {} ),
+			...( client
+				? {
+						clientId: client.clientId,
+						clientSecret: client.clientSecret,
+					}
+				: {} ),
 			...( redirectUri ? { redirectUri } : {} ),
 			endpoints,
 			transporter,
 		} );
-	const calendar = new calendar_v3.Calendar( { rootUrl: google.apiRoot, retry: false, timeout: googleTimeoutMs } );
+	const calendar = new calendar_v3.Calendar( {
+		rootUrl: google.apiRoot,
+		retry: false,
+		timeout: googleTimeoutMs,
+	} );
 
 	return {
 		calendar,
@@ -88,11 +117,22 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 		/** An auth client that presents an access token obtained by the sidecar (no refresh of its own). */
 		authFor( accessToken: string ): OAuth2Client {
 			const client = oauth();
-			client.setCredentials( { access_token: accessToken, token_type: 'Bearer' } );
+			client.setCredentials( {
+				access_token: accessToken,
+				token_type: 'Bearer',
+			} );
 			return client;
 		},
 
-		authorizeUrl( client: OAuthClientInfo, params: { redirectUri: string; state: string; scopes: string[]; loginHint?: string } ): string {
+		authorizeUrl(
+			client: OAuthClientInfo,
+			params: {
+				redirectUri: string;
+				state: string;
+				scopes: string[];
+				loginHint?: string;
+			}
+		): string {
 			return oauth( client, params.redirectUri ).generateAuthUrl( {
 				response_type: 'code',
 				access_type: 'offline',
@@ -104,12 +144,22 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 			} );
 		},
 
-		async exchangeCode( client: OAuthClientInfo, code: string, redirectUri: string ): Promise< TokenSet > {
-			const { tokens } = await oauth( client, redirectUri ).getToken( { code, redirect_uri: redirectUri } );
+		async exchangeCode(
+			client: OAuthClientInfo,
+			code: string,
+			redirectUri: string
+		): Promise< TokenSet > {
+			const { tokens } = await oauth( client, redirectUri ).getToken( {
+				code,
+				redirect_uri: redirectUri,
+			} );
 			return toTokenSet( tokens );
 		},
 
-		async refresh( client: OAuthClientInfo, refreshToken: string ): Promise< TokenSet > {
+		async refresh(
+			client: OAuthClientInfo,
+			refreshToken: string
+		): Promise< TokenSet > {
 			const c = oauth( client );
 			// The library overwrites a rotated refresh token with the old one in its credentials;
 			// the 'tokens' event sees Google's answer first, so a rotation is not lost.
@@ -128,9 +178,17 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 
 		async userinfo( accessToken: string ): Promise< { email?: string } > {
 			const c = oauth();
-			c.setCredentials( { access_token: accessToken, token_type: 'Bearer' } );
-			const res = await c.request< { email?: unknown } >( { url: google.userinfoUrl, method: 'GET' } );
-			return typeof res.data?.email === 'string' ? { email: res.data.email } : {};
+			c.setCredentials( {
+				access_token: accessToken,
+				token_type: 'Bearer',
+			} );
+			const res = await c.request< { email?: unknown } >( {
+				url: google.userinfoUrl,
+				method: 'GET',
+			} );
+			return typeof res.data?.email === 'string'
+				? { email: res.data.email }
+				: {};
 		},
 
 		/**
@@ -138,8 +196,14 @@ export function createGoogleApi( options: { google: GoogleEndpoints; googleTimeo
 		 * client first, so the call fails either way: with `invalid_client` when the id/secret are
 		 * wrong, with `invalid_grant` when they were accepted.
 		 */
-		async probeClient( client: OAuthClientInfo, redirectUri: string ): Promise< void > {
-			await oauth( client, redirectUri ).getToken( { code: 'mfk-client-check', redirect_uri: redirectUri } );
+		async probeClient(
+			client: OAuthClientInfo,
+			redirectUri: string
+		): Promise< void > {
+			await oauth( client, redirectUri ).getToken( {
+				code: 'mfk-client-check',
+				redirect_uri: redirectUri,
+			} );
 		},
 	};
 }

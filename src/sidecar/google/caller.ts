@@ -5,12 +5,20 @@
  */
 import type { Metrics } from '../metrics';
 import { RetryBudgetExhausted, withRetry, type RetryPolicy } from '../retry';
-import { describeGoogleError, isRateLimit, retryDecision, type GoogleFailure } from './errors';
+import {
+	describeGoogleError,
+	isRateLimit,
+	retryDecision,
+	type GoogleFailure,
+} from './errors';
 import type { Pacer, PaceKeys } from './pacing';
 
 /** A call to Google that failed for good; `exhausted` when retries ran out of time. */
 export class GoogleCallError extends Error {
-	constructor( readonly failure: GoogleFailure, readonly exhausted: boolean ) {
+	constructor(
+		readonly failure: GoogleFailure,
+		readonly exhausted: boolean
+	) {
 		super( failure.message );
 		this.name = 'GoogleCallError';
 	}
@@ -29,11 +37,17 @@ export class GoogleCaller {
 		private readonly log: { warn: ( obj: object, msg: string ) => void }
 	) {}
 
-	async run< T >( method: string, keys: PaceKeys, deadline: number, fn: () => Promise< T > ): Promise< T > {
+	async run< T >(
+		method: string,
+		keys: PaceKeys,
+		deadline: number,
+		fn: () => Promise< T >
+	): Promise< T > {
 		const attempt = async (): Promise< T > => {
 			const release = await this.pacer.acquire( keys, deadline );
-			const started = performance.now();
+			let started = 0;
 			try {
+				started = performance.now();
 				const result = await fn();
 				this.metrics.googleCalls.inc( { method, outcome: 'ok' } );
 				if ( keys.user ) {
@@ -48,10 +62,19 @@ export class GoogleCaller {
 					throw error;
 				}
 				const failure = describeGoogleError( error );
-				this.metrics.googleCalls.inc( { method, outcome: failure.status === 0 ? failure.reason : String( failure.status ) } );
+				this.metrics.googleCalls.inc( {
+					method,
+					outcome:
+						failure.status === 0
+							? failure.reason
+							: String( failure.status ),
+				} );
 				if ( isRateLimit( failure ) ) {
 					// 429 is how Google reports the project's quota; 403 rate limits are per user.
-					const key = failure.status === 429 ? keys.project ?? keys.user : keys.user ?? keys.project;
+					const key =
+						failure.status === 429
+							? ( keys.project ?? keys.user )
+							: ( keys.user ?? keys.project );
 					if ( key ) {
 						this.pacer.penalize( key, failure.retryAfterMs );
 					}
@@ -59,28 +82,54 @@ export class GoogleCaller {
 				throw new GoogleCallError( failure, false );
 			} finally {
 				release();
-				this.metrics.googleDuration.observe( { method }, ( performance.now() - started ) / 1000 );
+				this.metrics.googleDuration.observe(
+					{ method },
+					( performance.now() - started ) / 1000
+				);
 			}
 		};
 		try {
 			return await withRetry(
 				attempt,
-				( error ) => ( error instanceof GoogleCallError ? retryDecision( error.failure ) : { retry: false } ),
+				( error ) =>
+					error instanceof GoogleCallError
+						? retryDecision( error.failure )
+						: { retry: false },
 				this.policy,
 				deadline,
 				{
 					onRetry: ( error, n, delayMs ) => {
 						const f = ( error as GoogleCallError ).failure;
-						const reason = f.status === 0 ? f.reason : f.reason || String( f.status );
+						const reason =
+							f.status === 0
+								? f.reason
+								: f.reason || String( f.status );
 						this.metrics.googleRetries.inc( { method, reason } );
-						this.log.warn( { method, attempt: n + 1, delayMs, googleStatus: f.status, googleReason: reason }, 'retrying call to Google' );
+						this.log.warn(
+							{
+								method,
+								attempt: n + 1,
+								delayMs,
+								googleStatus: f.status,
+								googleReason: reason,
+							},
+							'retrying call to Google'
+						);
 					},
 				}
 			);
 		} catch ( error ) {
 			if ( error instanceof RetryBudgetExhausted ) {
 				const last = error.lastError as GoogleCallError;
-				const failure = { ...last.failure, retryAfterMs: last.failure.retryAfterMs ?? Math.max( error.retryAfterMs, this.pacer.pauseRemaining( keys ) ) };
+				const failure = {
+					...last.failure,
+					retryAfterMs:
+						last.failure.retryAfterMs ??
+						Math.max(
+							error.retryAfterMs,
+							this.pacer.pauseRemaining( keys )
+						),
+				};
 				throw new GoogleCallError( failure, true );
 			}
 			throw error;

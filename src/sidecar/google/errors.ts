@@ -20,20 +20,34 @@ export interface GoogleFailure {
 	networkCode?: string;
 }
 
-const RATE_LIMIT_REASONS = new Set( [ 'rateLimitExceeded', 'userRateLimitExceeded' ] );
-const QUOTA_REASONS = new Set( [ 'quotaExceeded', 'dailyLimitExceeded', 'usageLimitsExceeded' ] );
+const RATE_LIMIT_REASONS = new Set( [
+	'rateLimitExceeded',
+	'userRateLimitExceeded',
+] );
+const QUOTA_REASONS = new Set( [
+	'quotaExceeded',
+	'dailyLimitExceeded',
+	'usageLimitsExceeded',
+] );
 const RETRYABLE_STATUSES = new Set( [ 429, 500, 502, 503, 504 ] );
 
 type Loose = Record< string, unknown > | undefined;
 
 function asObject( value: unknown ): Loose {
-	return value !== null && typeof value === 'object' ? ( value as Record< string, unknown > ) : undefined;
+	return value !== null && typeof value === 'object'
+		? ( value as Record< string, unknown > )
+		: undefined;
 }
 
 function retryAfter( headers: unknown ): number | undefined {
 	let raw: unknown;
-	if ( headers && typeof ( headers as { get?: unknown } ).get === 'function' ) {
-		raw = ( headers as { get: ( n: string ) => unknown } ).get( 'retry-after' );
+	if (
+		headers &&
+		typeof ( headers as { get?: unknown } ).get === 'function'
+	) {
+		raw = ( headers as { get: ( n: string ) => unknown } ).get(
+			'retry-after'
+		);
 	} else {
 		raw = asObject( headers )?.[ 'retry-after' ];
 	}
@@ -53,13 +67,21 @@ export function describeGoogleError( error: unknown ): GoogleFailure {
 	const status = typeof response?.status === 'number' ? response.status : 0;
 	if ( ! response || status === 0 ) {
 		const cause = asObject( err?.cause );
-		const code = String( err?.code ?? cause?.code ?? ( err?.name === 'AbortError' ? 'AbortError' : 'network' ) );
-		const timedOut = /timeout|timed out|aborted/i.test( `${ code } ${ String( err?.message ?? '' ) }` );
+		const code = String(
+			err?.code ??
+				cause?.code ??
+				( err?.name === 'AbortError' ? 'AbortError' : 'network' )
+		);
+		const timedOut = /timeout|timed out|aborted/i.test(
+			`${ code } ${ String( err?.message ?? '' ) }`
+		);
 		return {
 			status: 0,
 			reason: timedOut ? 'timeout' : 'network',
 			oauthError: '',
-			message: timedOut ? 'Google did not answer in time' : 'Google could not be reached',
+			message: timedOut
+				? 'Google did not answer in time'
+				: 'Google could not be reached',
 			networkCode: code,
 		};
 	}
@@ -71,9 +93,15 @@ export function describeGoogleError( error: unknown ): GoogleFailure {
 	if ( typeof data?.error === 'string' ) {
 		// OAuth endpoints: { error, error_description }.
 		oauthError = data.error;
-		message = typeof data.error_description === 'string' && data.error_description !== '' ? data.error_description : data.error;
+		message =
+			typeof data.error_description === 'string' &&
+			data.error_description !== ''
+				? data.error_description
+				: data.error;
 	} else if ( body ) {
-		const first = asObject( Array.isArray( body.errors ) ? body.errors[ 0 ] : undefined );
+		const first = asObject(
+			Array.isArray( body.errors ) ? body.errors[ 0 ] : undefined
+		);
 		reason = typeof first?.reason === 'string' ? first.reason : '';
 		if ( typeof body.message === 'string' && body.message !== '' ) {
 			message = body.message;
@@ -82,7 +110,12 @@ export function describeGoogleError( error: unknown ): GoogleFailure {
 			reason = body.status;
 		}
 	}
-	const failure: GoogleFailure = { status, reason, oauthError, message: message.slice( 0, 500 ) };
+	const failure: GoogleFailure = {
+		status,
+		reason,
+		oauthError,
+		message: message.slice( 0, 500 ),
+	};
 	const after = retryAfter( response.headers );
 	if ( after !== undefined ) {
 		failure.retryAfterMs = Math.min( after, 60000 );
@@ -91,7 +124,10 @@ export function describeGoogleError( error: unknown ): GoogleFailure {
 }
 
 export function isRateLimit( f: GoogleFailure ): boolean {
-	return f.status === 429 || ( f.status === 403 && RATE_LIMIT_REASONS.has( f.reason ) );
+	return (
+		f.status === 429 ||
+		( f.status === 403 && RATE_LIMIT_REASONS.has( f.reason ) )
+	);
 }
 
 export function isQuotaExhausted( f: GoogleFailure ): boolean {
@@ -100,8 +136,14 @@ export function isQuotaExhausted( f: GoogleFailure ): boolean {
 
 /** Retry: 429, 403 rate limits, 500/502/503/504, no answer. Never: quota exhaustion, 4xx, OAuth errors. */
 export function retryDecision( f: GoogleFailure ): RetryDecision {
-	if ( f.status === 0 || RETRYABLE_STATUSES.has( f.status ) || isRateLimit( f ) ) {
-		return f.retryAfterMs !== undefined ? { retry: true, minDelayMs: f.retryAfterMs } : { retry: true };
+	if (
+		f.status === 0 ||
+		RETRYABLE_STATUSES.has( f.status ) ||
+		isRateLimit( f )
+	) {
+		return f.retryAfterMs !== undefined
+			? { retry: true, minDelayMs: f.retryAfterMs }
+			: { retry: true };
 	}
 	return { retry: false };
 }
@@ -119,48 +161,113 @@ export type FailureContext =
 	| 'other';
 
 /** Turns a final Google failure into the sidecar's error vocabulary. */
-export function toSidecarError( f: GoogleFailure, context: FailureContext, exhausted = false ): SidecarError {
-	const google = { status: f.status, reason: f.reason, oauthError: f.oauthError };
-	const details = f.reason ? { googleReason: f.reason } : f.oauthError ? { googleReason: f.oauthError } : {};
-	const make = ( code: ErrorCode, message: string, extra: ErrorDetails = {} ) => new SidecarError( code, message, { ...details, ...extra }, google );
+export function toSidecarError(
+	f: GoogleFailure,
+	context: FailureContext,
+	exhausted = false
+): SidecarError {
+	const google = {
+		status: f.status,
+		reason: f.reason,
+		oauthError: f.oauthError,
+	};
+	const reason = f.reason || f.oauthError;
+	const details = reason ? { googleReason: reason } : {};
+	const make = (
+		code: ErrorCode,
+		message: string,
+		extra: ErrorDetails = {}
+	) => new SidecarError( code, message, { ...details, ...extra }, google );
 
 	if ( isRateLimit( f ) ) {
-		return make( 'rate_limited', 'Google rate limit reached; retry later.', { retryAfterMs: f.retryAfterMs ?? 2000 } );
+		return make(
+			'rate_limited',
+			'Google rate limit reached; retry later.',
+			{ retryAfterMs: f.retryAfterMs ?? 2000 }
+		);
 	}
 	if ( isQuotaExhausted( f ) ) {
-		return make( 'quota_exceeded', `Google Calendar usage limits exceeded for this account; stop for a few hours. (${ f.message })` );
+		return make(
+			'quota_exceeded',
+			`Google Calendar usage limits exceeded for this account; stop for a few hours. (${ f.message })`
+		);
 	}
 	if ( f.status === 0 || f.status >= 500 ) {
-		const what = f.status === 0 ? f.message : `Google answered HTTP ${ f.status }`;
-		return make( 'google_unavailable', `${ what }${ exhausted ? ' (retries exhausted)' : '' }; retry later.`, { retryAfterMs: f.retryAfterMs ?? 5000 } );
+		const what =
+			f.status === 0 ? f.message : `Google answered HTTP ${ f.status }`;
+		return make(
+			'google_unavailable',
+			`${ what }${ exhausted ? ' (retries exhausted)' : '' }; retry later.`,
+			{ retryAfterMs: f.retryAfterMs ?? 5000 }
+		);
 	}
 	if ( f.oauthError ) {
-		if ( f.oauthError === 'invalid_client' || f.oauthError === 'unauthorized_client' ) {
-			return make( 'client_invalid', `Google refused the OAuth client id or secret (${ f.oauthError }).` );
+		if (
+			f.oauthError === 'invalid_client' ||
+			f.oauthError === 'unauthorized_client'
+		) {
+			return make(
+				'client_invalid',
+				`Google refused the OAuth client id or secret (${ f.oauthError }).`
+			);
 		}
 		if ( f.oauthError === 'invalid_grant' ) {
 			return context === 'exchange'
-				? make( 'invalid_request', 'Google refused the authorization code (invalid_grant): it is wrong, expired or already used; start the connection again.' )
-				: make( 'token_revoked', 'Google refused the refresh token (invalid_grant): the doctor must reconnect their Google account.' );
+				? make(
+						'invalid_request',
+						'Google refused the authorization code (invalid_grant): it is wrong, expired or already used; start the connection again.'
+					)
+				: make(
+						'token_revoked',
+						'Google refused the refresh token (invalid_grant): the doctor must reconnect their Google account.'
+					);
 		}
 		if ( f.oauthError === 'redirect_uri_mismatch' ) {
-			return make( 'invalid_request', 'Google refused the redirect URI: it must be the one used for the consent screen and registered for the OAuth client.' );
+			return make(
+				'invalid_request',
+				'Google refused the redirect URI: it must be the one used for the consent screen and registered for the OAuth client.'
+			);
 		}
-		return make( 'google_error', `Google's OAuth endpoint refused the request (${ f.oauthError }: ${ f.message }).` );
+		return make(
+			'google_error',
+			`Google's OAuth endpoint refused the request (${ f.oauthError }: ${ f.message }).`
+		);
 	}
 	if ( f.status === 401 ) {
-		return make( 'token_revoked', 'Google no longer accepts this account\'s credentials: the doctor must reconnect their Google account.' );
+		return make(
+			'token_revoked',
+			"Google no longer accepts this account's credentials: the doctor must reconnect their Google account."
+		);
 	}
-	if ( f.status === 403 && ( f.reason === 'insufficientPermissions' || f.reason === 'PERMISSION_DENIED' && /scope/i.test( f.message ) ) ) {
-		return make( 'insufficient_scope', 'The Google grant lacks the calendar.events permission: the doctor must reconnect and allow calendar access.' );
+	if (
+		f.status === 403 &&
+		( f.reason === 'insufficientPermissions' ||
+			( f.reason === 'PERMISSION_DENIED' && /scope/i.test( f.message ) ) )
+	) {
+		return make(
+			'insufficient_scope',
+			'The Google grant lacks the calendar.events permission: the doctor must reconnect and allow calendar access.'
+		);
 	}
 	if ( f.status === 400 && /conference/i.test( f.message ) ) {
-		return make( 'conference_not_allowed', 'This calendar does not allow Google Meet conferences (hangoutsMeet).' );
+		return make(
+			'conference_not_allowed',
+			'This calendar does not allow Google Meet conferences (hangoutsMeet).'
+		);
 	}
 	if ( f.status === 404 ) {
 		return context === 'calendar'
-			? make( 'calendar_not_found', 'The calendar does not exist for this Google account (or the account cannot write to it).' )
-			: make( 'not_found', 'The event does not exist in Google Calendar.' );
+			? make(
+					'calendar_not_found',
+					'The calendar does not exist for this Google account (or the account cannot write to it).'
+				)
+			: make(
+					'not_found',
+					'The event does not exist in Google Calendar.'
+				);
 	}
-	return make( 'google_error', `Google refused the request (HTTP ${ f.status }${ f.reason ? ` ${ f.reason }` : '' }: ${ f.message }).` );
+	return make(
+		'google_error',
+		`Google refused the request (HTTP ${ f.status }${ f.reason ? ` ${ f.reason }` : '' }: ${ f.message }).`
+	);
 }

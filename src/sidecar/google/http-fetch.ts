@@ -55,7 +55,10 @@ export class HttpResponse {
 
 	async arrayBuffer(): Promise< ArrayBuffer > {
 		const b = this.consume();
-		return b.buffer.slice( b.byteOffset, b.byteOffset + b.byteLength ) as ArrayBuffer;
+		return b.buffer.slice(
+			b.byteOffset,
+			b.byteOffset + b.byteLength
+		) as ArrayBuffer;
 	}
 
 	async blob(): Promise< Blob > {
@@ -77,7 +80,10 @@ function bodyOf( body: unknown, headers: Headers ): Buffer | undefined {
 	if ( body instanceof URLSearchParams ) {
 		// What fetch does for URLSearchParams bodies; the OAuth token endpoint relies on it.
 		if ( ! headers.has( 'content-type' ) ) {
-			headers.set( 'content-type', 'application/x-www-form-urlencoded;charset=UTF-8' );
+			headers.set(
+				'content-type',
+				'application/x-www-form-urlencoded;charset=UTF-8'
+			);
 		}
 		return Buffer.from( body.toString(), 'utf8' );
 	}
@@ -90,7 +96,9 @@ function bodyOf( body: unknown, headers: Headers ): Buffer | undefined {
 	if ( ArrayBuffer.isView( body ) ) {
 		return Buffer.from( body.buffer, body.byteOffset, body.byteLength );
 	}
-	throw new TypeError( 'Unsupported request body type for the Google transport' );
+	throw new TypeError(
+		'Unsupported request body type for the Google transport'
+	);
 }
 
 function decode( buffer: Buffer, encoding: string | undefined ): Buffer {
@@ -108,14 +116,27 @@ function decode( buffer: Buffer, encoding: string | undefined ): Buffer {
 }
 
 export function createHttpFetch( options: { maxSockets?: number } = {} ) {
-	const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
-	const agents = { 'http:': new http.Agent( agentOptions ), 'https:': new https.Agent( agentOptions ) };
+	const agentOptions = {
+		keepAlive: true,
+		maxSockets: options.maxSockets ?? 64,
+		maxFreeSockets: 16,
+		scheduling: 'lifo' as const,
+	};
+	const agents = {
+		'http:': new http.Agent( agentOptions ),
+		'https:': new https.Agent( agentOptions ),
+	};
 
-	const fetchImpl = ( input: string | URL, init: FetchInit = {} ): Promise< HttpResponse > =>
+	const fetchImpl = (
+		input: string | URL,
+		init: FetchInit = {}
+	): Promise< HttpResponse > =>
 		new Promise( ( resolve, reject ) => {
 			const url = typeof input === 'string' ? new URL( input ) : input;
 			if ( url.protocol !== 'http:' && url.protocol !== 'https:' ) {
-				reject( new TypeError( `Unsupported protocol ${ url.protocol }` ) );
+				reject(
+					new TypeError( `Unsupported protocol ${ url.protocol }` )
+				);
 				return;
 			}
 			const signal = init.signal ?? undefined;
@@ -123,7 +144,9 @@ export function createHttpFetch( options: { maxSockets?: number } = {} ) {
 				reject( signal.reason );
 				return;
 			}
-			const headers = new Headers( init.headers as ConstructorParameters< typeof Headers >[ 0 ] );
+			const headers = new Headers(
+				init.headers as ConstructorParameters< typeof Headers >[ 0 ]
+			);
 			let payload: Buffer | undefined;
 			try {
 				payload = bodyOf( init.body, headers );
@@ -139,8 +162,17 @@ export function createHttpFetch( options: { maxSockets?: number } = {} ) {
 				outgoing[ key ] = value;
 			} );
 			const transport = url.protocol === 'https:' ? https : http;
-			const request = transport.request( url, { method: init.method ?? 'GET', headers: outgoing, agent: agents[ url.protocol ] } );
-			const onAbort = () => request.destroy( signal?.reason instanceof Error ? signal.reason : new Error( 'aborted' ) );
+			const request = transport.request( url, {
+				method: init.method ?? 'GET',
+				headers: outgoing,
+				agent: agents[ url.protocol ],
+			} );
+			const onAbort = () =>
+				request.destroy(
+					signal?.reason instanceof Error
+						? signal.reason
+						: new Error( 'aborted' )
+				);
 			signal?.addEventListener( 'abort', onAbort, { once: true } );
 			const done = () => signal?.removeEventListener( 'abort', onAbort );
 			request.on( 'error', ( error ) => {
@@ -154,7 +186,9 @@ export function createHttpFetch( options: { maxSockets?: number } = {} ) {
 				response.on( 'data', ( chunk: Buffer ) => {
 					size += chunk.length;
 					if ( size > MAX_RESPONSE_BYTES ) {
-						request.destroy( new Error( 'Response body too large' ) );
+						request.destroy(
+							new Error( 'Response body too large' )
+						);
 						return;
 					}
 					chunks.push( chunk );
@@ -167,16 +201,31 @@ export function createHttpFetch( options: { maxSockets?: number } = {} ) {
 					done();
 					try {
 						const responseHeaders = new Headers();
-						for ( const [ key, value ] of Object.entries( response.headers ) ) {
+						for ( const [ key, value ] of Object.entries(
+							response.headers
+						) ) {
 							if ( Array.isArray( value ) ) {
-								value.forEach( ( v ) => responseHeaders.append( key, v ) );
+								value.forEach( ( v ) =>
+									responseHeaders.append( key, v )
+								);
 							} else if ( value !== undefined ) {
 								responseHeaders.set( key, value );
 							}
 						}
 						const status = response.statusCode ?? 0;
 						const raw = Buffer.concat( chunks, size );
-						resolve( new HttpResponse( decode( raw, response.headers[ 'content-encoding' ] ), status, response.statusMessage ?? '', responseHeaders, url.toString() ) );
+						resolve(
+							new HttpResponse(
+								decode(
+									raw,
+									response.headers[ 'content-encoding' ]
+								),
+								status,
+								response.statusMessage ?? '',
+								responseHeaders,
+								url.toString()
+							)
+						);
 					} catch ( error ) {
 						reject( error );
 					}

@@ -48,7 +48,13 @@ export class Pacer {
 			if ( this.states.size >= MAX_KEYS ) {
 				this.prune();
 			}
-			s = { pausedUntil: 0, strikes: 0, inFlight: 0, waiters: [], lastUsed: this.now() };
+			s = {
+				pausedUntil: 0,
+				strikes: 0,
+				inFlight: 0,
+				waiters: [],
+				lastUsed: this.now(),
+			};
 			this.states.set( key, s );
 		}
 		s.lastUsed = this.now();
@@ -58,7 +64,12 @@ export class Pacer {
 	private prune(): void {
 		const idleBefore = this.now() - 10 * 60 * 1000;
 		for ( const [ key, s ] of this.states ) {
-			if ( s.inFlight === 0 && s.waiters.length === 0 && s.pausedUntil < this.now() && s.lastUsed < idleBefore ) {
+			if (
+				s.inFlight === 0 &&
+				s.waiters.length === 0 &&
+				s.pausedUntil < this.now() &&
+				s.lastUsed < idleBefore
+			) {
 				this.states.delete( key );
 			}
 		}
@@ -84,11 +95,15 @@ export class Pacer {
 	 * function that frees the slot.
 	 */
 	async acquire( keys: PaceKeys, deadline: number ): Promise< () => void > {
-		for ( ;; ) {
+		for (;;) {
 			const wait = this.pauseRemaining( keys );
 			if ( wait > 0 ) {
 				if ( this.now() + wait >= deadline ) {
-					throw new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: wait } );
+					throw new SidecarError(
+						'rate_limited',
+						'Google rate limit reached for this account; retry later.',
+						{ retryAfterMs: wait }
+					);
 				}
 				await new Promise( ( resolve ) => setTimeout( resolve, wait ) );
 				continue;
@@ -131,10 +146,24 @@ export class Pacer {
 				clearTimeout( timer );
 				resolve();
 			};
-			const timer = setTimeout( () => {
-				s.waiters = s.waiters.filter( ( w ) => w !== wake );
-				reject( new SidecarError( 'rate_limited', 'Google rate limit reached for this account; retry later.', { retryAfterMs: Math.max( 1000, this.pauseRemaining( {} ) ) } ) );
-			}, Math.max( 0, deadline - this.now() ) );
+			const timer = setTimeout(
+				() => {
+					s.waiters = s.waiters.filter( ( w ) => w !== wake );
+					reject(
+						new SidecarError(
+							'rate_limited',
+							'Google rate limit reached for this account; retry later.',
+							{
+								retryAfterMs: Math.max(
+									1000,
+									this.pauseRemaining( {} )
+								),
+							}
+						)
+					);
+				},
+				Math.max( 0, deadline - this.now() )
+			);
 			s.waiters.push( wake );
 		} );
 	}
@@ -164,8 +193,14 @@ export class Pacer {
 			return s.pausedUntil - now;
 		}
 		s.strikes++;
-		const ceiling = Math.min( this.options.maxPauseMs, this.options.basePauseMs * 2 ** Math.min( s.strikes - 1, 20 ) );
-		const pause = Math.max( minPauseMs, Math.round( ceiling / 2 + ( this.random() * ceiling ) / 2 ) );
+		const ceiling = Math.min(
+			this.options.maxPauseMs,
+			this.options.basePauseMs * 2 ** Math.min( s.strikes - 1, 20 )
+		);
+		const pause = Math.max(
+			minPauseMs,
+			Math.round( ceiling / 2 + ( this.random() * ceiling ) / 2 )
+		);
 		s.pausedUntil = Math.max( s.pausedUntil, now + pause );
 		return pause;
 	}

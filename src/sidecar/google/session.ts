@@ -5,7 +5,12 @@
  */
 import type { OAuth2Client } from 'google-auth-library';
 import type { SidecarContext } from '../context';
-import { openCredential, sealCredential, tokenHandle, type Credential } from '../credentials';
+import {
+	openCredential,
+	sealCredential,
+	tokenHandle,
+	type Credential,
+} from '../credentials';
 import { SidecarError } from '../errors';
 import type { GoogleApi, OAuthClientInfo, TokenSet } from './api';
 import { GoogleCallError } from './caller';
@@ -32,13 +37,33 @@ export class GoogleSession {
 		this.handle = tokenHandle( credential.refreshToken );
 	}
 
-	static async open( ctx: SidecarContext, siteId: string, client: OAuthClientInfo, blob: string ): Promise< GoogleSession > {
-		const { credential, stale } = openCredential( ctx.sealer, siteId, blob );
+	static async open(
+		ctx: SidecarContext,
+		siteId: string,
+		client: OAuthClientInfo,
+		blob: string
+	): Promise< GoogleSession > {
+		const { credential, stale } = openCredential(
+			ctx.sealer,
+			siteId,
+			blob
+		);
 		if ( credential.clientId !== client.clientId ) {
-			throw new SidecarError( 'token_revoked', 'The credential was issued to another OAuth client: the doctor must reconnect their Google account.' );
+			throw new SidecarError(
+				'token_revoked',
+				'The credential was issued to another OAuth client: the doctor must reconnect their Google account.'
+			);
 		}
 		const api = await ctx.google();
-		return new GoogleSession( ctx, api, siteId, client, credential, stale, Date.now() + ctx.config.retryBudgetMs );
+		return new GoogleSession(
+			ctx,
+			api,
+			siteId,
+			client,
+			credential,
+			stale,
+			Date.now() + ctx.config.retryBudgetMs
+		);
 	}
 
 	get email(): string {
@@ -54,7 +79,10 @@ export class GoogleSession {
 	}
 
 	get paceKeys(): PaceKeys {
-		return { user: `user:${ this.client.clientId }:${ this.credential.email }`, project: `project:${ this.client.clientId }` };
+		return {
+			user: `user:${ this.client.clientId }:${ this.credential.email }`,
+			project: `project:${ this.client.clientId }`,
+		};
 	}
 
 	/** A fresh sealed credential when WordPress should replace the one it sent. */
@@ -71,7 +99,10 @@ export class GoogleSession {
 			this.credential.accessTokenExpiresAt = t.expiresAt;
 			this.changed = true;
 		}
-		if ( t.refreshToken && t.refreshToken !== this.credential.refreshToken ) {
+		if (
+			t.refreshToken &&
+			t.refreshToken !== this.credential.refreshToken
+		) {
 			this.credential.refreshToken = t.refreshToken;
 			this.handle = tokenHandle( t.refreshToken );
 			this.changed = true;
@@ -82,9 +113,18 @@ export class GoogleSession {
 	async accessToken( force = false ): Promise< string > {
 		const now = Date.now();
 		const refused = force ? this.credential.accessToken : undefined;
-		const usable = ( t: { accessToken?: string; expiresAt?: number } | undefined ): boolean =>
-			!! t?.accessToken && t.accessToken !== refused && ( t.expiresAt ?? 0 ) - EXPIRY_MARGIN_MS > now;
-		if ( usable( { accessToken: this.credential.accessToken, expiresAt: this.credential.accessTokenExpiresAt } ) ) {
+		const usable = (
+			t: { accessToken?: string; expiresAt?: number } | undefined
+		): boolean =>
+			!! t?.accessToken &&
+			t.accessToken !== refused &&
+			( t.expiresAt ?? 0 ) - EXPIRY_MARGIN_MS > now;
+		if (
+			usable( {
+				accessToken: this.credential.accessToken,
+				expiresAt: this.credential.accessTokenExpiresAt,
+			} )
+		) {
 			return this.credential.accessToken as string;
 		}
 		const cached = this.ctx.tokens.get( this.handle );
@@ -98,7 +138,9 @@ export class GoogleSession {
 		const refreshToken = this.credential.refreshToken;
 		try {
 			const t = await this.ctx.tokens.refreshOnce( this.handle, () =>
-				this.ctx.caller.run( 'oauth.refresh', {}, this.deadline, () => this.api.refresh( this.client, refreshToken ) )
+				this.ctx.caller.run( 'oauth.refresh', {}, this.deadline, () =>
+					this.api.refresh( this.client, refreshToken )
+				)
 			);
 			this.ctx.metrics.tokenRefreshes.inc( { outcome: 'ok' } );
 			this.refreshed = true;
@@ -106,7 +148,11 @@ export class GoogleSession {
 			return t.accessToken;
 		} catch ( error ) {
 			if ( error instanceof GoogleCallError ) {
-				const mapped = toSidecarError( error.failure, 'refresh', error.exhausted );
+				const mapped = toSidecarError(
+					error.failure,
+					'refresh',
+					error.exhausted
+				);
 				this.ctx.metrics.tokenRefreshes.inc( { outcome: mapped.code } );
 				throw mapped;
 			}
@@ -118,18 +164,31 @@ export class GoogleSession {
 	 * One Calendar API call for this doctor. A 401 gets one token refresh and one more try; a 401
 	 * after that means the grant is gone (`token_revoked`).
 	 */
-	async calendar< T >( method: string, context: FailureContext, fn: ( auth: OAuth2Client ) => Promise< T > ): Promise< T > {
+	async calendar< T >(
+		method: string,
+		context: FailureContext,
+		fn: ( auth: OAuth2Client ) => Promise< T >
+	): Promise< T > {
 		let force = false;
-		for ( ;; ) {
+		for (;;) {
 			const token = await this.accessToken( force );
 			const auth = this.api.authFor( token );
 			try {
-				return await this.ctx.caller.run( method, this.paceKeys, this.deadline, () => fn( auth ) );
+				return await this.ctx.caller.run(
+					method,
+					this.paceKeys,
+					this.deadline,
+					() => fn( auth )
+				);
 			} catch ( error ) {
 				if ( ! ( error instanceof GoogleCallError ) ) {
 					throw error;
 				}
-				if ( error.failure.status === 401 && ! this.refreshed && ! force ) {
+				if (
+					error.failure.status === 401 &&
+					! this.refreshed &&
+					! force
+				) {
 					force = true;
 					continue;
 				}

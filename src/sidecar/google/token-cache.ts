@@ -38,7 +38,10 @@ export class TokenCache {
 	}
 
 	/** Runs `refresh` unless one for the same handle is already running, in which case joins it. */
-	refreshOnce( handle: string, refresh: () => Promise< TokenSet > ): Promise< TokenSet > {
+	refreshOnce(
+		handle: string,
+		refresh: () => Promise< TokenSet >
+	): Promise< TokenSet > {
 		const running = this.inflight.get( handle );
 		if ( running ) {
 			return running;

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../../src/sidecar/config';
 
-const valid = { MFK_SHARED_SECRET: 'x'.repeat( 32 ), MFK_SEAL_KEYS: `k1:${ randomBytes( 32 ).toString( 'base64' ) }` };
+const valid = {
+	MFK_SHARED_SECRET: 'x'.repeat( 32 ),
+	MFK_SEAL_KEYS: `k1:${ randomBytes( 32 ).toString( 'base64' ) }`,
+};
 
 function problems( env: Record< string, string > ): string[] {
 	try {
@@ -43,7 +46,9 @@ describe( 'configuration', () => {
 			MFK_GOOGLE_API_ROOT: 'not a url',
 			MFK_RETRY_BUDGET_MS: '-1',
 		} );
-		expect( list.map( ( p ) => p.split( ' ' )[ 0 ]?.replace( ':', '' ) ) ).toEqual( [
+		expect(
+			list.map( ( p ) => p.split( ' ' )[ 0 ]?.replace( ':', '' ) )
+		).toEqual( [
 			'MFK_SIDECAR_PORT',
 			'MFK_SHARED_SECRET',
 			'MFK_SEAL_KEYS',
@@ -56,12 +61,26 @@ describe( 'configuration', () => {
 	} );
 
 	test( 'requires the secret and the keys', () => {
-		expect( problems( {} ) ).toEqual( [ expect.stringMatching( /^MFK_SHARED_SECRET is required/ ), expect.stringMatching( /^MFK_SEAL_KEYS is required/ ) ] );
+		expect( problems( {} ) ).toEqual( [
+			expect.stringMatching( /^MFK_SHARED_SECRET is required/ ),
+			expect.stringMatching( /^MFK_SEAL_KEYS is required/ ),
+		] );
 	} );
 
 	test( 'plain HTTP endpoints only on loopback', () => {
-		const c = loadConfig( { ...valid, MFK_GOOGLE_API_ROOT: 'http://127.0.0.1:8789/', MFK_GOOGLE_TOKEN_URL: 'http://localhost:8789/token' } );
+		const c = loadConfig( {
+			...valid,
+			MFK_GOOGLE_API_ROOT: 'http://127.0.0.1:8789/',
+			MFK_GOOGLE_TOKEN_URL: 'http://localhost:8789/token',
+		} );
 		expect( c.google.apiRoot ).toBe( 'http://127.0.0.1:8789/' );
-		expect( problems( { ...valid, MFK_GOOGLE_REVOKE_URL: 'http://10.0.0.5/revoke' } ) ).toEqual( [ expect.stringMatching( /^MFK_GOOGLE_REVOKE_URL must use https/ ) ] );
+		expect(
+			problems( {
+				...valid,
+				MFK_GOOGLE_REVOKE_URL: 'http://10.0.0.5/revoke',
+			} )
+		).toEqual( [
+			expect.stringMatching( /^MFK_GOOGLE_REVOKE_URL must use https/ ),
+		] );
 	} );
 } );

@@ -1,4 +1,9 @@
-import { base32hex, eventIdFor, requestIdFor, revisionOf } from '../../../src/sidecar/event-id';
+import {
+	base32hex,
+	eventIdFor,
+	requestIdFor,
+	revisionOf,
+} from '../../../src/sidecar/event-id';
 
 describe( 'event id', () => {
 	test( 'base32hex follows RFC 4648 (test vectors, lowercase, unpadded)', () => {
@@ -18,9 +23,21 @@ describe( 'event id', () => {
 
 	// The vectors published in docs/sidecar-api.md (also computed with Python's base64.b32hexencode).
 	test.each( [
-		[ '8a6e0f4c-1d2b-4c3a-9e8f-7a6b5c4d3e2f', 42, 'mfkgitnu4t5hrdapttfe4o1g7oan48a19953mhq6r1p' ],
-		[ '8a6e0f4c-1d2b-4c3a-9e8f-7a6b5c4d3e2f', 43, 'mfklkkd30dbcntvt7mucmkivtp3b8sc8vau6reurcb2' ],
-		[ '00000000-0000-4000-8000-000000000000', 1, 'mfkia1ha9u2h1vrd5avmuc9co49d1aebv3vpubuafb4' ],
+		[
+			'8a6e0f4c-1d2b-4c3a-9e8f-7a6b5c4d3e2f',
+			42,
+			'mfkgitnu4t5hrdapttfe4o1g7oan48a19953mhq6r1p',
+		],
+		[
+			'8a6e0f4c-1d2b-4c3a-9e8f-7a6b5c4d3e2f',
+			43,
+			'mfklkkd30dbcntvt7mucmkivtp3b8sc8vau6reurcb2',
+		],
+		[
+			'00000000-0000-4000-8000-000000000000',
+			1,
+			'mfkia1ha9u2h1vrd5avmuc9co49d1aebv3vpubuafb4',
+		],
 	] )( 'site %s, appointment %d → %s', ( site, appointment, expected ) => {
 		expect( eventIdFor( site, appointment ) ).toBe( expected );
 		expect( eventIdFor( site, String( appointment ) ) ).toBe( expected );

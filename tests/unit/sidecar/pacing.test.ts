@@ -3,14 +3,20 @@ import { Pacer } from '../../../src/sidecar/google/pacing';
 
 describe( 'per-account pacing', () => {
 	test( 'limits calls in flight per account, hands slots over in order', async () => {
-		const pacer = new Pacer( { concurrency: 2, basePauseMs: 100, maxPauseMs: 1000 } );
+		const pacer = new Pacer( {
+			concurrency: 2,
+			basePauseMs: 100,
+			maxPauseMs: 1000,
+		} );
 		const order: string[] = [];
 		const r1 = await pacer.acquire( { user: 'a' }, Date.now() + 1000 );
 		const r2 = await pacer.acquire( { user: 'a' }, Date.now() + 1000 );
-		const third = pacer.acquire( { user: 'a' }, Date.now() + 1000 ).then( ( r ) => {
-			order.push( 'third' );
-			return r;
-		} );
+		const third = pacer
+			.acquire( { user: 'a' }, Date.now() + 1000 )
+			.then( ( r ) => {
+				order.push( 'third' );
+				return r;
+			} );
 		const other = await pacer.acquire( { user: 'b' }, Date.now() + 1000 ); // other accounts are not held up
 		order.push( 'other' );
 		expect( order ).toEqual( [ 'other' ] );
@@ -25,7 +31,13 @@ describe( 'per-account pacing', () => {
 
 	test( 'a rate-limit answer pauses the account with growing, jittered pauses', () => {
 		let now = 0;
-		const pacer = new Pacer( { concurrency: 4, basePauseMs: 100, maxPauseMs: 1000, now: () => now, random: () => 1 } );
+		const pacer = new Pacer( {
+			concurrency: 4,
+			basePauseMs: 100,
+			maxPauseMs: 1000,
+			now: () => now,
+			random: () => 1,
+		} );
 		expect( pacer.penalize( 'user:a' ) ).toBe( 100 );
 		expect( pacer.pauseRemaining( { user: 'user:a' } ) ).toBe( 100 );
 		expect( pacer.pauseRemaining( { user: 'user:b' } ) ).toBe( 0 );
@@ -43,19 +55,38 @@ describe( 'per-account pacing', () => {
 
 	test( 'project pauses apply to every account of the project', () => {
 		let now = 0;
-		const pacer = new Pacer( { concurrency: 4, basePauseMs: 100, maxPauseMs: 1000, now: () => now, random: () => 0 } );
+		const pacer = new Pacer( {
+			concurrency: 4,
+			basePauseMs: 100,
+			maxPauseMs: 1000,
+			now: () => now,
+			random: () => 0,
+		} );
 		pacer.penalize( 'project:p' );
-		expect( pacer.pauseRemaining( { user: 'user:x', project: 'project:p' } ) ).toBe( 50 );
+		expect(
+			pacer.pauseRemaining( { user: 'user:x', project: 'project:p' } )
+		).toBe( 50 );
 		now = 60;
-		expect( pacer.pauseRemaining( { user: 'user:x', project: 'project:p' } ) ).toBe( 0 );
+		expect(
+			pacer.pauseRemaining( { user: 'user:x', project: 'project:p' } )
+		).toBe( 0 );
 	} );
 
-	test( 'refuses to wait beyond the caller\'s deadline', async () => {
-		const pacer = new Pacer( { concurrency: 4, basePauseMs: 5000, maxPauseMs: 5000, random: () => 1 } );
+	test( "refuses to wait beyond the caller's deadline", async () => {
+		const pacer = new Pacer( {
+			concurrency: 4,
+			basePauseMs: 5000,
+			maxPauseMs: 5000,
+			random: () => 1,
+		} );
 		pacer.penalize( 'user:a' );
-		const error = await pacer.acquire( { user: 'user:a' }, Date.now() + 100 ).catch( ( e: unknown ) => e );
+		const error = await pacer
+			.acquire( { user: 'user:a' }, Date.now() + 100 )
+			.catch( ( e: unknown ) => e );
 		expect( error ).toBeInstanceOf( SidecarError );
 		expect( ( error as SidecarError ).code ).toBe( 'rate_limited' );
-		expect( ( error as SidecarError ).details.retryAfterMs ).toBeGreaterThan( 4000 );
+		expect(
+			( error as SidecarError ).details.retryAfterMs
+		).toBeGreaterThan( 4000 );
 	} );
 } );

@@ -1,4 +1,9 @@
-import { backoffDelay, RetryBudgetExhausted, withRetry, type RetryEnv } from '../../../src/sidecar/retry';
+import {
+	backoffDelay,
+	RetryBudgetExhausted,
+	withRetry,
+	type RetryEnv,
+} from '../../../src/sidecar/retry';
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeEnv( random = () => 1 ): RetryEnv & { slept: number[] } {
@@ -92,7 +97,9 @@ describe( 'retry policy', () => {
 			env
 		).catch( ( e: unknown ) => e );
 		expect( error ).toBeInstanceOf( RetryBudgetExhausted );
-		expect( ( error as RetryBudgetExhausted ).lastError ).toEqual( new Error( `failure ${ calls }` ) );
+		expect( ( error as RetryBudgetExhausted ).lastError ).toEqual(
+			new Error( `failure ${ calls }` )
+		);
 		expect( env.slept.reduce( ( a, b ) => a + b, 0 ) ).toBeLessThan( 1000 );
 		expect( env.slept ).toEqual( [ 100, 200, 400 ] ); // the next (800) would end at 1500
 		expect( hooks.onRetry ).toHaveBeenCalledTimes( 3 );
