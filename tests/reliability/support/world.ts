@@ -4,9 +4,14 @@
  * (book, reschedule, cancel, re-book, delete) through the stand-in's real REST API. Every
  * appointment made here is remembered, so a scenario can reconcile exactly what it touched.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
 	createUser,
+	harness,
+	INSTANCE_NAME,
 	login,
+	query,
 	wpJson,
 	type Session,
 	type TestUser,
@@ -21,7 +26,7 @@ import {
 	KC,
 } from '../../kivicare-stand-in/test-support/standin';
 import { configureMeet, connectDoctor } from '../../integration/support/meet';
-import { track } from '../../security/support/collect';
+import { ARTIFACTS, track } from '../../security/support/collect';
 
 export interface Doctor {
 	user: TestUser;
@@ -53,22 +58,112 @@ export function siteId(): Promise< string > {
 	return wpJson< string >( 'return MFK_Site::id();' );
 }
 
+interface SavedWorld {
+	siteId: string;
+	clinicId: number;
+	doctors: Array< Omit< Doctor, 'nextSlot' > >;
+	patients: TestUser[];
+}
+
+function cacheFile( key: string ): string {
+	return path.join( ARTIFACTS, 'reliability', `world-${ INSTANCE_NAME }-${ key }.json` );
+}
+
 /**
- * Sets the plugin up against the emulator and creates `doctors` connected doctors with a
- * telemedicine service each, and `patients` patients.
+ * A world saved by an earlier test file is reused when WordPress still has its doctors
+ * connected and the emulator still knows their grants (it forgets everything on restart).
+ */
+async function reusable( saved: SavedWorld ): Promise< boolean > {
+	if ( saved.siteId !== ( await siteId() ) ) {
+		return false;
+	}
+	const statuses = await wpJson< string[] >(
+		'return array_map( static fn( $id ) => get_userdata( $id ) ? MFK_Doctor_Connection::get( $id )["status"] : "gone", $args );',
+		saved.doctors.map( ( d ) => d.user.id )
+	);
+	if ( statuses.some( ( st ) => st !== 'active' ) ) {
+		return false;
+	}
+	const res = await fetch( `${ harness().emulatorUrl }/__emulator/tokens` );
+	const { tokens } = ( await res.json() ) as {
+		tokens: Array< { type: string; email: string; valid: boolean } >;
+	};
+	return saved.doctors.every( ( d ) =>
+		tokens.some(
+			( t ) =>
+				t.type === 'refresh' &&
+				t.valid &&
+				t.email === d.email.toLowerCase()
+		)
+	);
+}
+
+/** Next free slot of each doctor, from the latest appointment they have. */
+async function nextSlots( doctors: number[] ): Promise< Map< number, number > > {
+	const rows = await query< { doctor_id: number; last: string } >(
+		`SELECT doctor_id, MAX(appointment_start_date) AS last FROM wp_kc_appointments WHERE doctor_id IN (${ doctors.join( ',' ) }) GROUP BY doctor_id`
+	);
+	const first = Date.parse( slotOf( 0 ).date );
+	return new Map(
+		rows.map( ( r ) => [
+			Number( r.doctor_id ),
+			Math.max( 0, Math.round( ( Date.parse( r.last ) - first ) / 86400000 ) + 2 ),
+		] )
+	);
+}
+
+/**
+ * Sets the plugin up against the emulator and provides `doctors` connected doctors with a
+ * telemedicine service each, and `patients` patients: the ones an earlier test file made under
+ * the same `key` when they still work (connecting a doctor costs seconds), else new ones.
  */
 export async function createWorld( {
+	key = 'default',
 	doctors = 2,
 	patients = 2,
 	syncBudgetMs = 3000,
 }: {
+	key?: string;
 	doctors?: number;
 	patients?: number;
 	syncBudgetMs?: number;
 } = {} ): Promise< World > {
 	await configureMeet( { sync_budget_ms: syncBudgetMs } );
+	let saved: SavedWorld | undefined;
+	try {
+		saved = JSON.parse( readFileSync( cacheFile( key ), 'utf8' ) ) as SavedWorld;
+	} catch {
+		saved = undefined;
+	}
+	if (
+		! saved ||
+		saved.doctors.length !== doctors ||
+		saved.patients.length !== patients ||
+		! ( await reusable( saved ) )
+	) {
+		saved = await buildWorld( doctors, patients );
+		mkdirSync( path.dirname( cacheFile( key ) ), { recursive: true } );
+		writeFileSync( cacheFile( key ), JSON.stringify( saved, null, '\t' ) + '\n' );
+	}
+	const slots = await nextSlots( saved.doctors.map( ( d ) => d.user.id ) );
+	return {
+		siteId: saved.siteId,
+		clinicId: saved.clinicId,
+		doctors: saved.doctors.map( ( d ) => ( {
+			...d,
+			nextSlot: slots.get( d.user.id ) ?? 0,
+		} ) ),
+		patients: saved.patients,
+		admin: track( await adminSession() ),
+		appointments: [],
+		doctorOf: new Map(),
+		operations: 0,
+	};
+}
+
+async function buildWorld( doctors: number, patients: number ): Promise< SavedWorld > {
 	const { clinicId } = await ensureClinic();
-	const made: Doctor[] = [];
+	const made: SavedWorld[ 'doctors' ] = [];
 	for ( let i = 0; i < doctors; i++ ) {
 		const user = await createDoctor( clinicId, {
 			meta: { kc_standin_session_hours: '00:00-24:00' },
@@ -84,23 +179,13 @@ export async function createWorld( {
 			user,
 			email: await connectDoctor( user ),
 			serviceMappingId: service.mappingIds[ 0 ]!,
-			nextSlot: 0,
 		} );
 	}
 	const people: TestUser[] = [];
 	for ( let i = 0; i < patients; i++ ) {
 		people.push( await createPatient( `RelPatient${ i }` ) );
 	}
-	return {
-		siteId: await siteId(),
-		clinicId,
-		doctors: made,
-		patients: people,
-		admin: track( await adminSession() ),
-		appointments: [],
-		doctorOf: new Map(),
-		operations: 0,
-	};
+	return { siteId: await siteId(), clinicId, doctors: made, patients: people };
 }
 
 /** Another user logged in (tracked for the secrets scan). */
@@ -110,9 +195,8 @@ export async function session( user: TestUser ): Promise< Session > {
 
 export { createUser };
 
-// Appointments start this many days ahead, plus a per-run spread, so that slots of doctors
-// created by earlier runs on the same database never matter (slots are per doctor anyway).
-const BASE_DAYS = 400 + ( Math.floor( Date.now() / 86400000 ) % 300 );
+// Appointments start this many days ahead (far enough that none of them is ever in the past).
+const BASE_DAYS = 400;
 
 /**
  * Date and time of a doctor's n-th slot: one a day at noon in the appointment's own zone, so
