@@ -31,6 +31,11 @@ export interface InstanceOptions {
 	disableWpCron: boolean;
 	/** Accept the auto-login links printed by `./bin/dev start`. */
 	autoLogin: boolean;
+	/**
+	 * Open the block editor without its first-run dialogs (welcome guide, starter patterns),
+	 * so browser tests see the same editor every time.
+	 */
+	quietEditor?: boolean;
 }
 
 export interface Instance {
@@ -101,6 +106,7 @@ const BUILT_IN_OPTIONS: Record< string, InstanceOptions > = {
 		googleServices: true,
 		disableWpCron: true,
 		autoLogin: false,
+		quietEditor: true,
 	},
 };
 

@@ -115,6 +115,9 @@ export function renderWpConfig( instance: Instance ): string {
 	if ( instance.options.disableWpCron ) {
 		constants.push( [ 'DISABLE_WP_CRON', true ] );
 	}
+	if ( instance.options.quietEditor ) {
+		constants.push( [ 'MFK_HARNESS_QUIET_EDITOR', true ] );
+	}
 	if ( instance.options.autoLogin ) {
 		constants.push( [ 'MFK_HARNESS_LOGIN_TOKEN', secrets.loginToken ] );
 	}

@@ -146,6 +146,7 @@ describe( 'wp-config.php', () => {
 			MFK_SIDECAR_URL: instance.urls.sidecar,
 			DISABLE_WP_CRON: true,
 			MFK_HARNESS_SMTP_PORT: instance.ports.smtp,
+			MFK_HARNESS_QUIET_EDITOR: true,
 		} );
 		expect(
 			String( constants.MFK_SIDECAR_SECRET ).length
@@ -168,10 +169,12 @@ describe( 'wp-config.php', () => {
 					...instance.options,
 					disableWpCron: false,
 					autoLogin: true,
+					quietEditor: false,
 				},
 			} )
 		);
 		expect( constants ).not.toHaveProperty( 'DISABLE_WP_CRON' );
+		expect( constants ).not.toHaveProperty( 'MFK_HARNESS_QUIET_EDITOR' );
 		expect(
 			String( constants.MFK_HARNESS_LOGIN_TOKEN ).length
 		).toBeGreaterThanOrEqual( 24 );

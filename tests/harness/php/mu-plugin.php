@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name: Meet for KiviCare – local harness settings
- * Description: Development and test instances only (installed by tests/harness, never shipped): mail to the local SMTP sink, no update checks, no avatars, optional auto-login.
+ * Description: Development and test instances only (installed by tests/harness, never shipped): mail to the local SMTP sink, no update checks, no avatars, a quiet block editor for browser tests, optional auto-login.
  *
  * @package MeetForKiviCare\Harness
  */
@@ -106,4 +106,31 @@ add_action(
 		exit;
 	},
 	1
+);
+
+/*
+ * Test instances: the block editor opens without its first-run dialogs (welcome guide, starter
+ * pattern chooser), which otherwise cover the editor for every new user. The editor reads its
+ * preferences from user meta when the page loads, so the defaults are added there; a user's
+ * own choice, once saved, is kept.
+ */
+add_filter(
+	'get_user_metadata',
+	static function ( $value, $user_id, $meta_key, $single ) {
+		static $reading = false;
+		global $wpdb;
+		if ( $reading || ! $single || ! defined( 'MFK_HARNESS_QUIET_EDITOR' ) || ! MFK_HARNESS_QUIET_EDITOR
+			|| $wpdb->get_blog_prefix() . 'persisted_preferences' !== $meta_key ) {
+			return $value;
+		}
+		$reading     = true;
+		$preferences = get_user_meta( $user_id, $meta_key, true );
+		$reading     = false;
+		$preferences = is_array( $preferences ) ? $preferences : array();
+		$preferences['core']           = ( $preferences['core'] ?? array() ) + array( 'enableChoosePatternModal' => false );
+		$preferences['core/edit-post'] = ( $preferences['core/edit-post'] ?? array() ) + array( 'welcomeGuide' => false );
+		return array( $preferences );
+	},
+	10,
+	4
 );
