@@ -114,6 +114,23 @@ describe( 'harness WordPress', () => {
 		expect( error ).toMatch( /blocked/i );
 	} );
 
+	it( 'opens wp-admin screens without update checks or PHP warnings', async () => {
+		clearDebugLog();
+		const admin = await login();
+		for ( const screen of [
+			'index.php',
+			'plugins.php',
+			'themes.php',
+			'update-core.php',
+			'plugin-install.php?tab=upload',
+		] ) {
+			const response = await admin.fetch( `wp-admin/${ screen }` );
+			expect( [ screen, response.status ] ).toEqual( [ screen, 200 ] );
+			await response.arrayBuffer();
+		}
+		expect( phpProblems() ).toEqual( [] );
+	} );
+
 	it( 'passes arguments to wpEval as data, never as code', async () => {
 		const hostile = `'); echo "injected"; //`;
 		expect(

@@ -58,6 +58,13 @@ remove_action( 'wp_version_check', 'wp_version_check' );
 remove_action( 'wp_update_plugins', 'wp_update_plugins' );
 remove_action( 'wp_update_themes', 'wp_update_themes' );
 remove_action( 'wp_maybe_auto_update', 'wp_maybe_auto_update' );
+foreach ( array( 'load-plugins.php', 'load-update.php', 'load-update-core.php' ) as $mfk_harness_screen ) {
+	remove_action( $mfk_harness_screen, 'wp_update_plugins' );
+}
+foreach ( array( 'load-themes.php', 'load-update.php', 'load-update-core.php' ) as $mfk_harness_screen ) {
+	remove_action( $mfk_harness_screen, 'wp_update_themes' );
+}
+unset( $mfk_harness_screen );
 foreach ( array( 'update_core', 'update_plugins', 'update_themes' ) as $mfk_harness_transient ) {
 	add_filter(
 		"pre_site_transient_{$mfk_harness_transient}",
