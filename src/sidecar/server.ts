@@ -268,9 +268,7 @@ export function buildServer(
 			}
 		);
 		if ( ! verdict.ok ) {
-			ctx.metrics.authFailures.inc( {
-				reason: verdict.reason.split( ' ' )[ 0 ] ?? 'other',
-			} );
+			ctx.metrics.authFailures.inc( { reason: verdict.failure } );
 			throw new SidecarError(
 				'unauthorized',
 				`Request refused: ${ verdict.reason }.`

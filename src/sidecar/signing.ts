@@ -64,8 +64,17 @@ export function signedHeaders(
 	};
 }
 
+/** Which check refused a request (metrics label). */
+export type VerifyFailure =
+	| 'missing'
+	| 'timestamp_format'
+	| 'nonce_format'
+	| 'clock_skew'
+	| 'signature';
+
 export type VerifyResult =
-	{ ok: true; nonce: string } | { ok: false; reason: string };
+	| { ok: true; nonce: string }
+	| { ok: false; failure: VerifyFailure; reason: string };
 
 export interface VerifyOptions {
 	secret: string;
@@ -98,18 +107,21 @@ export function verifySignature(
 	if ( ! timestamp || ! nonce || ! signature ) {
 		return {
 			ok: false,
+			failure: 'missing',
 			reason: 'missing X-MFK-Timestamp, X-MFK-Nonce or X-MFK-Signature header',
 		};
 	}
 	if ( ! /^\d{1,12}$/.test( timestamp ) ) {
 		return {
 			ok: false,
+			failure: 'timestamp_format',
 			reason: 'X-MFK-Timestamp must be Unix time in seconds',
 		};
 	}
 	if ( ! NONCE_PATTERN.test( nonce ) ) {
 		return {
 			ok: false,
+			failure: 'nonce_format',
 			reason: 'X-MFK-Nonce must be 16-64 characters [A-Za-z0-9_-]',
 		};
 	}
@@ -117,6 +129,7 @@ export function verifySignature(
 	if ( Math.abs( now - Number( timestamp ) ) > options.clockSkewSeconds ) {
 		return {
 			ok: false,
+			failure: 'clock_skew',
 			reason: 'timestamp outside the allowed clock skew',
 		};
 	}
@@ -131,7 +144,11 @@ export function verifySignature(
 		given.length !== expected.length ||
 		! timingSafeEqual( given, expected )
 	) {
-		return { ok: false, reason: 'signature does not match' };
+		return {
+			ok: false,
+			failure: 'signature',
+			reason: 'signature does not match',
+		};
 	}
 	return { ok: true, nonce };
 }

@@ -135,6 +135,7 @@ describe( 'request signing', () => {
 			verify( headers(), 'POST', '/v1/ping', BODY, NOW + 301 * 1000 )
 		).toEqual( {
 			ok: false,
+			failure: 'clock_skew',
 			reason: 'timestamp outside the allowed clock skew',
 		} );
 		expect(
