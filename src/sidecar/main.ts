@@ -19,6 +19,12 @@ async function main(): Promise< void > {
 		throw error;
 	}
 	const sidecar = await startSidecar( config );
+	if ( ! [ '127.0.0.1', '::1', 'localhost' ].includes( config.host ) ) {
+		sidecar.app.log.warn(
+			{ host: config.host },
+			'listening beyond loopback: keep the port firewalled (every call is still signed)'
+		);
+	}
 	sidecar.app.log.info(
 		{ url: sidecar.url, googleApiRoot: config.google.apiRoot },
 		'sidecar listening'

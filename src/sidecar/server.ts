@@ -96,7 +96,7 @@ function fieldErrors( error: FastifyError ): FieldError[] {
 	} );
 }
 
-function toSidecarError(
+function asSidecarError(
 	ctx: SidecarContext,
 	error: FastifyError | Error
 ): SidecarError {
@@ -321,7 +321,7 @@ export function buildServer(
 	} );
 
 	app.setErrorHandler( ( error: FastifyError, request, reply ) =>
-		sendError( reply, request, toSidecarError( ctx, error ) )
+		sendError( reply, request, asSidecarError( ctx, error ) )
 	);
 
 	app.setNotFoundHandler( ( request, reply ) => {
