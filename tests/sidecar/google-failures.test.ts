@@ -264,3 +264,79 @@ describe( 'retries exhausted within the budget', () => {
 		expect( statuses?.[ '403' ] ).toBeGreaterThan( 0 );
 	} );
 } );
+
+describe( 'the client libraries do not retry on their own', () => {
+	test( 'with a zero retry budget, one failing call is one request to Google', async () => {
+		const { loadConfig, startSidecar, signedHeaders } =
+			await import( '../../src/sidecar' );
+		const { SHARED_SECRET } = await import( './support' );
+		const noRetry = await startSidecar(
+			loadConfig( {
+				MFK_SIDECAR_PORT: '0',
+				MFK_SHARED_SECRET: SHARED_SECRET,
+				MFK_SEAL_KEYS: `k1:${ (
+					rig.sidecar.context.config.sealKeys[ 0 ] as { key: Buffer }
+				 ).key.toString( 'base64' ) }`,
+				MFK_LOG_LEVEL: 'silent',
+				MFK_RETRY_BUDGET_MS: '0',
+				...rig.google.sidecarEnv(),
+			} ),
+			{ warmUp: false }
+		);
+		const call = async ( path: string, body: unknown ) => {
+			const raw = JSON.stringify( body );
+			const res = await fetch( noRetry.url + path, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					...signedHeaders( SHARED_SECRET, {
+						method: 'POST',
+						path,
+						body: raw,
+					} ),
+				},
+				body: raw,
+			} );
+			return ( await res.json() ) as { code?: string };
+		};
+		try {
+			// events.get is a GET, which the libraries would retry three times by default.
+			await fault(
+				'events.get',
+				{ type: 'error', status: 503 },
+				{ times: 0 }
+			);
+			const gets = await count( 'events.get' );
+			expect( ( await call( '/v1/meetings/get', meeting() ) ).code ).toBe(
+				'google_unavailable'
+			);
+			expect( await count( 'events.get' ) ).toBe( gets + 1 );
+
+			// Token refreshes are POSTs the auth library marks as retryable.
+			await rig.control( 'DELETE', '/faults' );
+			const other = await rig.connect();
+			await rig.control( 'POST', '/tokens/expire', {
+				email: other.email,
+			} );
+			await fault(
+				'oauth.token.refresh',
+				{ type: 'error', status: 503 },
+				{ times: 0 }
+			);
+			const refreshes = await count( 'oauth.token.refresh' );
+			expect(
+				(
+					await call(
+						'/v1/meetings/get',
+						meeting( { credential: other.credential } )
+					)
+				).code
+			).toBe( 'google_unavailable' );
+			expect( await count( 'oauth.token.refresh' ) ).toBe(
+				refreshes + 1
+			);
+		} finally {
+			await noRetry.close();
+		}
+	} );
+} );
