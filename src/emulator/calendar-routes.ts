@@ -126,22 +126,8 @@ export function registerCalendarRoutes(
 		) {
 			const message =
 				"Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'calendar-json.googleapis.com' for consumer 'project_number:000000000000'.";
-			throw new GoogleApiError( 429, 'rateLimitExceeded', message, {
-				headers: {
-					'retry-after': String(
-						Math.max(
-							1,
-							Math.ceil(
-								state.buckets.wait(
-									projectKey,
-									perProjectPerMinute,
-									cost
-								) / 1000
-							)
-						)
-					),
-				},
-			} );
+			// Like Google, no Retry-After: clients back off on their own.
+			throw new GoogleApiError( 429, 'rateLimitExceeded', message );
 		}
 		if ( perUserPerMinute !== null ) {
 			state.buckets.take( userKey, perUserPerMinute, cost );

@@ -183,6 +183,3 @@ export const insufficientScopes = () =>
 			},
 		}
 	);
-
-export const notFound = () =>
-	new GoogleApiError( 404, 'notFound', 'Not Found' );

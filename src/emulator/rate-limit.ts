@@ -52,14 +52,6 @@ export class TokenBuckets {
 		b.tokens -= Math.min( cost, TokenBuckets.burst( perMinute ) );
 	}
 
-	/** Milliseconds until `cost` tokens are back. */
-	wait( key: string, perMinute: number, cost: number ): number {
-		const b = this.level( key, perMinute );
-		const missing =
-			Math.min( cost, TokenBuckets.burst( perMinute ) ) - b.tokens;
-		return missing <= 0 ? 0 : Math.ceil( missing / ( perMinute / 60000 ) );
-	}
-
 	clear(): void {
 		this.buckets.clear();
 	}

@@ -34,7 +34,10 @@ export class GoogleCaller {
 		private readonly metrics: Metrics,
 		private readonly pacer: Pacer,
 		private readonly policy: RetryPolicy,
-		private readonly log: { warn: ( obj: object, msg: string ) => void }
+		private readonly log: {
+			warn: ( obj: object, msg: string ) => void;
+			debug: ( obj: object, msg: string ) => void;
+		}
 	) {}
 
 	async run< T >(
@@ -105,7 +108,9 @@ export class GoogleCaller {
 								? f.reason
 								: f.reason || String( f.status );
 						this.metrics.googleRetries.inc( { method, reason } );
-						this.log.warn(
+						// Rate limits are routine while a backlog drains: counted, logged at debug.
+						const level = isRateLimit( f ) ? 'debug' : 'warn';
+						this.log[ level ](
 							{
 								method,
 								attempt: n + 1,
