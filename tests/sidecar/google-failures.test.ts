@@ -8,9 +8,10 @@ let rig: Rig;
 let doctor: { credential: string; email: string };
 let seq = 2000;
 
-// Small budget so exhaustion is quick: 2 s total, backoff from 20 ms, 1.5 s per attempt.
+// Small budget so exhaustion is quick: 2 s total, backoff from 20 ms, and a 500 ms attempt
+// timeout so that a hung request is retried well within the budget.
 beforeAll( async () => {
-	rig = await startRig();
+	rig = await startRig( { MFK_GOOGLE_TIMEOUT_MS: '500' } );
 	doctor = await rig.connect();
 } );
 afterAll( async () => rig.close() );
@@ -90,7 +91,7 @@ describe( 'retried, then success', () => {
 		await fault( 'events.get', { type: 'hang' } );
 		const body = meeting();
 		await ensure( body );
-		const answer = await rig.call( '/v1/meetings/get', body ); // first attempt hangs 1.5 s
+		const answer = await rig.call( '/v1/meetings/get', body ); // first attempt hangs 500 ms
 		expect( answer.status ).toBe( 200 );
 		expect( answer.body.status ).toBe( 'ready' );
 	} );

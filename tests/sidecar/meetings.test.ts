@@ -235,7 +235,7 @@ describe( 'asynchronous conference creation', () => {
 	} );
 
 	test( 'still pending after waitMs: answered pending, ready when asked again', async () => {
-		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 700 } );
+		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 2000 } );
 		const id = nextAppointment++;
 		const first = await ensure( id, { waitMs: 0 } );
 		expect( first.body ).toMatchObject( {
