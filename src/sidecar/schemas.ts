@@ -185,7 +185,8 @@ export const schemas = {
 			},
 		},
 	},
-	empty: { type: [ 'object', 'null' ] },
+	// `{}`, anything ignored, or `[]` (how PHP's json_encode writes an empty array).
+	empty: { type: [ 'object', 'array', 'null' ], maxItems: 0 },
 } as const;
 
 export type BatchOp = 'ensure' | 'reschedule' | 'cancel' | 'get';

@@ -41,6 +41,15 @@ describe( 'request signing', () => {
 		} );
 	} );
 
+	test( "ping accepts {}, an empty body and PHP's empty array", async () => {
+		expect(
+			( await rig.call( '/v1/ping', { siteId: rig.siteId } ) ).status
+		).toBe( 200 );
+		expect( ( await rig.call( '/v1/ping' ) ).status ).toBe( 200 );
+		expect( ( await rig.call( '/v1/ping', [] ) ).status ).toBe( 200 );
+		expect( ( await rig.call( '/v1/ping', [ 1 ] ) ).status ).toBe( 400 );
+	} );
+
 	test( 'unsigned, wrong secret, stale and future timestamps are refused', async () => {
 		const unsigned = await fetch( `${ rig.sidecar.url }/v1/ping`, {
 			method: 'POST',
