@@ -79,6 +79,30 @@ describe( 'SettingsScreen', () => {
 		expect( byLabel( screen(), 'Client secret' )!.value ).toBe( '' );
 	} );
 
+	it( 'loads the status again after a save, so it never contradicts the saved settings', async () => {
+		let configured = false;
+		const calls = await open( {
+			'GET /health': () => ( { body: { ...HEALTH, configured } } ),
+			'POST /settings': ( call ) => {
+				configured = true;
+				return { body: { ...SETTINGS, ...( call.data as object ) } };
+			},
+		} );
+		const health = () =>
+			screen().querySelector( '.mfk-health' )!.textContent ?? '';
+		expect( health() ).toContain( 'Incomplete' );
+
+		await type( byLabel( screen(), 'Client secret' ), 'new-secret' );
+		await click( byText( screen(), 'Save settings' ) );
+		await settle();
+		expect( state() ).toBe( 'Settings saved.' );
+		expect(
+			calls.filter( ( c ) => c.method === 'GET' && c.path === '/health' )
+		).toHaveLength( 2 );
+		expect( health() ).not.toContain( 'Incomplete' );
+		expect( health() ).toContain( 'Complete' );
+	} );
+
 	it( 'sends nothing when nothing changed', async () => {
 		const calls = await open();
 		await click( byText( screen(), 'Save settings' ) );

@@ -32,11 +32,17 @@ export interface HealthPanelProps {
 	refreshMs?: number;
 	/** Where the doctors' table is, for the "must reconnect" figure. */
 	doctorsAnchor?: string;
+	/**
+	 * Changes when something the figures depend on was just changed on the same page (the
+	 * settings were saved): the figures are loaded again at once, so they never contradict it.
+	 */
+	reloadKey?: number;
 }
 
 export default function HealthPanel( {
 	refreshMs = HEALTH_REFRESH_MS,
 	doctorsAnchor,
+	reloadKey = 0,
 }: HealthPanelProps ) {
 	const [ health, setHealth ] = useState< Health | null >( null );
 	const [ error, setError ] = useState< ApiError | null >( null );
@@ -83,6 +89,14 @@ export default function HealthPanel( {
 			clearTimeout( timer );
 		};
 	}, [ load, refreshMs ] );
+
+	// The timer above does the first load; later keys mean "reload now".
+	const firstKey = useRef( reloadKey );
+	useEffect( () => {
+		if ( reloadKey !== firstKey.current ) {
+			load();
+		}
+	}, [ reloadKey, load ] );
 
 	const refresh = async () => {
 		const ok = await load();

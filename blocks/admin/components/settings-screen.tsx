@@ -118,6 +118,7 @@ export default function SettingsScreen() {
 	const [ saveError, setSaveError ] = useState< ApiError | null >( null );
 	const [ message, setMessage ] = useState< string | null >( null );
 	const [ saving, setSaving ] = useState( false );
+	const [ savedCount, setSavedCount ] = useState( 0 );
 	const [ loadError, setLoadError ] = useState< ApiError | null >( null );
 	const summaryRef = useRef< HTMLDivElement >( null );
 
@@ -212,6 +213,7 @@ export default function SettingsScreen() {
 			setValues( valuesFromSettings( answer ) );
 			setErrors( {} );
 			setSaveError( null );
+			setSavedCount( ( count ) => count + 1 );
 			const text = __( 'Settings saved.', 'meet-for-kivicare' );
 			setMessage( text );
 			speak( text );
@@ -317,7 +319,10 @@ export default function SettingsScreen() {
 				id="mfk-status"
 				title={ __( 'Status', 'meet-for-kivicare' ) }
 			>
-				<HealthPanel doctorsAnchor={ DOCTORS_ANCHOR } />
+				<HealthPanel
+					doctorsAnchor={ DOCTORS_ANCHOR }
+					reloadKey={ savedCount }
+				/>
 				<h3>{ __( 'Test connection', 'meet-for-kivicare' ) }</h3>
 				<TestConnection dirty={ dirty } />
 			</Section>
