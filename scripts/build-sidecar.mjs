@@ -3,13 +3,16 @@
  * dependency inside, no node_modules needed next to it) and the Google emulator into
  * build/emulator/emulator.js (development and tests only; not shipped).
  *
- *   node scripts/build-sidecar.mjs
+ *   node scripts/build-sidecar.mjs [--out <dir>]    (default: build → build/sidecar, build/emulator)
  */
 import { build } from 'esbuild';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve( dirname( fileURLToPath( import.meta.url ) ), '..' );
+const outAt = process.argv.indexOf( '--out' );
+const out =
+	outAt > 0 ? resolve( process.argv[ outAt + 1 ] ) : resolve( root, 'build' );
 
 const common = {
 	absWorkingDir: root,
@@ -88,13 +91,13 @@ wrapper( module.exports, require, module, __filename, __dirname );
 const targets = [
 	{
 		entryPoints: [ 'src/sidecar/main.ts' ],
-		outfile: 'build/sidecar/sidecar.js',
+		outfile: `${ out }/sidecar/sidecar.js`,
 		alias: sidecarAlias,
 		plugins: [ deferGoogleClient ],
 	},
 	{
 		entryPoints: [ 'src/emulator/main.ts' ],
-		outfile: 'build/emulator/emulator.js',
+		outfile: `${ out }/emulator/emulator.js`,
 	},
 ];
 

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signedHeaders } from '../../src/sidecar/signing';
@@ -15,16 +15,13 @@ const KEYS = `k1:${ randomBytes( 32 ).toString( 'base64' ) }`;
 let isolated: string;
 
 beforeAll( () => {
+	// Built into a directory of its own (not build/, which running instances may be using), and
+	// run from a directory with nothing else in it: the bundle must be self-contained.
+	isolated = mkdtempSync( join( tmpdir(), 'mfk-sidecar-' ) );
 	execFileSync(
 		process.execPath,
-		[ join( ROOT, 'scripts/build-sidecar.mjs' ) ],
+		[ join( ROOT, 'scripts/build-sidecar.mjs' ), '--out', isolated ],
 		{ cwd: ROOT, stdio: 'pipe' }
-	);
-	// Run the sidecar from a directory with nothing else in it: the bundle must be self-contained.
-	isolated = mkdtempSync( join( tmpdir(), 'mfk-sidecar-' ) );
-	copyFileSync(
-		join( ROOT, 'build/sidecar/sidecar.js' ),
-		join( isolated, 'sidecar.js' )
 	);
 }, 60000 );
 afterAll( () => rmSync( isolated, { recursive: true, force: true } ) );
@@ -68,7 +65,7 @@ async function listening( proc: Proc, pattern: RegExp ): Promise< string > {
 }
 
 test( 'the sidecar bundle refuses a broken configuration clearly, before listening', async () => {
-	const proc = run( join( isolated, 'sidecar.js' ), {
+	const proc = run( join( isolated, 'sidecar/sidecar.js' ), {
 		MFK_SHARED_SECRET: 'short',
 		MFK_SEAL_KEYS: 'k1:not-a-key',
 		MFK_SIDECAR_PORT: 'eighty',
@@ -89,7 +86,7 @@ test( 'the sidecar bundle refuses a broken configuration clearly, before listeni
 test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops both gracefully', async () => {
 	const started: Proc[] = [];
 	try {
-		const google = run( join( ROOT, 'build/emulator/emulator.js' ), {
+		const google = run( join( isolated, 'emulator/emulator.js' ), {
 			EMULATOR_PORT: '0',
 		} );
 		started.push( google );
@@ -104,7 +101,7 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 			/"sidecarEnv":(\{[^}]+\})/.exec( google.out() )?.[ 1 ] as string
 		) as Record< string, string >;
 
-		const sidecar = run( join( isolated, 'sidecar.js' ), {
+		const sidecar = run( join( isolated, 'sidecar/sidecar.js' ), {
 			MFK_SHARED_SECRET: SECRET,
 			MFK_SEAL_KEYS: KEYS,
 			MFK_SIDECAR_PORT: '0',
@@ -203,7 +200,10 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 }, 30000 );
 
 test( 'the sidecar bundle contains no reference to the emulator and needs no node_modules', () => {
-	const bundle = readFileSync( join( isolated, 'sidecar.js' ), 'utf8' );
+	const bundle = readFileSync(
+		join( isolated, 'sidecar/sidecar.js' ),
+		'utf8'
+	);
 	expect( bundle ).not.toMatch( /__emulator|src\/emulator/ );
 	expect( bundle ).not.toMatch(
 		/require\("(?!node:)(?:fastify|google-auth-library|@googleapis)/
