@@ -12,7 +12,6 @@
  *
  * The instance defaults to `dev` for start, `test` otherwise.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
 	ADMIN_PASSWORD,
@@ -29,36 +28,45 @@ import {
 	up,
 	type ServiceName,
 } from './instance';
-import { HARNESS_PHP } from './paths';
+import { seedDemo, type DemoAppointment, type DemoResult } from './demo';
 import { isAlive, readRecord } from './proc';
-import { wpEvalIn, wpJsonIn } from './wp-eval';
-
-interface SeedResult {
-	accounts: Array< { login: string; role: string; name: string } >;
-	page: string | false;
-}
+import { wpEvalIn } from './wp-eval';
 
 const rel = ( file: string ) => path.relative( process.cwd(), file ) || '.';
 
-async function seed( instance: Instance ): Promise< SeedResult > {
-	const code = readFileSync(
-		path.join( HARNESS_PHP, 'seed-demo.php' ),
-		'utf8'
-	);
-	return wpJsonIn< SeedResult >( instance, code, {
-		password: ADMIN_PASSWORD,
-	} );
+const seed = ( instance: Instance ): Promise< DemoResult > =>
+	seedDemo( instance );
+
+function loginLink( instance: Instance, login: string, to?: string ): string {
+	const token = getSecrets( instance ).loginToken;
+	const target = to ? `&to=${ encodeURIComponent( to ) }` : '';
+	return `${ instance.urls.wordpress }/?mfk-login=${ encodeURIComponent( login ) }&token=${ token }${ target }`;
 }
 
-function loginLink( instance: Instance, login: string ): string {
-	const token = getSecrets( instance ).loginToken;
-	return `${ instance.urls.wordpress }/?mfk-login=${ encodeURIComponent( login ) }&token=${ token }`;
+/** One demo appointment on one line: when, who, and what its meeting is. */
+function describeAppointment(
+	appointment: DemoAppointment,
+	names: Record< string, string >
+): string {
+	const who = `${ names[ appointment.patient ] ?? appointment.patient } with ${ names[ appointment.doctor ] ?? appointment.doctor }`;
+	let what = 'in person, no video';
+	if ( appointment.status === 0 ) {
+		what = 'video, cancelled: its meeting is removed';
+	} else if ( appointment.status === 2 ) {
+		what = 'video, awaiting online payment: link pending';
+	} else if ( appointment.meeting === 'ready' ) {
+		const open = appointment.key === 'open_now' ? ', open now' : '';
+		what = `video, Meet link ready${ open }`;
+	} else if ( appointment.meeting ) {
+		what = `video, meeting ${ appointment.meeting }`;
+	}
+	return `    ${ appointment.when.padEnd( 26 ) } ${ who.padEnd( 32 ) } ${ what }`;
 }
 
 function banner(
 	instance: Instance,
 	missing: ServiceName[],
-	seeded: SeedResult
+	seeded: DemoResult
 ): string {
 	const url = instance.urls.wordpress;
 	const lines = [
@@ -74,15 +82,55 @@ function banner(
 		);
 	}
 	if ( seeded.accounts.length ) {
-		lines.push( '', `  Demo accounts (password "${ ADMIN_PASSWORD }"):` );
+		lines.push(
+			'',
+			`  Demo accounts (password "${ ADMIN_PASSWORD }")${ instance.options.autoLogin ? ', with one-click login links' : '' }:`
+		);
 		for ( const account of seeded.accounts ) {
 			lines.push(
-				`    ${ account.login.padEnd( 14 ) } ${ account.role.padEnd( 24 ) } ${ instance.options.autoLogin ? loginLink( instance, account.login ) : '' }`
+				`    ${ account.login.padEnd( 14 ) } ${ account.role.padEnd( 24 ) } ${ account.name.padEnd( 16 ) } ${ instance.options.autoLogin ? loginLink( instance, account.login ) : '' }`.trimEnd()
 			);
 		}
 	}
 	if ( seeded.page ) {
 		lines.push( `  Meet controls    ${ seeded.page }` );
+	}
+	if ( seeded.booking ) {
+		lines.push( `  Booking form     ${ seeded.booking }  (as a patient)` );
+	}
+	if ( seeded.google ) {
+		lines.push(
+			seeded.google.doctorAccount
+				? `  Google           emulator's OAuth client; "doctor" is connected as ${ seeded.google.doctorAccount }, "doctor2" is not`
+				: '  Google           not set up (see below)'
+		);
+	}
+	if ( seeded.appointments.length ) {
+		const names = Object.fromEntries(
+			seeded.accounts.map( ( a ) => [ a.login, a.name ] )
+		);
+		lines.push( '', '  Demo appointments:' );
+		for ( const appointment of seeded.appointments ) {
+			lines.push( describeAppointment( appointment, names ) );
+		}
+	}
+	const open = seeded.appointments.find(
+		( a ) => a.key === 'open_now' && a.meeting === 'ready'
+	);
+	if ( open && seeded.page ) {
+		lines.push(
+			'',
+			'  Try it: the consultation starting now has its buttons open.',
+			instance.options.autoLogin
+				? `    Join as the patient    ${ loginLink( instance, open.patient, seeded.page ) }`
+				: `    Join: log in as "${ open.patient }" and open ${ seeded.page }`,
+			instance.options.autoLogin
+				? `    Start as the doctor    ${ loginLink( instance, open.doctor, seeded.page ) }`
+				: `    Start: log in as "${ open.doctor }" and open ${ seeded.page }`
+		);
+	}
+	for ( const problem of seeded.problems ) {
+		lines.push( `  Not seeded: ${ problem }` );
 	}
 	lines.push(
 		'',

@@ -7,8 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createThrowawayInstance, destroy, status } from '../harness/instance';
 import type { Instance } from '../harness/instances';
+import { DEMO_GOOGLE_ACCOUNT, seedDemo } from '../harness/demo';
 import { REPO_ROOT } from '../harness/paths';
 import { portOpen } from '../harness/proc';
+import { wpJsonIn } from '../harness/wp-eval';
 
 let site: Instance;
 let child: ChildProcess;
@@ -124,6 +126,73 @@ describe( 'harness start', () => {
 			`${ site.urls.wordpress }/video-consultations/`
 		);
 		expect( page.status ).toBe( 200 );
+	} );
+
+	it( 'seeds a demo clinic whose consultation starting now has its Join button open', async () => {
+		expect( output ).toContain(
+			`"doctor" is connected as ${ DEMO_GOOGLE_ACCOUNT }, "doctor2" is not`
+		);
+		expect( output ).toMatch(
+			/Pat Jordan with Dr\. Alex Morgan\s+video, Meet link ready, open now/
+		);
+		expect( output ).toMatch( /video, awaiting online payment/ );
+		expect( output ).toMatch( /video, cancelled: its meeting is removed/ );
+		expect( output ).toMatch( /Pat Jordan with Dr\. Sam Lee\s+in person/ );
+		expect( output ).not.toContain( 'Not seeded' );
+
+		// The printed link signs the patient in and lands on the page with the Join button.
+		const link = /Join as the patient\s+(\S+)/.exec( output )?.[ 1 ] ?? '';
+		const signedIn = await fetch( link, { redirect: 'manual' } );
+		expect( signedIn.status ).toBe( 302 );
+		const target = signedIn.headers.get( 'location' )!;
+		expect( target ).toBe(
+			`${ site.urls.wordpress }/video-consultations/`
+		);
+		const cookie = signedIn.headers
+			.getSetCookie()
+			.map( ( line ) => line.split( ';' )[ 0 ] )
+			.join( '; ' );
+		const html = await (
+			await fetch( target, { headers: { Cookie: cookie } } )
+		).text();
+		const join =
+			/<a class="mfk-meet__button[^"]*" href="(https:\/\/meet\.google\.com\/[a-z-]+)"[^>]*>Join Google Meet/.exec(
+				html
+			);
+		expect( join ).not.toBeNull();
+
+		// That link is the Meet conference of an event on the doctor's calendar at Google.
+		const events = ( await (
+			await fetch(
+				`${ site.urls.emulator }/__emulator/calendars/${ DEMO_GOOGLE_ACCOUNT }/events?includeCancelled=false`
+			)
+		).json() ) as { items: Array< { hangoutLink?: string } > };
+		expect( events.items.map( ( e ) => e.hangoutLink ) ).toContain(
+			join![ 1 ]
+		);
+	} );
+
+	it( 'seeds again without booking anything twice', async () => {
+		const count = () =>
+			wpJsonIn< { appointments: number; demo: unknown } >(
+				site,
+				`global $wpdb;
+				return array(
+					'appointments' => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->prefix}kc_appointments" ),
+					'demo'         => get_option( 'mfk_demo_appointments' ),
+				);`
+			);
+		const before = await count();
+		const again = await seedDemo( site );
+		expect( again.problems ).toEqual( [] );
+		expect( await count() ).toEqual( before );
+		expect( again.appointments.map( ( a ) => a.key ) ).toEqual( [
+			'open_now',
+			'tomorrow',
+			'awaiting_payment',
+			'cancelled',
+			'in_person',
+		] );
 	} );
 
 	it( 'stops everything it started on Ctrl-C', async () => {
