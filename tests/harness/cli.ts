@@ -6,7 +6,7 @@
  *   tsx tests/harness/cli.ts down [instance]    stop every process of the instance
  *   tsx tests/harness/cli.ts status [instance]  list running processes
  *   tsx tests/harness/cli.ts reset [instance]   stop and delete the instance's state
- *   tsx tests/harness/cli.ts seed [instance]    (re)create the demo accounts and page
+ *   tsx tests/harness/cli.ts seed [instance]    (re)create the demo clinic (tests/harness/demo.ts)
  *   tsx tests/harness/cli.ts info [instance]    URLs, ports and paths as JSON
  *   tsx tests/harness/cli.ts eval [instance] '<php code>'
  *
@@ -222,7 +222,7 @@ const USAGE = `Usage: harness <command> [instance]
   down [instance]     stop every process of the instance
   status [instance]   list running processes
   reset [instance]    stop and delete the instance's state
-  seed [instance]     (re)create the demo accounts and page
+  seed [instance]     (re)create the demo clinic
   info [instance]     URLs, ports and paths as JSON
   eval [instance] '<php code>'   run PHP inside the instance's WordPress
 `;
