@@ -217,10 +217,10 @@ export async function walkthroughShot(
 	if ( 'goto' in target ) {
 		await target.screenshot( { path: file } );
 	} else {
-		// wp-admin's fixed toolbar would be painted over the element.
+		// wp-admin's fixed toolbar and the screen tabs would be painted over the element.
 		await target.screenshot( {
 			path: file,
-			style: '#wpadminbar { display: none !important; }',
+			style: '#wpadminbar, #screen-meta-links { display: none !important; }',
 		} );
 	}
 	if ( process.env.MFK_DOCS_SCREENS === '1' ) {
