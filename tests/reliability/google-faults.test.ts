@@ -16,7 +16,7 @@ import { counters, emulatorConfig, emulatorDefaults } from './support/faults';
 import { logMark, problemsSince } from './support/log';
 import { settle } from './support/queue';
 import { eventsByAppointment } from './support/reconcile';
-import { Scenario } from './support/scenario';
+import { expectReconciled, Scenario } from './support/scenario';
 import { restoreSidecar, tuneSidecar } from './support/sidecar';
 import {
 	bookOne,
@@ -53,7 +53,11 @@ beforeAll( async () => {
 	mark = logMark();
 	await emulatorDefaults();
 	await tuneSidecar();
-	world = await createWorld( { doctors: 3, patients: 2, syncBudgetMs: 2000 } );
+	world = await createWorld( {
+		doctors: 3,
+		patients: 2,
+		syncBudgetMs: 2000,
+	} );
 }, 120000 );
 
 afterAll( async () => {
@@ -75,14 +79,48 @@ function patient( i: number ) {
 }
 
 it( 'survives bursts of 5xx answers, including ones after Google did the work', async () => {
-	const s = new Scenario( 'google-5xx', GROUP, 'Google 5xx bursts (500/502/503, some after the write)', world );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'error', status: 503, reason: 'backendError' }, times: 8 } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'error', status: 503, reason: 'backendError' }, times: 3, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.patch' }, action: { type: 'error', status: 500, reason: 'backendError' }, times: 4 } );
-	await s.faults.add( { match: { operation: 'events.get' }, action: { type: 'error', status: 502 }, times: 3 } );
-	await s.faults.add( { match: { operation: 'events.delete' }, action: { type: 'error', status: 503 }, times: 2, when: 'after' } );
+	const s = new Scenario(
+		'google-5xx',
+		GROUP,
+		'Google 5xx bursts (500/502/503, some after the write)',
+		world
+	);
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'error', status: 503, reason: 'backendError' },
+		times: 8,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'error', status: 503, reason: 'backendError' },
+		times: 3,
+		when: 'after',
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.patch' },
+		action: { type: 'error', status: 500, reason: 'backendError' },
+		times: 4,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.get' },
+		action: { type: 'error', status: 502 },
+		times: 3,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.delete' },
+		action: { type: 'error', status: 503 },
+		times: 2,
+		when: 'after',
+	} );
 	for ( let i = 0; i < 8; i++ ) {
-		s.add( await bookOne( world, doctor( i ), patient( i ), ZONES[ i % ZONES.length ] ) );
+		s.add(
+			await bookOne(
+				world,
+				doctor( i ),
+				patient( i ),
+				ZONES[ i % ZONES.length ]
+			)
+		);
 	}
 	for ( const id of s.ids.slice( 0, 3 ) ) {
 		await reschedule( world, id );
@@ -91,14 +129,40 @@ it( 'survives bursts of 5xx answers, including ones after Google did the work', 
 		await setStatus( world, id, 0 );
 	}
 	await settle( s.ids );
-	await s.conclude( 'The sidecar retries within its budget; what is left goes to the queue. Answers lost after the write are adopted (409) on the next try.' );
+	expectReconciled(
+		await s.conclude(
+			'The sidecar retries within its budget; what is left goes to the queue. Answers lost after the write are adopted (409) on the next try.'
+		)
+	);
 }, 120000 );
 
 it( 'follows rate limits: 429, 403 rateLimitExceeded/userRateLimitExceeded and a real per-user limit', async () => {
-	const s = new Scenario( 'google-rate-limits', GROUP, 'Rate limits: 429 and 403 rate-limit bursts, then a backlog under a per-user limit of 60/min', world );
-	await s.faults.add( { match: { operation: 'events.*' }, action: { type: 'error', status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 1 }, times: 6 } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'error', status: 403, reason: 'userRateLimitExceeded' }, times: 4 } );
-	await s.faults.add( { match: { operation: 'events.patch' }, action: { type: 'error', status: 403, reason: 'rateLimitExceeded' }, times: 3 } );
+	const s = new Scenario(
+		'google-rate-limits',
+		GROUP,
+		'Rate limits: 429 and 403 rate-limit bursts, then a backlog under a per-user limit of 60/min',
+		world
+	);
+	await s.faults.add( {
+		match: { operation: 'events.*' },
+		action: {
+			type: 'error',
+			status: 429,
+			reason: 'rateLimitExceeded',
+			retryAfterSeconds: 1,
+		},
+		times: 6,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'error', status: 403, reason: 'userRateLimitExceeded' },
+		times: 4,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.patch' },
+		action: { type: 'error', status: 403, reason: 'rateLimitExceeded' },
+		times: 3,
+	} );
 	for ( let i = 0; i < 5; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
@@ -118,31 +182,81 @@ it( 'follows rate limits: 429, 403 rateLimitExceeded/userRateLimitExceeded and a
 	const limitedBefore = await answered( 'events.', [ '403', '429' ] );
 	await emulatorConfig( { rateLimits: { perUserPerMinute: 60 } } );
 	await settle( s.ids );
-	const limited = ( await answered( 'events.', [ '403', '429' ] ) ) - limitedBefore;
+	const limited =
+		( await answered( 'events.', [ '403', '429' ] ) ) - limitedBefore;
 	s.faults.note( limited );
 	await emulatorConfig( { rateLimits: { perUserPerMinute: null } } );
-	await s.conclude( `Bursts are retried with Retry-After honoured; under the per-user limit Google refused ${ limited } call(s) of the backlog, which drained at the pace the limit allows.` );
+	expectReconciled(
+		await s.conclude(
+			`Bursts are retried with Retry-After honoured; under the per-user limit Google refused ${ limited } call(s) of the backlog, which drained at the pace the limit allows.`
+		)
+	);
 }, 120000 );
 
 it( 'survives timeouts and answers lost on the way back', async () => {
-	const s = new Scenario( 'google-timeouts', GROUP, 'Timeouts: requests that hang, answers dropped after the write, answers slower than the booking budget', world );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'hang' }, times: 1 } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'hang' }, times: 2, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'drop' }, times: 2, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.patch' }, action: { type: 'drop' }, times: 2, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'delay', ms: 2500 }, times: 1, when: 'after' } );
+	const s = new Scenario(
+		'google-timeouts',
+		GROUP,
+		'Timeouts: requests that hang, answers dropped after the write, answers slower than the booking budget',
+		world
+	);
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'hang' },
+		times: 1,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'hang' },
+		times: 2,
+		when: 'after',
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'drop' },
+		times: 2,
+		when: 'after',
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.patch' },
+		action: { type: 'drop' },
+		times: 2,
+		when: 'after',
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'delay', ms: 2500 },
+		times: 1,
+		when: 'after',
+	} );
 	for ( let i = 0; i < 6; i++ ) {
-		s.add( await bookOne( world, doctor( i ), patient( i ), ZONES[ i % ZONES.length ] ) );
+		s.add(
+			await bookOne(
+				world,
+				doctor( i ),
+				patient( i ),
+				ZONES[ i % ZONES.length ]
+			)
+		);
 	}
 	for ( const id of s.ids.slice( 0, 3 ) ) {
 		await reschedule( world, id );
 	}
 	await settle( s.ids );
-	await s.conclude( 'Per-attempt timeout 1.5 s in the sidecar; an event created by a timed-out insert is adopted, not duplicated.' );
+	expectReconciled(
+		await s.conclude(
+			'Per-attempt timeout 1.5 s in the sidecar; an event created by a timed-out insert is adopted, not duplicated.'
+		)
+	);
 }, 120000 );
 
 it( 'picks up conferences Google finishes late', async () => {
-	const s = new Scenario( 'google-late-conference', GROUP, 'Meet conferences pending for 1.5 s (longer than the 1 s booking budget)', world );
+	const s = new Scenario(
+		'google-late-conference',
+		GROUP,
+		'Meet conferences pending for 1.5 s (longer than the 1 s booking budget)',
+		world
+	);
 	await settings( { sync_budget_ms: 1000 } );
 	await emulatorConfig( { conferenceDelayMs: 1500 } );
 	for ( let i = 0; i < 6; i++ ) {
@@ -154,13 +268,26 @@ it( 'picks up conferences Google finishes late', async () => {
 	s.faults.note( Number( pending[ 0 ]!.n ) );
 	expect( Number( pending[ 0 ]!.n ) ).toBeGreaterThan( 0 );
 	await settle( s.ids );
-	await s.conclude( 'Bookings return with the meeting pending; the queue polls the event until Google reports the conference.' );
+	expectReconciled(
+		await s.conclude(
+			'Bookings return with the meeting pending; the queue polls the event until Google reports the conference.'
+		)
+	);
 }, 120000 );
 
 it( 'retries failed conferences with new revisions, reports them, and makes them on a retry once Google recovers', async () => {
-	const s = new Scenario( 'google-conference-failure', GROUP, 'Meet conference creation failing for one doctor, then a staff retry', world );
+	const s = new Scenario(
+		'google-conference-failure',
+		GROUP,
+		'Meet conference creation failing for one doctor, then a staff retry',
+		world
+	);
 	const failing = doctor( 0 );
-	await emulatorConfig( { calendarConferenceOutcomes: { [ failing.email.toLowerCase() ]: 'failure' } } );
+	await emulatorConfig( {
+		calendarConferenceOutcomes: {
+			[ failing.email.toLowerCase() ]: 'failure',
+		},
+	} );
 	const bad: number[] = [];
 	for ( let i = 0; i < 4; i++ ) {
 		bad.push( await bookOne( world, failing, patient( i ) ) );
@@ -170,33 +297,68 @@ it( 'retries failed conferences with new revisions, reports them, and makes them
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
 	await settle( s.ids );
-	const failed = await query< { state: string; last_error_code: string; revision: number } >(
+	const failed = await query< {
+		state: string;
+		last_error_code: string;
+		revision: number;
+	} >(
 		`SELECT state, last_error_code, revision FROM ${ MAPPINGS } WHERE appointment_id IN (${ bad.join( ',' ) })`
 	);
-	expect( failed.map( ( r ) => [ r.state, r.last_error_code, Number( r.revision ) ] ) ).toEqual(
-		bad.map( () => [ 'failed', 'conference_failed', 2 ] )
+	expect(
+		failed.map( ( r ) => [
+			r.state,
+			r.last_error_code,
+			Number( r.revision ),
+		] )
+	).toEqual( bad.map( () => [ 'failed', 'conference_failed', 2 ] ) );
+	s.faults.note(
+		failed.reduce( ( n, r ) => n + Number( r.revision ) + 1, 0 )
 	);
-	s.faults.note( failed.reduce( ( n, r ) => n + Number( r.revision ) + 1, 0 ) );
 	// Still one event per appointment while it failed.
 	const events = await eventsByAppointment( world );
 	for ( const id of bad ) {
-		expect( ( events.get( id ) ?? [] ).filter( ( e ) => e.status !== 'cancelled' ) ).toHaveLength( 1 );
+		expect(
+			( events.get( id ) ?? [] ).filter(
+				( e ) => e.status !== 'cancelled'
+			)
+		).toHaveLength( 1 );
 	}
 
 	await emulatorConfig( { calendarConferenceOutcomes: {} } );
 	for ( const id of bad ) {
-		const res = await world.admin.rest( `meet-for-kivicare/v1/appointments/${ id }/meeting/retry`, { method: 'POST' } );
+		const res = await world.admin.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
+			{ method: 'POST' }
+		);
 		expect( res.status ).toBe( 200 );
 		s.extraOperations++;
 	}
 	await settle( s.ids );
-	await s.conclude( 'Three revisions, then failed (conference_failed) and shown to staff; a retry asks for a fresh conference on the same event.' );
+	expectReconciled(
+		await s.conclude(
+			'Three revisions, then failed (conference_failed) and shown to staff; a retry asks for a fresh conference on the same event.'
+		)
+	);
 }, 120000 );
 
 it( 'stops on quotaExceeded without hammering, and finishes after a retry once the quota is back', async () => {
-	const s = new Scenario( 'google-quota', GROUP, 'quotaExceeded for one doctor’s account, then a staff retry', world );
+	const s = new Scenario(
+		'google-quota',
+		GROUP,
+		'quotaExceeded for one doctor’s account, then a staff retry',
+		world
+	);
 	const throttled = doctor( 2 );
-	await s.faults.add( { match: { operation: 'events.insert', account: throttled.email }, action: { type: 'error', status: 403, reason: 'quotaExceeded', message: 'Calendar usage limits exceeded.' }, times: 0 } );
+	await s.faults.add( {
+		match: { operation: 'events.insert', account: throttled.email },
+		action: {
+			type: 'error',
+			status: 403,
+			reason: 'quotaExceeded',
+			message: 'Calendar usage limits exceeded.',
+		},
+		times: 0,
+	} );
 	const hit: number[] = [];
 	for ( let i = 0; i < 4; i++ ) {
 		hit.push( await bookOne( world, throttled, patient( i ) ) );
@@ -209,23 +371,39 @@ it( 'stops on quotaExceeded without hammering, and finishes after a retry once t
 	const rows = await query< { state: string; last_error_code: string } >(
 		`SELECT state, last_error_code FROM ${ MAPPINGS } WHERE appointment_id IN (${ hit.join( ',' ) })`
 	);
-	expect( rows.map( ( r ) => [ r.state, r.last_error_code ] ) ).toEqual( hit.map( () => [ 'failed', 'quota_exceeded' ] ) );
+	expect( rows.map( ( r ) => [ r.state, r.last_error_code ] ) ).toEqual(
+		hit.map( () => [ 'failed', 'quota_exceeded' ] )
+	);
 	const insertsBefore = ( await counters() )[ 'events.insert' ] ?? 0;
 	await settle( s.ids ); // Nothing is retried by itself while the quota is out.
-	expect( ( await counters() )[ 'events.insert' ] ?? 0 ).toBe( insertsBefore );
+	expect( ( await counters() )[ 'events.insert' ] ?? 0 ).toBe(
+		insertsBefore
+	);
 
 	await s.faults.clear();
 	for ( const id of hit ) {
-		const res = await world.admin.rest( `meet-for-kivicare/v1/appointments/${ id }/meeting/retry`, { method: 'POST' } );
+		const res = await world.admin.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
+			{ method: 'POST' }
+		);
 		expect( res.status ).toBe( 200 );
 		s.extraOperations++;
 	}
 	await settle( s.ids );
-	await s.conclude( 'quota_exceeded is final (no retry storm); a retry after the quota resets makes the links.' );
+	expectReconciled(
+		await s.conclude(
+			'quota_exceeded is final (no retry storm); a retry after the quota resets makes the links.'
+		)
+	);
 }, 120000 );
 
 it( 'fails fast on invalid_grant, flags the doctor, and replays everything once they reconnect', async () => {
-	const s = new Scenario( 'google-invalid-grant', GROUP, 'invalid_grant (access revoked in the Google account), then the doctor reconnects', world );
+	const s = new Scenario(
+		'google-invalid-grant',
+		GROUP,
+		'invalid_grant (access revoked in the Google account), then the doctor reconnects',
+		world
+	);
 	const revoked = doctor( 1 );
 	const before = await bookOne( world, revoked, patient( 0 ) );
 	const other = await bookOne( world, doctor( 0 ), patient( 1 ) );
@@ -243,17 +421,33 @@ it( 'fails fast on invalid_grant, flags the doctor, and replays everything once 
 	const rows = await query< { state: string; last_error_code: string } >(
 		`SELECT state, last_error_code FROM ${ MAPPINGS } WHERE appointment_id IN (${ [ before, ...after ].join( ',' ) })`
 	);
-	expect( rows.map( ( r ) => [ r.state, r.last_error_code ] ) ).toEqual( [ before, ...after ].map( () => [ 'failed', 'token_revoked' ] ) );
-	expect( await wpJson( 'return MFK_Doctor_Connection::get( $args["id"] )["status"];', { id: revoked.user.id } ) ).toBe( 'reconnect_needed' );
+	expect( rows.map( ( r ) => [ r.state, r.last_error_code ] ) ).toEqual(
+		[ before, ...after ].map( () => [ 'failed', 'token_revoked' ] )
+	);
+	expect(
+		await wpJson(
+			'return MFK_Doctor_Connection::get( $args["id"] )["status"];',
+			{ id: revoked.user.id }
+		)
+	).toBe( 'reconnect_needed' );
 
 	await connectDoctor( revoked.user, revoked.email );
 	s.extraOperations++;
 	await settle( s.ids );
-	await s.conclude( 'The first refusal marks the doctor "reconnect needed"; later bookings fail without calling Google; reconnecting replays every one of them.' );
+	expectReconciled(
+		await s.conclude(
+			'The first refusal marks the doctor "reconnect needed"; later bookings fail without calling Google; reconnecting replays every one of them.'
+		)
+	);
 }, 120000 );
 
 it( 'restores events deleted by hand in Google Calendar at the next change or retry', async () => {
-	const s = new Scenario( 'google-deleted-by-hand', GROUP, 'Events deleted by hand in Google Calendar (kept as cancelled, or purged)', world );
+	const s = new Scenario(
+		'google-deleted-by-hand',
+		GROUP,
+		'Events deleted by hand in Google Calendar (kept as cancelled, or purged)',
+		world
+	);
 	for ( let i = 0; i < 6; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
@@ -268,7 +462,14 @@ it( 'restores events deleted by hand in Google Calendar at the next change or re
 		expect( res.status ).toBe( 200 );
 		s.faults.note();
 	};
-	const [ a, b, c, d, e, f ] = s.ids as [ number, number, number, number, number, number ];
+	const [ a, b, c, d, e, f ] = s.ids as [
+		number,
+		number,
+		number,
+		number,
+		number,
+		number,
+	];
 	await del( a, false );
 	await del( b, true );
 	await del( c, false );
@@ -277,16 +478,22 @@ it( 'restores events deleted by hand in Google Calendar at the next change or re
 	await reschedule( world, a );
 	await reschedule( world, b );
 	for ( const id of [ c, d ] ) {
-		const res = await world.admin.rest( `meet-for-kivicare/v1/appointments/${ id }/meeting/retry`, { method: 'POST' } );
+		const res = await world.admin.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
+			{ method: 'POST' }
+		);
 		expect( res.status ).toBe( 200 );
 		s.extraOperations++;
 	}
 	expect( [ e, f ] ).toHaveLength( 2 );
 	await settle( s.ids );
-	await s.conclude( 'The plugin does not watch Google for deletions: a deleted event comes back (restored, or created again with a new link) at the next reschedule, retry or "regenerate".' );
+	expectReconciled(
+		await s.conclude(
+			'The plugin does not watch Google for deletions: a deleted event comes back (restored, or created again with a new link) at the next reschedule, retry or "regenerate".'
+		)
+	);
 }, 120000 );
 
 it( 'left no PHP warning and no database error in the debug log', () => {
 	expect( problemsSince( mark ) ).toEqual( [] );
 } );
-

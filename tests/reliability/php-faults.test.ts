@@ -5,7 +5,14 @@
  * arriving, and MariaDB killed and restarted while a runner works through a backlog. Each
  * scenario ends with the reconciliation of WordPress against the emulator's calendars.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {
 	closeTestkit,
@@ -19,9 +26,15 @@ import { ensurePhpServer } from '../harness/wordpress';
 import { mapping, MAPPINGS } from '../integration/support/meet';
 import { emulatorConfig, emulatorDefaults } from './support/faults';
 import { excuse, logMark, problemsSince } from './support/log';
-import { expireLeases, settle, sleep, spawnRunner, until } from './support/queue';
+import {
+	expireLeases,
+	settle,
+	sleep,
+	spawnRunner,
+	until,
+} from './support/queue';
 import { eventsByAppointment } from './support/reconcile';
-import { Scenario } from './support/scenario';
+import { expectReconciled, Scenario } from './support/scenario';
 import { restoreSidecar, tuneSidecar } from './support/sidecar';
 import {
 	bookOne,
@@ -37,7 +50,8 @@ let world: World;
 let mark = 0;
 
 const content = () => path.join( harness().docroot, 'wp-content' );
-const muPlugin = () => path.join( content(), 'mu-plugins', 'mfk-rel-crash-after-sidecar.php' );
+const muPlugin = () =>
+	path.join( content(), 'mu-plugins', 'mfk-rel-crash-after-sidecar.php' );
 const planFile = () => path.join( content(), 'mfk-rel-crash-plan.json' );
 const answerFile = () => path.join( content(), 'mfk-rel-crash-answer.json' );
 
@@ -60,17 +74,26 @@ function patient( i: number ) {
 
 async function insertAnswers(): Promise< Record< string, number > > {
 	const res = await fetch( `${ harness().emulatorUrl }/__emulator/counters` );
-	const body = ( await res.json() ) as { statuses: Record< string, Record< string, number > > };
+	const body = ( await res.json() ) as {
+		statuses: Record< string, Record< string, number > >;
+	};
 	return body.statuses[ 'events.insert' ] ?? {};
 }
 
 beforeAll( async () => {
 	mark = logMark();
 	mkdirSync( path.dirname( muPlugin() ), { recursive: true } );
-	copyFileSync( path.join( __dirname, 'support', 'crash-after-sidecar.php' ), muPlugin() );
+	copyFileSync(
+		path.join( __dirname, 'support', 'crash-after-sidecar.php' ),
+		muPlugin()
+	);
 	await emulatorDefaults();
 	await tuneSidecar();
-	world = await createWorld( { doctors: 3, patients: 2, syncBudgetMs: 2000 } );
+	world = await createWorld( {
+		doctors: 3,
+		patients: 2,
+		syncBudgetMs: 2000,
+	} );
 }, 120000 );
 
 afterEach( async () => {
@@ -80,7 +103,12 @@ afterEach( async () => {
 } );
 
 afterAll( async () => {
-	for ( const file of [ muPlugin(), planFile(), `${ planFile() }.taken`, answerFile() ] ) {
+	for ( const file of [
+		muPlugin(),
+		planFile(),
+		`${ planFile() }.taken`,
+		answerFile(),
+	] ) {
 		rmSync( file, { force: true } );
 	}
 	await settings( { sync_budget_ms: 3000 } );
@@ -88,7 +116,12 @@ afterAll( async () => {
 } );
 
 it( 'a queue runner killed after Google created the events: the replay adopts them', async () => {
-	const s = new Scenario( 'php-runner-killed', GROUP, 'Queue runner killed (SIGKILL) after the sidecar answered a batch, before the database write', world );
+	const s = new Scenario(
+		'php-runner-killed',
+		GROUP,
+		'Queue runner killed (SIGKILL) after the sidecar answered a batch, before the database write',
+		world
+	);
 	await settings( { sync_budget_ms: 0 } );
 	for ( let i = 0; i < 5; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
@@ -101,15 +134,24 @@ it( 'a queue runner killed after Google created the events: the replay adopts th
 	s.faults.note();
 	const answer = crashAnswer();
 	const links = new Map< number, string >();
-	for ( const r of answer.results as Array< { id: string; ok: boolean; result: { meetUrl: string } } > ) {
+	for ( const r of answer.results as Array< {
+		id: string;
+		ok: boolean;
+		result: { meetUrl: string };
+	} > ) {
 		expect( r.ok ).toBe( true );
 		links.set( r.id as unknown as number, r.result.meetUrl );
 	}
 	// Google has the events; WordPress knows nothing of them yet, and the rows are still leased.
 	const events = await eventsByAppointment( world );
 	for ( const id of s.ids ) {
-		expect( events.get( id )?.filter( ( e ) => e.status === 'confirmed' ) ).toHaveLength( 1 );
-		expect( await mapping( id ) ).toMatchObject( { state: 'pending', url: '' } );
+		expect(
+			events.get( id )?.filter( ( e ) => e.status === 'confirmed' )
+		).toHaveLength( 1 );
+		expect( await mapping( id ) ).toMatchObject( {
+			state: 'pending',
+			url: '',
+		} );
 		expect( ( await mapping( id ) )!.lease_token ).not.toBeNull();
 	}
 	expect( await expireLeases( s.ids ) ).toBe( 5 );
@@ -118,17 +160,32 @@ it( 'a queue runner killed after Google created the events: the replay adopts th
 	// One creation per appointment; the replay's inserts were answered 409 and adopted.
 	expect( ( after[ '200' ] ?? 0 ) - ( before[ '200' ] ?? 0 ) ).toBe( 5 );
 	expect( ( after[ '409' ] ?? 0 ) - ( before[ '409' ] ?? 0 ) ).toBe( 5 );
-	const rows = await query< { id: number; appointment_id: number; url: string } >(
+	const rows = await query< {
+		id: number;
+		appointment_id: number;
+		url: string;
+	} >(
 		`SELECT id, appointment_id, url FROM ${ MAPPINGS } WHERE appointment_id IN (${ s.ids.join( ',' ) })`
 	);
 	for ( const row of rows ) {
-		expect( row.url ).toBe( links.get( String( row.id ) as unknown as number ) );
+		expect( row.url ).toBe(
+			links.get( String( row.id ) as unknown as number )
+		);
 	}
-	await s.conclude( 'The dead runner\u2019s leases run out; the replay gets 409 from Google for each event id and adopts the event with its link.' );
+	expectReconciled(
+		await s.conclude(
+			'The dead runner\u2019s leases run out; the replay gets 409 from Google for each event id and adopts the event with its link.'
+		)
+	);
 }, 120000 );
 
 it( 'a web request killed after the sidecar moved the event: the replay adopts the moved event', async () => {
-	const s = new Scenario( 'php-request-killed', GROUP, 'Web request killed (SIGKILL) after the sidecar answered the end-of-request sync of a reschedule', world );
+	const s = new Scenario(
+		'php-request-killed',
+		GROUP,
+		'Web request killed (SIGKILL) after the sidecar answered the end-of-request sync of a reschedule',
+		world
+	);
 	for ( let i = 0; i < 3; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
@@ -155,11 +212,20 @@ it( 'a web request killed after the sidecar moved the event: the replay adopts t
 	expect( await expireLeases( [ id ] ) ).toBe( 1 );
 	await settle( s.ids );
 	expect( ( await mapping( id ) )!.url ).toBe( link );
-	await s.conclude( 'The new time is in KiviCare and at Google, not yet in the row; the replay finds the event already in line and keeps its link.' );
+	expectReconciled(
+		await s.conclude(
+			'The new time is in KiviCare and at Google, not yet in the row; the replay finds the event already in line and keeps its link.'
+		)
+	);
 }, 120000 );
 
 it( 'two requests saving the same appointment at once end with one event at the time that won', async () => {
-	const s = new Scenario( 'php-concurrent-saves', GROUP, 'Two requests saving the same appointment at once (different times, or a move and a cancellation), with a runner alongside', world );
+	const s = new Scenario(
+		'php-concurrent-saves',
+		GROUP,
+		'Two requests saving the same appointment at once (different times, or a move and a cancellation), with a runner alongside',
+		world
+	);
 	for ( let i = 0; i < 6; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
@@ -168,24 +234,52 @@ it( 'two requests saving the same appointment at once end with one event at the 
 	await Promise.all(
 		s.ids.map( ( id, i ) =>
 			i < 4
-				? Promise.all( [ reschedule( world, id ), reschedule( world, id ) ] )
-				: Promise.all( [ reschedule( world, id ), setStatus( world, id, 0 ) ] )
+				? Promise.all( [
+						reschedule( world, id ),
+						reschedule( world, id ),
+					] )
+				: Promise.all( [
+						reschedule( world, id ),
+						setStatus( world, id, 0 ),
+					] )
 		)
 	);
 	await runner.done;
 	await settle( s.ids );
-	await s.conclude( 'KiviCare serialises the saves; each request records its intent from the committed row at its end, so the later one wins and the event follows it.' );
+	expectReconciled(
+		await s.conclude(
+			'KiviCare serialises the saves; each request records its intent from the committed row at its end, so the later one wins and the event follows it.'
+		)
+	);
 }, 120000 );
 
 it( 'several queue runners at once, while intents and Google errors keep coming', async () => {
-	const s = new Scenario( 'php-concurrent-runners', GROUP, 'Three queue runners at once over a backlog, with new bookings, moves and cancellations arriving and 15% of Google calls failing', world );
+	const s = new Scenario(
+		'php-concurrent-runners',
+		GROUP,
+		'Three queue runners at once over a backlog, with new bookings, moves and cancellations arriving and 15% of Google calls failing',
+		world
+	);
 	await settings( { sync_budget_ms: 0 } );
 	for ( let i = 0; i < 16; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
-	await s.faults.add( { match: { operation: 'events.*' }, action: { type: 'error', status: 503 }, times: 0, probability: 0.15 } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'error', status: 503 }, times: 0, probability: 0.05, when: 'after' } );
-	const runners = [ 1, 2, 3 ].map( () => spawnRunner( [ '--max-seconds=4', '--batch-size=3' ] ) );
+	await s.faults.add( {
+		match: { operation: 'events.*' },
+		action: { type: 'error', status: 503 },
+		times: 0,
+		probability: 0.15,
+	} );
+	await s.faults.add( {
+		match: { operation: 'events.insert' },
+		action: { type: 'error', status: 503 },
+		times: 0,
+		probability: 0.05,
+		when: 'after',
+	} );
+	const runners = [ 1, 2, 3 ].map( () =>
+		spawnRunner( [ '--max-seconds=4', '--batch-size=3' ] )
+	);
 	for ( const id of s.ids.slice( 0, 4 ) ) {
 		await reschedule( world, id );
 	}
@@ -202,18 +296,37 @@ it( 'several queue runners at once, while intents and Google errors keep coming'
 	}
 	await s.faults.clear();
 	await settle( s.ids );
-	await s.conclude( `Runners claimed ${ results.map( ( r ) => r.stats?.claimed ?? 0 ).join( ' + ' ) } rows; a row is claimed by one runner at a time and a result only lands while the lease is held.` );
+	expectReconciled(
+		await s.conclude(
+			`Runners claimed ${ results.map( ( r ) => r.stats?.claimed ?? 0 ).join( ' + ' ) } rows; a row is claimed by one runner at a time and a result only lands while the lease is held.`
+		)
+	);
 }, 120000 );
 
 it( 'MariaDB killed and restarted while a runner works through a backlog', async () => {
-	const s = new Scenario( 'php-mariadb-restart', GROUP, 'MariaDB killed (SIGKILL) and restarted while a runner works through a backlog', world );
+	const s = new Scenario(
+		'php-mariadb-restart',
+		GROUP,
+		'MariaDB killed (SIGKILL) and restarted while a runner works through a backlog',
+		world
+	);
 	await settings( { sync_budget_ms: 0 } );
 	for ( let i = 0; i < 10; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
 	await emulatorConfig( { latencyMs: 300 } );
 	const runner = spawnRunner( [ '--max-seconds=6', '--batch-size=2' ] );
-	await until( 'the first links', async () => Number( ( await query< { n: number } >( `SELECT COUNT(*) AS n FROM ${ MAPPINGS } WHERE state = 'ready' AND appointment_id IN (${ s.ids.join( ',' ) })` ) )[ 0 ]!.n ) >= 2 );
+	await until(
+		'the first links',
+		async () =>
+			Number(
+				(
+					await query< { n: number } >(
+						`SELECT COUNT(*) AS n FROM ${ MAPPINGS } WHERE state = 'ready' AND appointment_id IN (${ s.ids.join( ',' ) })`
+					)
+				)[ 0 ]!.n
+			) >= 2
+	);
 	const outage = logMark();
 	await stopProcess( 'mariadb', { signal: 'SIGKILL' } );
 	s.faults.note();
@@ -226,7 +339,11 @@ it( 'MariaDB killed and restarted while a runner works through a backlog', async
 	// Rows whose write was lost are still leased by the runner: their lease runs out.
 	await expireLeases( s.ids );
 	await settle( s.ids );
-	await s.conclude( 'Writes lost with the server leave rows leased or pending; after the restart the replay adopts what Google already made.' );
+	expectReconciled(
+		await s.conclude(
+			'Writes lost with the server leave rows leased or pending; after the restart the replay adopts what Google already made.'
+		)
+	);
 }, 120000 );
 
 it( 'left no PHP warning and no database error in the debug log', () => {

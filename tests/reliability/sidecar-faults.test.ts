@@ -5,14 +5,13 @@
  * round-robin proxy, one of which dies. Each scenario ends with the reconciliation of WordPress
  * against the emulator's calendars.
  */
-import { isRunning, stopSidecar } from '../harness/testkit';
+import { isRunning, query, stopSidecar } from '../harness/testkit';
 import { mapping, MAPPINGS } from '../integration/support/meet';
-import { query } from '../harness/testkit';
 import { counters, emulatorConfig, emulatorDefaults } from './support/faults';
 import { logMark, problemsSince } from './support/log';
 import { settle, spawnRunner, until } from './support/queue';
 import { eventsByAppointment } from './support/reconcile';
-import { Scenario } from './support/scenario';
+import { expectReconciled, Scenario } from './support/scenario';
 import {
 	restoreSidecar,
 	roundRobinProxy,
@@ -54,7 +53,11 @@ beforeAll( async () => {
 	mark = logMark();
 	await emulatorDefaults();
 	await tuneSidecar();
-	world = await createWorld( { doctors: 3, patients: 2, syncBudgetMs: 2000 } );
+	world = await createWorld( {
+		doctors: 3,
+		patients: 2,
+		syncBudgetMs: 2000,
+	} );
 }, 120000 );
 
 afterEach( async () => {
@@ -71,7 +74,12 @@ afterAll( async () => {
 } );
 
 it( 'takes bookings while the sidecar is down and makes every link once it is back', async () => {
-	const s = new Scenario( 'sidecar-down', GROUP, 'Sidecar not running while patients book, reschedule and cancel', world );
+	const s = new Scenario(
+		'sidecar-down',
+		GROUP,
+		'Sidecar not running while patients book, reschedule and cancel',
+		world
+	);
 	await stopSidecar();
 	s.faults.note();
 	try {
@@ -85,24 +93,44 @@ it( 'takes bookings while the sidecar is down and makes every link once it is ba
 		for ( const id of s.ids ) {
 			expect( ( await mapping( id ) )!.state ).toBe( 'pending' );
 		}
-		expect( ( await mapping( s.ids[ 0 ]! ) )!.last_error_code ).toBe( 'sidecar_unavailable' );
+		expect( ( await mapping( s.ids[ 0 ]! ) )!.last_error_code ).toBe(
+			'sidecar_unavailable'
+		);
 	} finally {
 		await tuneSidecar();
 	}
 	s.add( await bookOne( world, doctor( 0 ), patient( 0 ) ) );
 	await settle( s.ids );
-	await s.conclude( 'Every booking succeeded with its meeting pending (sidecar_unavailable); the cancelled one never reached Google.' );
+	expectReconciled(
+		await s.conclude(
+			'Every booking succeeded with its meeting pending (sidecar_unavailable); the cancelled one never reached Google.'
+		)
+	);
 }, 120000 );
 
 it( 'loses nothing when the sidecar is killed while a request is at Google', async () => {
-	const s = new Scenario( 'sidecar-killed', GROUP, 'Sidecar killed (SIGKILL) while Google holds its request: during a booking, a reschedule and a runner batch', world );
+	const s = new Scenario(
+		'sidecar-killed',
+		GROUP,
+		'Sidecar killed (SIGKILL) while Google holds its request: during a booking, a reschedule and a runner batch',
+		world
+	);
 	const d = doctor( 0 );
 
 	// During a booking: Google has the insert, the sidecar dies before answering.
 	let before = await inserts();
-	await s.faults.add( { match: { operation: 'events.insert', account: d.email }, action: { type: 'delay', ms: 1500 } }, { counted: false } );
+	await s.faults.add(
+		{
+			match: { operation: 'events.insert', account: d.email },
+			action: { type: 'delay', ms: 1500 },
+		},
+		{ counted: false }
+	);
 	const booking = bookOne( world, d, patient( 0 ) );
-	await until( 'the insert to reach Google', async () => ( await inserts() ) > before );
+	await until(
+		'the insert to reach Google',
+		async () => ( await inserts() ) > before
+	);
 	await stopSidecar( { signal: 'SIGKILL' } );
 	s.faults.note();
 	const booked = await booking;
@@ -110,15 +138,26 @@ it( 'loses nothing when the sidecar is killed while a request is at Google', asy
 	expect( ( await mapping( booked ) )!.state ).toBe( 'pending' );
 	await tuneSidecar();
 	// Google finishes the insert the dead sidecar had started.
-	await until( 'the orphaned insert to land', async () => ( await eventsByAppointment( world ) ).has( booked ) );
+	await until( 'the orphaned insert to land', async () =>
+		( await eventsByAppointment( world ) ).has( booked )
+	);
 
 	// During a reschedule.
 	const moved = await bookOne( world, d, patient( 1 ) );
 	s.add( moved );
 	const patches = ( await counters() )[ 'events.patch' ] ?? 0;
-	await s.faults.add( { match: { operation: 'events.patch', account: d.email }, action: { type: 'delay', ms: 1500 } }, { counted: false } );
+	await s.faults.add(
+		{
+			match: { operation: 'events.patch', account: d.email },
+			action: { type: 'delay', ms: 1500 },
+		},
+		{ counted: false }
+	);
 	const move = reschedule( world, moved );
-	await until( 'the patch to reach Google', async () => ( ( await counters() )[ 'events.patch' ] ?? 0 ) > patches );
+	await until(
+		'the patch to reach Google',
+		async () => ( ( await counters() )[ 'events.patch' ] ?? 0 ) > patches
+	);
 	await stopSidecar( { signal: 'SIGKILL' } );
 	s.faults.note();
 	await move;
@@ -132,9 +171,19 @@ it( 'loses nothing when the sidecar is killed while a request is at Google', asy
 	}
 	s.add( ...queued );
 	before = await inserts();
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'delay', ms: 1500 }, times: 5 }, { counted: false } );
+	await s.faults.add(
+		{
+			match: { operation: 'events.insert' },
+			action: { type: 'delay', ms: 1500 },
+			times: 5,
+		},
+		{ counted: false }
+	);
 	const runner = spawnRunner( [ '--batch-size=5' ] );
-	await until( 'the batch to reach Google', async () => ( await inserts() ) > before );
+	await until(
+		'the batch to reach Google',
+		async () => ( await inserts() ) > before
+	);
 	await stopSidecar( { signal: 'SIGKILL' } );
 	s.faults.note();
 	const ended = await runner.done;
@@ -146,18 +195,30 @@ it( 'loses nothing when the sidecar is killed while a request is at Google', asy
 	await tuneSidecar();
 
 	await settle( s.ids );
-	await s.conclude( 'WordPress sees the connection drop (sidecar_unavailable) and keeps the row pending; the replay adopts the event Google created meanwhile (409), so no second event.' );
+	expectReconciled(
+		await s.conclude(
+			'WordPress sees the connection drop (sidecar_unavailable) and keeps the row pending; the replay adopts the event Google created meanwhile (409), so no second event.'
+		)
+	);
 }, 120000 );
 
 it( 'keeps working through a backlog while the sidecar restarts, gracefully and by SIGKILL', async () => {
-	const s = new Scenario( 'sidecar-restart-backlog', GROUP, 'Sidecar restarted twice (SIGTERM, then SIGKILL) while a runner works through a backlog', world );
+	const s = new Scenario(
+		'sidecar-restart-backlog',
+		GROUP,
+		'Sidecar restarted twice (SIGTERM, then SIGKILL) while a runner works through a backlog',
+		world
+	);
 	await settings( { sync_budget_ms: 0 } );
 	for ( let i = 0; i < 10; i++ ) {
 		s.add( await bookOne( world, doctor( i ), patient( i ) ) );
 	}
 	await emulatorConfig( { latencyMs: 300 } );
 	const runner = spawnRunner( [ '--max-seconds=6', '--batch-size=2' ] );
-	await until( 'the first links', async () => ( await readyCount( s.ids ) ) >= 2 );
+	await until(
+		'the first links',
+		async () => ( await readyCount( s.ids ) ) >= 2
+	);
 	await stopSidecar(); // SIGTERM: in-flight requests finish within the grace period.
 	s.faults.note();
 	await tuneSidecar();
@@ -169,11 +230,20 @@ it( 'keeps working through a backlog while the sidecar restarts, gracefully and 
 	expect( ended.code ).toBe( 0 );
 	await emulatorConfig( { latencyMs: 0 } );
 	await settle( s.ids );
-	await s.conclude( 'Batches cut by a restart come back pending (short outage backoff) and are finished by the next passes.' );
+	expectReconciled(
+		await s.conclude(
+			'Batches cut by a restart come back pending (short outage backoff) and are finished by the next passes.'
+		)
+	);
 }, 120000 );
 
 it( 'runs two replicas behind a round-robin proxy, and survives one of them dying', async () => {
-	const s = new Scenario( 'sidecar-two-replicas', GROUP, 'Two sidecar replicas, WordPress alternating between them; one replica killed halfway', world );
+	const s = new Scenario(
+		'sidecar-two-replicas',
+		GROUP,
+		'Two sidecar replicas, WordPress alternating between them; one replica killed halfway',
+		world
+	);
 	const one = await startReplica();
 	const two = await startReplica();
 	await stopSidecar();
@@ -194,7 +264,10 @@ it( 'runs two replicas behind a round-robin proxy, and survives one of them dyin
 			queued.push( await bookOne( world, doctor( i ), patient( i ) ) );
 		}
 		s.add( ...queued );
-		const runners = [ spawnRunner( [ '--batch-size=3' ] ), spawnRunner( [ '--batch-size=3' ] ) ];
+		const runners = [
+			spawnRunner( [ '--batch-size=3' ] ),
+			spawnRunner( [ '--batch-size=3' ] ),
+		];
 		for ( const r of runners ) {
 			expect( ( await r.done ).code ).toBe( 0 );
 		}
@@ -208,7 +281,11 @@ it( 'runs two replicas behind a round-robin proxy, and survives one of them dyin
 		}
 		await reschedule( world, s.ids[ 0 ]! );
 		await settle( s.ids );
-		await s.conclude( `Connections per replica: ${ proxy.counts.join( ' / ' ) }. Replicas share nothing but the secrets; requests sent to the dead one fail as sidecar_unavailable and go through the other on the next pass.` );
+		expectReconciled(
+			await s.conclude(
+				`Connections per replica: ${ proxy.counts.join( ' / ' ) }. Replicas share nothing but the secrets; requests sent to the dead one fail as sidecar_unavailable and go through the other on the next pass.`
+			)
+		);
 	} finally {
 		await proxy.close();
 		await one.stop();

@@ -11,8 +11,14 @@
 import { isRunning, stopSidecar } from '../harness/testkit';
 import { emulatorConfig, emulatorDefaults } from './support/faults';
 import { logMark, problemsSince } from './support/log';
-import { expireLeases, settle, sleep, spawnRunner, type RunnerProcess } from './support/queue';
-import { Scenario } from './support/scenario';
+import {
+	expireLeases,
+	settle,
+	sleep,
+	spawnRunner,
+	type RunnerProcess,
+} from './support/queue';
+import { expectReconciled, Scenario } from './support/scenario';
 import { restoreSidecar, tuneSidecar } from './support/sidecar';
 import {
 	bookOne,
@@ -26,7 +32,8 @@ import {
 } from './support/world';
 
 const FULL = process.env.MFK_SOAK === 'full';
-const OPERATIONS = Number( process.env.MFK_SOAK_OPERATIONS ) || ( FULL ? 3000 : 120 );
+const OPERATIONS =
+	Number( process.env.MFK_SOAK_OPERATIONS ) || ( FULL ? 3000 : 120 );
 const SEED = Number( process.env.MFK_SOAK_SEED ) || Date.now() % 1000000;
 const CLIENTS = 4;
 
@@ -49,7 +56,11 @@ beforeAll( async () => {
 	mark = logMark();
 	await emulatorDefaults();
 	await tuneSidecar();
-	world = await createWorld( FULL ? { key: 'soak-full', doctors: 6, patients: 4, syncBudgetMs: 1500 } : { doctors: 3, patients: 2, syncBudgetMs: 1500 } );
+	world = await createWorld(
+		FULL
+			? { key: 'soak-full', doctors: 6, patients: 4, syncBudgetMs: 1500 }
+			: { doctors: 3, patients: 2, syncBudgetMs: 1500 }
+	);
 }, 180000 );
 
 afterAll( async () => {
@@ -58,169 +69,249 @@ afterAll( async () => {
 	await restoreSidecar();
 } );
 
-it( `${ OPERATIONS } operations with random faults end with WordPress and Google in agreement`, async () => {
-	const random = prng( SEED );
-	const pick = < T >( list: T[] ): T => list[ Math.floor( random() * list.length ) ]!;
-	const s = new Scenario( FULL ? 'soak-full' : 'soak-ci', 'Soak', `Soak: ${ OPERATIONS } operations from ${ CLIENTS } clients with random faults`, world );
+it(
+	`${ OPERATIONS } operations with random faults end with WordPress and Google in agreement`,
+	async () => {
+		const random = prng( SEED );
+		const pick = < T >( list: T[] ): T =>
+			list[ Math.floor( random() * list.length ) ]!;
+		const s = new Scenario(
+			FULL ? 'soak-full' : 'soak-ci',
+			'Soak',
+			`Soak: ${ OPERATIONS } operations from ${ CLIENTS } clients with random faults`,
+			world
+		);
 
-	// Faults that stay on for the whole run, each hitting a share of Google calls.
-	await s.faults.add( { match: { operation: 'events.*' }, action: { type: 'error', status: 503, reason: 'backendError' }, times: 0, probability: 0.05 } );
-	await s.faults.add( { match: { operation: 'events.*' }, action: { type: 'error', status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 1 }, times: 0, probability: 0.03 } );
-	await s.faults.add( { match: { operation: 'events.insert' }, action: { type: 'error', status: 503 }, times: 0, probability: 0.04, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.patch' }, action: { type: 'drop' }, times: 0, probability: 0.03, when: 'after' } );
-	await s.faults.add( { match: { operation: 'events.get' }, action: { type: 'error', status: 500 }, times: 0, probability: 0.03 } );
-	await s.faults.add( { match: { operation: 'oauth.token*' }, action: { type: 'error', status: 503 }, times: 0, probability: 0.2 } );
-	// Access tokens live 70 s; the sidecar renews them a minute before they expire, so every
-	// doctor's token is refreshed every few seconds, through a token endpoint that fails often.
-	await emulatorConfig( { conferenceDelayMs: 400, latencyJitterMs: 60, accessTokenTtlSeconds: 70 } );
+		// Faults that stay on for the whole run, each hitting a share of Google calls.
+		await s.faults.add( {
+			match: { operation: 'events.*' },
+			action: { type: 'error', status: 503, reason: 'backendError' },
+			times: 0,
+			probability: 0.05,
+		} );
+		await s.faults.add( {
+			match: { operation: 'events.*' },
+			action: {
+				type: 'error',
+				status: 429,
+				reason: 'rateLimitExceeded',
+				retryAfterSeconds: 1,
+			},
+			times: 0,
+			probability: 0.03,
+		} );
+		await s.faults.add( {
+			match: { operation: 'events.insert' },
+			action: { type: 'error', status: 503 },
+			times: 0,
+			probability: 0.04,
+			when: 'after',
+		} );
+		await s.faults.add( {
+			match: { operation: 'events.patch' },
+			action: { type: 'drop' },
+			times: 0,
+			probability: 0.03,
+			when: 'after',
+		} );
+		await s.faults.add( {
+			match: { operation: 'events.get' },
+			action: { type: 'error', status: 500 },
+			times: 0,
+			probability: 0.03,
+		} );
+		await s.faults.add( {
+			match: { operation: 'oauth.token*' },
+			action: { type: 'error', status: 503 },
+			times: 0,
+			probability: 0.2,
+		} );
+		// Access tokens live 70 s; the sidecar renews them a minute before they expire, so every
+		// doctor's token is refreshed every few seconds, through a token endpoint that fails often.
+		await emulatorConfig( {
+			conferenceDelayMs: 400,
+			latencyJitterMs: 60,
+			accessTokenTtlSeconds: 70,
+		} );
 
-	const active: number[] = [];
-	const cancelled: number[] = [];
-	const busy = new Set< number >();
-	const failures: string[] = [];
-	const counts = { book: 0, reschedule: 0, cancel: 0, rebook: 0, delete: 0, sidecarKills: 0, runnerKills: 0 };
-	let next = 0;
-	let done = false;
+		const active: number[] = [];
+		const cancelled: number[] = [];
+		const busy = new Set< number >();
+		const failures: string[] = [];
+		const counts = {
+			book: 0,
+			reschedule: 0,
+			cancel: 0,
+			rebook: 0,
+			delete: 0,
+			sidecarKills: 0,
+			runnerKills: 0,
+		};
+		let next = 0;
+		let done = false;
 
-	const take = ( list: number[] ): number | undefined => {
-		const free = list.filter( ( id ) => ! busy.has( id ) );
-		if ( ! free.length ) {
-			return undefined;
-		}
-		const id = pick( free );
-		busy.add( id );
-		return id;
-	};
-	const move = ( id: number, from: number[], to: number[] | null ) => {
-		from.splice( from.indexOf( id ), 1 );
-		to?.push( id );
-	};
-
-	async function operation(): Promise< void > {
-		const roll = random();
-		if ( roll < 0.25 ) {
-			const id = take( active );
-			if ( id !== undefined ) {
-				try {
-					await reschedule( world, id, random() < 0.3 ? pick( [ ...ZONES ] ) : undefined );
-					counts.reschedule++;
-				} finally {
-					busy.delete( id );
-				}
-				return;
+		const take = ( list: number[] ): number | undefined => {
+			const free = list.filter( ( id ) => ! busy.has( id ) );
+			if ( ! free.length ) {
+				return undefined;
 			}
-		} else if ( roll < 0.4 ) {
-			const id = take( active );
-			if ( id !== undefined ) {
-				try {
-					await setStatus( world, id, 0 );
-					move( id, active, cancelled );
-					counts.cancel++;
-				} finally {
-					busy.delete( id );
-				}
-				return;
-			}
-		} else if ( roll < 0.47 ) {
-			const id = take( cancelled );
-			if ( id !== undefined ) {
-				try {
-					await setStatus( world, id, 1 );
-					move( id, cancelled, active );
-					counts.rebook++;
-				} finally {
-					busy.delete( id );
-				}
-				return;
-			}
-		} else if ( roll < 0.55 ) {
-			const fromActive = random() < 0.6;
-			const list = fromActive ? active : cancelled;
-			const id = take( list );
-			if ( id !== undefined ) {
-				try {
-					await remove( world, id );
-					move( id, list, null );
-					counts.delete++;
-				} finally {
-					busy.delete( id );
-				}
-				return;
-			}
-		}
-		const id = await bookOne( world, pick( world.doctors ), pick( world.patients ), pick( [ ...ZONES ] ) );
-		s.add( id );
-		active.push( id );
-		counts.book++;
-	}
+			const id = pick( free );
+			busy.add( id );
+			return id;
+		};
+		const move = ( id: number, from: number[], to: number[] | null ) => {
+			from.splice( from.indexOf( id ), 1 );
+			to?.push( id );
+		};
 
-	async function client(): Promise< void > {
-		while ( next < OPERATIONS ) {
-			next++;
-			try {
-				await operation();
-			} catch ( error ) {
-				failures.push( ( error as Error ).message );
-			}
-		}
-	}
-
-	// Queue runners in the background, the way system cron keeps starting them.
-	const runners = new Set< RunnerProcess >();
-	async function cron(): Promise< void > {
-		while ( ! done ) {
-			const runner = spawnRunner( [ '--max-seconds=4', '--batch-size=10' ] );
-			runners.add( runner );
-			await runner.done;
-			runners.delete( runner );
-		}
-	}
-
-	// Now and then: the sidecar killed, or a runner killed.
-	async function chaos(): Promise< void > {
-		while ( ! done ) {
-			await sleep( 1500 + random() * 2500 );
-			if ( done ) {
-				break;
-			}
+		async function operation(): Promise< void > {
 			const roll = random();
-			if ( roll < 0.5 || ! runners.size ) {
-				await stopSidecar( { signal: 'SIGKILL' } );
-				s.faults.note();
-				counts.sidecarKills++;
-				await sleep( 200 + random() * 800 );
-				await tuneSidecar();
-			} else {
-				[ ...runners ][ 0 ]!.kill( 'SIGKILL' );
-				s.faults.note();
-				counts.runnerKills++;
+			if ( roll < 0.25 ) {
+				const id = take( active );
+				if ( id !== undefined ) {
+					try {
+						await reschedule(
+							world,
+							id,
+							random() < 0.3 ? pick( [ ...ZONES ] ) : undefined
+						);
+						counts.reschedule++;
+					} finally {
+						busy.delete( id );
+					}
+					return;
+				}
+			} else if ( roll < 0.4 ) {
+				const id = take( active );
+				if ( id !== undefined ) {
+					try {
+						await setStatus( world, id, 0 );
+						move( id, active, cancelled );
+						counts.cancel++;
+					} finally {
+						busy.delete( id );
+					}
+					return;
+				}
+			} else if ( roll < 0.47 ) {
+				const id = take( cancelled );
+				if ( id !== undefined ) {
+					try {
+						await setStatus( world, id, 1 );
+						move( id, cancelled, active );
+						counts.rebook++;
+					} finally {
+						busy.delete( id );
+					}
+					return;
+				}
+			} else if ( roll < 0.55 ) {
+				const fromActive = random() < 0.6;
+				const list = fromActive ? active : cancelled;
+				const id = take( list );
+				if ( id !== undefined ) {
+					try {
+						await remove( world, id );
+						move( id, list, null );
+						counts.delete++;
+					} finally {
+						busy.delete( id );
+					}
+					return;
+				}
+			}
+			const id = await bookOne(
+				world,
+				pick( world.doctors ),
+				pick( world.patients ),
+				pick( [ ...ZONES ] )
+			);
+			s.add( id );
+			active.push( id );
+			counts.book++;
+		}
+
+		async function client(): Promise< void > {
+			while ( next < OPERATIONS ) {
+				next++;
+				try {
+					await operation();
+				} catch ( error ) {
+					failures.push( ( error as Error ).message );
+				}
 			}
 		}
-	}
 
-	const background = [ cron(), cron(), chaos() ];
-	try {
-		await Promise.all( Array.from( { length: CLIENTS }, () => client() ) );
-	} finally {
-		done = true;
-		await Promise.all( background );
-		if ( ! isRunning( 'sidecar' ) ) {
-			await tuneSidecar();
+		// Queue runners in the background, the way system cron keeps starting them.
+		const runners = new Set< RunnerProcess >();
+		async function cron(): Promise< void > {
+			while ( ! done ) {
+				const runner = spawnRunner( [
+					'--max-seconds=4',
+					'--batch-size=10',
+				] );
+				runners.add( runner );
+				await runner.done;
+				runners.delete( runner );
+			}
 		}
-	}
 
-	// Faults stop; killed runners' leases run out; the queue settles.
-	await s.faults.clear();
-	await emulatorDefaults();
-	await expireLeases( s.ids );
-	await settle( s.ids, { timeoutMs: FULL ? 600000 : 120000, batchSize: 50 } );
-	s.extraOperations = 0;
-	const summary = Object.entries( counts )
-		.map( ( [ k, v ] ) => `${ k } ${ v }` )
-		.join( ', ' );
-	await s.conclude( `Seed ${ SEED }. ${ summary }. Failed KiviCare requests: ${ failures.length }.` );
-	expect( failures ).toEqual( [] );
-}, FULL ? 3600000 : 600000 );
+		// Now and then: the sidecar killed, or a runner killed.
+		async function chaos(): Promise< void > {
+			while ( ! done ) {
+				await sleep( 1500 + random() * 2500 );
+				if ( done ) {
+					break;
+				}
+				const roll = random();
+				if ( roll < 0.5 || ! runners.size ) {
+					await stopSidecar( { signal: 'SIGKILL' } );
+					s.faults.note();
+					counts.sidecarKills++;
+					await sleep( 200 + random() * 800 );
+					await tuneSidecar();
+				} else {
+					[ ...runners ][ 0 ]!.kill( 'SIGKILL' );
+					s.faults.note();
+					counts.runnerKills++;
+				}
+			}
+		}
+
+		const background = [ cron(), cron(), chaos() ];
+		try {
+			await Promise.all(
+				Array.from( { length: CLIENTS }, () => client() )
+			);
+		} finally {
+			done = true;
+			await Promise.all( background );
+			if ( ! isRunning( 'sidecar' ) ) {
+				await tuneSidecar();
+			}
+		}
+
+		// Faults stop; killed runners' leases run out; the queue settles.
+		await s.faults.clear();
+		await emulatorDefaults();
+		await expireLeases( s.ids );
+		await settle( s.ids, {
+			timeoutMs: FULL ? 600000 : 120000,
+			batchSize: 50,
+		} );
+		s.extraOperations = 0;
+		const summary = Object.entries( counts )
+			.map( ( [ k, v ] ) => `${ k } ${ v }` )
+			.join( ', ' );
+		expectReconciled(
+			await s.conclude(
+				`Seed ${ SEED }. ${ summary }. Failed KiviCare requests: ${ failures.length }.`
+			)
+		);
+		expect( failures ).toEqual( [] );
+	},
+	FULL ? 3600000 : 600000
+);
 
 it( 'left no PHP warning and no database error in the debug log', () => {
 	expect( problemsSince( mark ) ).toEqual( [] );

@@ -10,7 +10,13 @@
  */
 import { harness, wpJson, type Session } from '../harness/testkit';
 import { connectDoctor } from '../integration/support/meet';
-import { ACTOR_LABELS, ACTORS, createCast, type Actor, type Cast } from './support/cast';
+import {
+	ACTOR_LABELS,
+	ACTORS,
+	createCast,
+	type Actor,
+	type Cast,
+} from './support/cast';
 import { collect } from './support/collect';
 import { recordSecurity } from './support/figures';
 import { logMark, problemsSince } from '../reliability/support/log';
@@ -39,7 +45,10 @@ beforeAll( async () => {
 }, 120000 );
 
 afterAll( async () => {
-	await wpJson( 'return wp_delete_post( $args, true ) ? true : false;', page );
+	await wpJson(
+		'return wp_delete_post( $args, true ) ? true : false;',
+		page
+	);
 } );
 
 async function send(
@@ -49,12 +58,16 @@ async function send(
 	body?: unknown
 ): Promise< { status: number; text: string } > {
 	if ( session ) {
-		const res = await session.rest( route, { method, ...( body !== undefined ? { body } : {} ) } );
+		const res = await session.rest( route, {
+			method,
+			...( body !== undefined ? { body } : {} ),
+		} );
 		return { status: res.status, text: JSON.stringify( res.body ) };
 	}
 	const res = await fetch( `${ harness().restUrl }${ route }`, {
 		method,
-		headers: body !== undefined ? { 'Content-Type': 'application/json' } : {},
+		headers:
+			body !== undefined ? { 'Content-Type': 'application/json' } : {},
 		...( body !== undefined ? { body: JSON.stringify( body ) } : {} ),
 	} );
 	const text = await res.text();
@@ -63,9 +76,14 @@ async function send(
 }
 
 /** Status each actor must get; actors not named are refused (401 anonymous, else 403). */
-function expectation( allowed: Partial< Record< Actor, number > > ): Record< Actor, number > {
+function expectation(
+	allowed: Partial< Record< Actor, number > >
+): Record< Actor, number > {
 	return Object.fromEntries(
-		ACTORS.map( ( a ) => [ a, allowed[ a ] ?? ( a === 'anonymous' ? 401 : 403 ) ] )
+		ACTORS.map( ( a ) => [
+			a,
+			allowed[ a ] ?? ( a === 'anonymous' ? 401 : 403 ),
+		] )
 	) as Record< Actor, number >;
 }
 
@@ -78,44 +96,131 @@ async function row(
 ): Promise< void > {
 	const want = expectation( allowed );
 	for ( const actor of ACTORS ) {
-		const res = await send( cast.sessions[ actor ], typeof route === 'string' ? route : route(), method, body );
-		const leaked = want[ actor ] >= 400 && !! secret && res.text.includes( secret );
-		cells.push( { action, actor, expected: want[ actor ], actual: res.status, leaked } );
+		const res = await send(
+			cast.sessions[ actor ],
+			typeof route === 'string' ? route : route(),
+			method,
+			body
+		);
+		const leaked =
+			want[ actor ] >= 400 && !! secret && res.text.includes( secret );
+		cells.push( {
+			action,
+			actor,
+			expected: want[ actor ],
+			actual: res.status,
+			leaked,
+		} );
 	}
 }
 
 async function connectionStatus( doctorId: number ): Promise< string > {
-	return wpJson( 'return MFK_Doctor_Connection::get( $args )["status"];', doctorId );
+	return wpJson(
+		'return MFK_Doctor_Connection::get( $args )["status"];',
+		doctorId
+	);
 }
 
 it( 'grants each action only to whom it belongs', async () => {
 	const id = cast.appointmentId;
 	const meeting = `${ API }/appointments/${ id }/meeting`;
-	const staff = { doctor: 200, clinicAdmin: 200, receptionist: 200, admin: 200 };
+	const staff = {
+		doctor: 200,
+		clinicAdmin: 200,
+		receptionist: 200,
+		admin: 200,
+	};
 	const adminOnly = { admin: 200 };
 	const doctors = { doctor: 200, otherDoctor: 200 };
 
-	await row( 'Read the Meet link (REST)', meeting, 'GET', { ...staff, patient: 200 }, { secret: cast.meetUrl } );
-	await row( 'Read a missing appointment (REST)', `${ API }/appointments/999999999/meeting`, 'GET', {} );
-	await row( 'Retry the meeting', `${ meeting }/retry`, 'POST', staff, { secret: cast.meetUrl } );
+	await row(
+		'Read the Meet link (REST)',
+		meeting,
+		'GET',
+		{ ...staff, patient: 200 },
+		{ secret: cast.meetUrl }
+	);
+	await row(
+		'Read a missing appointment (REST)',
+		`${ API }/appointments/999999999/meeting`,
+		'GET',
+		{}
+	);
+	await row( 'Retry the meeting', `${ meeting }/retry`, 'POST', staff, {
+		secret: cast.meetUrl,
+	} );
 	await row( 'Read settings', `${ API }/settings`, 'GET', adminOnly );
-	await row( 'Change settings', `${ API }/settings`, 'POST', adminOnly, { body: { join_window_minutes: 10 } } );
-	await row( 'Test the connection', `${ API }/settings/test`, 'POST', adminOnly, { body: {} } );
+	await row( 'Change settings', `${ API }/settings`, 'POST', adminOnly, {
+		body: { join_window_minutes: 10 },
+	} );
+	await row(
+		'Test the connection',
+		`${ API }/settings/test`,
+		'POST',
+		adminOnly,
+		{ body: {} }
+	);
 	await row( 'Read health', `${ API }/health`, 'GET', adminOnly );
-	await row( 'Run the queue', `${ API }/queue/run`, 'POST', adminOnly, { body: { max_seconds: 1 } } );
-	await row( 'List doctors’ connections', `${ API }/connections`, 'GET', adminOnly, { secret: cast.doctorEmail } );
-	await row( 'Read KiviCare’s Google Meet settings', 'kivicare/v1/settings/googlemeet', 'GET', adminOnly );
-	await row( 'Change KiviCare’s Google Meet settings', 'kivicare/v1/settings/googlemeet', 'PUT', adminOnly, { body: { google_meet_config: { app_name: 'Clinic' } } } );
-	await row( 'Read the doctor’s connection', `${ API }/connection?doctor_id=${ cast.users.doctor.id }`, 'GET', { doctor: 200, admin: 200 }, { secret: cast.doctorEmail } );
-	await row( 'Connect Google (start OAuth)', `${ API }/connection/connect`, 'POST', doctors, { body: {} } );
-	await row( 'Connect Google through KiviCare', 'kivicare/v1/settings/googlemeet/authorize', 'GET', doctors );
-	await row( 'Read KiviCare’s doctor connection', 'kivicare/v1/settings/googlemeet/doctor-config', 'GET', doctors );
+	await row( 'Run the queue', `${ API }/queue/run`, 'POST', adminOnly, {
+		body: { max_seconds: 1 },
+	} );
+	await row(
+		'List doctors’ connections',
+		`${ API }/connections`,
+		'GET',
+		adminOnly,
+		{ secret: cast.doctorEmail }
+	);
+	await row(
+		'Read KiviCare’s Google Meet settings',
+		'kivicare/v1/settings/googlemeet',
+		'GET',
+		adminOnly
+	);
+	await row(
+		'Change KiviCare’s Google Meet settings',
+		'kivicare/v1/settings/googlemeet',
+		'PUT',
+		adminOnly,
+		{ body: { google_meet_config: { app_name: 'Clinic' } } }
+	);
+	await row(
+		'Read the doctor’s connection',
+		`${ API }/connection?doctor_id=${ cast.users.doctor.id }`,
+		'GET',
+		{ doctor: 200, admin: 200 },
+		{ secret: cast.doctorEmail }
+	);
+	await row(
+		'Connect Google (start OAuth)',
+		`${ API }/connection/connect`,
+		'POST',
+		doctors,
+		{ body: {} }
+	);
+	await row(
+		'Connect Google through KiviCare',
+		'kivicare/v1/settings/googlemeet/authorize',
+		'GET',
+		doctors
+	);
+	await row(
+		'Read KiviCare’s doctor connection',
+		'kivicare/v1/settings/googlemeet/doctor-config',
+		'GET',
+		doctors
+	);
 
 	// Disconnecting: every refused attempt must leave the doctor connected.
 	const victim = cast.users.doctor.id;
 	const want = expectation( { doctor: 200, admin: 200 } );
 	for ( const actor of ACTORS ) {
-		const res = await send( cast.sessions[ actor ], `${ API }/connection/disconnect`, 'POST', { doctor_id: victim } );
+		const res = await send(
+			cast.sessions[ actor ],
+			`${ API }/connection/disconnect`,
+			'POST',
+			{ doctor_id: victim }
+		);
 		const status = await connectionStatus( victim );
 		cells.push( {
 			action: 'Disconnect doctor 1’s Google account',
@@ -130,27 +235,50 @@ it( 'grants each action only to whom it belongs', async () => {
 	}
 	// A doctor's own disconnect through KiviCare's route (administrators are no doctors).
 	for ( const actor of ACTORS ) {
-		const doctor = actor === 'otherDoctor' ? cast.users.otherDoctor.id : victim;
-		const res = await send( cast.sessions[ actor ], 'kivicare/v1/settings/googlemeet/disconnect', 'GET' );
-		const wanted = actor === 'doctor' || actor === 'otherDoctor' ? 200 : actor === 'anonymous' ? 401 : 403;
+		const doctor =
+			actor === 'otherDoctor' ? cast.users.otherDoctor.id : victim;
+		const res = await send(
+			cast.sessions[ actor ],
+			'kivicare/v1/settings/googlemeet/disconnect',
+			'GET'
+		);
+		const wanted = expectation( { doctor: 200, otherDoctor: 200 } )[
+			actor
+		];
 		cells.push( {
 			action: 'Disconnect own account through KiviCare',
 			actor,
 			expected: wanted,
 			actual: res.status,
-			leaked: wanted >= 400 && ( await connectionStatus( victim ) ) !== 'active',
+			leaked:
+				wanted >= 400 &&
+				( await connectionStatus( victim ) ) !== 'active',
 		} );
-		if ( ( actor === 'doctor' || actor === 'otherDoctor' ) && ( await connectionStatus( doctor ) ) !== 'active' ) {
-			await connectDoctor( actor === 'doctor' ? cast.users.doctor : cast.users.otherDoctor, actor === 'doctor' ? cast.doctorEmail : cast.otherDoctorEmail );
+		if (
+			( actor === 'doctor' || actor === 'otherDoctor' ) &&
+			( await connectionStatus( doctor ) ) !== 'active'
+		) {
+			await connectDoctor(
+				actor === 'doctor' ? cast.users.doctor : cast.users.otherDoctor,
+				actor === 'doctor' ? cast.doctorEmail : cast.otherDoctorEmail
+			);
 		}
 	}
 
 	// The Meet link through the shortcode: only the participants and the staff see it.
-	const seeLink = new Set< Actor >( [ 'patient', 'doctor', 'clinicAdmin', 'receptionist', 'admin' ] );
+	const seeLink = new Set< Actor >( [
+		'patient',
+		'doctor',
+		'clinicAdmin',
+		'receptionist',
+		'admin',
+	] );
 	for ( const actor of ACTORS ) {
 		const session = cast.sessions[ actor ];
 		const url = `${ harness().url }/?page_id=${ page }`;
-		const html = session ? await ( await session.fetch( url ) ).text() : await ( await fetch( url ) ).text();
+		const html = session
+			? await ( await session.fetch( url ) ).text()
+			: await ( await fetch( url ) ).text();
 		const shown = html.includes( cast.meetUrl );
 		cells.push( {
 			action: 'See the Meet link in [mfk_meet_controls appointment_id]',
@@ -168,7 +296,12 @@ it( 'grants each action only to whom it belongs', async () => {
 		[ 'Disconnect', `${ API }/connection/disconnect`, 'POST', {} ],
 		[ 'Connect', `${ API }/connection/connect`, 'POST', {} ],
 		[ 'Retry', `${ API }/appointments/${ id }/meeting/retry`, 'POST', {} ],
-		[ 'Disconnect through KiviCare', 'kivicare/v1/settings/googlemeet/disconnect', 'GET', undefined ],
+		[
+			'Disconnect through KiviCare',
+			'kivicare/v1/settings/googlemeet/disconnect',
+			'GET',
+			undefined,
+		],
 	] as const ) {
 		for ( const [ variant, nonce, expected ] of [
 			[ 'no nonce', null, 401 ],
@@ -184,7 +317,11 @@ it( 'grants each action only to whom it belongs', async () => {
 				},
 				...( body ? { body: JSON.stringify( body ) } : {} ),
 			} );
-			collect( 'rest', `${ method } ${ route } (CSRF, ${ variant })`, await res.text() );
+			collect(
+				'rest',
+				`${ method } ${ route } (CSRF, ${ variant })`,
+				await res.text()
+			);
 			cells.push( {
 				action: `${ action } (doctor’s cookies, ${ variant })`,
 				actor: 'csrf',
@@ -195,7 +332,9 @@ it( 'grants each action only to whom it belongs', async () => {
 		}
 	}
 
-	const mismatches = cells.filter( ( c ) => c.actual !== c.expected || c.leaked );
+	const mismatches = cells.filter(
+		( c ) => c.actual !== c.expected || c.leaked
+	);
 	recordSecurity( {
 		id: 'access-matrix',
 		title: 'Access-control matrix',
@@ -209,13 +348,25 @@ it( 'grants each action only to whom it belongs', async () => {
 			refused: cells.filter( ( c ) => c.expected >= 400 ).length,
 			leaks: cells.filter( ( c ) => c.leaked ).length,
 		},
-		problems: mismatches.map( ( c ) => `${ c.action } / ${ c.actor }: expected ${ c.expected }, got ${ c.actual }${ c.leaked ? ' (leaked)' : '' }` ),
+		problems: mismatches.map(
+			( c ) =>
+				`${ c.action } / ${ c.actor }: expected ${ c.expected }, got ${ c.actual }${ c.leaked ? ' (leaked)' : '' }`
+		),
 	} );
 	// The full matrix, for docs/SECURITY.md.
 	const matrix: Record< string, Record< string, string > > = {};
 	for ( const c of cells ) {
 		matrix[ c.action ] ??= {};
-		matrix[ c.action ]![ c.actor === 'csrf' ? 'doctor without nonce (CSRF)' : ACTOR_LABELS[ c.actor ] ] = c.expected < 400 ? ( c.actual === c.expected ? 'allowed' : `✗ ${ c.actual }` ) : c.actual === c.expected && ! c.leaked ? 'refused' : `✗ ${ c.actual }`;
+		const label =
+			c.actor === 'csrf'
+				? 'doctor’s browser, cross-site (CSRF)'
+				: ACTOR_LABELS[ c.actor ];
+		const held = c.actual === c.expected && ! c.leaked;
+		let verdict = `✗ ${ c.actual }`;
+		if ( held ) {
+			verdict = c.expected < 400 ? 'allowed' : 'refused';
+		}
+		matrix[ c.action ]![ label ] = verdict;
 	}
 	recordSecurity( {
 		id: 'access-matrix-table',

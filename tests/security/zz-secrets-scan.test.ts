@@ -29,10 +29,15 @@ async function secrets(): Promise< { plain: Secret[]; sealed: Secret[] } > {
 	const plain: Secret[] = [
 		{ kind: 'sidecar shared secret', value: h.sidecarSecret },
 		{ kind: 'OAuth client secret', value: CLIENT_SECRET },
-		...h.sealKeys.split( ',' ).map( ( k ) => ( { kind: 'sealing key', value: k.slice( k.indexOf( ':' ) + 1 ) } ) ),
+		...h.sealKeys.split( ',' ).map( ( k ) => ( {
+			kind: 'sealing key',
+			value: k.slice( k.indexOf( ':' ) + 1 ),
+		} ) ),
 	];
 	const res = await fetch( `${ h.emulatorUrl }/__emulator/tokens` );
-	const { tokens } = ( await res.json() ) as { tokens: Array< { type: string; token: string } > };
+	const { tokens } = ( await res.json() ) as {
+		tokens: Array< { type: string; token: string } >;
+	};
 	for ( const t of tokens ) {
 		plain.push( { kind: `${ t.type } token`, value: t.token } );
 	}
@@ -44,8 +49,13 @@ async function secrets(): Promise< { plain: Secret[]; sealed: Secret[] } > {
 		);`
 	);
 	const sealed: Secret[] = [
-		...blobs.credentials.map( ( value ) => ( { kind: 'sealed doctor credential', value } ) ),
-		...( blobs.client ? [ { kind: 'sealed client secret', value: blobs.client } ] : [] ),
+		...blobs.credentials.map( ( value ) => ( {
+			kind: 'sealed doctor credential',
+			value,
+		} ) ),
+		...( blobs.client
+			? [ { kind: 'sealed client secret', value: blobs.client } ]
+			: [] ),
 	];
 	return { plain, sealed };
 }
@@ -57,20 +67,33 @@ function normalize( text: string ): string {
 
 function find( haystack: string, needles: Secret[] ): Secret[] {
 	const text = normalize( haystack );
-	return needles.filter( ( n ) => n.value.length >= 12 && text.includes( n.value ) );
+	return needles.filter(
+		( n ) => n.value.length >= 12 && text.includes( n.value )
+	);
 }
 
 function logFiles(): string[] {
 	const dir = instance().dir;
-	const files = [ 'debug.log', 'sidecar.log', 'emulator.log', 'wordpress.log', 'smtp.log', 'mariadb.log' ].map( ( f ) => path.join( dir, f ) );
+	const files = [
+		'debug.log',
+		'sidecar.log',
+		'emulator.log',
+		'wordpress.log',
+		'smtp.log',
+		'mariadb.log',
+	].map( ( f ) => path.join( dir, f ) );
 	const mailDir = instance().paths.mailDir;
-	const mails = existsSync( mailDir ) ? readdirSync( mailDir ).map( ( f ) => path.join( mailDir, f ) ) : [];
+	const mails = existsSync( mailDir )
+		? readdirSync( mailDir ).map( ( f ) => path.join( mailDir, f ) )
+		: [];
 	return [ ...files, ...mails ].filter( ( f ) => existsSync( f ) );
 }
 
 it( 'finds no secret in anything that left the server, in any log, or in clear in the database', async () => {
 	const { plain, sealed } = await secrets();
-	expect( plain.filter( ( s ) => s.kind.endsWith( 'token' ) ).length ).toBeGreaterThan( 0 );
+	expect(
+		plain.filter( ( s ) => s.kind.endsWith( 'token' ) ).length
+	).toBeGreaterThan( 0 );
 	const everything = [ ...plain, ...sealed ];
 	const findings: string[] = [];
 	let bytes = 0;
@@ -84,7 +107,9 @@ it( 'finds no secret in anything that left the server, in any log, or in clear i
 		kinds[ item.kind ] = ( kinds[ item.kind ] ?? 0 ) + 1;
 		bytes += item.body.length;
 		for ( const s of find( item.body, everything ) ) {
-			findings.push( `${ s.kind } in ${ item.kind } answer: ${ item.source.slice( 0, 120 ) }` );
+			findings.push(
+				`${ s.kind } in ${ item.kind } answer: ${ item.source.slice( 0, 120 ) }`
+			);
 		}
 	}
 
@@ -93,12 +118,17 @@ it( 'finds no secret in anything that left the server, in any log, or in clear i
 		const text = readFileSync( file, 'utf8' );
 		bytes += text.length;
 		for ( const s of find( text, everything ) ) {
-			findings.push( `${ s.kind } in ${ path.relative( instance().dir, file ) }` );
+			findings.push(
+				`${ s.kind } in ${ path.relative( instance().dir, file ) }`
+			);
 		}
 	}
 
 	// The database: no plaintext secret anywhere; credentials sealed.
-	const tables = await query< { TABLE_NAME: string } >( 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [ DB_NAME ] );
+	const tables = await query< { TABLE_NAME: string } >(
+		'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+		[ DB_NAME ]
+	);
 	let rows = 0;
 	for ( const { TABLE_NAME: table } of tables ) {
 		const all = await query( `SELECT * FROM \`${ table }\`` );
@@ -122,10 +152,17 @@ it( 'finds no secret in anything that left the server, in any log, or in clear i
 		failures: findings.length,
 		details: {
 			'secrets looked for': everything.length,
-			'refresh/access tokens': plain.filter( ( s ) => s.kind.endsWith( 'token' ) ).length,
+			'refresh/access tokens': plain.filter( ( s ) =>
+				s.kind.endsWith( 'token' )
+			).length,
 			'sealed blobs': sealed.length,
 			'answers collected': answers,
-			...Object.fromEntries( Object.entries( kinds ).map( ( [ k, n ] ) => [ `${ k } answers`, n ] ) ),
+			...Object.fromEntries(
+				Object.entries( kinds ).map( ( [ k, n ] ) => [
+					`${ k } answers`,
+					n,
+				] )
+			),
 			'log and mail files': logFiles().length,
 			'database rows': rows,
 			'MB scanned': Math.round( bytes / 1048576 ),

@@ -42,15 +42,22 @@ async function control< T >(
 	route: string,
 	body?: unknown
 ): Promise< T > {
-	const res = await fetch( `${ harness().emulatorUrl }/__emulator/${ route }`, {
-		method,
-		headers:
-			body === undefined ? undefined : { 'Content-Type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify( body ),
-	} );
+	const res = await fetch(
+		`${ harness().emulatorUrl }/__emulator/${ route }`,
+		{
+			method,
+			headers:
+				body === undefined
+					? undefined
+					: { 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify( body ),
+		}
+	);
 	const text = await res.text();
 	if ( res.status >= 400 ) {
-		throw new Error( `emulator ${ method } ${ route }: HTTP ${ res.status } ${ text }` );
+		throw new Error(
+			`emulator ${ method } ${ route }: HTTP ${ res.status } ${ text }`
+		);
 	}
 	return ( text ? JSON.parse( text ) : null ) as T;
 }
@@ -77,12 +84,19 @@ export function emulatorDefaults(): Promise< unknown > {
 
 /** Calls the emulator counted per operation, e.g. `events.insert`. */
 export async function counters(): Promise< Record< string, number > > {
-	return ( await control< { counters: Record< string, number > } >( 'GET', 'counters' ) )
-		.counters;
+	return (
+		await control< { counters: Record< string, number > } >(
+			'GET',
+			'counters'
+		)
+	).counters;
 }
 
 export class FaultLedger {
-	private readonly tracked = new Map< string, { times: number; hits: number } >();
+	private readonly tracked = new Map<
+		string,
+		{ times: number; hits: number }
+	>();
 	/** Faults that are not emulator faults (crashes, restarts, revocations…). */
 	private other = 0;
 
@@ -108,7 +122,10 @@ export class FaultLedger {
 
 	/** Reads the hits of the tracked faults that are still listed. */
 	async refresh(): Promise< void > {
-		const { faults } = await control< { faults: ListedFault[] } >( 'GET', 'faults' );
+		const { faults } = await control< { faults: ListedFault[] } >(
+			'GET',
+			'faults'
+		);
 		const listed = new Map( faults.map( ( f ) => [ f.id, f ] ) );
 		for ( const [ id, entry ] of this.tracked ) {
 			const now = listed.get( id );

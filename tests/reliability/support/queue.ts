@@ -91,7 +91,11 @@ export async function settle(
 export interface RunnerProcess {
 	pid: number;
 	/** Resolves when the process ends: its statistics, or how it died. */
-	done: Promise< { stats?: RunnerResult; code: number | null; signal: NodeJS.Signals | null } >;
+	done: Promise< {
+		stats?: RunnerResult;
+		code: number | null;
+		signal: NodeJS.Signals | null;
+	} >;
 	kill: ( signal?: NodeJS.Signals ) => void;
 }
 
@@ -125,7 +129,9 @@ export function spawnRunner( extra: string[] = [] ): RunnerProcess {
 				stats = undefined;
 			}
 			if ( code !== 0 && ! signal && err ) {
-				process.stderr.write( `[runner ${ child.pid }] ${ err.slice( 0, 2000 ) }\n` );
+				process.stderr.write(
+					`[runner ${ child.pid }] ${ err.slice( 0, 2000 ) }\n`
+				);
 			}
 			resolve( { stats, code, signal } );
 		} );

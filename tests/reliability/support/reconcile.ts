@@ -58,7 +58,10 @@ function placeholders( ids: number[] ): string {
 export async function eventsByAppointment(
 	world: World
 ): Promise< Map< number, Array< GoogleEvent & { calendar: string } > > > {
-	const out = new Map< number, Array< GoogleEvent & { calendar: string } > >();
+	const out = new Map<
+		number,
+		Array< GoogleEvent & { calendar: string } >
+	>();
 	for ( const doctor of world.doctors ) {
 		for ( const event of await calendarEvents( doctor.email ) ) {
 			const props = event.extendedProperties?.private ?? {};
@@ -96,7 +99,7 @@ export async function reconcile(
 				`SELECT id, status, doctor_id, appointment_start_utc, appointment_end_utc FROM wp_kc_appointments WHERE id IN (${ placeholders( ids ) })`,
 				ids
 			)
-		 ).map( ( a ) => [ Number( a.id ), a ] )
+		).map( ( a ) => [ Number( a.id ), a ] )
 	);
 	const rows = new Map(
 		(
@@ -104,7 +107,7 @@ export async function reconcile(
 				`SELECT appointment_id, state, desired, url, last_error_code FROM ${ MAPPINGS } WHERE appointment_id IN (${ placeholders( ids ) })`,
 				ids
 			)
-		 ).map( ( r ) => [ Number( r.appointment_id ), r ] )
+		).map( ( r ) => [ Number( r.appointment_id ), r ] )
 	);
 	const events = await eventsByAppointment( world );
 	const emails = new Map(
@@ -193,5 +196,7 @@ export async function statesOf(
 		`SELECT state, COUNT(*) AS n FROM ${ MAPPINGS } WHERE appointment_id IN (${ placeholders( ids ) }) GROUP BY state`,
 		ids
 	);
-	return Object.fromEntries( rows.map( ( r ) => [ r.state, Number( r.n ) ] ) );
+	return Object.fromEntries(
+		rows.map( ( r ) => [ r.state, Number( r.n ) ] )
+	);
 }

@@ -9,11 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { SIDECAR_BUNDLE } from '../../harness/paths';
 import { freePort } from '../../harness/instances';
-import {
-	harness,
-	sidecarEnv,
-	startSidecar,
-} from '../../harness/testkit';
+import { harness, sidecarEnv, startSidecar } from '../../harness/testkit';
 import { until } from './queue';
 
 /** Environment that makes Google failures resolve quickly (documented in docs/RELIABILITY.md). */
@@ -64,7 +60,9 @@ export async function startReplica(): Promise< Replica > {
 		},
 		stdio: 'ignore',
 	} );
-	const exited = new Promise< void >( ( resolve ) => child.once( 'exit', () => resolve() ) );
+	const exited = new Promise< void >( ( resolve ) =>
+		child.once( 'exit', () => resolve() )
+	);
 	await until( `sidecar replica on ${ port }`, () => healthy( port ) );
 	return {
 		port,

@@ -66,7 +66,11 @@ interface SavedWorld {
 }
 
 function cacheFile( key: string ): string {
-	return path.join( ARTIFACTS, 'reliability', `world-${ INSTANCE_NAME }-${ key }.json` );
+	return path.join(
+		ARTIFACTS,
+		'reliability',
+		`world-${ INSTANCE_NAME }-${ key }.json`
+	);
 }
 
 /**
@@ -99,7 +103,9 @@ async function reusable( saved: SavedWorld ): Promise< boolean > {
 }
 
 /** Next free slot of each doctor, from the latest appointment they have. */
-async function nextSlots( doctors: number[] ): Promise< Map< number, number > > {
+async function nextSlots(
+	doctors: number[]
+): Promise< Map< number, number > > {
 	const rows = await query< { doctor_id: number; last: string } >(
 		`SELECT doctor_id, MAX(appointment_start_date) AS last FROM wp_kc_appointments WHERE doctor_id IN (${ doctors.join( ',' ) }) GROUP BY doctor_id`
 	);
@@ -107,7 +113,10 @@ async function nextSlots( doctors: number[] ): Promise< Map< number, number > > 
 	return new Map(
 		rows.map( ( r ) => [
 			Number( r.doctor_id ),
-			Math.max( 0, Math.round( ( Date.parse( r.last ) - first ) / 86400000 ) + 2 ),
+			Math.max(
+				0,
+				Math.round( ( Date.parse( r.last ) - first ) / 86400000 ) + 2
+			),
 		] )
 	);
 }
@@ -131,7 +140,9 @@ export async function createWorld( {
 	await configureMeet( { sync_budget_ms: syncBudgetMs } );
 	let saved: SavedWorld | undefined;
 	try {
-		saved = JSON.parse( readFileSync( cacheFile( key ), 'utf8' ) ) as SavedWorld;
+		saved = JSON.parse(
+			readFileSync( cacheFile( key ), 'utf8' )
+		) as SavedWorld;
 	} catch {
 		saved = undefined;
 	}
@@ -143,7 +154,10 @@ export async function createWorld( {
 	) {
 		saved = await buildWorld( doctors, patients );
 		mkdirSync( path.dirname( cacheFile( key ) ), { recursive: true } );
-		writeFileSync( cacheFile( key ), JSON.stringify( saved, null, '\t' ) + '\n' );
+		writeFileSync(
+			cacheFile( key ),
+			JSON.stringify( saved, null, '\t' ) + '\n'
+		);
 	}
 	const slots = await nextSlots( saved.doctors.map( ( d ) => d.user.id ) );
 	return {
@@ -161,7 +175,10 @@ export async function createWorld( {
 	};
 }
 
-async function buildWorld( doctors: number, patients: number ): Promise< SavedWorld > {
+async function buildWorld(
+	doctors: number,
+	patients: number
+): Promise< SavedWorld > {
 	const { clinicId } = await ensureClinic();
 	const made: SavedWorld[ 'doctors' ] = [];
 	for ( let i = 0; i < doctors; i++ ) {
@@ -185,7 +202,12 @@ async function buildWorld( doctors: number, patients: number ): Promise< SavedWo
 	for ( let i = 0; i < patients; i++ ) {
 		people.push( await createPatient( `RelPatient${ i }` ) );
 	}
-	return { siteId: await siteId(), clinicId, doctors: made, patients: people };
+	return {
+		siteId: await siteId(),
+		clinicId,
+		doctors: made,
+		patients: people,
+	};
 }
 
 /** Another user logged in (tracked for the secrets scan). */

@@ -66,7 +66,9 @@ export interface Cast {
 }
 
 function dayAhead( days: number ): string {
-	return new Date( Date.now() + days * 86400000 ).toISOString().slice( 0, 10 );
+	return new Date( Date.now() + days * 86400000 )
+		.toISOString()
+		.slice( 0, 10 );
 }
 
 /** A second clinic, run by its own clinic admin. */
@@ -134,7 +136,9 @@ export async function createCast(): Promise< Cast > {
 		);
 	}
 	const booked = await book( sessions.patient!, {
-		appointmentStartDate: dayAhead( 20 + Math.floor( Math.random() * 300 ) ),
+		appointmentStartDate: dayAhead(
+			20 + Math.floor( Math.random() * 300 )
+		),
 		appointmentStartTime: `${ String( 8 + Math.floor( Math.random() * 10 ) ).padStart( 2, '0' ) }:00`,
 		doctorId: doctor.id,
 		patientId: patient.id,

@@ -49,12 +49,17 @@ export function track( session: Session ): Session {
 	const fetchPage = session.fetch;
 	return Object.assign( Object.create( null ), session, {
 		tracked: true,
-		rest: async ( route: string, options?: Parameters< Session[ 'rest' ] >[ 1 ] ) => {
+		rest: async (
+			route: string,
+			options?: Parameters< Session[ 'rest' ] >[ 1 ]
+		) => {
 			const res = await rest( route, options );
 			collect(
 				'rest',
 				`${ options?.method ?? 'GET' } ${ route }`,
-				typeof res.body === 'string' ? res.body : JSON.stringify( res.body )
+				typeof res.body === 'string'
+					? res.body
+					: JSON.stringify( res.body )
 			);
 			return res;
 		},
@@ -71,7 +76,9 @@ export function collectedFiles(): string[] {
 	try {
 		return readdirSync( DIR )
 			.filter(
-				( f ) => f.startsWith( `${ INSTANCE_NAME }-` ) && f.endsWith( '.jsonl' )
+				( f ) =>
+					f.startsWith( `${ INSTANCE_NAME }-` ) &&
+					f.endsWith( '.jsonl' )
 			)
 			.map( ( f ) => path.join( DIR, f ) );
 	} catch {

@@ -30,7 +30,11 @@ export function recordSecurity( figures: SecurityFigures ): void {
 	writeFileSync(
 		path.join( SECURITY_FIGURES, `${ figures.id }.json` ),
 		JSON.stringify(
-			{ ...figures, at: new Date().toISOString(), instance: INSTANCE_NAME },
+			{
+				...figures,
+				at: new Date().toISOString(),
+				instance: INSTANCE_NAME,
+			},
 			null,
 			'\t'
 		) + '\n'
