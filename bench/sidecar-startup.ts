@@ -1,236 +1,201 @@
 /**
- * Sidecar cold start and memory, measured on the built bundle (build/sidecar/sidecar.js):
+ * Sidecar cold start and memory, measured on the built bundle (build/sidecar/sidecar.js), next to
+ * the least a Node HTTP service can be (`http.createServer` answering 200, same flags) as the
+ * baseline:
  *
- * - cold start: spawn → first 200 from GET /healthz, over RUNS runs (default 15): median, min,
- *   p90 of the wall time, and the CPU time the sidecar process used until then (less sensitive
- *   to other load on the machine);
- * - memory once started and idle, then after each of three rounds of CALLS signed calls
- *   (default 10,000; nine in ten are signed pings, one in ten a meeting ensure/get that goes to
- *   the Google emulator): resident set (VmRSS, includes the pages of the Node binary shared with
- *   every other Node process) and private memory (this process only). Measured with Node's
- *   default heap settings and with --max-semi-space-size=1 (see docs/PERFORMANCE.md).
+ * - cold start: spawn → first 200 from GET /healthz (polled every millisecond, no keep-alive),
+ *   both started as `npm run sidecar` starts the sidecar, sidecar and baseline runs alternating: median, min, p90 of the wall time, and the CPU time
+ *   the process used until then (less sensitive to other load on the machine);
+ * - memory once started and idle (1 s after the first answer, the Google client is loaded by
+ *   then), then after each of three rounds of CALLS signed calls from 8 concurrent clients (nine
+ *   in ten are signed pings, one in ten a meeting ensure/get that goes through the Google client
+ *   to the emulator): resident set (VmRSS, includes the pages of the Node binary shared with every
+ *   other Node process) and private memory (this process only).
  *
- *   npm run build:sidecar && npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] [--json out.json]
+ *   npm run bench:sidecar                         (builds the bundle first)
+ *   npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] [--node-defaults] [--json out.json]
+ *
+ * `--node-defaults` also measures memory with Node's default heap settings (without the
+ * `--max-semi-space-size=1` that `npm run sidecar` passes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { cpus } from 'node:os';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
 import { signedHeaders } from '../src/sidecar/signing';
+import { consent } from './lib/google';
+import {
+	freePort,
+	load,
+	memoryOf,
+	SIDECAR_BUNDLE,
+	SIDECAR_FLAGS,
+	sleep,
+	startBareNode,
+	startSidecarProcess,
+} from './lib/procs';
+import type { Figure } from './lib/report';
+import { percentile, round } from './lib/stats';
 
-const ROOT = resolve( __dirname, '..' );
-const BUNDLE = resolve( ROOT, 'build/sidecar/sidecar.js' );
 const SECRET = randomBytes( 24 ).toString( 'base64url' );
 const SEAL_KEYS = `bench:${ randomBytes( 32 ).toString( 'base64' ) }`;
-/** Linux reports process CPU time in clock ticks of 1/100 s. */
-const TICK_MS = 10;
+/** 70 MB (decimal, as the target is written) in MiB. */
+const BUDGET_MIB = round( ( 70 * 1e6 ) / 1048576, 2 );
 
-function arg( name: string, fallback: number ): number {
-	const i = process.argv.indexOf( `--${ name }` );
-	return i > 0 ? Number( process.argv[ i + 1 ] ) : fallback;
+export interface ColdStart {
+	runs: number;
+	medianMs: number;
+	minMs: number;
+	p90Ms: number;
+	medianCpuMs: number;
+	samplesMs: number[];
 }
-const RUNS = arg( 'runs', 15 );
-const CALLS = arg( 'calls', 10000 );
-const jsonAt = process.argv.indexOf( '--json' );
-const JSON_OUT = jsonAt > 0 ? process.argv[ jsonAt + 1 ] : undefined;
 
-const sleep = ( ms: number ) => new Promise( ( r ) => setTimeout( r, ms ) );
-const round = ( n: number ) => Math.round( n * 10 ) / 10;
+function summarizeStarts( wall: number[], cpu: number[] ): ColdStart {
+	return {
+		runs: wall.length,
+		medianMs: round( percentile( wall, 50 ) ),
+		minMs: round( Math.min( ...wall ) ),
+		p90Ms: round( percentile( wall, 90 ) ),
+		medianCpuMs: percentile( cpu, 50 ),
+		samplesMs: wall.map( ( n ) => round( n ) ),
+	};
+}
 
-function freePort(): Promise< number > {
-	return new Promise( ( resolvePort, reject ) => {
-		const s = createServer();
-		s.once( 'error', reject );
-		s.listen( 0, '127.0.0.1', () => {
-			const port = ( s.address() as { port: number } ).port;
-			s.close( () => resolvePort( port ) );
+/** Sidecar and bare-Node cold starts, alternating so both see the same machine. */
+export async function coldStarts(
+	runs: number
+): Promise< { sidecar: ColdStart; bareNode: ColdStart } > {
+	const port = await freePort();
+	const s = { wall: [] as number[], cpu: [] as number[] };
+	const b = { wall: [] as number[], cpu: [] as number[] };
+	const env = { MFK_SHARED_SECRET: SECRET, MFK_SEAL_KEYS: SEAL_KEYS };
+	for ( let i = 0; i < runs; i++ ) {
+		const sidecar = await startSidecarProcess( port, env );
+		s.wall.push( sidecar.startMs );
+		s.cpu.push( sidecar.startCpuMs );
+		await sidecar.stop();
+		const bare = await startBareNode( port );
+		b.wall.push( bare.startMs );
+		b.cpu.push( bare.startCpuMs );
+		await bare.stop();
+	}
+	return {
+		sidecar: summarizeStarts( s.wall, s.cpu ),
+		bareNode: summarizeStarts( b.wall, b.cpu ),
+	};
+}
+
+type Call = (
+	path: string,
+	body: unknown
+) => Promise< { status: number; body: Record< string, unknown > } >;
+
+function caller( port: number, agent: http.Agent ): Call {
+	return ( path, body ) =>
+		new Promise( ( resolve, reject ) => {
+			const raw = JSON.stringify( body );
+			const req = http.request(
+				{
+					host: '127.0.0.1',
+					port,
+					method: 'POST',
+					path,
+					agent,
+					headers: {
+						'content-type': 'application/json',
+						'content-length': Buffer.byteLength( raw ),
+						...signedHeaders( SECRET, {
+							method: 'POST',
+							path,
+							body: raw,
+						} ),
+					},
+				},
+				( res ) => {
+					const chunks: Buffer[] = [];
+					res.on( 'data', ( c: Buffer ) => chunks.push( c ) );
+					res.on( 'end', () => {
+						const text = Buffer.concat( chunks ).toString( 'utf8' );
+						resolve( {
+							status: res.statusCode ?? 0,
+							body: text ? JSON.parse( text ) : {},
+						} );
+					} );
+				}
+			);
+			req.on( 'error', reject );
+			req.end( raw );
 		} );
+}
+
+/** A doctor connected through the sidecar and the emulator's consent page. */
+async function connect( call: Call ) {
+	const siteId = randomUUID();
+	const client = {
+		clientId: 'demo-client.apps.googleusercontent.com',
+		clientSecret: (
+			await call( '/v1/oauth/client/seal', {
+				siteId,
+				clientSecret: 'demo-client-secret',
+			} )
+		).body.clientSecret as string,
+	};
+	const redirectUri = 'https://clinic.example.test/callback';
+	const { url } = (
+		await call( '/v1/oauth/authorize-url', {
+			siteId,
+			client,
+			redirectUri,
+			state: 'bench',
+		} )
+	).body as { url: string };
+	const code = await consent( url, 'bench@example.test' );
+	const exchanged = await call( '/v1/oauth/exchange', {
+		siteId,
+		client,
+		redirectUri,
+		code,
 	} );
+	return {
+		siteId,
+		client,
+		credential: exchanged.body.credential as string,
+	};
 }
 
-function rssMiB( pid: number ): number {
-	const status = readFileSync( `/proc/${ pid }/status`, 'utf8' );
-	return round( Number( /VmRSS:\s+(\d+)/.exec( status )?.[ 1 ] ) / 1024 );
+export interface MemoryRun {
+	flags: string;
+	afterStart: { rssMiB: number; privateMiB: number };
+	rounds: Array< { calls: number; rssMiB: number; privateMiB: number } >;
+	callsPerSecond: number;
 }
 
-/** Memory only this process holds (private pages), as opposed to the shared Node binary. */
-function privateMiB( pid: number ): number {
-	const rollup = readFileSync( `/proc/${ pid }/smaps_rollup`, 'utf8' );
-	const kb = ( name: string ) =>
-		Number(
-			new RegExp( `${ name }:\\s+(\\d+)` ).exec( rollup )?.[ 1 ] ?? 0
-		);
-	return round( ( kb( 'Private_Clean' ) + kb( 'Private_Dirty' ) ) / 1024 );
-}
-
-const memoryOf = ( pid: number ) => ( {
-	rssMiB: rssMiB( pid ),
-	privateMiB: privateMiB( pid ),
-} );
-
-function cpuMs( pid: number ): number {
-	// Fields after the command name: state is field 3, utime 14, stime 15.
-	const stat = readFileSync( `/proc/${ pid }/stat`, 'utf8' );
-	const fields = stat.slice( stat.lastIndexOf( ')' ) + 2 ).split( ' ' );
-	return ( Number( fields[ 11 ] ) + Number( fields[ 12 ] ) ) * TICK_MS;
-}
-
-/** One GET /healthz without keep-alive; resolves to the status or 0 when nothing listens. */
-function probe( port: number ): Promise< number > {
-	return new Promise( ( done ) => {
-		const req = http.get(
-			{ host: '127.0.0.1', port, path: '/healthz', agent: false },
-			( res ) => {
-				res.resume();
-				res.on( 'end', () => done( res.statusCode ?? 0 ) );
-			}
-		);
-		req.on( 'error', () => done( 0 ) );
-	} );
-}
-
-async function startSidecar(
-	port: number,
+/** Memory of the sidecar after start and after each round of `calls` signed calls. */
+export async function sidecarMemory(
+	google: RunningEmulator,
 	flags: string[],
-	extraEnv: Record< string, string > = {}
-): Promise< { child: ChildProcess; ms: number; cpu: number } > {
-	const started = process.hrtime.bigint();
-	const child = spawn( process.execPath, [ ...flags, BUNDLE ], {
-		env: {
-			...process.env,
-			MFK_SIDECAR_PORT: String( port ),
+	calls: number,
+	rounds = 3
+): Promise< MemoryRun > {
+	const port = await freePort();
+	const sidecar = await startSidecarProcess(
+		port,
+		{
 			MFK_SHARED_SECRET: SECRET,
 			MFK_SEAL_KEYS: SEAL_KEYS,
-			MFK_LOG_LEVEL: 'warn',
-			...extraEnv,
+			...google.sidecarEnv(),
 		},
-		stdio: [ 'ignore', 'ignore', 'inherit' ],
-	} );
-	for (;;) {
-		if ( ( await probe( port ) ) === 200 ) {
-			const ms = Number( process.hrtime.bigint() - started ) / 1e6;
-			return { child, ms, cpu: cpuMs( child.pid as number ) };
-		}
-		if ( child.exitCode !== null ) {
-			throw new Error( `sidecar exited with ${ child.exitCode }` );
-		}
-		await sleep( 1 );
-	}
-}
-
-async function stop( child: ChildProcess ): Promise< void > {
-	if ( child.exitCode !== null ) {
-		return;
-	}
-	const exited = new Promise( ( r ) => child.once( 'exit', r ) );
-	child.kill( 'SIGTERM' );
-	await exited;
-}
-
-function percentile( sorted: number[], p: number ): number {
-	return sorted[
-		Math.min( sorted.length - 1, Math.floor( ( p / 100 ) * sorted.length ) )
-	] as number;
-}
-
-async function coldStart( port: number ) {
-	const wall: number[] = [];
-	const cpu: number[] = [];
-	for ( let i = 0; i < RUNS; i++ ) {
-		const run = await startSidecar( port, [] );
-		wall.push( run.ms );
-		cpu.push( run.cpu );
-		await stop( run.child );
-	}
-	const sorted = [ ...wall ].sort( ( a, b ) => a - b );
-	const cpuSorted = [ ...cpu ].sort( ( a, b ) => a - b );
-	return {
-		runs: RUNS,
-		medianMs: round( percentile( sorted, 50 ) ),
-		minMs: round( sorted[ 0 ] as number ),
-		p90Ms: round( percentile( sorted, 90 ) ),
-		medianCpuMs: percentile( cpuSorted, 50 ),
-		samplesMs: wall.map( round ),
-	};
-}
-
-async function memory(
-	port: number,
-	google: RunningEmulator,
-	flags: string[]
-) {
-	const { child } = await startSidecar( port, flags, google.sidecarEnv() );
-	const base = `http://127.0.0.1:${ port }`;
-	const call = async ( path: string, body: unknown ) => {
-		const raw = JSON.stringify( body );
-		const res = await fetch( base + path, {
-			method: 'POST',
-			headers: {
-				'content-type': 'application/json',
-				...signedHeaders( SECRET, { method: 'POST', path, body: raw } ),
-			},
-			body: raw,
-		} );
-		return {
-			status: res.status,
-			body: ( await res.json() ) as Record< string, unknown >,
-		};
-	};
+		flags
+	);
+	const agent = new http.Agent( { keepAlive: true, maxSockets: 8 } );
+	const call = caller( port, agent );
 	try {
 		await sleep( 1000 ); // past the deferred load of the Google client
-		const afterStart = memoryOf( child.pid as number );
-
-		// One doctor, connected through the emulator's consent page.
-		const siteId = randomUUID();
-		const client = {
-			clientId: 'demo-client.apps.googleusercontent.com',
-			clientSecret: (
-				await call( '/v1/oauth/client/seal', {
-					siteId,
-					clientSecret: 'demo-client-secret',
-				} )
-			).body.clientSecret,
-		};
-		const redirectUri = 'https://clinic.example.test/callback';
-		const { url } = (
-			await call( '/v1/oauth/authorize-url', {
-				siteId,
-				client,
-				redirectUri,
-				state: 'bench',
-			} )
-		).body as { url: string };
-		const page = await ( await fetch( url ) ).text();
-		const form = new URLSearchParams( {
-			request: /name="request" value="([^"]+)"/.exec( page )?.[ 1 ] ?? '',
-			email: 'bench@example.test',
-			decision: 'allow',
-		} );
-		form.append(
-			'scope',
-			'https://www.googleapis.com/auth/calendar.events'
-		);
-		const back = await fetch( `${ google.url }/o/oauth2/v2/auth/decision`, {
-			method: 'POST',
-			body: form,
-			redirect: 'manual',
-		} );
-		const code = new URL(
-			back.headers.get( 'location' ) as string
-		).searchParams.get( 'code' );
-		let credential = (
-			await call( '/v1/oauth/exchange', {
-				siteId,
-				client,
-				redirectUri,
-				code,
-			} )
-		).body.credential as string;
-
+		const afterStart = memoryOf( sidecar.pid );
+		const doctor = await connect( call );
+		let credential = doctor.credential;
 		const start = Date.parse( '2031-01-01T09:00:00Z' );
 		const runCalls = async ( count: number ) => {
 			let n = 0;
@@ -248,27 +213,29 @@ async function memory(
 					const appointmentId = 1 + ( i % 500 );
 					const at = start + appointmentId * 3600000;
 					const ensure = i % 20 === 0;
-					const body = ensure
-						? {
-								siteId,
-								client,
-								credential,
-								appointmentId,
-								start: {
-									dateTime: new Date( at ).toISOString(),
-									timeZone: 'Europe/London',
-								},
-								end: {
-									dateTime: new Date(
-										at + 1800000
-									).toISOString(),
-									timeZone: 'Europe/London',
-								},
-							}
-						: { siteId, client, credential, appointmentId };
+					const base = {
+						siteId: doctor.siteId,
+						client: doctor.client,
+						credential,
+						appointmentId,
+					};
 					const r = await call(
 						`/v1/meetings/${ ensure ? 'ensure' : 'get' }`,
-						body
+						ensure
+							? {
+									...base,
+									start: {
+										dateTime: new Date( at ).toISOString(),
+										timeZone: 'Europe/London',
+									},
+									end: {
+										dateTime: new Date(
+											at + 1800000
+										).toISOString(),
+										timeZone: 'Europe/London',
+									},
+								}
+							: base
 					);
 					if ( r.status !== 200 && r.body.code !== 'not_found' ) {
 						throw new Error(
@@ -284,60 +251,172 @@ async function memory(
 			await Promise.all( Array.from( { length: 8 }, worker ) );
 			return count / ( ( Date.now() - t0 ) / 1000 );
 		};
-		const rounds: Record< string, unknown > = { afterStart };
+		const done: MemoryRun[ 'rounds' ] = [];
 		let perSecond = 0;
-		for ( let round_ = 1; round_ <= 3; round_++ ) {
-			perSecond = await runCalls( CALLS );
+		for ( let r = 1; r <= rounds; r++ ) {
+			perSecond = await runCalls( calls );
 			await sleep( 1000 );
-			rounds[ `after${ round_ * CALLS }Calls` ] = memoryOf(
-				child.pid as number
-			);
+			done.push( { calls: r * calls, ...memoryOf( sidecar.pid ) } );
 		}
 		return {
-			flags: flags.join( ' ' ) || '(none)',
-			...rounds,
+			flags: flags.join( ' ' ) || '(Node defaults)',
+			afterStart,
+			rounds: done,
 			callsPerSecond: Math.round( perSecond ),
 		};
 	} finally {
-		await stop( child );
+		agent.destroy();
+		await sidecar.stop();
 	}
 }
 
-async function main(): Promise< void > {
-	if ( ! existsSync( BUNDLE ) ) {
+/** The same for the bare Node server and plain requests: what Node itself grows by. */
+export async function bareNodeMemory( calls: number ) {
+	const port = await freePort();
+	const bare = await startBareNode( port );
+	const agent = new http.Agent( { keepAlive: true, maxSockets: 8 } );
+	const call = caller( port, agent );
+	try {
+		await sleep( 1000 );
+		const afterStart = memoryOf( bare.pid );
+		let n = 0;
+		const worker = async () => {
+			while ( n++ < calls ) {
+				await call( '/', {} );
+			}
+		};
+		await Promise.all( Array.from( { length: 8 }, worker ) );
+		await sleep( 1000 );
+		return { afterStart, afterCalls: { calls, ...memoryOf( bare.pid ) } };
+	} finally {
+		agent.destroy();
+		await bare.stop();
+	}
+}
+
+export interface StartupOptions {
+	runs: number;
+	calls: number;
+	nodeDefaults?: boolean;
+}
+
+export async function measureStartup( options: StartupOptions ) {
+	if ( ! existsSync( SIDECAR_BUNDLE ) ) {
 		throw new Error(
 			'build/sidecar/sidecar.js is missing: run npm run build:sidecar first'
 		);
 	}
-	const port = await freePort();
-	const load = loadavg().map( ( l ) => Math.round( l * 100 ) / 100 );
-	const cold = await coldStart( port );
+	const loadBefore = load();
+	const cold = await coldStarts( options.runs );
 	const google = await startEmulator( { port: 0 } );
 	try {
-		const result = {
+		const memory = [
+			await sidecarMemory( google, SIDECAR_FLAGS, options.calls ),
+		];
+		if ( options.nodeDefaults ) {
+			memory.push( await sidecarMemory( google, [], options.calls ) );
+		}
+		return {
 			date: new Date().toISOString(),
 			node: process.version,
 			cpus: cpus().length,
-			loadAverageBefore: load,
-			bundleKiB: Math.round( readFileSync( BUNDLE ).length / 1024 ),
+			loadAverageBefore: loadBefore,
+			bundleKiB: Math.round(
+				readFileSync( SIDECAR_BUNDLE ).length / 1024
+			),
 			coldStart: cold,
-			memory: [
-				await memory( port, google, [] ),
-				await memory( port, google, [ '--max-semi-space-size=1' ] ),
-			],
+			memory,
+			bareNodeMemory: await bareNodeMemory( options.calls ),
 		};
-		process.stdout.write( JSON.stringify( result, null, 2 ) + '\n' );
-		if ( JSON_OUT ) {
-			writeFileSync( JSON_OUT, JSON.stringify( result, null, 2 ) + '\n' );
-		}
 	} finally {
 		await google.close();
 	}
 }
 
-main().catch( ( error: unknown ) => {
-	process.stderr.write(
-		`${ error instanceof Error ? error.stack : String( error ) }\n`
-	);
-	process.exit( 1 );
-} );
+/** The two rows of the benchmark table. */
+export function startupFigures(
+	m: Awaited< ReturnType< typeof measureStartup > >
+): Figure[] {
+	const cold = m.coldStart;
+	const mem = m.memory[ 0 ]!;
+	const first = mem.rounds[ 0 ]!;
+	const last = mem.rounds[ mem.rounds.length - 1 ]!;
+	const bare = m.bareNodeMemory;
+	const startOk = mem.afterStart.rssMiB <= BUDGET_MIB;
+	const callsOk = first.rssMiB <= BUDGET_MIB;
+	const reasons: string[] = [];
+	if ( ! callsOk ) {
+		reasons.push(
+			`RSS rises from ${ mem.afterStart.rssMiB } to ${ first.rssMiB } MiB over the first ${ first.calls.toLocaleString( 'en' ) } calls (a bare Node server: ${ bare.afterStart.rssMiB } → ${ bare.afterCalls.rssMiB } MiB over as many plain requests), then ${ last.rssMiB } MiB after ${ last.calls.toLocaleString( 'en' ) }: V8 sizes its heap and code space for a burst of ~${ mem.callsPerSecond.toLocaleString( 'en' ) } calls/s and keeps them, more of the Node binary is paged in (shared), and replay protection remembers each nonce for 2 × MFK_CLOCK_SKEW_SECONDS. The live heap does not grow (see the Sidecar section). What would meet it: a shorter MFK_CLOCK_SKEW_SECONDS, --max-old-space-size=48, or calling the Calendar REST API without the Google client libraries`
+		);
+	}
+	if ( ! startOk ) {
+		reasons.push(
+			`RSS after start ${ mem.afterStart.rssMiB } MiB is over 70 MB`
+		);
+	}
+	return [
+		{
+			id: 'sidecar-cold-start',
+			figure: 'sidecar cold start',
+			how: `spawn of \`node build/sidecar/sidecar.js\` → first 200 from \`/healthz\` (polled every ms, no keep-alive), ${ cold.sidecar.runs } runs alternating with a bare \`http.createServer\` Node process (the baseline).`,
+			command: 'npm run bench -- --only sidecar-cold-start',
+			target: '≤ 250 ms median',
+			result: `${ cold.sidecar.medianMs } ms median (p90 ${ cold.sidecar.p90Ms }; ${ cold.sidecar.medianCpuMs } ms CPU)`,
+			baseline: `bare Node server ${ cold.bareNode.medianMs } ms`,
+			ratio: cold.sidecar.medianMs / cold.bareNode.medianMs,
+			ratioOf: 'sidecar / bare Node',
+			met: cold.sidecar.medianMs <= 250,
+			...( cold.sidecar.medianMs > 250
+				? {
+						reason: `median ${ cold.sidecar.medianMs } ms with ${ cold.sidecar.medianCpuMs } ms of CPU: on a busy machine the wall time stretches while the CPU time stays; run again when the machine is idle`,
+					}
+				: {} ),
+			details: { ...cold },
+		},
+		{
+			id: 'sidecar-memory',
+			figure: 'sidecar idle memory',
+			how: `VmRSS of the sidecar started as \`npm run sidecar\` does (\`${ mem.flags }\`), 1 s after start, then after each round of ${ first.calls.toLocaleString( 'en' ) } signed calls from 8 clients (9 in 10 pings, 1 in 10 an ensure or get through the Google client to the emulator); baseline: a bare Node server with the same flags.`,
+			command: 'npm run bench -- --only sidecar-memory',
+			target: '≤ 70 MB / no growth',
+			result: `${ mem.afterStart.rssMiB } MiB after start; ${ mem.rounds.map( ( r ) => `${ r.rssMiB } after ${ r.calls / 1000 }k` ).join( ', ' ) }`,
+			baseline: `bare Node ${ bare.afterStart.rssMiB } → ${ bare.afterCalls.rssMiB } MiB`,
+			ratio: mem.afterStart.rssMiB / bare.afterStart.rssMiB,
+			ratioOf: 'after start, sidecar / bare Node',
+			met: startOk && callsOk,
+			...( reasons.length ? { reason: reasons.join( '; ' ) } : {} ),
+			details: {
+				sidecar: m.memory,
+				bareNode: bare,
+				budgetMiB: BUDGET_MIB,
+			},
+		},
+	];
+}
+
+if ( require.main === module ) {
+	const arg = ( name: string, fallback: number ): number => {
+		const i = process.argv.indexOf( `--${ name }` );
+		return i > 0 ? Number( process.argv[ i + 1 ] ) : fallback;
+	};
+	const jsonAt = process.argv.indexOf( '--json' );
+	measureStartup( {
+		runs: arg( 'runs', 15 ),
+		calls: arg( 'calls', 10000 ),
+		nodeDefaults: process.argv.includes( '--node-defaults' ),
+	} )
+		.then( ( result ) => {
+			const text = JSON.stringify( result, null, 2 ) + '\n';
+			process.stdout.write( text );
+			if ( jsonAt > 0 ) {
+				writeFileSync( process.argv[ jsonAt + 1 ] as string, text );
+			}
+		} )
+		.catch( ( error: unknown ) => {
+			process.stderr.write(
+				`${ error instanceof Error ? error.stack : String( error ) }\n`
+			);
+			process.exit( 1 );
+		} );
+}

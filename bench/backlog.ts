@@ -1,0 +1,298 @@
+/**
+ * Backlog throughput: a clinic with `doctors` connected doctors has `count` future telemedicine
+ * appointments without meetings (what `wp mfk sync` finds after the plugin is set up, or what
+ * piles up while Google was unreachable). Several queue runners (`php php/cli/run-queue.php`,
+ * as system cron starts them on one or more WordPress nodes) work through it concurrently via
+ * the sidecar's `/v1/batch`, against the emulator's per-user and per-project rate limits. The
+ * time from starting the runners until every appointment has its link is compared with the
+ * quota floor: the least time the emulator's token buckets allow for that many requests.
+ *
+ * Afterwards every doctor's calendar at the emulator is read back: an appointment with more
+ * than one event is a duplicate; one without a ready link in WordPress (or whose link differs
+ * from its event's) is missing.
+ */
+import './lib/env';
+import path from 'node:path';
+import { quotaFloorSeconds } from '../src/emulator';
+import { query } from '../tests/harness/testkit';
+import type { Figure } from './lib/report';
+import { round } from './lib/stats';
+import { sleep } from './lib/procs';
+import {
+	BENCH_PHP,
+	php,
+	startRunner,
+	type Doctor,
+	type Sidecars,
+	type World,
+} from './lib/world';
+
+export interface BacklogOptions {
+	count: number;
+	doctors: number;
+	runners: number;
+	replicas: number;
+	perUserPerMinute: number | null;
+	perProjectPerMinute: number | null;
+	latencyMs: number;
+	batchSize: number;
+	firstDay: number;
+	timeoutMs: number;
+}
+
+export const BACKLOG_DEFAULTS: BacklogOptions = {
+	count: 2000,
+	doctors: 40,
+	runners: 4,
+	replicas: 1,
+	perUserPerMinute: 600,
+	perProjectPerMinute: 10000,
+	latencyMs: 150,
+	batchSize: 25,
+	firstDay: 200,
+	timeoutMs: 120000,
+};
+
+export interface BacklogResult {
+	options: BacklogOptions;
+	seed: { count: number; recorded: number; seedMs: number; syncMs: number };
+	seconds: number;
+	floorSeconds: number;
+	ratio: number;
+	perSecond: number;
+	ready: number;
+	duplicates: number;
+	missing: number;
+	wrongLinks: number;
+	google: Record< string, Record< string, number > >;
+	/** Ready rows over time (seconds since start → rows), every second. */
+	progress: Array< [ number, number ] >;
+}
+
+const ids = ( first: number, last: number ) =>
+	Array.from( { length: last - first + 1 }, ( _, i ) => first + i );
+
+/**
+ * Reads every doctor's calendar at the emulator back and compares it with WordPress: an
+ * appointment with more than one live event is a duplicate; one without a ready row with a link,
+ * or without an event, is missing; a row whose link is not its event's is a wrong link.
+ */
+export async function verifyMeetings(
+	world: World,
+	doctors: Doctor[],
+	appointments: number[]
+) {
+	const wanted = new Set( appointments );
+	const rows = await query< {
+		appointment_id: number;
+		state: string;
+		url: string;
+	} >(
+		`SELECT appointment_id, state, url FROM wp_kc_appointment_google_meet_mappings WHERE appointment_id IN (${ appointments.join( ',' ) })`
+	);
+	const events = new Map< number, Array< string | undefined > >();
+	for ( const d of doctors ) {
+		for ( const e of await world.google.events( d.email ) ) {
+			const p = e.extendedProperties?.private;
+			const id = Number( p?.mfkAppointmentId );
+			if (
+				e.status === 'cancelled' ||
+				p?.mfkSiteId !== world.siteId ||
+				! wanted.has( id )
+			) {
+				continue;
+			}
+			events.set( id, [ ...( events.get( id ) ?? [] ), e.hangoutLink ] );
+		}
+	}
+	const byId = new Map(
+		rows.map( ( r ) => [ Number( r.appointment_id ), r ] )
+	);
+	let duplicates = 0;
+	let missing = 0;
+	let wrongLinks = 0;
+	for ( const id of wanted ) {
+		const links = events.get( id ) ?? [];
+		const row = byId.get( id );
+		if ( links.length > 1 ) {
+			duplicates++;
+		}
+		if (
+			! row ||
+			row.state !== 'ready' ||
+			! row.url ||
+			links.length === 0
+		) {
+			missing++;
+		} else if ( ! links.includes( row.url ) ) {
+			wrongLinks++;
+		}
+	}
+	return { duplicates, missing, wrongLinks };
+}
+
+export async function runBacklog(
+	world: World,
+	sidecars: Sidecars,
+	overrides: Partial< BacklogOptions > = {}
+): Promise< BacklogResult > {
+	const o = { ...BACKLOG_DEFAULTS, ...overrides };
+	const doctors = world.doctors.slice( 0, o.doctors );
+	if ( sidecars.count !== o.replicas ) {
+		await sidecars.start( o.replicas );
+	}
+	await world.google.config( {
+		latencyMs: o.latencyMs,
+		latencyJitterMs: 0,
+		conferenceDelayMs: 0,
+		rateLimits: { perUserPerMinute: null, perProjectPerMinute: null },
+	} );
+	const seed = await php< {
+		first: number;
+		last: number;
+		count: number;
+		recorded: number;
+		seedMs: number;
+		syncMs: number;
+	} >(
+		world,
+		`require_once $args['file']; return mfk_bench_seed_backlog( $args );`,
+		{
+			file: path.join( BENCH_PHP, 'backlog.php' ),
+			count: o.count,
+			doctors: doctors.map( ( d ) => ( {
+				id: d.id,
+				telemedService: d.telemedService,
+			} ) ),
+			patient: world.patient.id,
+			clinic: world.clinicId,
+			firstDay: o.firstDay,
+			zone: 'Europe/Berlin',
+		}
+	);
+	if (
+		seed.count !== o.count ||
+		seed.recorded !== o.count ||
+		seed.last - seed.first + 1 !== o.count
+	) {
+		throw new Error( `backlog seeding: ${ JSON.stringify( seed ) }` );
+	}
+	// Full buckets at the start, as the floor assumes: the limits are switched on (which starts
+	// fresh buckets) just before the runners.
+	await world.google.clearCounters();
+	await world.google.config( {
+		rateLimits: {
+			perUserPerMinute: o.perUserPerMinute,
+			perProjectPerMinute: o.perProjectPerMinute,
+		},
+	} );
+	const readyCount = async () =>
+		Number(
+			(
+				await query< { n: number } >(
+					`SELECT COUNT(*) AS n FROM wp_kc_appointment_google_meet_mappings WHERE appointment_id BETWEEN ? AND ? AND state = 'ready'`,
+					[ seed.first, seed.last ]
+				)
+			)[ 0 ]?.n ?? 0
+		);
+
+	const started = Date.now();
+	const runners = Array.from( { length: o.runners }, () =>
+		startRunner( world.instance, [
+			`--max-seconds=${ Math.ceil( o.timeoutMs / 1000 ) }`,
+			`--batch-size=${ o.batchSize }`,
+			'--quiet',
+		] )
+	);
+	let ready = 0;
+	let finished = 0;
+	const progress: Array< [ number, number ] > = [];
+	let nextMark = 1000;
+	while ( Date.now() - started < o.timeoutMs ) {
+		ready = await readyCount();
+		const elapsed = Date.now() - started;
+		if ( elapsed >= nextMark ) {
+			progress.push( [ Math.round( elapsed / 1000 ), ready ] );
+			nextMark += 1000;
+		}
+		if ( ready >= o.count ) {
+			finished = elapsed;
+			break;
+		}
+		await sleep( 50 );
+	}
+	const seconds = ( finished || Date.now() - started ) / 1000;
+	for ( const r of runners ) {
+		r.kill();
+	}
+	await Promise.all(
+		runners.map( ( r ) => r.done.catch( () => undefined ) )
+	);
+	await world.google.config( {
+		rateLimits: { perUserPerMinute: null, perProjectPerMinute: null },
+	} );
+
+	const check = await verifyMeetings(
+		world,
+		doctors,
+		ids( seed.first, seed.last )
+	);
+	const perUser = doctors.map(
+		( _, i ) =>
+			Math.floor( o.count / doctors.length ) +
+			( i < o.count % doctors.length ? 1 : 0 )
+	);
+	const floorSeconds = quotaFloorSeconds(
+		perUser,
+		o.perUserPerMinute,
+		o.perProjectPerMinute
+	);
+	const counters = await world.google.counters();
+	return {
+		options: o,
+		seed,
+		seconds: round( seconds, 2 ),
+		floorSeconds: round( floorSeconds, 2 ),
+		ratio: round( seconds / floorSeconds, 3 ),
+		perSecond: round( o.count / seconds ),
+		ready,
+		...check,
+		google: counters.statuses,
+		progress,
+	};
+}
+
+export function backlogFigure( m: BacklogResult ): Figure {
+	const o = m.options;
+	const insert = m.google[ 'events.insert' ] ?? {};
+	const met =
+		m.ratio <= 1.15 &&
+		m.duplicates === 0 &&
+		m.missing === 0 &&
+		m.wrongLinks === 0;
+	const reasons: string[] = [];
+	if ( m.ratio > 1.15 ) {
+		reasons.push(
+			`${ m.seconds } s against a floor of ${ m.floorSeconds } s (${ m.perSecond }/s against the project quota's ${ round( ( o.perProjectPerMinute ?? 0 ) / 60 ) }/s); Google answered ${ insert[ '429' ] ?? 0 } inserts with 429 and ${ insert[ '403' ] ?? 0 } with 403. See "Scaling" for the runs with other runner and replica counts`
+		);
+	}
+	if ( m.duplicates || m.missing || m.wrongLinks ) {
+		reasons.push(
+			`${ m.duplicates } duplicates, ${ m.missing } missing, ${ m.wrongLinks } with a link other than their event's`
+		);
+	}
+	return {
+		id: 'backlog',
+		figure: 'backlog throughput',
+		how: `${ o.count.toLocaleString( 'en' ) } future telemedicine appointments over ${ o.doctors } doctors written through KiviCare's model and recorded by \`MFK_Backfill\` (what \`wp mfk sync\` does); ${ o.runners } \`php php/cli/run-queue.php --batch-size=${ o.batchSize }\` runners at once, ${ o.replicas } sidecar; emulator ${ o.perUserPerMinute }/min per user, ${ o.perProjectPerMinute }/min per project, latency ${ o.latencyMs } ms; timed from starting the runners until every appointment's row is ready; every calendar read back.`,
+		command: 'npm run bench -- --only backlog',
+		target: '≤ 1.15× quota floor, 0 duplicates, 0 missing',
+		result: `${ m.seconds } s (${ m.perSecond }/s); ${ m.duplicates } duplicates, ${ m.missing } missing`,
+		baseline: `quota floor ${ m.floorSeconds } s`,
+		ratio: m.ratio,
+		ratioOf: 'time / quota floor',
+		met,
+		...( reasons.length ? { reason: reasons.join( '; ' ) } : {} ),
+		details: { ...m },
+	};
+}

@@ -1,0 +1,237 @@
+/**
+ * Processes the benchmark starts itself (sidecar replicas, a bare Node server as a baseline, the
+ * Google emulator at a fixed setting), and what it reads about them from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { round } from './stats';
+
+export const ROOT = resolve( __dirname, '..', '..' );
+export const SIDECAR_BUNDLE = resolve( ROOT, 'build/sidecar/sidecar.js' );
+export const EMULATOR_BUNDLE = resolve( ROOT, 'build/emulator/emulator.js' );
+/** The flags `npm run sidecar` starts the sidecar with (package.json). */
+export const SIDECAR_FLAGS = [ '--max-semi-space-size=1' ];
+/** Linux reports process CPU time in clock ticks of 1/100 s. */
+const TICK_MS = 10;
+
+export const sleep = ( ms: number ) =>
+	new Promise< void >( ( r ) => setTimeout( r, ms ) );
+
+export function freePort(): Promise< number > {
+	return new Promise( ( resolvePort, reject ) => {
+		const s = createServer();
+		s.once( 'error', reject );
+		s.listen( 0, '127.0.0.1', () => {
+			const port = ( s.address() as { port: number } ).port;
+			s.close( () => resolvePort( port ) );
+		} );
+	} );
+}
+
+export function rssMiB( pid: number ): number {
+	const status = readFileSync( `/proc/${ pid }/status`, 'utf8' );
+	return round( Number( /VmRSS:\s+(\d+)/.exec( status )?.[ 1 ] ) / 1024 );
+}
+
+/** Memory only this process holds (private pages), as opposed to the shared Node binary. */
+export function privateMiB( pid: number ): number {
+	const rollup = readFileSync( `/proc/${ pid }/smaps_rollup`, 'utf8' );
+	const kb = ( name: string ) =>
+		Number(
+			new RegExp( `${ name }:\\s+(\\d+)` ).exec( rollup )?.[ 1 ] ?? 0
+		);
+	return round( ( kb( 'Private_Clean' ) + kb( 'Private_Dirty' ) ) / 1024 );
+}
+
+export const memoryOf = ( pid: number ) => ( {
+	rssMiB: rssMiB( pid ),
+	privateMiB: privateMiB( pid ),
+} );
+
+/** User + system CPU time a process has used, in ms (10 ms resolution). */
+export function cpuMs( pid: number ): number {
+	const stat = readFileSync( `/proc/${ pid }/stat`, 'utf8' );
+	// Fields after the command name: utime is field 14, stime 15.
+	const fields = stat.slice( stat.lastIndexOf( ')' ) + 2 ).split( ' ' );
+	return ( Number( fields[ 11 ] ) + Number( fields[ 12 ] ) ) * TICK_MS;
+}
+
+/** Load averages (1, 5, 15 min), rounded. */
+export function load(): number[] {
+	return loadavg().map( ( l ) => round( l, 2 ) );
+}
+
+/** One GET without keep-alive; resolves to the status, or 0 when nothing listens. */
+export function probe( port: number, path = '/healthz' ): Promise< number > {
+	return new Promise( ( done ) => {
+		const req = http.get(
+			{ host: '127.0.0.1', port, path, agent: false },
+			( res ) => {
+				res.resume();
+				res.on( 'end', () => done( res.statusCode ?? 0 ) );
+			}
+		);
+		req.on( 'error', () => done( 0 ) );
+	} );
+}
+
+/** Every process started here, so none outlives the benchmark (even when it fails). */
+const children = new Set< ChildProcess >();
+process.once( 'exit', () => {
+	for ( const child of children ) {
+		child.kill( 'SIGKILL' );
+	}
+} );
+/** Registers a process started elsewhere (e.g. PHP queue runners) for that clean-up. */
+export function track( child: ChildProcess ): void {
+	children.add( child );
+	child.once( 'exit', () => children.delete( child ) );
+}
+for ( const signal of [ 'SIGINT', 'SIGTERM' ] as const ) {
+	process.once( signal, () => process.exit( 130 ) );
+}
+
+export interface NodeProcess {
+	child: ChildProcess;
+	pid: number;
+	port: number;
+	url: string;
+	/** spawn → first 200 from the probe path, in ms. */
+	startMs: number;
+	/** CPU time the process used until then. */
+	startCpuMs: number;
+	stop: ( signal?: NodeJS.Signals ) => Promise< void >;
+}
+
+/**
+ * Starts `node <flags> <args>` and polls `probePath` every millisecond (no keep-alive) until it
+ * answers 200. Fails when the process exits first or after `timeoutMs`.
+ */
+export async function startNode( {
+	args,
+	flags = [],
+	env = {},
+	port,
+	probePath = '/healthz',
+	timeoutMs = 30000,
+}: {
+	args: string[];
+	flags?: string[];
+	env?: Record< string, string | undefined >;
+	port: number;
+	probePath?: string;
+	timeoutMs?: number;
+} ): Promise< NodeProcess > {
+	const started = process.hrtime.bigint();
+	const child = spawn( process.execPath, [ ...flags, ...args ], {
+		env: { ...process.env, ...env },
+		stdio: [ 'ignore', 'ignore', 'pipe' ],
+	} );
+	const pid = child.pid as number;
+	children.add( child );
+	let stderr = '';
+	child.stderr?.on( 'data', ( c: Buffer ) => {
+		stderr = ( stderr + c.toString() ).slice( -4000 );
+	} );
+	child.once( 'exit', () => children.delete( child ) );
+	const stop = async ( signal: NodeJS.Signals = 'SIGTERM' ) => {
+		if ( child.exitCode !== null || child.signalCode !== null ) {
+			return;
+		}
+		const exited = new Promise( ( r ) => child.once( 'exit', r ) );
+		child.kill( signal );
+		await exited;
+	};
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if ( ( await probe( port, probePath ) ) === 200 ) {
+			const startMs = Number( process.hrtime.bigint() - started ) / 1e6;
+			return {
+				child,
+				pid,
+				port,
+				url: `http://127.0.0.1:${ port }`,
+				startMs,
+				startCpuMs: cpuMs( pid ),
+				stop,
+			};
+		}
+		if ( child.exitCode !== null ) {
+			throw new Error(
+				`${ args.join( ' ' ) } exited with ${ child.exitCode }: ${ stderr }`
+			);
+		}
+		if ( Date.now() > deadline ) {
+			await stop( 'SIGKILL' );
+			throw new Error(
+				`${ args.join( ' ' ) } did not answer on ${ port }`
+			);
+		}
+		await sleep( 1 );
+	}
+}
+
+/** The sidecar bundle, started the way `npm run sidecar` starts it (unless `flags` says otherwise). */
+export function startSidecarProcess(
+	port: number,
+	env: Record< string, string | undefined >,
+	flags: string[] = SIDECAR_FLAGS
+): Promise< NodeProcess > {
+	return startNode( {
+		args: [ SIDECAR_BUNDLE ],
+		flags,
+		env: {
+			MFK_LOG_LEVEL: 'warn',
+			...env,
+			MFK_SIDECAR_HOST: '127.0.0.1',
+			MFK_SIDECAR_PORT: String( port ),
+		},
+		port,
+	} );
+}
+
+/** The Google emulator bundle in its own process (so its work does not share our event loop). */
+export function startEmulatorProcess( port: number ): Promise< NodeProcess > {
+	return startNode( {
+		args: [ EMULATOR_BUNDLE ],
+		env: { EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: String( port ) },
+		port,
+		probePath: '/__emulator/health',
+	} );
+}
+
+/**
+ * The least a Node HTTP service can be: `http.createServer` answering 200. Its cold start and
+ * memory are the baseline for the sidecar's.
+ */
+export function startBareNode( port: number ): Promise< NodeProcess > {
+	return startNode( {
+		args: [
+			'-e',
+			"require('node:http').createServer((q,s)=>{q.resume();s.setHeader('content-type','application/json');s.end('{\"ok\":true}')}).listen(Number(process.env.PORT),'127.0.0.1')",
+		],
+		flags: SIDECAR_FLAGS,
+		env: { PORT: String( port ) },
+		port,
+	} );
+}
+
+export function sidecarEnvFor(
+	emulatorUrl: string,
+	secret: string,
+	sealKeys: string
+): Record< string, string > {
+	return {
+		MFK_SHARED_SECRET: secret,
+		MFK_SEAL_KEYS: sealKeys,
+		MFK_GOOGLE_API_ROOT: `${ emulatorUrl }/`,
+		MFK_GOOGLE_AUTH_URL: `${ emulatorUrl }/o/oauth2/v2/auth`,
+		MFK_GOOGLE_TOKEN_URL: `${ emulatorUrl }/token`,
+		MFK_GOOGLE_REVOKE_URL: `${ emulatorUrl }/revoke`,
+		MFK_GOOGLE_USERINFO_URL: `${ emulatorUrl }/v1/userinfo`,
+	};
+}

@@ -1,0 +1,63 @@
+<?php
+/**
+ * Benchmark switches, loaded by a mu-plugin that exists only in the benchmark's own WordPress
+ * instance (bench/lib/world.ts installs it). The header `X-MFK-Bench-Variant` picks what a
+ * request runs with, so the variants of a comparison can be interleaved request by request on
+ * the same site and database:
+ *
+ * - (none)       Meet for KiviCare as configured;
+ * - `ours-async` the same with a sync budget of 0 (every meeting goes to the queue);
+ * - `none`       Meet for KiviCare not loaded; KiviCare's `googlemeet` provider is one that does
+ *                nothing (KiviCare refuses telemedicine bookings without a provider);
+ * - `php-only`   Meet for KiviCare not loaded; bench/php/php-only-provider.php is KiviCare's
+ *                `googlemeet` provider instead (what a PHP-only add-on does).
+ *
+ * Test-only: never shipped, never installed outside the bench instance.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/*
+ * E-mails are composed (templates, placeholders, the Meet link) but not handed to the SMTP sink:
+ * KiviCare sends a different number of them per variant (in person: patient, doctor, clinic;
+ * telemedicine with a link: clinic and two link e-mails; without a link yet: clinic only), and
+ * the harness's sink takes tens of milliseconds per message, so delivery time would be measured
+ * instead of the plugin. Delivery is the mail server's cost, the same with or without us.
+ */
+add_filter( 'pre_wp_mail', '__return_true' );
+
+// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotValidated -- benchmark switch, compared against fixed values.
+$mfk_bench_variant = isset( $_SERVER['HTTP_X_MFK_BENCH_VARIANT'] ) ? sanitize_key( wp_unslash( $_SERVER['HTTP_X_MFK_BENCH_VARIANT'] ) ) : '';
+
+if ( in_array( $mfk_bench_variant, array( 'none', 'php-only' ), true ) ) {
+	add_filter(
+		'option_active_plugins',
+		static function ( $plugins ) {
+			return array_values( array_diff( (array) $plugins, array( 'meet-for-kivicare/plugin.php' ) ) );
+		}
+	);
+}
+
+if ( in_array( $mfk_bench_variant, array( 'none', 'php-only' ), true ) ) {
+	define( 'MFK_BENCH_PROVIDER', $mfk_bench_variant );
+	// After KiviCare, whose abstract provider these extend.
+	add_action(
+		'plugins_loaded',
+		static function () {
+			require_once __DIR__ . '/php-only-provider.php';
+		},
+		5
+	);
+}
+
+if ( 'ours-async' === $mfk_bench_variant ) {
+	add_filter(
+		'option_mfk_settings',
+		static function ( $settings ) {
+			return array( 'sync_budget_ms' => 0 ) + (array) $settings;
+		}
+	);
+}
+unset( $mfk_bench_variant );

@@ -1,0 +1,480 @@
+/**
+ * The benchmark suite: every figure of docs/PERFORMANCE.md measured side by side in one run, on
+ * this machine, offline. Prints the table (target, result, baseline, ratio, met or missed with
+ * the reason), writes bench/results/latest.json (plus a timestamped copy, not committed) and the
+ * table and the scaling runs into docs/PERFORMANCE.md between their markers.
+ *
+ *   npm run bench                                   everything (builds first)
+ *   npm run bench -- --only booking,queue-tick      some figures (results go to a timestamped file only)
+ *   npm run bench -- --quick                        smaller samples, to try the suite out
+ *   npm run bench -- --no-build --keep              skip the builds / keep the bench instance afterwards
+ *
+ * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
+ * sidecar-overhead, booking (sync, async, vs PHP-only), recovery, backlog, scaling, queue-tick.
+ * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
+ * created fresh and removed at the end (never the `test` or `dev` instances).
+ */
+import './lib/env';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { closeTestkit, query } from '../tests/harness/testkit';
+import {
+	backlogFigure,
+	runBacklog,
+	type BacklogOptions,
+	type BacklogResult,
+} from './backlog';
+import { bookingFigures, measureBooking } from './booking';
+import { frontendFigure, measureFrontend } from './frontend-weight';
+import { load, ROOT } from './lib/procs';
+import {
+	verdict,
+	markdownTable,
+	textTable,
+	writeBetweenMarkers,
+	type Figure,
+} from './lib/report';
+import { round } from './lib/stats';
+import {
+	benchInstance,
+	buildWorld,
+	destroyBenchInstance,
+	Sidecars,
+	type World,
+} from './lib/world';
+import { tickFigure, measureTick } from './queue-tick';
+import { measureRecovery, recoveryFigure } from './recovery';
+import { overheadFigure, measureOverhead } from './sidecar-overhead';
+import { measureStartup, startupFigures } from './sidecar-startup';
+
+type Group =
+	| 'frontend-weight'
+	| 'sidecar-startup'
+	| 'sidecar-overhead'
+	| 'booking'
+	| 'recovery'
+	| 'backlog'
+	| 'scaling'
+	| 'queue-tick';
+
+const argv = process.argv.slice( 2 );
+const flag = ( name: string ) => argv.includes( `--${ name }` );
+const onlyAt = argv.indexOf( '--only' );
+const only =
+	onlyAt >= 0
+		? new Set( ( argv[ onlyAt + 1 ] ?? '' ).split( ',' ).filter( Boolean ) )
+		: null;
+const quick = flag( 'quick' );
+const full = ! only && ! quick;
+const selected = ( g: Group ) =>
+	! only ||
+	only.has( g ) ||
+	// Row ids select their group too.
+	( g === 'sidecar-startup' &&
+		( only.has( 'sidecar-cold-start' ) ||
+			only.has( 'sidecar-memory' ) ) ) ||
+	( g === 'booking' &&
+		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) );
+
+const DOCS = path.join( ROOT, 'docs', 'PERFORMANCE.md' );
+const RESULTS = path.join( ROOT, 'bench', 'results' );
+const SCALING_BEGIN = '<!-- bench:scaling:begin (written by npm run bench) -->';
+const SCALING_END = '<!-- bench:scaling:end -->';
+
+const log = ( message: string ) =>
+	process.stderr.write( `[bench] ${ message }\n` );
+
+/** Scaling runs besides the main backlog figure (same backlog, other runner/replica/quota settings). */
+const SCALING: Array< { label: string; options: Partial< BacklogOptions > } > =
+	[
+		{ label: '1 runner, 1 sidecar', options: { runners: 1, replicas: 1 } },
+		{
+			label: '4 runners, 2 sidecars behind a balancer',
+			options: { runners: 4, replicas: 2 },
+		},
+		{
+			label: '4 runners, 1 sidecar, no project quota',
+			options: { runners: 4, replicas: 1, perProjectPerMinute: null },
+		},
+		{
+			label: '4 runners, 2 sidecars, no project quota',
+			options: { runners: 4, replicas: 2, perProjectPerMinute: null },
+		},
+	];
+
+function build(): number {
+	const started = Date.now();
+	for ( const script of [ 'build:sidecar', 'build:blocks' ] ) {
+		log( `npm run ${ script }` );
+		const r = spawnSync( 'npm', [ 'run', script ], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		} );
+		if ( r.status !== 0 ) {
+			throw new Error(
+				`npm run ${ script } failed:\n${ r.stdout }\n${ r.stderr }`
+			);
+		}
+	}
+	return Date.now() - started;
+}
+
+function notMeasured(
+	id: string,
+	figure: string,
+	target: string,
+	error: unknown
+): Figure {
+	const message = error instanceof Error ? error.message : String( error );
+	log( `${ figure }: ${ error instanceof Error ? error.stack : message }` );
+	return {
+		id,
+		figure,
+		how: '',
+		command: `npm run bench -- --only ${ id }`,
+		target,
+		result: '—',
+		baseline: '—',
+		ratio: null,
+		met: null,
+		reason: `the run failed: ${ message.split( '\n' )[ 0 ] }`,
+		details: {},
+	};
+}
+
+function scalingTable(
+	runs: Array< { label: string; result: BacklogResult } >
+): string {
+	const rows = runs.map( ( { label, result: r } ) => {
+		const insert = r.google[ 'events.insert' ] ?? {};
+		const refused = ( insert[ '429' ] ?? 0 ) + ( insert[ '403' ] ?? 0 );
+		const ratio = Number.isFinite( r.ratio )
+			? `${ r.ratio.toFixed( 2 ) }×`
+			: '—';
+		return `| ${ label } | ${ r.options.perProjectPerMinute === null ? 'none' : `${ r.options.perProjectPerMinute.toLocaleString( 'en' ) }/min` } | ${ r.seconds } s | ${ r.perSecond }/s | ${ r.floorSeconds } s | ${ ratio } | ${ refused } | ${ r.duplicates } / ${ r.missing } |`;
+	} );
+	return [
+		`Each run: ${ runs[ 0 ]?.result.options.count.toLocaleString( 'en' ) } appointments over ${ runs[ 0 ]?.result.options.doctors } doctors, emulator latency ${ runs[ 0 ]?.result.options.latencyMs } ms, 600/min per user; batches of ${ runs[ 0 ]?.result.options.batchSize }.`,
+		'',
+		'| runners and sidecars | project quota | time | throughput | quota floor | ratio | refused by Google (429/403) | duplicates / missing |',
+		'|---|---|---:|---:|---:|---:|---:|---|',
+		...rows,
+	].join( '\n' );
+}
+
+async function main(): Promise< void > {
+	const startedAt = new Date();
+	const t0 = Date.now();
+	const loads: Record< string, number[] > = { start: load() };
+	log(
+		`load average at start: ${ loads.start!.join( ', ' ) } (${ cpus().length } CPUs)`
+	);
+	if ( ( loads.start![ 0 ] ?? 0 ) > cpus().length * 0.75 ) {
+		log(
+			'the machine is busy: absolute figures will be slower than on an idle machine'
+		);
+	}
+	const buildMs = flag( 'no-build' ) ? 0 : build();
+	const figures: Figure[] = [];
+	const details: Record< string, unknown > = {};
+	const scaling: Array< { label: string; result: BacklogResult } > = [];
+
+	if ( selected( 'frontend-weight' ) ) {
+		try {
+			figures.push( frontendFigure( measureFrontend() ) );
+		} catch ( e ) {
+			figures.push(
+				notMeasured(
+					'frontend-weight',
+					'front-end weight',
+					'≤ 2 KB / ≤ 30 KB',
+					e
+				)
+			);
+		}
+	}
+	if ( selected( 'sidecar-startup' ) ) {
+		log( 'sidecar cold start and memory' );
+		loads[ 'sidecar-startup' ] = load();
+		try {
+			figures.push(
+				...startupFigures(
+					await measureStartup( {
+						runs: quick ? 5 : 15,
+						calls: quick ? 2000 : 10000,
+					} )
+				)
+			);
+		} catch ( e ) {
+			figures.push(
+				notMeasured(
+					'sidecar-cold-start',
+					'sidecar cold start',
+					'≤ 250 ms median',
+					e
+				)
+			);
+			figures.push(
+				notMeasured(
+					'sidecar-memory',
+					'sidecar idle memory',
+					'≤ 70 MB / no growth',
+					e
+				)
+			);
+		}
+	}
+	if ( selected( 'sidecar-overhead' ) ) {
+		log( 'sidecar overhead per ensure' );
+		loads[ 'sidecar-overhead' ] = load();
+		try {
+			figures.push(
+				overheadFigure(
+					await measureOverhead(
+						quick ? 200 : 1000,
+						quick ? 50 : 200
+					)
+				)
+			);
+		} catch ( e ) {
+			figures.push(
+				notMeasured(
+					'sidecar-overhead',
+					'sidecar overhead per ensure',
+					'≤ 1 ms p50, ≤ 3 ms p99',
+					e
+				)
+			);
+		}
+	}
+
+	const needsWordPress = (
+		[ 'booking', 'recovery', 'backlog', 'scaling', 'queue-tick' ] as const
+	 ).some( selected );
+	let world: World | undefined;
+	let sidecars: Sidecars | undefined;
+	let versions: Record< string, string > = {};
+	if ( needsWordPress ) {
+		log(
+			'bench instance: MariaDB, WordPress, KiviCare stand-in, emulator; 40 connected doctors'
+		);
+		const instance = await benchInstance();
+		try {
+			sidecars = new Sidecars( instance );
+			await sidecars.start( 1 );
+			world = await buildWorld( instance, 40 );
+			versions = {
+				php: execFileSync( 'php', [ '-r', 'echo PHP_VERSION;' ], {
+					encoding: 'utf8',
+				} ),
+				mariadb: String(
+					(
+						await query< { v: string } >( 'SELECT VERSION() AS v' )
+					)[ 0 ]?.v
+				),
+			};
+
+			if ( selected( 'booking' ) ) {
+				log( 'booking overhead (sync, async, PHP-only)' );
+				loads.booking = load();
+				try {
+					figures.push(
+						...bookingFigures(
+							await measureBooking(
+								world,
+								quick ? 8 : 40,
+								quick ? 2 : 3
+							)
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'booking-sync',
+							'booking overhead, sync path',
+							'added ≤ L + 25 ms p50',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'recovery' ) ) {
+				log( 'recovery after a sidecar outage' );
+				loads.recovery = load();
+				try {
+					figures.push(
+						recoveryFigure(
+							await measureRecovery( world, sidecars, {
+								bookings: quick ? 40 : 200,
+							} )
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'recovery',
+							'recovery',
+							'all links ready ≤ 60 s after it returns',
+							e
+						)
+					);
+				}
+			}
+			const count = quick ? 400 : 2000;
+			let firstDay = 200;
+			if ( selected( 'backlog' ) ) {
+				log( `backlog of ${ count }` );
+				loads.backlog = load();
+				try {
+					const result = await runBacklog( world, sidecars, {
+						count,
+						firstDay,
+					} );
+					scaling.push( {
+						label: `${ result.options.runners } runners, 1 sidecar (the figure above)`,
+						result,
+					} );
+					figures.push( backlogFigure( result ) );
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'backlog',
+							'backlog throughput',
+							'≤ 1.15× quota floor, 0 duplicates, 0 missing',
+							e
+						)
+					);
+				}
+				firstDay += 10;
+			}
+			if ( selected( 'scaling' ) ) {
+				for ( const run of SCALING ) {
+					log( `scaling: ${ run.label }` );
+					loads[ `scaling: ${ run.label }` ] = load();
+					try {
+						scaling.push( {
+							label: run.label,
+							result: await runBacklog( world, sidecars, {
+								count,
+								firstDay,
+								...run.options,
+							} ),
+						} );
+					} catch ( e ) {
+						log(
+							`scaling run failed: ${ e instanceof Error ? e.stack : String( e ) }`
+						);
+					}
+					firstDay += 10;
+				}
+				await sidecars.start( 1 );
+			}
+			if ( selected( 'queue-tick' ) ) {
+				log( 'empty queue tick' );
+				loads[ 'queue-tick' ] = load();
+				try {
+					figures.push( tickFigure( await measureTick( world ) ) );
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'queue-tick',
+							'queue tick, empty',
+							'≤ 2 ms, one query',
+							e
+						)
+					);
+				}
+			}
+		} finally {
+			await sidecars?.stop();
+			await closeTestkit();
+			if ( ! flag( 'keep' ) ) {
+				await destroyBenchInstance( instance );
+			}
+		}
+	}
+	loads.end = load();
+
+	const commit = execFileSync( 'git', [ 'rev-parse', '--short', 'HEAD' ], {
+		cwd: ROOT,
+		encoding: 'utf8',
+	} ).trim();
+	const result = {
+		date: startedAt.toISOString(),
+		durationSeconds: round( ( Date.now() - t0 ) / 1000 ),
+		buildSeconds: round( buildMs / 1000 ),
+		quick,
+		only: only ? [ ...only ] : null,
+		machine: {
+			cpus: cpus().length,
+			cpuModel: cpus()[ 0 ]?.model,
+			node: process.version,
+			...versions,
+		},
+		commit,
+		loadAverage: loads,
+		figures: figures.map( ( f ) => ( { ...f, verdict: verdict( f ) } ) ),
+		scaling: scaling.map( ( s ) => ( { label: s.label, ...s.result } ) ),
+		...details,
+	};
+
+	process.stdout.write( `\n${ textTable( figures ) }\n` );
+	if ( scaling.length ) {
+		process.stdout.write(
+			`\nScaling (backlog runs):\n${ scalingTable( scaling ) }\n`
+		);
+	}
+	mkdirSync( RESULTS, { recursive: true } );
+	const stamp = startedAt.toISOString().replace( /[:.]/g, '-' );
+	writeFileSync(
+		path.join( RESULTS, `${ stamp }.json` ),
+		JSON.stringify( result, null, '\t' ) + '\n'
+	);
+	if ( full ) {
+		writeFileSync(
+			path.join( RESULTS, 'latest.json' ),
+			JSON.stringify( result, null, '\t' ) + '\n'
+		);
+		const loadText = `load average ${ loads.start!.join( ' / ' ) } (1/5/15 min) when it started and ${ loads.end.join( ' / ' ) } when it ended, ${ cpus().length } CPUs; Node ${ process.version }, PHP ${ versions.php ?? '?' }, MariaDB ${ versions.mariadb ?? '?' }; commit ${ commit }; ${ result.durationSeconds } s including ${ result.buildSeconds } s of builds`;
+		const okTable = writeBetweenMarkers(
+			DOCS,
+			markdownTable( figures, {
+				date:
+					startedAt.toISOString().slice( 0, 16 ).replace( 'T', ' ' ) +
+					' UTC',
+				load: loadText,
+				command: 'npm run bench',
+			} )
+		);
+		const okScaling = scaling.length
+			? writeBetweenMarkers(
+					DOCS,
+					scalingTable( scaling ),
+					SCALING_BEGIN,
+					SCALING_END
+				)
+			: true;
+		log(
+			okTable && okScaling
+				? 'docs/PERFORMANCE.md updated'
+				: 'docs/PERFORMANCE.md has no bench markers: not updated'
+		);
+		log( 'results: bench/results/latest.json' );
+	} else {
+		log(
+			`results: bench/results/${ stamp }.json (partial or quick run: latest.json and the docs are left as they are)`
+		);
+	}
+	log( `done in ${ result.durationSeconds } s` );
+}
+
+main()
+	.then( () => process.exit( 0 ) )
+	.catch( ( error: unknown ) => {
+		process.stderr.write(
+			`${ error instanceof Error ? error.stack : String( error ) }\n`
+		);
+		process.exit( 1 );
+	} );
