@@ -209,9 +209,16 @@ final class MFK_Mappings {
 	}
 
 	/**
-	 * Atomically claims up to $limit due rows for this worker. One UPDATE takes the
-	 * lease (and pushes next_attempt_at to the lease end, so a crashed worker's rows
-	 * come back by themselves); concurrent workers never get the same row.
+	 * Atomically claims up to $limit due rows for this worker (and pushes next_attempt_at
+	 * to the lease end, so a crashed worker's rows come back by themselves); concurrent
+	 * workers never get the same row.
+	 *
+	 * Two steps, so that claiming never deadlocks with a save of a row: a plain read picks
+	 * the candidates (oldest due first, no locks), then one UPDATE takes the ones still
+	 * claimable, by primary key. A single UPDATE scanning the (state, next_attempt_at)
+	 * index would lock index entries before rows, the opposite order of a save (row, then
+	 * its index entries), and InnoDB would roll one of them back. (The state is compared
+	 * inside IFNULL() so that MySQL does not pick that index for the UPDATE either.)
 	 *
 	 * @param int $limit         Max rows.
 	 * @param int $lease_seconds Lease length.
@@ -221,36 +228,56 @@ final class MFK_Mappings {
 		global $wpdb;
 		$table = MFK_Schema::table();
 		$token = bin2hex( random_bytes( 16 ) );
-		$sql   = $wpdb->prepare(
-			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-			"UPDATE `{$table}`
-			 SET lease_token = %s,
-			     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-			     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-			     attempts = attempts + 1
-			 WHERE state = 'pending'
-			   AND next_attempt_at <= UTC_TIMESTAMP()
-			   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())
-			 ORDER BY next_attempt_at
-			 LIMIT %d",
-			$token,
-			$lease_seconds,
-			$lease_seconds,
-			$limit
-		);
-		// Workers racing for the same index range can deadlock; InnoDB rolls one back
-		// and it simply tries again.
+		$limit = max( 1, $limit );
 		for ( $try = 0; $try < 3; $try++ ) {
-			$done = $wpdb->query( $sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- prepared above.
-			if ( false !== $done || false === stripos( (string) $wpdb->last_error, 'deadlock' ) ) {
-				break;
+			// Some spare candidates: other workers may take some of them meanwhile.
+			$ids = array_map(
+				'intval',
+				(array) $wpdb->get_col(
+					$wpdb->prepare(
+						// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+						"SELECT id FROM `{$table}`
+						 WHERE state = 'pending'
+						   AND next_attempt_at <= UTC_TIMESTAMP()
+						   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())
+						 ORDER BY next_attempt_at
+						 LIMIT %d",
+						$limit * 2
+					)
+				)
+			);
+			if ( ! $ids ) {
+				return array();
 			}
-			usleep( random_int( 5000, 50000 ) );
+			sort( $ids );
+			$in   = implode( ',', $ids ); // Integers only.
+			$done = $wpdb->query(
+				$wpdb->prepare(
+					// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and a list of integers.
+					"UPDATE `{$table}`
+					 SET lease_token = %s,
+					     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+					     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+					     attempts = attempts + 1
+					 WHERE id IN ({$in})
+					   AND IFNULL(state, '') = 'pending'
+					   AND next_attempt_at <= UTC_TIMESTAMP()
+					   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())
+					 ORDER BY id
+					 LIMIT %d",
+					$token,
+					$lease_seconds,
+					$lease_seconds,
+					$limit
+				)
+			);
+			if ( $done ) {
+				return self::rows_with_token( $token );
+			}
+			// None left (other workers were faster), or the rare lock conflict: look again.
+			usleep( random_int( 2000, 20000 ) );
 		}
-		if ( ! $done ) {
-			return array();
-		}
-		return self::rows_with_token( $token );
+		return array();
 	}
 
 	/**
@@ -333,7 +360,9 @@ final class MFK_Mappings {
 		$values[] = (string) $row['lease_token'];
 		$set_sql  = implode( ', ', $set );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- table and SET list built above.
-		$done = $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET {$set_sql} WHERE id = %d AND lease_token = %s", $values ) );
+		// Found by primary key only: compared inside IFNULL(), the lease token cannot steer
+		// MySQL to its index, whose range locks would deadlock with concurrent claims.
+		$done = $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET {$set_sql} WHERE id = %d AND IFNULL(lease_token, '') = %s", $values ) );
 		return (bool) $done;
 	}
 

@@ -5,6 +5,7 @@
  * arriving, and MariaDB killed and restarted while a runner works through a backlog. Each
  * scenario ends with the reconciliation of WordPress against the emulator's calendars.
  */
+import { execFile } from 'node:child_process';
 import {
 	copyFileSync,
 	existsSync,
@@ -21,6 +22,7 @@ import {
 	query,
 	startMariadb,
 	stopProcess,
+	wpJson,
 } from '../harness/testkit';
 import { ensurePhpServer } from '../harness/wordpress';
 import { mapping, MAPPINGS } from '../integration/support/meet';
@@ -344,6 +346,83 @@ it( 'MariaDB killed and restarted while a runner works through a backlog', async
 			'Writes lost with the server leave rows leased or pending; after the restart the replay adopts what Google already made.'
 		)
 	);
+}, 120000 );
+
+it( 'runners claiming and requests saving the same rows at once never deadlock and never share a row', async () => {
+	await wpJson(
+		`global $wpdb;
+		$t = MFK_Schema::table();
+		$wpdb->query( "DELETE FROM \`$t\` WHERE calendar_id = 'stress'" );
+		for ( $i = 0; $i < 200; $i++ ) {
+			$now = gmdate( 'Y-m-d H:i:s' );
+			$wpdb->insert( $t, array(
+				'appointment_id' => 2000000000 + $i, 'event_id' => "stress$i", 'url' => '', 'password' => '', 'event_url' => '',
+				'created_at' => $now, 'updated_at' => $now, 'state' => 'pending', 'desired' => 'active', 'calendar_id' => 'stress',
+				'doctor_id' => 1, 'intent_seq' => 1, 'intent_at' => $now, 'timezone' => 'UTC',
+				'next_attempt_at' => gmdate( 'Y-m-d H:i:s', time() - random_int( 0, 100 ) ),
+				'start_utc' => gmdate( 'Y-m-d H:i:s', time() + DAY_IN_SECONDS ), 'end_utc' => gmdate( 'Y-m-d H:i:s', time() + DAY_IN_SECONDS + 1800 ),
+			) );
+		}
+		return true;`
+	);
+	const from = logMark();
+	try {
+		const reports = await Promise.all(
+			[ 'claim', 'claim', 'claim', 'save', 'save', 'save' ].map(
+				( mode ) =>
+					new Promise< {
+						mode: string;
+						operations: number;
+						lost: number;
+						failed: number;
+					} >( ( resolve, reject ) =>
+						execFile(
+							'php',
+							[
+								path.join(
+									__dirname,
+									'support',
+									'claim-stress.php'
+								),
+								harness().docroot,
+								mode,
+								'8',
+							],
+							{ timeout: 60000 },
+							( error, stdout ) =>
+								error
+									? reject( error )
+									: resolve(
+											JSON.parse(
+												stdout
+													.trim()
+													.split( '\n' )
+													.pop()!
+											)
+										)
+						)
+					)
+			)
+		);
+		const sum = ( key: 'operations' | 'lost' | 'failed', mode: string ) =>
+			reports
+				.filter( ( r ) => r.mode === mode )
+				.reduce( ( n, r ) => n + r[ key ], 0 );
+		expect( sum( 'operations', 'claim' ) ).toBeGreaterThan( 100 );
+		expect( sum( 'operations', 'save' ) ).toBeGreaterThan( 100 );
+		expect( {
+			lost: sum( 'lost', 'claim' ),
+			failedClaims: sum( 'failed', 'claim' ),
+			failedSaves: sum( 'failed', 'save' ),
+		} ).toEqual( { lost: 0, failedClaims: 0, failedSaves: 0 } );
+		expect(
+			problemsSince( from ).filter( ( p ) => /Deadlock/.test( p ) )
+		).toEqual( [] );
+	} finally {
+		await query(
+			"DELETE FROM wp_kc_appointment_google_meet_mappings WHERE calendar_id = 'stress'"
+		);
+	}
 }, 120000 );
 
 it( 'left no PHP warning and no database error in the debug log', () => {

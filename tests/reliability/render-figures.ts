@@ -3,21 +3,30 @@
  * tables of docs/RELIABILITY.md and docs/SECURITY.md (between their `<!-- figures:… -->`
  * markers), so the documents show what the last runs measured, not numbers typed by hand.
  *
- *     node --import tsx tests/reliability/render-figures.ts
+ *     node --import tsx tests/reliability/render-figures.ts [--instance=test]
+ *
+ * Figures are kept per harness instance (tests/artifacts/{reliability,security}/<instance>/);
+ * the instance is the one named, else MFK_TEST_INSTANCE, else `test`.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/paths';
 
 const ARTIFACTS = path.join( REPO_ROOT, 'tests', 'artifacts' );
+const INSTANCE =
+	process.argv
+		.find( ( a ) => a.startsWith( '--instance=' ) )
+		?.slice( '--instance='.length ) ||
+	process.env.MFK_TEST_INSTANCE ||
+	'test';
 
 function load< T >( dir: string ): T[] {
-	const full = path.join( ARTIFACTS, dir );
+	const full = path.join( ARTIFACTS, dir, INSTANCE );
 	if ( ! existsSync( full ) ) {
 		return [];
 	}
 	return readdirSync( full )
-		.filter( ( f ) => f.endsWith( '.json' ) && ! f.startsWith( 'world-' ) )
+		.filter( ( f ) => f.endsWith( '.json' ) )
 		.map(
 			( f ) =>
 				JSON.parse( readFileSync( path.join( full, f ), 'utf8' ) ) as T

@@ -305,7 +305,7 @@ it(
 			.join( ', ' );
 		expectReconciled(
 			await s.conclude(
-				`Seed ${ SEED }. ${ summary }. Failed KiviCare requests: ${ failures.length }.`
+				`Seed ${ SEED }. ${ summary }. Failed KiviCare requests: ${ failures.length }${ failures.length ? ` (first: ${ failures.slice( 0, 3 ).join( ' | ' ) })` : '' }.`
 			)
 		);
 		expect( failures ).toEqual( [] );

@@ -204,7 +204,7 @@ it( 'refuses hostile, foreign and reused states and codes without changing anyth
 		],
 		[
 			'code as an array',
-			`state=${ encodeURIComponent( state.replace( /.$/, '0' ) ) }&code[]=x`,
+			`state=${ encodeURIComponent( state.replace( /.$/, ( c ) => ( c === '0' ? '1' : '0' ) ) ) }&code[]=x`,
 		],
 		[ 'overlong state', `state=${ 'a'.repeat( 5000 ) }&code=x` ],
 		[

@@ -14,7 +14,8 @@ import { FaultLedger } from './faults';
 import { reconcile, statesOf, type Reconciliation } from './reconcile';
 import type { World } from './world';
 
-export const FIGURES_DIR = path.join( ARTIFACTS, 'reliability' );
+/** One folder per harness instance: runs on other instances do not mix their figures in. */
+export const FIGURES_DIR = path.join( ARTIFACTS, 'reliability', INSTANCE_NAME );
 
 export interface ScenarioFigures {
 	id: string;

@@ -8,8 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
 	createUser,
+	ensureTestInstance,
 	harness,
 	INSTANCE_NAME,
+	isRunning,
 	login,
 	query,
 	wpJson,
@@ -137,6 +139,11 @@ export async function createWorld( {
 	patients?: number;
 	syncBudgetMs?: number;
 } = {} ): Promise< World > {
+	if ( ! isRunning( 'wordpress' ) ) {
+		// An earlier file left PHP's web server stopped (the per-file setup restarts the
+		// sidecar, the emulator and MariaDB only).
+		await ensureTestInstance();
+	}
 	await configureMeet( { sync_budget_ms: syncBudgetMs } );
 	let saved: SavedWorld | undefined;
 	try {

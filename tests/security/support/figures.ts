@@ -8,7 +8,12 @@ import path from 'node:path';
 import { INSTANCE_NAME } from '../../harness/testkit';
 import { ARTIFACTS } from './collect';
 
-export const SECURITY_FIGURES = path.join( ARTIFACTS, 'security' );
+/** One folder per harness instance, as for the reliability figures. */
+export const SECURITY_FIGURES = path.join(
+	ARTIFACTS,
+	'security',
+	INSTANCE_NAME
+);
 
 export interface SecurityFigures {
 	id: string;
