@@ -17,7 +17,8 @@ import { quotaFloorSeconds } from '../src/emulator';
 import { query } from '../tests/harness/testkit';
 import type { Figure } from './lib/report';
 import { round } from './lib/stats';
-import { sleep } from './lib/procs';
+import { readRecord } from '../tests/harness/proc';
+import { cpuMs, sleep } from './lib/procs';
 import {
 	BENCH_PHP,
 	php,
@@ -65,6 +66,8 @@ export interface BacklogResult {
 	missing: number;
 	wrongLinks: number;
 	google: Record< string, Record< string, number > >;
+	/** CPU time per appointment of the queue runners (PHP), sidecar(s), MariaDB and the emulator. */
+	cpuPerAppointmentMs: Record< string, number >;
 	/** Ready rows over time (seconds since start → rows), every second. */
 	progress: Array< [ number, number ] >;
 }
@@ -177,8 +180,8 @@ export async function runBacklog(
 	) {
 		throw new Error( `backlog seeding: ${ JSON.stringify( seed ) }` );
 	}
-	// Full buckets at the start, as the floor assumes: the limits are switched on (which starts
-	// fresh buckets) just before the runners.
+	// The floor assumes full token buckets at the start: they hold one second's worth, and
+	// nothing has called the Calendar API for longer than that while the backlog was seeded.
 	await world.google.clearCounters();
 	await world.google.config( {
 		rateLimits: {
@@ -196,6 +199,25 @@ export async function runBacklog(
 			)[ 0 ]?.n ?? 0
 		);
 
+	// CPU time each part of the system spends on the backlog (from /proc; 10 ms resolution).
+	const record = ( name: 'emulator' | 'mariadb' ) =>
+		readRecord( world.instance, name )?.pid ?? 0;
+	const fixed = {
+		sidecar: sidecars.pids,
+		emulator: [ record( 'emulator' ) ],
+		mariadb: [ record( 'mariadb' ) ],
+	};
+	const cpuOf = ( pids: number[] ) =>
+		pids.reduce( ( sum, pid ) => {
+			try {
+				return sum + ( pid ? cpuMs( pid ) : 0 );
+			} catch {
+				return sum; // Gone already.
+			}
+		}, 0 );
+	const cpuBefore = Object.fromEntries(
+		Object.entries( fixed ).map( ( [ k, pids ] ) => [ k, cpuOf( pids ) ] )
+	);
 	const started = Date.now();
 	const runners = Array.from( { length: o.runners }, () =>
 		startRunner( world.instance, [
@@ -222,6 +244,15 @@ export async function runBacklog(
 		await sleep( 50 );
 	}
 	const seconds = ( finished || Date.now() - started ) / 1000;
+	const cpuPerAppointmentMs: Record< string, number > = {
+		php: round( cpuOf( runners.map( ( r ) => r.pid ) ) / o.count, 2 ),
+	};
+	for ( const [ k, pids ] of Object.entries( fixed ) ) {
+		cpuPerAppointmentMs[ k ] = round(
+			( cpuOf( pids ) - ( cpuBefore[ k ] ?? 0 ) ) / o.count,
+			2
+		);
+	}
 	for ( const r of runners ) {
 		r.kill();
 	}
@@ -258,6 +289,7 @@ export async function runBacklog(
 		ready,
 		...check,
 		google: counters.statuses,
+		cpuPerAppointmentMs,
 		progress,
 	};
 }

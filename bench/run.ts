@@ -19,6 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { closeTestkit, query } from '../tests/harness/testkit';
 import {
 	backlogFigure,
@@ -145,21 +146,22 @@ function notMeasured(
 }
 
 function scalingTable(
-	runs: Array< { label: string; result: BacklogResult } >
+	runs: Array< { label: string; result: BacklogResult; load?: number[] } >
 ): string {
-	const rows = runs.map( ( { label, result: r } ) => {
+	const rows = runs.map( ( { label, result: r, load: l } ) => {
 		const insert = r.google[ 'events.insert' ] ?? {};
 		const refused = ( insert[ '429' ] ?? 0 ) + ( insert[ '403' ] ?? 0 );
+		const cpu = r.cpuPerAppointmentMs;
 		const ratio = Number.isFinite( r.ratio )
 			? `${ r.ratio.toFixed( 2 ) }×`
 			: '—';
-		return `| ${ label } | ${ r.options.perProjectPerMinute === null ? 'none' : `${ r.options.perProjectPerMinute.toLocaleString( 'en' ) }/min` } | ${ r.seconds } s | ${ r.perSecond }/s | ${ r.floorSeconds } s | ${ ratio } | ${ refused } | ${ r.duplicates } / ${ r.missing } |`;
+		return `| ${ label } | ${ r.options.perProjectPerMinute === null ? 'none' : `${ r.options.perProjectPerMinute.toLocaleString( 'en' ) }/min` } | ${ r.seconds } s | ${ r.perSecond }/s | ${ r.floorSeconds } s | ${ ratio } | ${ refused } | ${ cpu.php } / ${ cpu.sidecar } / ${ cpu.mariadb } / ${ cpu.emulator } | ${ r.duplicates } / ${ r.missing } | ${ l?.[ 0 ] ?? '' } |`;
 	} );
 	return [
 		`Each run: ${ runs[ 0 ]?.result.options.count.toLocaleString( 'en' ) } appointments over ${ runs[ 0 ]?.result.options.doctors } doctors, emulator latency ${ runs[ 0 ]?.result.options.latencyMs } ms, 600/min per user; batches of ${ runs[ 0 ]?.result.options.batchSize }.`,
 		'',
-		'| runners and sidecars | project quota | time | throughput | quota floor | ratio | refused by Google (429/403) | duplicates / missing |',
-		'|---|---|---:|---:|---:|---:|---:|---|',
+		'| runners and sidecars | project quota | time | throughput | quota floor | ratio | refused by Google (429/403) | CPU ms per appointment: PHP / sidecar / MariaDB / emulator | duplicates / missing | load average |',
+		'|---|---|---:|---:|---:|---:|---:|---|---|---:|',
 		...rows,
 	].join( '\n' );
 }
@@ -179,7 +181,11 @@ async function main(): Promise< void > {
 	const buildMs = flag( 'no-build' ) ? 0 : build();
 	const figures: Figure[] = [];
 	const details: Record< string, unknown > = {};
-	const scaling: Array< { label: string; result: BacklogResult } > = [];
+	const scaling: Array< {
+		label: string;
+		result: BacklogResult;
+		load?: number[];
+	} > = [];
 
 	if ( selected( 'frontend-weight' ) ) {
 		try {
@@ -335,6 +341,7 @@ async function main(): Promise< void > {
 					scaling.push( {
 						label: `${ result.options.runners } runners, 1 sidecar (the figure above)`,
 						result,
+						load: loads.backlog,
 					} );
 					figures.push( backlogFigure( result ) );
 				} catch ( e ) {
@@ -356,6 +363,7 @@ async function main(): Promise< void > {
 					try {
 						scaling.push( {
 							label: run.label,
+							load: loads[ `scaling: ${ run.label }` ],
 							result: await runBacklog( world, sidecars, {
 								count,
 								firstDay,
@@ -396,6 +404,18 @@ async function main(): Promise< void > {
 		}
 	}
 	loads.end = load();
+	const groupOf = ( id: string ) => {
+		if ( id.startsWith( 'booking' ) ) {
+			return 'booking';
+		}
+		if ( id === 'sidecar-cold-start' || id === 'sidecar-memory' ) {
+			return 'sidecar-startup';
+		}
+		return id === 'frontend-weight' ? 'start' : id;
+	};
+	for ( const f of figures ) {
+		f.load ??= loads[ groupOf( f.id ) ];
+	}
 
 	const commit = execFileSync( 'git', [ 'rev-parse', '--short', 'HEAD' ], {
 		cwd: ROOT,
@@ -428,15 +448,16 @@ async function main(): Promise< void > {
 	}
 	mkdirSync( RESULTS, { recursive: true } );
 	const stamp = startedAt.toISOString().replace( /[:.]/g, '-' );
-	writeFileSync(
-		path.join( RESULTS, `${ stamp }.json` ),
-		JSON.stringify( result, null, '\t' ) + '\n'
-	);
+	// Formatted as the repository's prettier settings want it (the lint checks JSON files).
+	const json = await prettier.format( JSON.stringify( result ), {
+		...( await prettier.resolveConfig(
+			path.join( RESULTS, 'latest.json' )
+		) ),
+		parser: 'json',
+	} );
+	writeFileSync( path.join( RESULTS, `${ stamp }.json` ), json );
 	if ( full ) {
-		writeFileSync(
-			path.join( RESULTS, 'latest.json' ),
-			JSON.stringify( result, null, '\t' ) + '\n'
-		);
+		writeFileSync( path.join( RESULTS, 'latest.json' ), json );
 		const loadText = `load average ${ loads.start!.join( ' / ' ) } (1/5/15 min) when it started and ${ loads.end.join( ' / ' ) } when it ended, ${ cpus().length } CPUs; Node ${ process.version }, PHP ${ versions.php ?? '?' }, MariaDB ${ versions.mariadb ?? '?' }; commit ${ commit }; ${ result.durationSeconds } s including ${ result.buildSeconds } s of builds`;
 		const okTable = writeBetweenMarkers(
 			DOCS,

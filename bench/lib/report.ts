@@ -27,6 +27,8 @@ export interface Figure {
 	reason?: string;
 	/** Everything measured, for results JSON. */
 	details: Record< string, unknown >;
+	/** Load averages (1, 5, 15 min) when its measurement started. */
+	load?: number[];
 }
 
 export function verdict( f: Figure ): 'met' | 'missed' | 'not measured' {
@@ -92,7 +94,8 @@ export function markdownTable(
 		'How each figure is obtained, and the command that reproduces it alone:',
 		'',
 		...figures.map(
-			( f ) => `- **${ f.figure }**: ${ f.how } \`${ f.command }\``
+			( f ) =>
+				`- **${ f.figure }**: ${ f.how } \`${ f.command }\`${ f.load ? ` (load average ${ f.load[ 0 ] } when it started)` : '' }`
 		),
 	];
 	const misses = figures.filter( ( f ) => f.met !== true && f.reason );

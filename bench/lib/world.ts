@@ -207,7 +207,7 @@ export interface RunnerResult {
 export function startRunner(
 	instance: Instance,
 	args: string[]
-): { done: Promise< RunnerResult >; kill: () => void } {
+): { pid: number; done: Promise< RunnerResult >; kill: () => void } {
 	const child = execFile(
 		'php',
 		phpArgs( path.join( ROOT, 'php', 'cli', 'run-queue.php' ), [
@@ -251,7 +251,11 @@ export function startRunner(
 			}
 		} );
 	} );
-	return { done, kill: () => child.kill( 'SIGTERM' ) };
+	return {
+		pid: child.pid as number,
+		done,
+		kill: () => child.kill( 'SIGTERM' ),
+	};
 }
 
 export { getSecrets };
