@@ -175,7 +175,11 @@ export async function startNode( {
 	}
 }
 
-/** The sidecar bundle, started the way `npm run sidecar` starts it (unless `flags` says otherwise). */
+/**
+ * The sidecar bundle, started the way `npm run sidecar` starts it (unless `flags` says
+ * otherwise), with its default settings: it logs a line per request at `info`, as in production
+ * (stdout goes to /dev/null here, as cheap a destination as a log can have).
+ */
 export function startSidecarProcess(
 	port: number,
 	env: Record< string, string | undefined >,
@@ -185,7 +189,6 @@ export function startSidecarProcess(
 		args: [ SIDECAR_BUNDLE ],
 		flags,
 		env: {
-			MFK_LOG_LEVEL: 'warn',
 			...env,
 			MFK_SIDECAR_HOST: '127.0.0.1',
 			MFK_SIDECAR_PORT: String( port ),
