@@ -47,7 +47,8 @@ module.exports = {
 		{
 			...base,
 			displayName: 'integration',
-			testEnvironment: 'node',
+			testEnvironment:
+				'<rootDir>/tests/integration/setup/environment.cjs',
 			testMatch: [ '<rootDir>/tests/integration/**/*.test.ts' ],
 			// Starts (or reuses) the `test` harness instance once per run.
 			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
@@ -58,7 +59,8 @@ module.exports = {
 		{
 			...base,
 			displayName: 'reliability',
-			testEnvironment: 'node',
+			testEnvironment:
+				'<rootDir>/tests/integration/setup/environment.cjs',
 			testMatch: [ '<rootDir>/tests/reliability/**/*.test.ts' ],
 			// Same instance and per-file setup as the integration project.
 			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
@@ -69,7 +71,8 @@ module.exports = {
 		{
 			...base,
 			displayName: 'security',
-			testEnvironment: 'node',
+			testEnvironment:
+				'<rootDir>/tests/integration/setup/environment.cjs',
 			testMatch: [ '<rootDir>/tests/security/**/*.test.ts' ],
 			globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
 			setupFilesAfterEnv: [

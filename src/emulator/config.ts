@@ -98,7 +98,8 @@ export function applyBehaviour(
 				}
 				break;
 			case 'calendarConferenceOutcomes':
-				// Replaces the whole map ({} clears it).
+				// Replaces the whole map ({} clears it); a null entry leaves that calendar to
+				// conferenceOutcome, so a test can undo its own override in the same shape.
 				if (
 					value &&
 					typeof value === 'object' &&
@@ -106,11 +107,14 @@ export function applyBehaviour(
 				) {
 					next.calendarConferenceOutcomes = {};
 					for ( const [ cal, outcome ] of Object.entries( value ) ) {
+						if ( outcome === null ) {
+							continue;
+						}
 						if ( isOutcome( outcome ) ) {
 							next.calendarConferenceOutcomes[ cal ] = outcome;
 						} else {
 							problems.push(
-								`calendarConferenceOutcomes.${ cal } must be "success" or "failure"`
+								`calendarConferenceOutcomes.${ cal } must be "success", "failure" or null`
 							);
 						}
 					}

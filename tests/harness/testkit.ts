@@ -154,6 +154,10 @@ let pool: mysql.Pool | undefined;
 /** A mysql2 connection pool on the WordPress database (dates come back as strings). */
 export function db(): mysql.Pool {
 	const i = instance();
+	// The jest environment of the WordPress suites closes this after a file's last hook.
+	(
+		globalThis as { __mfkCloseTestkit?: () => Promise< void > }
+	 ).__mfkCloseTestkit = closeTestkit;
 	pool ??= mysql.createPool( {
 		host: '127.0.0.1',
 		port: i.ports.mariadb,

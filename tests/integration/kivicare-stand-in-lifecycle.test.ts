@@ -57,7 +57,7 @@ beforeEach( async () => {
 
 afterEach( () => {
 	// Every test must leave WordPress's debug log free of PHP warnings and notices.
-	// eslint-disable-next-line jest/no-standalone-expect
+
 	expect( phpProblems() ).toEqual( [] );
 } );
 

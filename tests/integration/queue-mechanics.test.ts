@@ -54,6 +54,17 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		clearDebugLog();
 	} );
 
+	// The placeholder credentials above never went through the sidecar's sealing; they must
+	// not outlive this file on the shared instance (the secrets scan checks every stored one).
+	afterAll( async () => {
+		await wpJson(
+			`foreach ( get_users( array( 'meta_key' => 'mfk_google_credential', 'meta_value' => 'sealed-offline-credential', 'fields' => 'ID' ) ) as $id ) {
+				MFK_Doctor_Connection::disconnect( (int) $id, false );
+			}
+			return true;`
+		);
+	} );
+
 	it( 'records the intent and books successfully when the sidecar is down; retries soon', async () => {
 		const { doctor, patient, mappingId } = await offlineScenario();
 		const session = await login( patient );
