@@ -84,15 +84,31 @@ final class MFK_Notifications {
 			'mfk_meet_link_ready',
 			$appointment_id,
 			(string) $row['url'],
-			array(
-				'patient_id' => $data['patient_id'],
-				'doctor_id'  => $data['doctor_id'],
-				'start'      => $data['start_iso'],
-				'timezone'   => $data['timezone'],
-				'text'       => self::sms_text( 'ready', $data ),
-				'emailed'    => $sent,
-			)
+			self::message( 'ready', $data, $sent )
 		);
+	}
+
+	/**
+	 * What the `mfk_meet_*` actions hand to SMS and other channels.
+	 *
+	 * @param string              $kind `ready` or `moved`.
+	 * @param array<string,mixed> $data Placeholders of the appointment.
+	 * @param array<string,bool>  $sent Whether each recipient was e-mailed.
+	 * @return array<string,mixed>
+	 */
+	private static function message( string $kind, array $data, array $sent ): array {
+		$message = array(
+			'patient_id' => $data['patient_id'],
+			'doctor_id'  => $data['doctor_id'],
+			'start'      => $data['start_iso'],
+			'timezone'   => $data['timezone'],
+			'text'       => self::sms_text( $kind, $data ),
+			'emailed'    => $sent,
+		);
+		if ( 'moved' === $kind ) {
+			$message['previous_start'] = $data['previous_iso'];
+		}
+		return $message;
 	}
 
 	/**
@@ -132,15 +148,7 @@ final class MFK_Notifications {
 			'mfk_meet_time_changed',
 			$appointment_id,
 			(string) $row['url'],
-			array(
-				'patient_id'     => $data['patient_id'],
-				'doctor_id'      => $data['doctor_id'],
-				'start'          => $data['start_iso'],
-				'previous_start' => $data['previous_iso'],
-				'timezone'       => $data['timezone'],
-				'text'           => self::sms_text( 'moved', $data ),
-				'emailed'        => $sent,
-			)
+			self::message( 'moved', $data, $sent )
 		);
 	}
 
