@@ -1,9 +1,10 @@
 <?php
 /**
  * Server-side rendering of the Meet controls (Start / Join Google Meet and the states around
- * them), shared by the block, the shortcode and the dashboard widget. The markup works
- * without JavaScript; the block's small view script only counts down and enables a button
- * when its join window opens.
+ * them), shared by the block, the shortcode and the dashboard widget, and answered by the
+ * REST API for the view script. The markup works without JavaScript; the block's small view
+ * script counts down, enables a button when its join window opens, and swaps in a link that
+ * was being prepared.
  *
  * @package MeetForKiviCare
  */
@@ -82,10 +83,12 @@ final class MFK_Meet_View {
 	/**
 	 * One appointment: who and when, then the button or the state that replaces it.
 	 *
-	 * @param array<string,mixed> $meeting From MFK_Viewer_Meetings.
-	 * @param int                 $now     Unix time.
+	 * @param array<string,mixed> $meeting  From MFK_Viewer_Meetings.
+	 * @param int                 $now      Unix time.
+	 * @param string              $page_url The page showing it ('' = the requested page);
+	 *                                      a REST answer renders for the page that asked.
 	 */
-	public static function item( array $meeting, int $now ): string {
+	public static function item( array $meeting, int $now, string $page_url = '' ): string {
 		$state = (string) $meeting['state'];
 		$phase = (string) $meeting['phase'];
 		$role  = (string) $meeting['role'];
@@ -106,16 +109,44 @@ final class MFK_Meet_View {
 		} elseif ( MFK_Mappings::STATE_READY === $state && isset( $meeting['url'] ) ) {
 			$parts[] = self::button( $meeting, $now );
 		} else {
-			$parts[] = self::not_ready( $meeting, $state );
+			$parts[] = self::not_ready( $meeting, $state, $page_url );
 		}
 
 		return sprintf(
-			'<li class="mfk-meet__item is-%1$s is-%2$s" data-mfk-appointment="%3$d" data-mfk-state="%1$s" data-mfk-phase="%2$s" data-mfk-role="%4$s">%5$s</li>',
+			'<li class="mfk-meet__item is-%1$s is-%2$s" data-mfk-appointment="%3$d" data-mfk-state="%1$s" data-mfk-phase="%2$s" data-mfk-role="%4$s"%5$s>%6$s</li>',
 			esc_attr( $state ),
 			esc_attr( $phase ),
 			(int) $meeting['appointment_id'],
 			esc_attr( $role ),
+			self::refresh_attributes( $meeting, $state, $phase ),
 			implode( '', $parts )
+		);
+	}
+
+	/**
+	 * A link being prepared usually arrives within a minute (the queue's next pass): the view
+	 * script asks the REST API for this item again and swaps it in when its state changes, so
+	 * a patient waiting on the page sees Join appear. The REST nonce is the one WordPress's own
+	 * scripts use for the logged-in visitor.
+	 *
+	 * @param array<string,mixed> $meeting Meeting.
+	 * @param string              $state   Mapping state.
+	 * @param string              $phase   Viewer phase.
+	 */
+	private static function refresh_attributes( array $meeting, string $state, string $phase ): string {
+		if ( MFK_Mappings::STATE_PENDING !== $state || MFK_Viewer_Meetings::PHASE_ENDED === $phase ) {
+			return '';
+		}
+		$url = add_query_arg(
+			'render',
+			'1',
+			rest_url( sprintf( '%s/appointments/%d/meeting', MFK_REST::NAMESPACE, (int) $meeting['appointment_id'] ) )
+		);
+		return sprintf(
+			' data-mfk-refresh="%1$s" data-mfk-nonce="%2$s" data-mfk-ready-text="%3$s"',
+			esc_url( $url ),
+			esc_attr( wp_create_nonce( 'wp_rest' ) ),
+			esc_attr__( 'The video link is ready.', 'meet-for-kivicare' )
 		);
 	}
 
@@ -173,16 +204,17 @@ final class MFK_Meet_View {
 	 * A meeting without a usable link: being prepared, or failed. Patients get reassurance;
 	 * the doctor and staff get the reason and what to do.
 	 *
-	 * @param array<string,mixed> $meeting Meeting.
-	 * @param string              $state   pending|failed.
+	 * @param array<string,mixed> $meeting  Meeting.
+	 * @param string              $state    pending|failed.
+	 * @param string              $page_url See item().
 	 */
-	private static function not_ready( array $meeting, string $state ): string {
+	private static function not_ready( array $meeting, string $state, string $page_url ): string {
 		$error = isset( $meeting['error'] ) && is_array( $meeting['error'] ) ? $meeting['error'] : null;
 		if ( MFK_Viewer_Meetings::ROLE_GUEST === $meeting['role'] || null === $error ) {
 			$message = MFK_Mappings::STATE_FAILED === $state
 				? __( 'The video link is not ready yet. The clinic has been told and will send it to you.', 'meet-for-kivicare' )
 				: __( 'The video link is being prepared.', 'meet-for-kivicare' );
-			return self::status( $message, self::check_again_link() );
+			return self::status( $message, self::check_again_link( $page_url ) );
 		}
 
 		$code   = (string) $error['code'];
@@ -204,7 +236,7 @@ final class MFK_Meet_View {
 				'not_connected' === $code ? esc_html__( 'Connect your Google account', 'meet-for-kivicare' ) : esc_html__( 'Reconnect your Google account', 'meet-for-kivicare' )
 			);
 		} elseif ( ! $needs_doctor ) {
-			$action = self::check_again_link();
+			$action = self::check_again_link( $page_url );
 		}
 		return self::status( $message, $action );
 	}
@@ -221,11 +253,15 @@ final class MFK_Meet_View {
 
 	/**
 	 * A link that reloads the page: works without JavaScript.
+	 *
+	 * @param string $page_url See item().
 	 */
-	private static function check_again_link(): string {
-		$uri = isset( $_SERVER['REQUEST_URI'] ) ? esc_url_raw( wp_unslash( $_SERVER['REQUEST_URI'] ) ) : '';
-		$url = '' !== $uri ? home_url( $uri ) : home_url( '/' );
-		return sprintf( '<a class="mfk-meet__link" href="%1$s">%2$s</a>', esc_url( $url ), esc_html__( 'Check again', 'meet-for-kivicare' ) );
+	private static function check_again_link( string $page_url ): string {
+		if ( '' === $page_url ) {
+			$uri      = isset( $_SERVER['REQUEST_URI'] ) ? esc_url_raw( wp_unslash( $_SERVER['REQUEST_URI'] ) ) : '';
+			$page_url = '' !== $uri ? home_url( $uri ) : home_url( '/' );
+		}
+		return sprintf( '<a class="mfk-meet__link" href="%1$s">%2$s</a>', esc_url( $page_url ), esc_html__( 'Check again', 'meet-for-kivicare' ) );
 	}
 
 	/**

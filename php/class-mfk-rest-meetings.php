@@ -31,7 +31,14 @@ final class MFK_REST_Meetings {
 				'methods'             => WP_REST_Server::READABLE,
 				'callback'            => array( __CLASS__, 'get_meeting' ),
 				'permission_callback' => array( __CLASS__, 'can_view' ),
-				'args'                => array( 'id' => $id ),
+				'args'                => array(
+					'id'     => $id,
+					'render' => array(
+						'description' => __( 'Also answer `html`: the Meet controls of this appointment as the block shows them to the viewer.', 'meet-for-kivicare' ),
+						'type'        => 'boolean',
+						'default'     => false,
+					),
+				),
 			)
 		);
 		register_rest_route(
@@ -145,6 +152,11 @@ final class MFK_REST_Meetings {
 		$info = MFK_Viewer_Meetings::one( (int) $request->get_param( 'id' ), get_current_user_id() );
 		if ( null === $info ) {
 			return MFK_REST::error( new WP_Error( 'not_telemedicine', __( 'This appointment is not a telemedicine appointment, so it has no Meet link.', 'meet-for-kivicare' ) ) );
+		}
+		if ( true === $request->get_param( 'render' ) ) {
+			// "Check again" in the markup must lead back to the page that asked, not here.
+			$page         = wp_validate_redirect( (string) wp_get_raw_referer(), home_url( '/' ) );
+			$info['html'] = MFK_Meet_View::item( $info, time(), $page );
 		}
 		return rest_ensure_response( $info );
 	}

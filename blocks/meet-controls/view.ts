@@ -2,8 +2,10 @@
  * Front-end enhancement of the Meet controls (block, shortcode, dashboard widget). A Start/Join
  * link rendered inactive because its join window has not opened carries `data-mfk-opens-at`
  * (an ISO 8601 instant) and `data-mfk-href`. This script keeps the "Opens in …" countdown
- * current and activates the link when the window opens, without a reload. Without JavaScript
- * the server-rendered state stays correct and a reload shows the active link.
+ * current and activates the link when the window opens, without a reload. An item whose link
+ * is still being prepared carries `data-mfk-refresh` (its REST address): the script asks again
+ * now and then and swaps in the server's new markup once the state changes. Without JavaScript
+ * the server-rendered state stays correct and a reload shows the current one.
  */
 
 const SELECTOR = '.mfk-meet [data-mfk-opens-at]';
@@ -110,10 +112,95 @@ export function watch( link: HTMLElement, now: () => number = Date.now ): void {
 	}
 }
 
+// Most links arrive with the queue's next pass (within a minute); then ever more slowly, and
+// not at all after half an hour: the page's "Check again" link is still there.
+const REFRESH_DELAYS_MS = [ 5, 10, 20, 30, 60 ].map( ( s ) => s * 1000 );
+const REFRESH_FOR_MS = 30 * MINUTE_MS;
+
+/**
+ * Asks the server for an item's current markup; swaps it in when the state changed.
+ * Resolves with the element now on the page and whether to ask again.
+ */
+export async function refresh(
+	item: HTMLElement
+): Promise< { item: HTMLElement; again: boolean } > {
+	const url = item.dataset.mfkRefresh;
+	if ( ! url ) {
+		return { item, again: false };
+	}
+	let answer: { state?: string; html?: string };
+	try {
+		const res = await fetch( url, {
+			credentials: 'same-origin',
+			headers: { 'X-WP-Nonce': item.dataset.mfkNonce || '' },
+		} );
+		if ( ! res.ok ) {
+			// Signed out, nonce expired, or no longer allowed: leave the page as it is.
+			return { item, again: res.status >= 500 };
+		}
+		answer = await res.json();
+	} catch {
+		return { item, again: true };
+	}
+	if ( ! answer.html || answer.state === item.dataset.mfkState ) {
+		return { item, again: true };
+	}
+	const template = document.createElement( 'template' );
+	template.innerHTML = answer.html.trim();
+	const next = template.content.firstElementChild;
+	if ( ! ( next instanceof HTMLElement ) ) {
+		return { item, again: false };
+	}
+	const readyText = item.dataset.mfkReadyText || '';
+	item.replaceWith( next );
+	if ( answer.state === 'ready' && readyText ) {
+		// An item whose window is still closed has a live region of its own; an open one not.
+		let live = next.querySelector< HTMLElement >( '[data-mfk-live]' );
+		if ( ! live ) {
+			live = document.createElement( 'p' );
+			live.className = 'mfk-visually-hidden';
+			live.setAttribute( 'role', 'status' );
+			live.dataset.mfkLive = '';
+			next.append( live );
+		}
+		const region = live;
+		// Filled after insertion so that screen readers announce it.
+		setTimeout( () => ( region.textContent = readyText ), 100 );
+	}
+	next.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( link ) =>
+		watch( link )
+	);
+	return { item: next, again: next.hasAttribute( 'data-mfk-refresh' ) };
+}
+
+/** Keeps asking for an item's link until it is there, for half an hour at the most. */
+export function poll( item: HTMLElement, started: number = Date.now() ): void {
+	let attempt = 0;
+	const next = ( current: HTMLElement ) => {
+		const delay =
+			REFRESH_DELAYS_MS[
+				Math.min( attempt++, REFRESH_DELAYS_MS.length - 1 )
+			]!;
+		if ( Date.now() + delay - started > REFRESH_FOR_MS ) {
+			return;
+		}
+		setTimeout( async () => {
+			const result = await refresh( current );
+			if ( result.again ) {
+				next( result.item );
+			}
+		}, delay );
+	};
+	next( item );
+}
+
 export function init( root: ParentNode = document ): void {
 	root.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( link ) =>
 		watch( link )
 	);
+	root.querySelectorAll< HTMLElement >(
+		'.mfk-meet__item[data-mfk-refresh]'
+	).forEach( ( item ) => poll( item ) );
 }
 
 if ( typeof document !== 'undefined' ) {

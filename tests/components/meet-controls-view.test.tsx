@@ -1,10 +1,13 @@
 /**
- * The Meet controls' view script on server-rendered markup: the countdown wording, and the
- * inactive link turned into the real one when its join window opens.
+ * The Meet controls' view script on server-rendered markup: the countdown wording, the
+ * inactive link turned into the real one when its join window opens, and a link being prepared
+ * that appears without a reload.
  */
 import {
 	activate,
 	init,
+	poll,
+	refresh,
 	relativeTime,
 	update,
 } from '../../blocks/meet-controls/view';
@@ -146,5 +149,147 @@ describe( 'init', () => {
 		document.body.appendChild( outside );
 		init();
 		expect( outside.getAttribute( 'href' ) ).toBeNull();
+	} );
+} );
+
+/** The markup MFK_Meet_View prints for a meeting whose link is being prepared. */
+function renderPending(): HTMLElement {
+	const wrapper = document.createElement( 'div' );
+	wrapper.className = 'mfk-meet';
+	wrapper.innerHTML = `<ul class="mfk-meet__list"><li class="mfk-meet__item is-pending is-open" data-mfk-appointment="7" data-mfk-state="pending" data-mfk-phase="open" data-mfk-role="guest" data-mfk-refresh="/wp-json/meet-for-kivicare/v1/appointments/7/meeting?render=1" data-mfk-nonce="n0nce" data-mfk-ready-text="The video link is ready."><p class="mfk-meet__status">The video link is being prepared. <a class="mfk-meet__link" href="/consultation/">Check again</a></p></li></ul>`;
+	document.body.appendChild( wrapper );
+	return wrapper;
+}
+
+const READY_HTML = `<li class="mfk-meet__item is-ready is-open" data-mfk-appointment="7" data-mfk-state="ready" data-mfk-phase="open" data-mfk-role="guest"><p class="mfk-meet__actions"><a class="mfk-meet__button" href="${ MEET }" target="_blank" rel="noopener noreferrer">Join Google Meet</a></p></li>`;
+
+/** Answers of the REST API, one per call, as `fetch` resolves them. */
+function answers(
+	...list: Array< { status: number; body?: unknown } | Error >
+) {
+	const fetchMock = jest.fn();
+	for ( const a of list ) {
+		if ( a instanceof Error ) {
+			fetchMock.mockRejectedValueOnce( a );
+		} else {
+			fetchMock.mockResolvedValueOnce( {
+				ok: a.status < 400,
+				status: a.status,
+				json: async () => a.body,
+			} );
+		}
+	}
+	( globalThis as { fetch?: unknown } ).fetch = fetchMock;
+	return fetchMock;
+}
+
+/** Lets the timers and the promises of one refresh run. */
+async function elapse( ms: number ) {
+	await jest.advanceTimersByTimeAsync( ms );
+}
+
+describe( 'refresh', () => {
+	it( 'swaps in the ready markup, says so to assistive technology, and stops', async () => {
+		jest.useFakeTimers();
+		const root = renderPending();
+		const fetchMock = answers( {
+			status: 200,
+			body: { state: 'ready', html: READY_HTML },
+		} );
+		const item = root.querySelector< HTMLElement >( '.mfk-meet__item' )!;
+		const result = await refresh( item );
+		expect( fetchMock ).toHaveBeenCalledWith(
+			'/wp-json/meet-for-kivicare/v1/appointments/7/meeting?render=1',
+			expect.objectContaining( {
+				credentials: 'same-origin',
+				headers: { 'X-WP-Nonce': 'n0nce' },
+			} )
+		);
+		expect( result.again ).toBe( false );
+		expect( item.isConnected ).toBe( false );
+		const link = root.querySelector( '.mfk-meet__button' )!;
+		expect( link.textContent ).toBe( 'Join Google Meet' );
+		expect( link.getAttribute( 'href' ) ).toBe( MEET );
+		await elapse( 100 );
+		expect( root.querySelector( '[role="status"]' )!.textContent ).toBe(
+			'The video link is ready.'
+		);
+	} );
+
+	it( 'leaves the page as it is while the link is still being prepared', async () => {
+		const root = renderPending();
+		const before = root.innerHTML;
+		answers( {
+			status: 200,
+			body: {
+				state: 'pending',
+				html: '<li data-mfk-state="pending">other</li>',
+			},
+		} );
+		const item = root.querySelector< HTMLElement >( '.mfk-meet__item' )!;
+		expect( await refresh( item ) ).toEqual( { item, again: true } );
+		expect( root.innerHTML ).toBe( before );
+	} );
+
+	it( 'gives up quietly when the visitor may no longer ask, and retries after a server error', async () => {
+		const root = renderPending();
+		const before = root.innerHTML;
+		const item = root.querySelector< HTMLElement >( '.mfk-meet__item' )!;
+		answers(
+			{ status: 403, body: { code: 'rest_forbidden' } },
+			{ status: 503, body: {} },
+			new TypeError( 'network' )
+		);
+		expect( ( await refresh( item ) ).again ).toBe( false );
+		expect( ( await refresh( item ) ).again ).toBe( true );
+		expect( ( await refresh( item ) ).again ).toBe( true );
+		expect( root.innerHTML ).toBe( before );
+	} );
+} );
+
+describe( 'poll', () => {
+	it( 'asks ever more slowly until the link is there', async () => {
+		jest.useFakeTimers();
+		const root = renderPending();
+		const pending = {
+			status: 200,
+			body: { state: 'pending', html: '<li></li>' },
+		};
+		const fetchMock = answers( pending, pending, pending, {
+			status: 200,
+			body: { state: 'ready', html: READY_HTML },
+		} );
+		init( root );
+		await elapse( 4_999 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 0 );
+		await elapse( 1 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 1 );
+		await elapse( 10_000 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 2 );
+		await elapse( 20_000 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 3 );
+		expect( root.querySelector( '.mfk-meet__button' ) ).toBeNull();
+		await elapse( 30_000 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 4 );
+		expect(
+			root.querySelector( '.mfk-meet__button' )!.getAttribute( 'href' )
+		).toBe( MEET );
+		await elapse( 10 * 60_000 );
+		expect( fetchMock ).toHaveBeenCalledTimes( 4 );
+	} );
+
+	it( 'stops after half an hour; the Check again link stays', async () => {
+		jest.useFakeTimers();
+		const root = renderPending();
+		const pending = {
+			status: 200,
+			body: { state: 'pending', html: '<li></li>' },
+		};
+		const fetchMock = answers( ...Array( 60 ).fill( pending ) );
+		poll( root.querySelector< HTMLElement >( '.mfk-meet__item' )! );
+		await elapse( 60 * 60_000 );
+		// 5 + 10 + 20 + 30 s, then every minute until 30 minutes have passed.
+		expect( fetchMock ).toHaveBeenCalledTimes( 4 + 28 );
+		expect( root.textContent ).toContain( 'Check again' );
 	} );
 } );

@@ -365,6 +365,54 @@ test( 'the countdown activates the button when the join window opens, without a 
 	);
 } );
 
+test( 'a link being prepared appears on the page by itself when it is ready', async ( {
+	page,
+	context,
+} ) => {
+	// A patient of their own, so the other tests' lists stay as they are.
+	const waitingPatient = await createUser( 'kiviCare_patient', {
+		firstName: 'Waiting',
+		lastName: 'Patient',
+	} );
+	await setSettings( { sync_budget_ms: 0 } );
+	const id = await bookIn( sc, 120, waitingPatient );
+	await setSettings( { sync_budget_ms: 5000 } );
+	expect( ( await mapping( id ) )?.state ).toBe( 'pending' );
+	const address = await publishPage(
+		`Consultation ${ id } (waiting for its link)`,
+		blockMarkup( { appointmentId: id } )
+	);
+
+	await signIn( context, waitingPatient );
+	await page.goto( address );
+	const waiting = item( page, id );
+	await expect( waiting ).toContainText(
+		'The video link is being prepared.'
+	);
+	await expect(
+		waiting.getByRole( 'link', { name: /Google Meet/ } )
+	).toHaveCount( 0 );
+
+	// The queue's next pass creates the meeting; the page asks again on its own.
+	await untilReady( id );
+	const join = item( page, id ).getByRole( 'link', {
+		name: /Join Google Meet/,
+	} );
+	await expect( join ).toBeVisible( { timeout: 30_000 } );
+	await expect( item( page, id ) ).toHaveAttribute(
+		'data-mfk-state',
+		'ready'
+	);
+	await expect( item( page, id ) ).toContainText( 'Opens in 2 hours.' );
+	await expect( item( page, id ).locator( '[data-mfk-live]' ) ).toHaveText(
+		'The video link is ready.'
+	);
+	await expect( join ).toHaveAttribute(
+		'data-mfk-href',
+		( await mapping( id ) )!.url
+	);
+} );
+
 test( 'the button works with JavaScript turned off', async ( { browser } ) => {
 	const context = await browser.newContext( { javaScriptEnabled: false } );
 	try {

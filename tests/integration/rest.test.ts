@@ -432,6 +432,41 @@ describe( 'meetings', () => {
 			);
 			expect( patientView.body.state ).toBe( 'pending' );
 			expect( patientView.body ).not.toHaveProperty( 'error' );
+			// What the view script asks for to refresh the item on the page that shows it.
+			const page = `${ harness().url }/consultation/`;
+			const rendered = await call(
+				cast.patient,
+				`appointments/${ id }/meeting?render=1`,
+				{ headers: { Referer: page } }
+			);
+			expect( rendered.body.state ).toBe( 'pending' );
+			const pendingHtml: string = rendered.body.html;
+			expect( pendingHtml ).toContain(
+				'The video link is being prepared.'
+			);
+			expect( pendingHtml ).toContain( `href="${ page }"` );
+			expect( pendingHtml ).toMatch(
+				new RegExp(
+					`data-mfk-refresh="[^"]*/appointments/${ id }/meeting\\?render=1"`
+				)
+			);
+			expect( pendingHtml ).toMatch( /data-mfk-nonce="[0-9a-f]{10}"/ );
+			expect( pendingHtml ).not.toContain( 'sidecar' );
+			// A page elsewhere is not a place to send the visitor back to.
+			const foreign = await call(
+				cast.patient,
+				`appointments/${ id }/meeting?render=1`,
+				{ headers: { Referer: 'https://elsewhere.example/phish' } }
+			);
+			expect( foreign.body.html ).not.toContain( 'elsewhere.example' );
+			expect(
+				(
+					await call(
+						cast.otherPatient,
+						`appointments/${ id }/meeting?render=1`
+					)
+				).status
+			).toBe( 403 );
 			// Retrying while the sidecar is still down keeps it waiting, with the reason.
 			const still = await call(
 				cast.clinicAdmin,
@@ -464,6 +499,13 @@ describe( 'meetings', () => {
 		} );
 		expect( retried.body.url ).toMatch( /^https:\/\/meet\.google\.com\// );
 		expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
+		const ready = await call(
+			cast.patient,
+			`appointments/${ id }/meeting?render=1`
+		);
+		expect( ready.body.html ).toContain( 'Join Google Meet' );
+		expect( ready.body.html ).toContain( 'data-mfk-state="ready"' );
+		expect( ready.body.html ).not.toContain( 'data-mfk-refresh' );
 	} );
 } );
 
