@@ -71,6 +71,8 @@ final class MFK_Blocks {
 				array( 'wp-components' ),
 				$asset['version'] ?? MFK_VERSION
 			);
+			// The build writes a mirrored index-rtl.css; WordPress loads it for RTL languages.
+			wp_style_add_data( self::ADMIN_SCRIPT, 'rtl', 'replace' );
 		}
 	}
 }

@@ -91,6 +91,9 @@ describe( 'harness start', () => {
 	it( 'serves a site where the printed auto-login link opens wp-admin', async () => {
 		const link = /Auto-login\s+(\S+)/.exec( output )?.[ 1 ] ?? '';
 		const loginResponse = await fetch( link, { redirect: 'manual' } );
+		// Every body is read: undici asserts when a server closes a connection whose response
+		// was left half-read (this file stops its instance at the end).
+		await loginResponse.arrayBuffer();
 		expect( loginResponse.status ).toBe( 302 );
 		expect( loginResponse.headers.get( 'location' ) ).toBe(
 			`${ site.urls.wordpress }/wp-admin/`
@@ -116,6 +119,7 @@ describe( 'harness start', () => {
 			link.replace( /token=[^&]+/, 'token=wrong' ),
 			{ redirect: 'manual' }
 		);
+		await forged.arrayBuffer();
 		expect( forged.status ).toBe( 403 );
 	} );
 
@@ -125,6 +129,7 @@ describe( 'harness start', () => {
 		const page = await fetch(
 			`${ site.urls.wordpress }/video-consultations/`
 		);
+		await page.arrayBuffer();
 		expect( page.status ).toBe( 200 );
 	} );
 
@@ -143,6 +148,7 @@ describe( 'harness start', () => {
 		// The printed link signs the patient in and lands on the page with the Join button.
 		const link = /Join as the patient\s+(\S+)/.exec( output )?.[ 1 ] ?? '';
 		const signedIn = await fetch( link, { redirect: 'manual' } );
+		await signedIn.arrayBuffer();
 		expect( signedIn.status ).toBe( 302 );
 		const target = signedIn.headers.get( 'location' )!;
 		expect( target ).toBe(
