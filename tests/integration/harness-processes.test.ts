@@ -29,6 +29,8 @@ const built = existsSync( SIDECAR_BUNDLE ) && existsSync( EMULATOR_BUNDLE );
 	it( 'runs the sidecar, reachable from WordPress on loopback', async () => {
 		expect( isRunning( 'sidecar' ) ).toBe( true );
 		const health = await fetch( `${ harness().sidecarUrl }/healthz` );
+		// Bodies are read so that no half-read connection is left when a service stops.
+		await health.arrayBuffer();
 		expect( health.status ).toBe( 200 );
 		const fromWordPress = await wpJson< number | string >(
 			`$response = wp_remote_get( MFK_SIDECAR_URL . '/healthz' );
@@ -44,9 +46,9 @@ const built = existsSync( SIDECAR_BUNDLE ) && existsSync( EMULATOR_BUNDLE );
 		expect( await stopSidecar() ).toBe( false );
 
 		await startSidecar();
-		expect(
-			( await fetch( `${ harness().sidecarUrl }/healthz` ) ).status
-		).toBe( 200 );
+		const again = await fetch( `${ harness().sidecarUrl }/healthz` );
+		await again.arrayBuffer();
+		expect( again.status ).toBe( 200 );
 	} );
 
 	it( 'passes extra environment to a restarted sidecar', async () => {
@@ -78,6 +80,7 @@ describe( 'MariaDB process', () => {
 
 		await startMariadb();
 		const up = await fetch( `${ harness().url }/sample-page/` );
+		await up.arrayBuffer();
 		expect( up.status ).toBe( 200 );
 	} );
 } );
