@@ -10,6 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createGoogleApi } from '../src/sidecar/google/api';
+import { eventBody } from '../src/sidecar/meetings';
 import { consent, directTokens, emulatorControl } from './lib/google';
 import {
 	cpuMs,
@@ -136,31 +137,21 @@ export async function measureOverhead( samples = 1000, warmup = 200 ) {
 					calendarId: 'primary',
 					conferenceDataVersion: 1,
 					sendUpdates: 'none',
-					requestBody: {
-						id,
-						summary: 'Video consultation',
-						description: '',
-						...when( appointment ),
-						visibility: 'private',
-						transparency: 'opaque',
-						guestsCanSeeOtherGuests: false,
-						guestsCanInviteOthers: false,
-						guestsCanModify: false,
-						anyoneCanAddSelf: false,
-						reminders: { useDefault: true },
-						extendedProperties: {
-							private: {
-								mfkSiteId: siteId,
-								mfkAppointmentId: String( appointment ),
-							},
+					// Exactly the event the sidecar asks for, so the two paths differ only by it.
+					requestBody: eventBody(
+						{
+							siteId,
+							appointmentId: appointment,
+							calendarId: 'primary',
+							revision: 0,
+							summary: 'Video consultation',
+							description: '',
+							...when( appointment ),
+							sendUpdates: 'none',
+							waitMs: 0,
 						},
-						conferenceData: {
-							createRequest: {
-								requestId: `${ id }-0`,
-								conferenceSolutionKey: { type: 'hangoutsMeet' },
-							},
-						},
-					},
+						id
+					),
 					auth: api.authFor( direct.accessToken ),
 				} )
 			).data;

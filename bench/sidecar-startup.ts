@@ -20,10 +20,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus } from 'node:os';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { signedHeaders } from '../src/sidecar/signing';
 import { consent } from './lib/google';
 import {
 	freePort,
@@ -36,6 +34,7 @@ import {
 	startSidecarProcess,
 } from './lib/procs';
 import type { Figure } from './lib/report';
+import { sidecarCaller } from './lib/sidecar-client';
 import { percentile, round } from './lib/stats';
 
 const SECRET = randomBytes( 24 ).toString( 'base64url' );
@@ -87,48 +86,7 @@ export async function coldStarts(
 	};
 }
 
-type Call = (
-	path: string,
-	body: unknown
-) => Promise< { status: number; body: Record< string, unknown > } >;
-
-function caller( port: number, agent: http.Agent ): Call {
-	return ( path, body ) =>
-		new Promise( ( resolve, reject ) => {
-			const raw = JSON.stringify( body );
-			const req = http.request(
-				{
-					host: '127.0.0.1',
-					port,
-					method: 'POST',
-					path,
-					agent,
-					headers: {
-						'content-type': 'application/json',
-						'content-length': Buffer.byteLength( raw ),
-						...signedHeaders( SECRET, {
-							method: 'POST',
-							path,
-							body: raw,
-						} ),
-					},
-				},
-				( res ) => {
-					const chunks: Buffer[] = [];
-					res.on( 'data', ( c: Buffer ) => chunks.push( c ) );
-					res.on( 'end', () => {
-						const text = Buffer.concat( chunks ).toString( 'utf8' );
-						resolve( {
-							status: res.statusCode ?? 0,
-							body: text ? JSON.parse( text ) : {},
-						} );
-					} );
-				}
-			);
-			req.on( 'error', reject );
-			req.end( raw );
-		} );
-}
+type Call = ReturnType< typeof sidecarCaller >[ 'call' ];
 
 /** A doctor connected through the sidecar and the emulator's consent page. */
 async function connect( call: Call ) {
@@ -189,8 +147,10 @@ export async function sidecarMemory(
 		},
 		flags
 	);
-	const agent = new http.Agent( { keepAlive: true, maxSockets: 8 } );
-	const call = caller( port, agent );
+	const client = sidecarCaller( `http://127.0.0.1:${ port }`, SECRET, {
+		keepAlive: true,
+	} );
+	const call = client.call;
 	try {
 		await sleep( 1000 ); // past the deferred load of the Google client
 		const afterStart = memoryOf( sidecar.pid );
@@ -265,7 +225,7 @@ export async function sidecarMemory(
 			callsPerSecond: Math.round( perSecond ),
 		};
 	} finally {
-		agent.destroy();
+		client.close();
 		await sidecar.stop();
 	}
 }
@@ -274,8 +234,10 @@ export async function sidecarMemory(
 export async function bareNodeMemory( calls: number ) {
 	const port = await freePort();
 	const bare = await startBareNode( port );
-	const agent = new http.Agent( { keepAlive: true, maxSockets: 8 } );
-	const call = caller( port, agent );
+	const client = sidecarCaller( `http://127.0.0.1:${ port }`, SECRET, {
+		keepAlive: true,
+	} );
+	const call = client.call;
 	try {
 		await sleep( 1000 );
 		const afterStart = memoryOf( bare.pid );
@@ -289,7 +251,7 @@ export async function bareNodeMemory( calls: number ) {
 		await sleep( 1000 );
 		return { afterStart, afterCalls: { calls, ...memoryOf( bare.pid ) } };
 	} finally {
-		agent.destroy();
+		client.close();
 		await bare.stop();
 	}
 }

@@ -23,6 +23,15 @@ final class MFK_Mappings {
 	const STATE_FAILED    = 'failed';
 	const STATE_LEGACY    = 'legacy';
 
+	/**
+	 * What taking a lease writes (placeholders: token, lease seconds twice). next_attempt_at
+	 * moves to the lease end, so a crashed worker's rows come back by themselves.
+	 */
+	const LEASE_SET = 'lease_token = %s,
+		lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+		next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
+		attempts = attempts + 1';
+
 	/** Integer columns, cast on read. */
 	const INT_COLUMNS = array( 'id', 'appointment_id', 'intent_seq', 'doctor_id', 'revision', 'synced_doctor_id', 'attempts', 'link_in_booking_mail' );
 
@@ -254,11 +263,7 @@ final class MFK_Mappings {
 			$done = $wpdb->query(
 				$wpdb->prepare(
 					// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and a list of integers.
-					"UPDATE `{$table}`
-					 SET lease_token = %s,
-					     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-					     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-					     attempts = attempts + 1
+					"UPDATE `{$table}` SET " . self::LEASE_SET . "
 					 WHERE id IN ({$in})
 					   AND IFNULL(state, '') = 'pending'
 					   AND next_attempt_at <= UTC_TIMESTAMP()
@@ -295,11 +300,7 @@ final class MFK_Mappings {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		$done = $wpdb->query(
 			$wpdb->prepare(
-				"UPDATE `{$table}`
-				 SET lease_token = %s,
-				     lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-				     next_attempt_at = DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND),
-				     attempts = attempts + 1
+				"UPDATE `{$table}` SET " . self::LEASE_SET . "
 				 WHERE id = %d AND state = 'pending'
 				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
 				$token,

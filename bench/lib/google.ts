@@ -2,6 +2,7 @@
  * The Google emulator from the benchmark's side: its control API, and the consent page driven
  * the way a browser would (to obtain authorization codes for doctors' accounts).
  */
+import { consentRedirect } from '../../tests/integration/support/meet';
 
 export interface EmulatorControl {
 	url: string;
@@ -64,14 +65,6 @@ export function emulatorControl( url: string ): EmulatorControl {
 	};
 }
 
-const unescapeHtml = ( value: string ) =>
-	value
-		.replace( /&quot;/g, '"' )
-		.replace( /&#39;/g, "'" )
-		.replace( /&lt;/g, '<' )
-		.replace( /&gt;/g, '>' )
-		.replace( /&amp;/g, '&' );
-
 /**
  * Opens a consent URL, signs in as `email`, keeps every scope ticked and allows; resolves with
  * the authorization code from the redirect.
@@ -80,40 +73,10 @@ export async function consent(
 	authorizeUrl: string,
 	email: string
 ): Promise< string > {
-	const page = await fetch( authorizeUrl );
-	const html = await page.text();
-	const form = /<form[^>]*action="([^"]+)"/.exec( html );
-	const pending = /name="request" value="([^"]*)"/.exec( html );
-	if ( page.status !== 200 || ! form || ! pending ) {
-		throw new Error(
-			`Consent page: HTTP ${ page.status } ${ html.slice( 0, 200 ) }`
-		);
-	}
-	const body = new URLSearchParams();
-	body.append( 'request', unescapeHtml( pending[ 1 ]! ) );
-	body.append( 'email', email );
-	for ( const m of html.matchAll(
-		/name="scope" value="([^"]*)" checked/g
-	) ) {
-		body.append( 'scope', unescapeHtml( m[ 1 ]! ) );
-	}
-	body.append( 'decision', 'allow' );
-	const back = await fetch(
-		new URL( unescapeHtml( form[ 1 ]! ), authorizeUrl ),
-		{
-			method: 'POST',
-			redirect: 'manual',
-			body,
-		}
-	);
-	await back.arrayBuffer();
-	const code = new URL(
-		back.headers.get( 'location' ) ?? 'x:'
-	).searchParams.get( 'code' );
+	const back = await consentRedirect( authorizeUrl, email );
+	const code = back.searchParams.get( 'code' );
 	if ( ! code ) {
-		throw new Error(
-			`Consent decision: HTTP ${ back.status } without a code`
-		);
+		throw new Error( `Consent redirect without a code: ${ back }` );
 	}
 	return code;
 }

@@ -24,6 +24,8 @@ import {
 	CLIENT_ID,
 	CLIENT_SECRET,
 	redirectUri,
+	runnerSummary,
+	type RunnerResult,
 } from '../../tests/integration/support/meet';
 import { directTokens, emulatorControl, type EmulatorControl } from './google';
 import { startSidecarProcess, ROOT, track, type NodeProcess } from './procs';
@@ -190,16 +192,6 @@ export async function buildWorld(
 	return { instance, google, ...built };
 }
 
-export interface RunnerResult {
-	runs: number;
-	claimed: number;
-	ready: number;
-	cancelled: number;
-	pending: number;
-	failed: number;
-	lost: number;
-}
-
 /**
  * Starts `php php/cli/run-queue.php` as its own process, as system cron does (with PHP's
  * opcache file cache, as the harness runs PHP on the command line).
@@ -237,11 +229,7 @@ export function startRunner(
 				return;
 			}
 			try {
-				resolve(
-					JSON.parse(
-						out.trim().split( '\n' ).pop() ?? ''
-					) as RunnerResult
-				);
+				resolve( runnerSummary( out ) );
 			} catch {
 				reject(
 					new Error(

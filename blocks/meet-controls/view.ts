@@ -174,7 +174,8 @@ export async function refresh(
 }
 
 /** Keeps asking for an item's link until it is there, for half an hour at the most. */
-export function poll( item: HTMLElement, started: number = Date.now() ): void {
+export function poll( item: HTMLElement ): void {
+	const started = Date.now();
 	let attempt = 0;
 	const next = ( current: HTMLElement ) => {
 		const delay =

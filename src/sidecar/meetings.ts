@@ -133,7 +133,7 @@ function conferenceRequest(
 }
 
 /** The event as the clinic wants it: no clinical detail, private, guests blind to each other. */
-function eventBody( input: EnsureInput, eventId: string ): Event {
+export function eventBody( input: EnsureInput, eventId: string ): Event {
 	const body: Event = {
 		id: eventId,
 		summary: input.summary,

@@ -154,10 +154,6 @@ let pool: mysql.Pool | undefined;
 /** A mysql2 connection pool on the WordPress database (dates come back as strings). */
 export function db(): mysql.Pool {
 	const i = instance();
-	// The jest environment of the WordPress suites closes this after a file's last hook.
-	(
-		globalThis as { __mfkCloseTestkit?: () => Promise< void > }
-	 ).__mfkCloseTestkit = closeTestkit;
 	pool ??= mysql.createPool( {
 		host: '127.0.0.1',
 		port: i.ports.mariadb,
@@ -566,9 +562,15 @@ export async function ensureServicesRunning(): Promise< void > {
 	}
 }
 
-/** Closes the database pool (called after each test file by the integration setup). */
+/**
+ * Closes the database pool. The jest environment of the WordPress suites
+ * (tests/integration/setup/environment.cjs) calls it after each file's last hook.
+ */
 export async function closeTestkit(): Promise< void > {
 	const open = pool;
 	pool = undefined;
 	await open?.end();
 }
+(
+	globalThis as { __mfkCloseTestkit?: () => Promise< void > }
+ ).__mfkCloseTestkit = closeTestkit;

@@ -177,22 +177,14 @@ function unescapeHtml( value: string ): string {
 }
 
 /**
- * Connects a doctor the way a browser would: consent URL from the sidecar (through the
- * plugin), the emulator's consent page (e-mail, "Allow"), then the code exchanged through
- * MFK_Doctor_Connection::connect_from_code(). Resolves with the Google account e-mail.
+ * Signs in on the emulator's consent page as `email`, keeps every scope ticked and allows;
+ * resolves with where Google sends the browser back (`code` and `state` in its query).
  */
-export async function connectDoctor(
-	doctor: TestUser,
-	email = `dr-${ doctor.id }-${ Date.now().toString( 36 ) }@gmail.test`
-): Promise< string > {
-	const state = `test-${ doctor.id }-${ Math.random().toString( 36 ).slice( 2 ) }`;
-	const url = await wpJson< string >(
-		`$u = MFK_Doctor_Connection::authorization_url( $args['id'], $args['redirect'], $args['state'] );
-		if ( is_wp_error( $u ) ) { throw new RuntimeException( $u->get_error_code() . ': ' . $u->get_error_message() ); }
-		return $u;`,
-		{ id: doctor.id, redirect: redirectUri(), state }
-	);
-	const page = await fetch( url );
+export async function consentRedirect(
+	authorizeUrl: string,
+	email: string
+): Promise< URL > {
+	const page = await fetch( authorizeUrl );
 	const html = await page.text();
 	if ( page.status !== 200 ) {
 		throw new Error(
@@ -213,12 +205,15 @@ export async function connectDoctor(
 		body.append( 'scope', unescapeHtml( match[ 1 ]! ) );
 	}
 	body.append( 'decision', 'allow' );
-	const decision = await fetch( new URL( unescapeHtml( form[ 1 ]! ), url ), {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-		body,
-	} );
+	const decision = await fetch(
+		new URL( unescapeHtml( form[ 1 ]! ), authorizeUrl ),
+		{
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body,
+		}
+	);
 	await decision.arrayBuffer();
 	const location = decision.headers.get( 'location' );
 	if ( ! location ) {
@@ -226,12 +221,31 @@ export async function connectDoctor(
 			`Consent decision: HTTP ${ decision.status } without redirect`
 		);
 	}
-	const back = new URL( location );
+	return new URL( location );
+}
+
+/**
+ * Connects a doctor the way a browser would: consent URL from the sidecar (through the
+ * plugin), the emulator's consent page (e-mail, "Allow"), then the code exchanged through
+ * MFK_Doctor_Connection::connect_from_code(). Resolves with the Google account e-mail.
+ */
+export async function connectDoctor(
+	doctor: TestUser,
+	email = `dr-${ doctor.id }-${ Date.now().toString( 36 ) }@gmail.test`
+): Promise< string > {
+	const state = `test-${ doctor.id }-${ Math.random().toString( 36 ).slice( 2 ) }`;
+	const url = await wpJson< string >(
+		`$u = MFK_Doctor_Connection::authorization_url( $args['id'], $args['redirect'], $args['state'] );
+		if ( is_wp_error( $u ) ) { throw new RuntimeException( $u->get_error_code() . ': ' . $u->get_error_message() ); }
+		return $u;`,
+		{ id: doctor.id, redirect: redirectUri(), state }
+	);
+	const back = await consentRedirect( url, email );
 	if (
 		back.searchParams.get( 'state' ) !== state ||
 		! back.searchParams.get( 'code' )
 	) {
-		throw new Error( `Consent redirect without code/state: ${ location }` );
+		throw new Error( `Consent redirect without code/state: ${ back }` );
 	}
 	const result = await wpJson< { email: string } >(
 		`$r = MFK_Doctor_Connection::connect_from_code( $args['id'], $args['code'], $args['redirect'] );
@@ -337,6 +351,13 @@ export interface RunnerResult {
 	lost: number;
 }
 
+/** The summary run-queue.php prints as the last line of its output (JSON). */
+export function runnerSummary( stdout: string ): RunnerResult {
+	return JSON.parse(
+		stdout.trim().split( '\n' ).pop() ?? ''
+	) as RunnerResult;
+}
+
 /**
  * Runs `php php/cli/run-queue.php --path=<docroot>` as its own process, as system cron does.
  * Several calls at once are several concurrent runners.
@@ -361,11 +382,7 @@ export function runQueue( extra: string[] = [] ): Promise< RunnerResult > {
 					return;
 				}
 				try {
-					resolve(
-						JSON.parse(
-							stdout.trim().split( '\n' ).pop() ?? '{}'
-						) as RunnerResult
-					);
+					resolve( runnerSummary( stdout ) );
 				} catch {
 					reject(
 						new Error(

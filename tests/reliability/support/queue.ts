@@ -11,6 +11,7 @@ import { harness, query } from '../../harness/testkit';
 import {
 	MAPPINGS,
 	runQueue,
+	runnerSummary,
 	type RunnerResult,
 } from '../../integration/support/meet';
 
@@ -122,9 +123,7 @@ export function spawnRunner( extra: string[] = [] ): RunnerProcess {
 		child.on( 'close', ( code, signal ) => {
 			let stats: RunnerResult | undefined;
 			try {
-				stats = JSON.parse(
-					out.trim().split( '\n' ).pop() ?? ''
-				) as RunnerResult;
+				stats = runnerSummary( out );
 			} catch {
 				stats = undefined;
 			}
