@@ -234,7 +234,7 @@ export function overheadFigure(
 		...( met
 			? {}
 			: {
-					reason: `through the sidecar ${ m.sidecar.p50 } ms p50 / ${ m.sidecar.p99 } ms p99 against ${ m.direct.p50 } / ${ m.direct.p99 } ms direct; the sidecar process used ${ m.sidecarCpuMsPerEnsure } ms of CPU per ensure, most of it the Google client library's call itself (which the direct path pays too), the rest Node's HTTP server, signature and replay checks, validation and opening the sealed credential. A new TCP connection per call (WordPress's HTTP API keeps none) adds ${ round( m.overheadP50Ms - m.keepAliveOverheadP50Ms, 2 ) } ms at p50. On a 2-core machine the client, the sidecar and the emulator also wait for each other's turn on a CPU, which is what p99 shows`,
+					reason: `through the sidecar ${ m.sidecar.p50 } ms p50 / ${ m.sidecar.p99 } ms p99 against ${ m.direct.p50 } / ${ m.direct.p99 } ms direct; the sidecar process used ${ m.sidecarCpuMsPerEnsure } ms of CPU per ensure, most of it the Google client library's call itself (which the direct path pays too), the rest Node's HTTP server, signature and replay checks, validation and opening the sealed credential. A new TCP connection per call (WordPress's HTTP API keeps none) adds ${ round( m.overheadP50Ms - m.keepAliveOverheadP50Ms, 2 ) } ms at p50. On a 2-core machine the client, the sidecar and the emulator also wait for each other's turn on a CPU, which is what p99 shows. What would meet it is not yet shown: a kept-alive connection alone still adds ${ m.keepAliveOverheadP50Ms } ms at p50; the candidates are the sidecar's own per-call work above (a lighter routing layer than fastify's, the opened credential kept for its access token's lifetime), each to be measured with this figure's command`,
 				} ),
 		details: m,
 	};
