@@ -10,8 +10,9 @@ import {
 	insufficientScopes,
 	invalidCredentials,
 	missingCredentials,
-} from './google-errors';
-import { run, type Outcome } from './pipeline';
+} from './pipeline/google-errors';
+import type { Outcome } from './pipeline/outcome';
+import { run } from './pipeline/run';
 import type { EmulatorState } from './state';
 
 const AUTH = 'https://www.googleapis.com/auth/';

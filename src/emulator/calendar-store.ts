@@ -9,8 +9,8 @@
  * timers.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { GoogleApiError } from './google-errors';
-import type { ConferenceOutcome } from './config';
+import { GoogleApiError } from './pipeline/google-errors';
+import type { ConferenceOutcome } from './behaviour';
 
 export interface Calendar {
 	id: string;

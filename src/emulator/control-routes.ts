@@ -3,8 +3,8 @@
  * calendars, inspection and counters. JSON in, JSON out; never reachable through the Google paths.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { applyBehaviour } from './config';
-import { parseFault } from './faults';
+import { applyBehaviour } from './behaviour';
+import { parseFault } from './faults/parse-fault';
 import type { EmulatorState } from './state';
 
 type Json = Record< string, unknown >;
@@ -52,10 +52,7 @@ export function registerControlRoutes(
 		if ( 'problems' in parsed ) {
 			return bad( reply, 400, parsed.problems );
 		}
-		const { pathRegex: _unused, ...fault } = state.faults.add(
-			parsed.spec
-		);
-		return reply.code( 201 ).send( fault );
+		return reply.code( 201 ).send( state.faults.add( parsed.spec ) );
 	} );
 	app.delete( `${ P }/faults`, async () => {
 		state.faults.clear();

@@ -11,9 +11,9 @@ import { parseClients, type Client } from './auth-store';
 import { buildEmulatorServer } from './server';
 import { EmulatorState } from './state';
 
-export { quotaFloorSeconds } from './rate-limit';
+export { quotaFloorSeconds } from './pipeline/rate-limit';
 export { EmulatorState } from './state';
-export type { EmulatorBehaviour } from './config';
+export type { EmulatorBehaviour } from './behaviour';
 
 export const DEFAULT_CLIENTS =
 	'demo-client.apps.googleusercontent.com:demo-client-secret';

@@ -4,9 +4,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SCOPE_ALIASES, type Client } from './auth-store';
-import { BASIC_SCOPES, consentPage, errorPage } from './consent-page';
-import { OAuthError } from './google-errors';
-import { run, type Outcome } from './pipeline';
+import { BASIC_SCOPES, consentPage, errorPage } from './oauth/consent-page';
+import { OAuthError } from './pipeline/google-errors';
+import type { Outcome } from './pipeline/outcome';
+import { run } from './pipeline/run';
 import type { EmulatorState } from './state';
 
 const KNOWN_SCOPE =

@@ -4,46 +4,11 @@
  */
 import { AuthStore, type Client } from './auth-store';
 import { CalendarStore, type ConferenceSettings } from './calendar-store';
-import { defaultBehaviour, type EmulatorBehaviour } from './config';
-import { Faults } from './faults';
-import { IdTokenIssuer } from './id-token';
-import { TokenBuckets } from './rate-limit';
-
-export class Counters {
-	readonly calls = new Map< string, number >();
-	readonly statuses = new Map< string, Map< number, number > >();
-
-	count( operation: string ): void {
-		this.calls.set( operation, ( this.calls.get( operation ) ?? 0 ) + 1 );
-	}
-
-	answered( operation: string, status: number ): void {
-		let m = this.statuses.get( operation );
-		if ( ! m ) {
-			m = new Map();
-			this.statuses.set( operation, m );
-		}
-		m.set( status, ( m.get( status ) ?? 0 ) + 1 );
-	}
-
-	clear(): void {
-		this.calls.clear();
-		this.statuses.clear();
-	}
-
-	toJSON(): {
-		counters: Record< string, number >;
-		statuses: Record< string, Record< string, number > >;
-	} {
-		const statuses: Record< string, Record< string, number > > = {};
-		for ( const [ op, m ] of this.statuses ) {
-			statuses[ op ] = Object.fromEntries(
-				[ ...m ].map( ( [ s, n ] ) => [ String( s ), n ] )
-			);
-		}
-		return { counters: Object.fromEntries( this.calls ), statuses };
-	}
-}
+import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
+import { Faults } from './faults/faults';
+import { IdTokenIssuer } from './oauth/id-token';
+import { Counters } from './pipeline/counters';
+import { TokenBuckets } from './pipeline/rate-limit';
 
 export class EmulatorState {
 	readonly auth: AuthStore;

@@ -1,5 +1,6 @@
 /**
- * Run-time behaviour of the emulator, changed through `/__emulator/config`.
+ * Run-time behaviour of the emulator (latency, conference outcomes, rate limits, token
+ * lifetimes), read by every area and changed through `/__emulator/config`.
  */
 
 export type ConferenceOutcome = 'success' | 'failure';
