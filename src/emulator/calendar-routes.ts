@@ -78,7 +78,7 @@ export function registerCalendarRoutes(
 		if ( ! h?.startsWith( 'Bearer ' ) ) {
 			return undefined;
 		}
-		return state.auth.resolveAccessToken( h.slice( 7 ).trim() );
+		return state.auth.tokens.resolveAccessToken( h.slice( 7 ).trim() );
 	};
 
 	const authorize = (

@@ -83,7 +83,7 @@ export function registerControlRoutes(
 					( u ): u is string => typeof u === 'string'
 				)
 			: [];
-		state.auth.clients.set( b.clientId, {
+		state.auth.clients.add( {
 			clientId: b.clientId,
 			clientSecret: b.clientSecret,
 			redirectUris,
@@ -92,7 +92,7 @@ export function registerControlRoutes(
 	} );
 
 	app.get( `${ P }/accounts`, async () => ( {
-		accounts: [ ...state.auth.accounts.values() ].map( ( a ) => ( {
+		accounts: state.auth.accounts.list().map( ( a ) => ( {
 			...a,
 			calendars: [ ...state.calendars.calendars.values() ]
 				.filter( ( c ) => c.owner === a.email )
@@ -104,12 +104,12 @@ export function registerControlRoutes(
 		if ( typeof email !== 'string' || ! EMAIL.test( email ) ) {
 			return bad( reply, 400, 'email is required' );
 		}
-		const account = state.auth.account( email );
+		const account = state.auth.accounts.get( email );
 		state.calendars.primary( account.email );
 		return reply.code( 201 ).send( account );
 	} );
 	app.post( `${ P }/accounts/:email/revoke`, async ( request ) => ( {
-		revokedGrants: state.auth.revokeAccount(
+		revokedGrants: state.auth.grants.revokeAccount(
 			( request.params as { email: string } ).email
 		),
 	} ) );
@@ -117,14 +117,14 @@ export function registerControlRoutes(
 	app.post( `${ P }/tokens/expire`, async ( request ) => {
 		const email = obj( request.body ).email;
 		return {
-			expired: state.auth.expireAccessTokens(
+			expired: state.auth.tokens.expireAccessTokens(
 				typeof email === 'string' ? email : undefined
 			),
 		};
 	} );
 	app.get( `${ P }/tokens`, async ( request ) => {
 		const email = ( request.query as { email?: string } ).email;
-		return { tokens: state.auth.listTokens( email ) };
+		return { tokens: state.auth.tokens.list( email ) };
 	} );
 
 	app.post( `${ P }/calendars`, async ( request, reply ) => {
@@ -140,7 +140,7 @@ export function registerControlRoutes(
 		if ( state.calendars.calendars.has( b.id ) ) {
 			return bad( reply, 409, 'calendar exists' );
 		}
-		state.auth.account( b.owner );
+		state.auth.accounts.get( b.owner );
 		const cal = state.calendars.ensureCalendar(
 			b.id,
 			b.owner,
@@ -182,7 +182,7 @@ export function registerControlRoutes(
 				calendar( calendarId ) ??
 				( EMAIL.test( calendarId )
 					? state.calendars.primary(
-							state.auth.account( calendarId ).email
+							state.auth.accounts.get( calendarId ).email
 						)
 					: undefined );
 			if ( ! cal ) {

@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { parseClients, type Client } from './auth-store';
+import { parseClients, type Client } from './oauth/clients';
 import { buildEmulatorServer } from './server';
 import { EmulatorState } from './state';
 

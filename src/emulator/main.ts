@@ -33,7 +33,7 @@ async function main(): Promise< void > {
 		JSON.stringify( {
 			msg: 'Google emulator listening',
 			url: emulator.url,
-			clients: [ ...emulator.state.auth.clients.keys() ],
+			clients: emulator.state.auth.clients.ids(),
 			sidecarEnv: env,
 		} ) + '\n'
 	);

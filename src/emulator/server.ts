@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerCalendarRoutes } from './calendar-routes';
 import { registerControlRoutes } from './control-routes';
-import { registerOAuthRoutes } from './oauth-routes';
+import { oauthRoutes } from './oauth';
 import { installGoogleBodyParsers } from './pipeline/body-parsers';
 import { installGoogleErrorHandlers } from './pipeline/error-handlers';
 import type { EmulatorState } from './state';
@@ -22,7 +22,7 @@ export function buildEmulatorServer(
 	} );
 	installGoogleBodyParsers( app );
 	installGoogleErrorHandlers( app );
-	registerOAuthRoutes( app, state );
+	app.register( oauthRoutes, { state } );
 	registerCalendarRoutes( app, state );
 	registerControlRoutes( app, state );
 	return app;

@@ -2,7 +2,8 @@
  * Everything the emulator knows, in memory: accounts and tokens, calendars and events, behaviour
  * settings, faults, rate-limit buckets and per-operation counters.
  */
-import { AuthStore, type Client } from './auth-store';
+import { AuthStore } from './oauth/auth-store';
+import type { Client } from './oauth/clients';
 import { CalendarStore, type ConferenceSettings } from './calendar-store';
 import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
 import { Faults } from './faults/faults';

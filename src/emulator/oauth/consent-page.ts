@@ -3,6 +3,11 @@
  * per requested scope that the user may untick (Google's granular consent), "Allow" and "Deny".
  */
 
+import { BASIC_SCOPES } from './scopes';
+
+/** Where the consent form posts the user's decision. */
+export const DECISION_PATH = '/o/oauth2/v2/auth/decision';
+
 const esc = ( s: string ) =>
 	s.replace(
 		/[&<>"']/g,
@@ -29,13 +34,6 @@ const DESCRIPTIONS: Record< string, string > = {
 	'https://www.googleapis.com/auth/calendar.readonly':
 		'See and download any calendar you can access using your Google Calendar',
 };
-
-/** Sign-in scopes are always granted; the others can be unticked. */
-export const BASIC_SCOPES = new Set( [
-	'openid',
-	'https://www.googleapis.com/auth/userinfo.email',
-	'https://www.googleapis.com/auth/userinfo.profile',
-] );
 
 export function consentPage( params: {
 	pendingId: string;
@@ -76,7 +74,7 @@ small{color:#5e5e5e}
 <main>
 <h1>Sign in with Google</h1>
 <p class="note"><strong>${ esc( params.clientId ) }</strong> wants to access your Google Account. You will be sent back to <strong>${ esc( params.redirectHost ) }</strong>.</p>
-<form method="post" action="/o/oauth2/v2/auth/decision">
+<form method="post" action="${ DECISION_PATH }">
 <input type="hidden" name="request" value="${ esc( params.pendingId ) }">
 <label for="email">Email or phone</label>
 <input id="email" name="email" type="email" value="${ esc( params.email ) }" required autocomplete="username">

@@ -9,6 +9,7 @@ import {
 	randomBytes,
 	type KeyObject,
 } from 'node:crypto';
+import type { TokenPayload } from 'google-auth-library';
 
 interface Keys {
 	kid: string;
@@ -73,7 +74,7 @@ export class IdTokenIssuer {
 				.subarray( 0, 16 )
 		);
 		const header = { alg: 'RS256', kid: keys.kid, typ: 'JWT' };
-		const payload = {
+		const payload: TokenPayload = {
 			iss: 'https://accounts.google.com',
 			azp: claims.aud,
 			aud: claims.aud,

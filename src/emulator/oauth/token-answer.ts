@@ -1,0 +1,51 @@
+/**
+ * The token endpoint's success answer: a new access token, the refresh token when one is issued,
+ * and an ID token when `openid` was granted.
+ */
+import type { CredentialRequest } from 'google-auth-library';
+import type { Outcome } from '../pipeline/outcome';
+import type { EmulatorState } from '../state';
+import type { Grant } from './grants';
+import { NO_STORE } from './page-answers';
+
+/**
+ * Google's token answer. `refresh_token_expires_in` is not in the client library's type yet;
+ * Google documents it (the refresh token's remaining lifetime, sent for time-limited grants such
+ * as an app in "Testing" status).
+ */
+export interface TokenAnswer extends CredentialRequest {
+	refresh_token_expires_in?: number;
+}
+
+export async function tokenAnswer(
+	state: EmulatorState,
+	grant: Grant,
+	scopes: string[],
+	refreshToken?: string
+): Promise< Outcome > {
+	const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = state.behaviour;
+	const at = state.auth.tokens.issueAccessToken(
+		grant,
+		scopes,
+		accessTokenTtlSeconds
+	);
+	const body: TokenAnswer = {
+		access_token: at.token,
+		expires_in: accessTokenTtlSeconds,
+		scope: scopes.join( ' ' ),
+		token_type: 'Bearer',
+	};
+	if ( refreshToken ) {
+		body.refresh_token = refreshToken;
+		body.refresh_token_expires_in = refreshTokenTtlSeconds ?? undefined;
+	}
+	if ( scopes.includes( 'openid' ) ) {
+		body.id_token = await state.idTokens.issue( {
+			aud: grant.clientId,
+			sub: state.auth.accounts.get( grant.email ).sub,
+			email: grant.email,
+			accessToken: at.token,
+		} );
+	}
+	return { status: 200, body, headers: NO_STORE };
+}
