@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { applyBehaviour } from './behaviour';
+import { calendarResource, eventResource } from './calendar/resources';
 import { parseFault } from './faults/parse-fault';
 import type { EmulatorState } from './state';
 
@@ -94,9 +95,7 @@ export function registerControlRoutes(
 	app.get( `${ P }/accounts`, async () => ( {
 		accounts: state.auth.accounts.list().map( ( a ) => ( {
 			...a,
-			calendars: [ ...state.calendars.calendars.values() ]
-				.filter( ( c ) => c.owner === a.email )
-				.map( ( c ) => c.id ),
+			calendars: state.calendars.ownedBy( a.email ).map( ( c ) => c.id ),
 		} ) ),
 	} ) );
 	app.post( `${ P }/accounts`, async ( request, reply ) => {
@@ -137,7 +136,7 @@ export function registerControlRoutes(
 		) {
 			return bad( reply, 400, 'id and owner (e-mail) are required' );
 		}
-		if ( state.calendars.calendars.has( b.id ) ) {
+		if ( state.calendars.has( b.id ) ) {
 			return bad( reply, 409, 'calendar exists' );
 		}
 		state.auth.accounts.get( b.owner );
@@ -153,14 +152,10 @@ export function registerControlRoutes(
 					( t ): t is string => typeof t === 'string'
 				);
 		}
-		return reply
-			.code( 201 )
-			.send( state.calendars.calendarResource( cal ) );
+		return reply.code( 201 ).send( calendarResource( cal ) );
 	} );
 
-	const calendar = ( id: string ) =>
-		state.calendars.calendars.get( id.toLowerCase() ) ??
-		state.calendars.calendars.get( id );
+	const calendar = ( id: string ) => state.calendars.find( id );
 
 	app.put(
 		`${ P }/calendars/:calendarId/conference-types`,
@@ -189,7 +184,7 @@ export function registerControlRoutes(
 				return bad( reply, 404, 'unknown calendar' );
 			}
 			cal.allowedConferenceSolutionTypes = types as string[];
-			return state.calendars.calendarResource( cal );
+			return calendarResource( cal );
 		}
 	);
 
@@ -209,7 +204,7 @@ export function registerControlRoutes(
 			const items = [];
 			for ( const ev of cal.events.values() ) {
 				if ( includeCancelled || ev.status !== 'cancelled' ) {
-					items.push( state.calendars.toResource( cal, ev, now ) );
+					items.push( eventResource( cal, ev, now ) );
 				}
 			}
 			return { calendarId: cal.id, count: items.length, items };
@@ -226,7 +221,7 @@ export function registerControlRoutes(
 			const cal = calendar( calendarId );
 			const ev = cal?.events.get( eventId );
 			return cal && ev
-				? state.calendars.toResource( cal, ev )
+				? eventResource( cal, ev )
 				: bad( reply, 404, 'unknown event' );
 		}
 	);
@@ -245,11 +240,11 @@ export function registerControlRoutes(
 				return bad( reply, 404, 'unknown event' );
 			}
 			if ( ( request.query as { purge?: string } ).purge === 'true' ) {
-				state.calendars.purge( cal, eventId );
+				state.events.purge( cal, eventId );
 				return { deleted: true, purged: true };
 			}
 			if ( ev.status !== 'cancelled' ) {
-				state.calendars.delete( cal, eventId );
+				state.events.delete( cal, eventId );
 			}
 			return { deleted: true, purged: false };
 		}

@@ -3,7 +3,7 @@
  * origin. Requests are answered in Google's formats, including for malformed input.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerCalendarRoutes } from './calendar-routes';
+import { calendarRoutes } from './calendar';
 import { registerControlRoutes } from './control-routes';
 import { oauthRoutes } from './oauth';
 import { installGoogleBodyParsers } from './pipeline/body-parsers';
@@ -23,7 +23,7 @@ export function buildEmulatorServer(
 	installGoogleBodyParsers( app );
 	installGoogleErrorHandlers( app );
 	app.register( oauthRoutes, { state } );
-	registerCalendarRoutes( app, state );
+	app.register( calendarRoutes, { state, prefix: '/calendar/v3' } );
 	registerControlRoutes( app, state );
 	return app;
 }

@@ -4,7 +4,9 @@
  */
 import { AuthStore } from './oauth/auth-store';
 import type { Client } from './oauth/clients';
-import { CalendarStore, type ConferenceSettings } from './calendar-store';
+import { CalendarStore } from './calendar/calendar-store';
+import type { ConferenceSettings } from './calendar/conferences';
+import { EventStore } from './calendar/event-store';
 import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
 import { Faults } from './faults/faults';
 import { IdTokenIssuer } from './oauth/id-token';
@@ -14,6 +16,7 @@ import { TokenBuckets } from './pipeline/rate-limit';
 export class EmulatorState {
 	readonly auth: AuthStore;
 	readonly calendars = new CalendarStore();
+	readonly events = new EventStore();
 	behaviour: EmulatorBehaviour = defaultBehaviour();
 	readonly faults: Faults;
 	readonly buckets = new TokenBuckets();

@@ -9,9 +9,10 @@ import type { Grant } from './grants';
 import { NO_STORE } from './page-answers';
 
 /**
- * Google's token answer. `refresh_token_expires_in` is not in the client library's type yet;
- * Google documents it (the refresh token's remaining lifetime, sent for time-limited grants such
- * as an app in "Testing" status).
+ * Google's token answer, typed with google-auth-library's `CredentialRequest`. The one field
+ * added, `refresh_token_expires_in` (the refresh token's remaining lifetime in seconds, sent for
+ * time-limited grants), is in Google's OAuth documentation and Google's IETF draft "OAuth 2.0
+ * Refresh Token and Authorization Expiration" but not yet in the client library's type.
  */
 export interface TokenAnswer extends CredentialRequest {
 	refresh_token_expires_in?: number;
