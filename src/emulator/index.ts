@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { parseClients, type Client } from './oauth/clients';
-import { buildEmulatorServer } from './server';
+import { buildEmulatorApp } from './app';
 import { EmulatorState } from './state';
 
 export { quotaFloorSeconds } from './pipeline/rate-limit';
@@ -48,7 +48,7 @@ export async function startEmulator(
 			: options.clients;
 	const state = new EmulatorState( clients, options.random );
 	state.idTokens.warmUp();
-	const app = buildEmulatorServer( state, options.logLevel ?? false );
+	const app = buildEmulatorApp( state, options.logLevel ?? false );
 	const host = options.host ?? '127.0.0.1';
 	await app.listen( { host, port: options.port ?? 8789 } );
 	const port = ( app.server.address() as AddressInfo ).port;

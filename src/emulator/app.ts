@@ -1,16 +1,17 @@
 /**
- * The emulator's HTTP server: Google's OAuth endpoints, Calendar v3 and the control API on one
- * origin. Requests are answered in Google's formats, including for malformed input.
+ * The emulator's HTTP application: Google's OAuth endpoints, Calendar v3 and the control API on
+ * one origin, each area a fastify plugin with its own routes. Requests are answered in Google's
+ * formats, including for malformed input. Listening is the caller's job (index.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { calendarRoutes } from './calendar';
-import { registerControlRoutes } from './control-routes';
+import { controlRoutes } from './control';
 import { oauthRoutes } from './oauth';
 import { installGoogleBodyParsers } from './pipeline/body-parsers';
 import { installGoogleErrorHandlers } from './pipeline/error-handlers';
 import type { EmulatorState } from './state';
 
-export function buildEmulatorServer(
+export function buildEmulatorApp(
 	state: EmulatorState,
 	logLevel: string | false
 ): FastifyInstance {
@@ -22,8 +23,10 @@ export function buildEmulatorServer(
 	} );
 	installGoogleBodyParsers( app );
 	installGoogleErrorHandlers( app );
+
+	// Registered one by one (no autoload): the emulator is a single esbuild bundle.
 	app.register( oauthRoutes, { state } );
 	app.register( calendarRoutes, { state, prefix: '/calendar/v3' } );
-	registerControlRoutes( app, state );
+	app.register( controlRoutes, { state, prefix: '/__emulator' } );
 	return app;
 }

@@ -1,0 +1,17 @@
+/**
+ * The control API (registered under `/__emulator`, docs/google-emulator.md): reset, behaviour,
+ * faults, clients, accounts and tokens, calendars and events, counters. JSON in, JSON out; never
+ * reachable through the Google paths, and never slowed or faulted.
+ */
+import type { AreaPlugin } from '../area-plugin';
+import { accountRoutes } from './account-routes';
+import { behaviourRoutes } from './behaviour-routes';
+import { calendarRoutes } from './calendar-routes';
+import { faultRoutes } from './fault-routes';
+
+export const controlRoutes: AreaPlugin = async ( app, { state } ) => {
+	behaviourRoutes( app, state );
+	faultRoutes( app, state );
+	accountRoutes( app, state );
+	calendarRoutes( app, state );
+};
