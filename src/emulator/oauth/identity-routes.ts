@@ -8,6 +8,7 @@ import type { Outcome } from '../pipeline/outcome';
 import { run } from '../pipeline/run';
 import { first, type Params } from '../shared/query';
 import type { EmulatorState } from '../state';
+import { bearerToken } from './bearer';
 import { SCOPE_ALIASES } from './scopes';
 
 /** The OpenID userinfo answer: the claims the emulator knows, named as in an ID token. */
@@ -31,13 +32,8 @@ interface TokenInfoAnswer {
 	access_type: string;
 }
 
-function bearer( request: FastifyRequest ): string | undefined {
-	const h = request.headers.authorization;
-	return h?.startsWith( 'Bearer ' ) ? h.slice( 7 ).trim() : undefined;
-}
-
 function userinfo( state: EmulatorState, request: FastifyRequest ): Outcome {
-	const token = bearer( request );
+	const token = bearerToken( request );
 	const resolved = token
 		? state.auth.tokens.resolveAccessToken( token )
 		: undefined;

@@ -3,6 +3,7 @@
  * order (bearer token, scopes, quota), then the handler with the caller.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken } from '../oauth/bearer';
 import type { Grant } from '../oauth/grants';
 import type { EmulatorState } from '../state';
 import {
@@ -36,13 +37,10 @@ function bearerGrant(
 	state: EmulatorState,
 	request: FastifyRequest
 ): { grant: Grant; scopes: string[] } | undefined {
-	const h = request.headers.authorization;
-	if ( ! h?.startsWith( 'Bearer ' ) ) {
-		return undefined;
-	}
-	const resolved = state.auth.tokens.resolveAccessToken(
-		h.slice( 7 ).trim()
-	);
+	const token = bearerToken( request );
+	const resolved = token
+		? state.auth.tokens.resolveAccessToken( token )
+		: undefined;
 	return resolved
 		? { grant: resolved.grant, scopes: resolved.token.scopes }
 		: undefined;
