@@ -27,7 +27,11 @@ module.exports = {
 			...base,
 			displayName: 'sidecar',
 			testEnvironment: 'node',
-			testMatch: [ '<rootDir>/tests/sidecar/**/*.test.ts' ],
+			// The sidecar and the Google emulator it is tested against.
+			testMatch: [
+				'<rootDir>/tests/sidecar/**/*.test.ts',
+				'<rootDir>/tests/emulator/**/*.test.ts',
+			],
 		},
 		{
 			...base,
