@@ -27,6 +27,8 @@ module.exports = {
 			...base,
 			displayName: 'sidecar',
 			testEnvironment: 'node',
+			// fastify's inject() loads `cookie`, which ships ES modules only; compile it for jest.
+			transformIgnorePatterns: [ '/node_modules/(?!cookie/)' ],
 			// The sidecar and the Google emulator it is tested against.
 			testMatch: [
 				'<rootDir>/tests/sidecar/**/*.test.ts',
