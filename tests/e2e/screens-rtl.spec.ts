@@ -24,6 +24,7 @@ import {
 	signIn,
 	untilReady,
 } from './screens-support';
+import { CLINIC_ZONE } from './support/clinic-time';
 
 const SETTINGS = '/wp-admin/admin.php?page=meet-for-kivicare';
 
@@ -67,7 +68,7 @@ add_action( 'init', function () {
 }, 0 );
 `
 	);
-	await setTimezone( 'UTC' );
+	await setTimezone( CLINIC_ZONE );
 	await registerEmulatorClient();
 	await configureMeet( { join_window_minutes: 10, sync_budget_ms: 5000 } );
 	sc = await telemedScenario();
@@ -81,8 +82,10 @@ test.afterEach( () => {
 	expect( ourPhpProblems() ).toEqual( [] );
 } );
 
-test.afterAll( () => {
+test.afterAll( async () => {
 	rmSync( rtlPlugin(), { force: true } );
+	// The other browser tests expect the site in UTC.
+	await setTimezone( 'UTC' );
 } );
 
 test( 'the settings page is mirrored in a right-to-left language', async ( {
