@@ -98,6 +98,13 @@ test( 'the settings page is mirrored in a right-to-left language', async ( {
 		name: 'Google OAuth client',
 	} );
 	await expect( heading ).toBeVisible();
+	// The doctors table and the status panel load after the form: measure the whole screen.
+	await expect(
+		page.getByRole( 'table', { name: 'Google connection of each doctor' } )
+	).toBeVisible();
+	await expect(
+		page.locator( '.mfk-admin-root .components-spinner' )
+	).toHaveCount( 0 );
 	await expect( page.locator( 'html' ) ).toHaveAttribute( 'dir', 'rtl' );
 	// WordPress swaps in the RTL build of the admin stylesheet.
 	await expect(
