@@ -35,6 +35,7 @@ import {
 	signIn,
 	untilReady,
 } from './screens-support';
+import { CLINIC_ZONE, clinicToday } from './support/clinic-time';
 
 const BLOCK = '.wp-block-meet-for-kivicare-meet-controls';
 
@@ -47,14 +48,13 @@ let meetUrl = '';
 const blockPages: Record< number, string > = {};
 const shortcodePages: Record< number, string > = {};
 
-/** The dashboard widget's heading for an appointment (booked in UTC, the site's zone here). */
+/** The dashboard widget's heading for an appointment (by its date in the site's zone). */
 async function widgetSection( appointmentId: number ): Promise< string > {
 	const [ row ] = await query< { day: string } >(
 		`SELECT appointment_start_date AS day FROM ${ harness().tablePrefix }kc_appointments WHERE id = ?`,
 		[ appointmentId ]
 	);
-	const today = new Date().toISOString().slice( 0, 10 );
-	return row?.day === today ? 'Today' : 'Coming up';
+	return row?.day === clinicToday() ? 'Today' : 'Coming up';
 }
 
 function item( page: Page, appointmentId: number ) {
@@ -65,7 +65,7 @@ function item( page: Page, appointmentId: number ) {
 
 test.beforeAll( async () => {
 	test.setTimeout( 180_000 );
-	await setTimezone( 'UTC' );
+	await setTimezone( CLINIC_ZONE );
 	await configureMeet( { join_window_minutes: 10, sync_budget_ms: 5000 } );
 	sc = await telemedScenario();
 	otherPatient = await createUser( 'kiviCare_patient', {
@@ -115,6 +115,9 @@ test.beforeEach( () => clearDebugLog() );
 test.afterEach( () => {
 	expect( ourPhpProblems() ).toEqual( [] );
 } );
+
+// The other browser tests expect the site in UTC.
+test.afterAll( () => setTimezone( 'UTC' ) );
 
 for ( const [ kind, pages ] of [
 	[ 'block', blockPages ],
@@ -486,7 +489,7 @@ test( 'doctors see today’s and the next video consultations on their dashboard
 		widget.getByRole( 'heading', { name: 'Video consultations' } )
 	).toBeVisible();
 
-	// Each appointment under the right heading (the site's zone is UTC here).
+	// Each appointment under the right heading (by the date in the site's zone).
 	for ( const id of [ ids.open, ids.upcoming ] ) {
 		const heading = await item( page, id ).evaluate( ( el ) => {
 			let node: Element | null = el.closest( 'ul, p' );

@@ -24,6 +24,7 @@ import {
 	signIn,
 	untilReady,
 } from './screens-support';
+import { CLINIC_ZONE } from './support/clinic-time';
 
 const SETTINGS = '/wp-admin/admin.php?page=meet-for-kivicare';
 
@@ -67,7 +68,7 @@ add_action( 'init', function () {
 }, 0 );
 `
 	);
-	await setTimezone( 'UTC' );
+	await setTimezone( CLINIC_ZONE );
 	await registerEmulatorClient();
 	await configureMeet( { join_window_minutes: 10, sync_budget_ms: 5000 } );
 	sc = await telemedScenario();
@@ -81,8 +82,10 @@ test.afterEach( () => {
 	expect( ourPhpProblems() ).toEqual( [] );
 } );
 
-test.afterAll( () => {
+test.afterAll( async () => {
 	rmSync( rtlPlugin(), { force: true } );
+	// The other browser tests expect the site in UTC.
+	await setTimezone( 'UTC' );
 } );
 
 test( 'the settings page is mirrored in a right-to-left language', async ( {
@@ -95,6 +98,13 @@ test( 'the settings page is mirrored in a right-to-left language', async ( {
 		name: 'Google OAuth client',
 	} );
 	await expect( heading ).toBeVisible();
+	// The doctors table and the status panel load after the form: measure the whole screen.
+	await expect(
+		page.getByRole( 'table', { name: 'Google connection of each doctor' } )
+	).toBeVisible();
+	await expect(
+		page.locator( '.mfk-admin-root .components-spinner' )
+	).toHaveCount( 0 );
 	await expect( page.locator( 'html' ) ).toHaveAttribute( 'dir', 'rtl' );
 	// WordPress swaps in the RTL build of the admin stylesheet.
 	await expect(

@@ -1,7 +1,7 @@
 /**
  * Helpers for the browser tests of the plugin's screens: signed-in browser contexts, telemedicine
- * appointments at a chosen distance from now, pages holding the block or the shortcode, keyboard
- * navigation, and screenshots (tests/artifacts/, and docs/screens/ when MFK_DOCS_SCREENS=1).
+ * appointments at a chosen distance from now (in the clinic's zone, support/clinic-time.ts),
+ * pages holding the block or the shortcode, keyboard navigation, and screenshots (tests/artifacts/, and docs/screens/ when MFK_DOCS_SCREENS=1).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import {
 	type Scenario,
 } from '../integration/support/meet';
 import { screenshot } from './support';
+import { CLINIC_ZONE, clinicSlot } from './support/clinic-time';
 
 export const DOCS_SCREENS = path.join( REPO_ROOT, 'docs', 'screens' );
 
@@ -91,16 +92,10 @@ export async function signIn(
 	return session;
 }
 
-/** `YYYY-MM-DD` and `HH:MM` in UTC, `minutes` from now (rounded down to the minute). */
-export function utcSlot( minutes: number ): { date: string; time: string } {
-	const at = new Date( Date.now() + minutes * 60_000 );
-	const iso = at.toISOString();
-	return { date: iso.slice( 0, 10 ), time: iso.slice( 11, 16 ) };
-}
-
 /**
  * Books a telemedicine appointment for the scenario's patient with its doctor, starting
- * `minutes` from now (negative: in the past), in UTC; resolves with its id.
+ * `minutes` from now (negative: in the past), in the clinic's zone (CLINIC_ZONE, which the
+ * spec sets as the site's); resolves with its id.
  */
 export async function bookIn(
 	sc: Scenario,
@@ -108,18 +103,18 @@ export async function bookIn(
 	patient: TestUser = sc.patient
 ): Promise< number > {
 	const session = await login( patient );
-	const slot = utcSlot( minutes );
+	const slot = clinicSlot( minutes );
 	const res = await book( session, {
 		appointmentStartDate: slot.date,
 		appointmentStartTime: slot.time,
 		doctorId: sc.doctor.id,
 		serviceId: [ sc.mappingId ],
 		status: 1,
-		timezone: 'UTC',
+		timezone: CLINIC_ZONE,
 	} );
 	if ( res.status !== 201 ) {
 		throw new Error(
-			`Booking failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }`
+			`Booking ${ slot.date } ${ slot.time } (${ CLINIC_ZONE }) failed: HTTP ${ res.status } ${ JSON.stringify( res.body ) }`
 		);
 	}
 	return res.body.data.appointment_id;

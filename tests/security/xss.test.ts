@@ -13,7 +13,7 @@
  * Privacy: by default a Google event carries no clinical text (no description, no patient
  * name, no service).
  */
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import {
 	clearMail,
 	harness,
@@ -31,6 +31,7 @@ import {
 	createDoctor,
 	createPatient,
 	createService,
+	ensureClinic,
 	KC,
 	preserveOptions,
 } from '../kivicare-stand-in/test-support/standin';
@@ -129,6 +130,30 @@ async function bookAt(
 	return res.body.data.appointment_id;
 }
 
+/**
+ * Waits until the screen shows its data. The plugin's admin screens are React apps that fetch
+ * it after the page has loaded, and Site Health runs its checks from REST: on a busy machine
+ * the network can fall quiet before those requests have even started.
+ */
+async function rendered( tab: Page ): Promise< void > {
+	await tab.waitForFunction( () => {
+		const apps = [
+			...document.querySelectorAll< HTMLElement >( '.mfk-admin-root' ),
+		].every(
+			( root ) =>
+				root.dataset.mfkMounted &&
+				root.childElementCount > 0 &&
+				! root.querySelector(
+					'.mfk-admin__loading, .components-spinner'
+				)
+		);
+		const siteHealth =
+			! document.querySelector( '.health-check-status-tab' ) ||
+			! document.querySelector( '.site-health-progress-wrapper.loading' );
+		return apps && siteHealth;
+	} );
+}
+
 beforeAll( async () => {
 	mark = logMark();
 	restore = await preserveOptions( [
@@ -136,10 +161,12 @@ beforeAll( async () => {
 		'kiviCare_google_meet_setting',
 	] );
 	await configureMeet( { sync_budget_ms: 5000 } );
-	const clinic = await query< { id: number; name: string } >(
-		'SELECT id, name FROM wp_kc_clinics ORDER BY id LIMIT 1'
+	// The clinic is renamed to a payload below and its name put back afterwards.
+	clinicId = ( await ensureClinic() ).clinicId;
+	const clinic = await query< { name: string } >(
+		'SELECT name FROM wp_kc_clinics WHERE id = ?',
+		[ clinicId ]
 	);
-	clinicId = Number( clinic[ 0 ]!.id );
 	clinicName = clinic[ 0 ]!.name;
 	doctor = await createDoctor( clinicId, {
 		meta: { kc_standin_session_hours: '00:00-24:00' },
@@ -396,6 +423,7 @@ it( 'renders hostile names, descriptions, settings and Google messages escaped o
 			);
 		} );
 		await tab.goto( url, { waitUntil: 'networkidle' } );
+		await rendered( tab );
 		const found = await tab.evaluate( () => {
 			const w = window as unknown as { __mfkXss: number[] };
 			const selector =

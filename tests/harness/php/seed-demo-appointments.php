@@ -144,12 +144,12 @@ function mfk_demo_move( $id, array $spec, $start ) {
 }
 
 // Starts a few minutes from now, on a five-minute mark: its join window is open at once and
-// stays open until it ends. One that would cross midnight starts at midnight instead (the
-// doctor's working day ends at 24:00).
+// stays open until it ends. One that would cross midnight takes the day's last half hour
+// instead (the doctor's working day ends at 24:00), which also starts within five minutes.
 $mfk_demo_soon = (int) ( ceil( ( $mfk_demo_now + 5 * MINUTE_IN_SECONDS ) / 300 ) * 300 );
 list( $mfk_demo_day ) = mfk_demo_local( $mfk_demo_soon, $mfk_demo_zone );
 if ( mfk_demo_local( $mfk_demo_soon + 30 * MINUTE_IN_SECONDS - 1, $mfk_demo_zone )[0] !== $mfk_demo_day ) {
-	$mfk_demo_soon = mfk_demo_time( mfk_demo_local( $mfk_demo_soon + DAY_IN_SECONDS, $mfk_demo_zone )[0], '00:00', $mfk_demo_zone );
+	$mfk_demo_soon = mfk_demo_time( $mfk_demo_day, '23:30', $mfk_demo_zone );
 }
 $mfk_demo_tomorrow = mfk_demo_local( $mfk_demo_now + DAY_IN_SECONDS, $mfk_demo_zone )[0];
 $mfk_demo_later    = mfk_demo_local( $mfk_demo_now + 2 * DAY_IN_SECONDS, $mfk_demo_zone )[0];
@@ -211,8 +211,9 @@ foreach ( $mfk_demo_specs as $mfk_demo_key => $mfk_demo_spec ) {
 
 	if ( 'open_now' === $mfk_demo_key && $mfk_demo_row && 1 === (int) $mfk_demo_row['status'] ) {
 		$mfk_demo_start = strtotime( $mfk_demo_row['appointment_start_utc'] . ' UTC' );
-		// Not open right now, or about to end: it moves to a few minutes from now.
-		if ( $mfk_demo_start > $mfk_demo_now + 10 * MINUTE_IN_SECONDS || $mfk_demo_end < $mfk_demo_now + 15 * MINUTE_IN_SECONDS ) {
+		// Not open right now, or about to end: it moves to a few minutes from now (unless it is
+		// there already: the day's last half hour).
+		if ( ( $mfk_demo_start > $mfk_demo_now + 10 * MINUTE_IN_SECONDS || $mfk_demo_end < $mfk_demo_now + 15 * MINUTE_IN_SECONDS ) && $mfk_demo_start !== $mfk_demo_spec['start'] ) {
 			if ( ! mfk_demo_move( $mfk_demo_id, $mfk_demo_spec, $mfk_demo_spec['start'] ) ) {
 				$mfk_demo_row = null;
 			}
