@@ -16,7 +16,6 @@ final class MFK_Plugin {
 	 * Registers hooks. Called once from plugin.php.
 	 */
 	public static function boot(): void {
-		spl_autoload_register( array( __CLASS__, 'autoload' ) );
 		add_action( 'init', array( __CLASS__, 'load_textdomain' ), 0 );
 		MFK_Schema::register();
 		MFK_Queue::register();
@@ -38,29 +37,12 @@ final class MFK_Plugin {
 	}
 
 	/**
-	 * Loads MFK_* classes from php/class-mfk-*.php on first use, so a request only
-	 * compiles the parts it touches.
-	 *
-	 * @param string $class_name Class being looked up.
-	 */
-	public static function autoload( string $class_name ): void {
-		if ( 0 !== strpos( $class_name, 'MFK_' ) ) {
-			return;
-		}
-		$file = MFK_PLUGIN_DIR . 'php/class-' . strtolower( str_replace( '_', '-', $class_name ) ) . '.php';
-		if ( is_readable( $file ) ) {
-			require_once $file;
-		}
-	}
-
-	/**
 	 * Activation: refuses to run beside the original Google Meet add-on, then creates
 	 * the tables (on every site when network-activated) and schedules the queue.
 	 *
 	 * @param bool $network_wide Whether the plugin is being network-activated.
 	 */
 	public static function activate( $network_wide = false ): void {
-		spl_autoload_register( array( __CLASS__, 'autoload' ) );
 		$conflict = MFK_Compat::original_addon_active();
 		if ( $conflict ) {
 			wp_die(
@@ -78,7 +60,6 @@ final class MFK_Plugin {
 	 * @param bool $network_wide Whether the plugin is being network-deactivated.
 	 */
 	public static function deactivate( $network_wide = false ): void {
-		spl_autoload_register( array( __CLASS__, 'autoload' ) );
 		MFK_Schema::for_each_site(
 			(bool) $network_wide,
 			static function (): void {

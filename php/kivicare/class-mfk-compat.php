@@ -58,8 +58,6 @@ final class MFK_Compat {
 		if ( ! defined( 'KIVICARE_GOOGLEMEET_VERSION' ) ) {
 			define( 'KIVICARE_GOOGLEMEET_VERSION', self::ADDON_VERSION );
 		}
-		require_once MFK_PLUGIN_DIR . 'php/kcgm/class-kcgm-appointment-google-meet-mapping.php';
-		require_once MFK_PLUGIN_DIR . 'php/kcgm/class-kcgm-google-meet.php';
 		MFK_KiviCare::register();
 	}
 
