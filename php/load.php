@@ -41,7 +41,13 @@ const MFK_CLASS_MAP = array(
 	// The durable provisioning queue: its table, rows, runner and operations.
 	'mfk_schema'                                        => 'queue/class-mfk-schema.php',
 	'mfk_mappings'                                      => 'queue/class-mfk-mappings.php',
+	'mfk_queue_leases'                                  => 'queue/class-mfk-queue-leases.php',
 	'mfk_queue'                                         => 'queue/class-mfk-queue.php',
+	'mfk_queue_worker'                                  => 'queue/class-mfk-queue-worker.php',
+	'mfk_operation_planner'                             => 'queue/class-mfk-operation-planner.php',
+	'mfk_operation_recorder'                            => 'queue/class-mfk-operation-recorder.php',
+	'mfk_retry_policy'                                  => 'queue/class-mfk-retry-policy.php',
+	'mfk_meeting_events'                                => 'queue/class-mfk-meeting-events.php',
 
 	// The sidecar: signed calls, and the site and event identities both sides derive.
 	'mfk_sidecar_client'                                => 'sidecar/class-mfk-sidecar-client.php',

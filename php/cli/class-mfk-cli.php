@@ -283,7 +283,7 @@ class MFK_CLI {
 			}
 			if ( 0 === $stats['claimed'] ) {
 				// Nothing due yet (backoff after an outage, or Google still preparing).
-				$wait = MFK_Mappings::seconds_until_next_due();
+				$wait = MFK_Queue_Leases::seconds_until_next_due();
 				if ( null === $wait || $wait + 1 >= $deadline - microtime( true ) ) {
 					break;
 				}

@@ -218,13 +218,13 @@ final class MFK_Meetings {
 		$ids  = array_map( 'intval', (array) $wpdb->get_col( $wpdb->prepare( "SELECT id FROM `{$table}` WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state = 'pending' LIMIT 100", $doctor_id, $doctor_id ) ) );
 		$rows = array();
 		foreach ( $ids as $id ) {
-			$claimed = MFK_Mappings::claim_one( $id, 60 );
+			$claimed = MFK_Queue_Leases::claim_one( $id, 60 );
 			if ( $claimed ) {
 				$rows[] = $claimed;
 			}
 		}
 		if ( $rows ) {
-			MFK_Queue::process( $rows, array( 'wait_ms' => 0, 'timeout' => 15 ) );
+			MFK_Queue_Worker::process( $rows, array( 'wait_ms' => 0, 'timeout' => 15 ) );
 		}
 	}
 
@@ -317,14 +317,14 @@ final class MFK_Meetings {
 		if ( $remaining < 250 ) {
 			return $row;
 		}
-		$claimed = MFK_Mappings::claim_one( (int) $row['id'], (int) ceil( $remaining / 1000 ) + 30 );
+		$claimed = MFK_Queue_Leases::claim_one( (int) $row['id'], (int) ceil( $remaining / 1000 ) + 30 );
 		if ( null === $claimed ) {
 			return $row;
 		}
 		$started = microtime( true );
-		MFK_Queue::defer_events( null !== $pushed );
+		MFK_Meeting_Events::defer( null !== $pushed );
 		try {
-			MFK_Queue::process(
+			MFK_Queue_Worker::process(
 				array( $claimed ),
 				$args + array(
 					// Leave the sidecar time to answer after its polling.
@@ -333,7 +333,7 @@ final class MFK_Meetings {
 				)
 			);
 		} finally {
-			MFK_Queue::defer_events( false );
+			MFK_Meeting_Events::defer( false );
 			self::$spent_ms += ( microtime( true ) - $started ) * 1000;
 		}
 		return MFK_Mappings::get( (int) $row['id'] );
@@ -406,7 +406,7 @@ final class MFK_Meetings {
 				$waiting = true;
 				$due     = null === $row['next_attempt_at'] || strtotime( $row['next_attempt_at'] . ' UTC' ) <= time();
 				if ( ( 0 === $pass || $due ) && self::remaining_budget_ms() >= 250 && count( $claimed ) < 100 ) {
-					$lease = MFK_Mappings::claim_one( (int) $row['id'], (int) ceil( self::remaining_budget_ms() / 1000 ) + 30 );
+					$lease = MFK_Queue_Leases::claim_one( (int) $row['id'], (int) ceil( self::remaining_budget_ms() / 1000 ) + 30 );
 					if ( $lease ) {
 						$claimed[] = $lease;
 					}
@@ -417,7 +417,7 @@ final class MFK_Meetings {
 			}
 			$remaining = self::remaining_budget_ms();
 			$started   = microtime( true );
-			MFK_Queue::process(
+			MFK_Queue_Worker::process(
 				$claimed,
 				array(
 					'wait_ms' => max( 0, (int) $remaining - 400 ),
@@ -436,6 +436,6 @@ final class MFK_Meetings {
 				}
 			}
 		}
-		MFK_Queue::flush_deferred();
+		MFK_Meeting_Events::flush();
 	}
 }

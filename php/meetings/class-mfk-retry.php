@@ -68,9 +68,9 @@ final class MFK_Retry {
 			return;
 		}
 		if ( $budget_ms >= 250 ) {
-			$claimed = MFK_Mappings::claim_one( (int) $row['id'], (int) ceil( $budget_ms / 1000 ) + 30 );
+			$claimed = MFK_Queue_Leases::claim_one( (int) $row['id'], (int) ceil( $budget_ms / 1000 ) + 30 );
 			if ( null !== $claimed ) {
-				MFK_Queue::process(
+				MFK_Queue_Worker::process(
 					array( $claimed ),
 					array(
 						'wait_ms' => max( 0, $budget_ms - 400 ),

@@ -139,7 +139,7 @@ describe( 'schema', () => {
 			);
 			expect( url ).toBe( 'https://meet.google.com/xyz-eeee-fff' );
 			// Legacy rows are never picked up by the queue.
-			expect( await wpJson( 'return MFK_Mappings::has_due();' ) ).toBe(
+			expect( await wpJson( 'return MFK_Queue_Leases::has_due();' ) ).toBe(
 				false
 			);
 		} finally {
