@@ -34,6 +34,7 @@ const MFK_CLASS_MAP = array(
 	// Meetings: what each appointment's meeting should be, who may see it, "try again"
 	// and the backfill.
 	'mfk_meetings'                                      => 'meetings/class-mfk-meetings.php',
+	'mfk_request_sync'                                  => 'meetings/class-mfk-request-sync.php',
 	'mfk_access'                                        => 'meetings/class-mfk-access.php',
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
