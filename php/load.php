@@ -30,6 +30,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_kivicare'                                      => 'kivicare/class-mfk-kivicare.php',
 	'mfk_appointments'                                  => 'kivicare/class-mfk-appointments.php',
 	'mfk_kivicare_settings_api'                         => 'kivicare/class-mfk-kivicare-settings-api.php',
+	'mfk_kivicare_options'                              => 'kivicare/class-mfk-kivicare-options.php',
 
 	// Meetings: what each appointment's meeting should be, who may see it, "try again"
 	// and the backfill.
@@ -60,6 +61,8 @@ const MFK_CLASS_MAP = array(
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',
+	'mfk_settings_schema'                               => 'settings/class-mfk-settings-schema.php',
+	'mfk_settings_validator'                            => 'settings/class-mfk-settings-validator.php',
 
 	// The REST API `meet-for-kivicare/v1`.
 	'mfk_rest'                                          => 'rest/class-mfk-rest.php',

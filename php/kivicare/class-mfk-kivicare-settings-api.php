@@ -116,7 +116,7 @@ final class MFK_KiviCare_Settings_API {
 	 * @return array<string,mixed>
 	 */
 	private static function settings_data(): array {
-		$kivicare = get_option( MFK_Settings::KIVICARE_OPTION, array() );
+		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION, array() );
 		$kivicare = is_array( $kivicare ) ? $kivicare : array();
 		return array(
 			'data'            => array(
@@ -177,12 +177,12 @@ final class MFK_KiviCare_Settings_API {
 			return self::envelope( false, $error->get_error_message(), array( 'params' => self::kivicare_params( (array) ( $error->get_error_data()['params'] ?? array() ) ) ), (int) $error->get_error_data()['status'] );
 		}
 		if ( isset( $config['app_name'] ) ) {
-			$kivicare             = get_option( MFK_Settings::KIVICARE_OPTION, array() );
+			$kivicare             = get_option( MFK_KiviCare_Options::KIVICARE_OPTION, array() );
 			$kivicare             = is_array( $kivicare ) ? $kivicare : array();
 			$kivicare['app_name'] = sanitize_text_field( (string) $config['app_name'] );
-			update_option( MFK_Settings::KIVICARE_OPTION, $kivicare );
+			update_option( MFK_KiviCare_Options::KIVICARE_OPTION, $kivicare );
 		}
-		MFK_Settings::sync_kivicare_options();
+		MFK_KiviCare_Options::sync();
 		return self::envelope( true, __( 'Google Meet settings saved.', 'meet-for-kivicare' ), self::settings_data() );
 	}
 

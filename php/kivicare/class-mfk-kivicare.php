@@ -53,7 +53,7 @@ final class MFK_KiviCare {
 		if ( class_exists( 'KCGMApp\\providers\\KCGMGoogleMeet' ) ) {
 			$providers[ self::PROVIDER_ID ] = array(
 				'class'        => 'KCGMApp\\providers\\KCGMGoogleMeet',
-				'settings_key' => MFK_Settings::PROVIDER_OPTION,
+				'settings_key' => MFK_KiviCare_Options::PROVIDER_OPTION,
 				'description'  => __( 'Google Meet (Meet for KiviCare)', 'meet-for-kivicare' ),
 			);
 		}

@@ -283,7 +283,7 @@ final class MFK_Notifications {
 	 */
 	private static function placeholders( array $data ): array {
 		$out = array();
-		foreach ( array_unique( array_merge( MFK_Settings::MAIL_PLACEHOLDERS, MFK_Settings::RESCHEDULE_PLACEHOLDERS ) ) as $placeholder ) {
+		foreach ( array_unique( array_merge( MFK_Settings_Schema::MAIL_PLACEHOLDERS, MFK_Settings_Schema::RESCHEDULE_PLACEHOLDERS ) ) as $placeholder ) {
 			$out[ $placeholder ] = (string) ( $data[ trim( $placeholder, '{}' ) ] ?? '' );
 		}
 		return $out;

@@ -154,8 +154,8 @@ final class MFK_Schema {
 		}
 
 		MFK_Site::id();
-		MFK_Settings::import_original_client_id();
-		MFK_Settings::sync_kivicare_options();
+		MFK_KiviCare_Options::import_original_client_id();
+		MFK_KiviCare_Options::sync();
 		update_option( self::VERSION_OPTION, self::VERSION, true );
 	}
 
@@ -259,16 +259,16 @@ final class MFK_Schema {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
 		MFK_Queue::unschedule();
-		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_Settings::PROVIDER_OPTION, 'mfk_queue_last_run' ) as $option ) {
+		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run' ) as $option ) {
 			delete_option( $option );
 		}
-		$kivicare = get_option( MFK_Settings::KIVICARE_OPTION );
-		$original = get_option( MFK_Settings::KIVICARE_BACKUP_OPTION );
+		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION );
+		$original = get_option( MFK_KiviCare_Options::KIVICARE_BACKUP_OPTION );
 		if ( is_array( $original ) ) {
-			update_option( MFK_Settings::KIVICARE_OPTION, $original );
+			update_option( MFK_KiviCare_Options::KIVICARE_OPTION, $original );
 		} elseif ( is_array( $kivicare ) && ! empty( $kivicare['mfk_managed'] ) ) {
-			delete_option( MFK_Settings::KIVICARE_OPTION );
+			delete_option( MFK_KiviCare_Options::KIVICARE_OPTION );
 		}
-		delete_option( MFK_Settings::KIVICARE_BACKUP_OPTION );
+		delete_option( MFK_KiviCare_Options::KIVICARE_BACKUP_OPTION );
 	}
 }

@@ -154,7 +154,7 @@ final class MFK_REST_Settings {
 			unset( $input['sidecar_secret'] ); // Write-only field left empty: keep the stored one.
 		}
 
-		$checked = MFK_Settings::validate( $input );
+		$checked = MFK_Settings_Validator::validate( $input );
 		if ( is_wp_error( $checked ) ) {
 			$errors = array_merge( $errors, (array) ( $checked->get_error_data()['params'] ?? array() ) );
 		}
