@@ -27,4 +27,4 @@ require_once MFK_PLUGIN_DIR . 'php/load.php';
 register_activation_hook( __FILE__, array( 'MFK_Plugin', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'MFK_Plugin', 'deactivate' ) );
 
-MFK_Plugin::boot();
+require_once MFK_PLUGIN_DIR . 'php/plugin/hooks.php';

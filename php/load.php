@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
  * Lowercase class name => file under php/ (PHP class names are case-insensitive).
  */
 const MFK_CLASS_MAP = array(
-	// Activation, deactivation, translations.
+	// Activation, deactivation, translations (the hooks are in plugin/hooks.php).
 	'mfk_plugin'                                        => 'plugin/class-mfk-plugin.php',
 
 	// KiviCare: the `googlemeet` provider and mapping model KiviCare loads by name, the
@@ -72,6 +72,7 @@ const MFK_CLASS_MAP = array(
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',
+	'mfk_admin_script'                                  => 'admin/class-mfk-admin-script.php',
 	'mfk_admin_notices'                                 => 'admin/class-mfk-admin-notices.php',
 	'mfk_dashboard_widget'                              => 'admin/class-mfk-dashboard-widget.php',
 	'mfk_site_health'                                   => 'admin/class-mfk-site-health.php',

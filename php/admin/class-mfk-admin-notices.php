@@ -14,14 +14,6 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Admin_Notices {
 
 	/**
-	 * Hooks the notices.
-	 */
-	public static function register(): void {
-		add_action( 'admin_notices', array( __CLASS__, 'render' ) );
-		add_action( 'network_admin_notices', array( __CLASS__, 'render_environment' ) );
-	}
-
-	/**
 	 * All notices for the current screen.
 	 */
 	public static function render(): void {

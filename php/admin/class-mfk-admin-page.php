@@ -32,18 +32,6 @@ final class MFK_Admin_Page {
 	private static $hooks = array();
 
 	/**
-	 * Hooks the screens. Called once from MFK_Plugin::boot().
-	 */
-	public static function register(): void {
-		// After KiviCare (priority 10) has added its menu.
-		add_action( 'admin_menu', array( __CLASS__, 'add_pages' ), 20 );
-		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue' ) );
-		add_action( 'show_user_profile', array( __CLASS__, 'own_profile_section' ) );
-		add_action( 'edit_user_profile', array( __CLASS__, 'other_profile_section' ) );
-		add_filter( 'plugin_action_links_' . plugin_basename( MFK_PLUGIN_FILE ), array( __CLASS__, 'action_links' ) );
-	}
-
-	/**
 	 * Parent menu of the plugin's pages: KiviCare's when present.
 	 */
 	private static function kivicare_menu_present(): bool {
@@ -153,8 +141,8 @@ final class MFK_Admin_Page {
 		if ( ! $on_page && ! $on_profile ) {
 			return;
 		}
-		wp_enqueue_script( MFK_Blocks::ADMIN_SCRIPT );
-		wp_enqueue_style( MFK_Blocks::ADMIN_SCRIPT );
+		wp_enqueue_script( MFK_Admin_Script::HANDLE );
+		wp_enqueue_style( MFK_Admin_Script::HANDLE );
 		// The components' own styles (wp-components) come in as a dependency of ours.
 		wp_enqueue_style( 'wp-components' );
 	}

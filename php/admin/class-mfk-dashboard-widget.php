@@ -19,13 +19,6 @@ final class MFK_Dashboard_Widget {
 	const LATER_LIMIT = 5;
 
 	/**
-	 * Hooks the widget. Called once from MFK_Plugin::boot().
-	 */
-	public static function register(): void {
-		add_action( 'wp_dashboard_setup', array( __CLASS__, 'add' ) );
-	}
-
-	/**
 	 * Whether a user is a KiviCare doctor.
 	 *
 	 * @param int $user_id User.

@@ -20,14 +20,6 @@ final class MFK_Site_Health {
 	const QUEUE_CRITICAL_AGE = 2 * HOUR_IN_SECONDS;
 
 	/**
-	 * Hooks the tests and the Info section.
-	 */
-	public static function register(): void {
-		add_filter( 'site_status_tests', array( __CLASS__, 'add_tests' ) );
-		add_filter( 'debug_information', array( __CLASS__, 'debug_information' ) );
-	}
-
-	/**
 	 * Adds the plugin's direct tests.
 	 *
 	 * @param array<string,array<string,mixed>> $tests Tests.

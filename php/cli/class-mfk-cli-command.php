@@ -13,15 +13,6 @@ defined( 'ABSPATH' ) || exit;
 class MFK_CLI_Command {
 
 	/**
-	 * Registers the command when WP-CLI is present.
-	 */
-	public static function register(): void {
-		if ( class_exists( 'WP_CLI' ) ) {
-			WP_CLI::add_command( 'mfk queue', self::class );
-		}
-	}
-
-	/**
 	 * Processes due meetings.
 	 *
 	 * ## OPTIONS

@@ -15,19 +15,6 @@ defined( 'ABSPATH' ) || exit;
 class MFK_CLI {
 
 	/**
-	 * Registers the commands when WP-CLI is present.
-	 */
-	public static function register(): void {
-		if ( ! class_exists( 'WP_CLI' ) ) {
-			return;
-		}
-		$cli = new self();
-		WP_CLI::add_command( 'mfk status', array( $cli, 'status' ) );
-		WP_CLI::add_command( 'mfk sync', array( $cli, 'sync' ) );
-		WP_CLI::add_command( 'mfk retry', array( $cli, 'retry' ) );
-	}
-
-	/**
 	 * Shows whether Meet for KiviCare works: configuration, sidecar, queue, doctors.
 	 *
 	 * ## OPTIONS

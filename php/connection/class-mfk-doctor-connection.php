@@ -33,12 +33,6 @@ final class MFK_Doctor_Connection {
 	const RECONNECT_CODES = array( 'token_revoked', 'credential_invalid', 'insufficient_scope' );
 
 	/**
-	 * Nothing to hook yet; kept for symmetry with the other parts.
-	 */
-	public static function register(): void {
-	}
-
-	/**
 	 * Connection status of a doctor.
 	 *
 	 * @param int $doctor_id WordPress user id.

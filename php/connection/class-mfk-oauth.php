@@ -24,7 +24,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class MFK_OAuth {
 
-	/** admin-post action of the redirect URI. */
+	/** admin-post action of the redirect URI (its handlers are hooked in php/plugin/hooks.php). */
 	const ACTION = 'mfk_oauth_callback';
 
 	/** User meta (several rows per user) holding pending flows. */
@@ -41,15 +41,6 @@ final class MFK_OAuth {
 
 	/** Flow started from KiviCare's dashboard: back with `google_meet_connected=1` too. */
 	const FLOW_KIVICARE = 'kivicare';
-
-	/**
-	 * Hooks the callback and the provider's consent-URL filter.
-	 */
-	public static function register(): void {
-		add_action( 'admin_post_' . self::ACTION, array( __CLASS__, 'handle_callback' ) );
-		add_action( 'admin_post_nopriv_' . self::ACTION, array( __CLASS__, 'handle_logged_out_callback' ) );
-		add_filter( 'mfk_doctor_authorization_url', array( __CLASS__, 'filter_provider_authorization_url' ), 10, 2 );
-	}
 
 	/**
 	 * The redirect URI to register in the Google Cloud console (per site).

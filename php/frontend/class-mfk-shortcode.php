@@ -20,14 +20,6 @@ final class MFK_Shortcode {
 	const TAG = 'mfk_meet_controls';
 
 	/**
-	 * Hooks the shortcode. Called once from MFK_Plugin::boot().
-	 */
-	public static function register(): void {
-		add_action( 'init', array( __CLASS__, 'add' ) );
-		add_action( 'wp_enqueue_scripts', array( __CLASS__, 'enqueue_early' ) );
-	}
-
-	/**
 	 * Registers the shortcode.
 	 */
 	public static function add(): void {

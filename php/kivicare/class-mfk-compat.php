@@ -30,26 +30,20 @@ final class MFK_Compat {
 	private static $inactive_reason = 'unchecked';
 
 	/**
-	 * Hooks the environment check. KiviCare reads `kc_telemed_providers` on `init`
-	 * (priority 10) and its classes are loaded before this plugin (folder order), so
-	 * `plugins_loaded` is early enough and never depends on `kivicare_loaded`.
-	 */
-	public static function register(): void {
-		add_action( 'plugins_loaded', array( __CLASS__, 'maybe_integrate' ), 5 );
-	}
-
-	/**
 	 * Turns the KiviCare integration on when KiviCare is present and the original
-	 * add-on is not.
+	 * add-on is not: defines KiviCare's gate constants (its provider and mapping model
+	 * become loadable, see php/load.php). The caller then adds the KiviCare hooks.
+	 *
+	 * @return bool Whether the integration runs in this request.
 	 */
-	public static function maybe_integrate(): void {
+	public static function maybe_integrate(): bool {
 		if ( self::original_addon_active() ) {
 			self::$inactive_reason = 'conflict';
-			return;
+			return false;
 		}
 		if ( ! self::kivicare_active() ) {
 			self::$inactive_reason = 'kivicare_missing';
-			return;
+			return false;
 		}
 		self::$inactive_reason = '';
 		if ( ! defined( 'KIVICARE_GOOGLE_MEET_ADDON_VERSION' ) ) {
@@ -58,7 +52,7 @@ final class MFK_Compat {
 		if ( ! defined( 'KIVICARE_GOOGLEMEET_VERSION' ) ) {
 			define( 'KIVICARE_GOOGLEMEET_VERSION', self::ADDON_VERSION );
 		}
-		MFK_KiviCare::register();
+		return true;
 	}
 
 	/**

@@ -1,7 +1,7 @@
 <?php
 /**
- * KiviCare hooks: provider registration, appointment lifecycle, and the link in
- * KiviCare's dashboard data.
+ * KiviCare hooks (added by mfk_integrate_kivicare(), php/plugin/hooks.php): provider
+ * registration, appointment lifecycle, and the link in KiviCare's dashboard data.
  *
  * @package MeetForKiviCare
  */
@@ -22,25 +22,6 @@ final class MFK_KiviCare {
 	 * @var array<int,array<string,mixed>|null>
 	 */
 	private static $rows = array();
-
-	/**
-	 * Hooks into KiviCare (called on plugins_loaded when KiviCare is active).
-	 */
-	public static function register(): void {
-		add_filter( 'kc_telemed_providers', array( __CLASS__, 'register_provider' ) );
-
-		add_action( 'kc_appointment_updated', array( __CLASS__, 'on_updated' ), 10, 1 );
-		add_action( 'kc_appointment_cancelled', array( __CLASS__, 'on_cancelled' ), 10, 1 );
-		add_action( 'kc_appointment_status_update', array( __CLASS__, 'on_status_update' ), 10, 2 );
-		add_action( 'delete_user', array( __CLASS__, 'on_delete_user' ), 5, 1 );
-
-		add_filter( 'kc_is_video_consultation', array( __CLASS__, 'filter_is_video_consultation' ), 10, 2 );
-		add_filter( 'kc_appointment_list_item', array( __CLASS__, 'filter_list_item' ), 10, 2 );
-		add_filter( 'kc_appointment_data', array( __CLASS__, 'filter_appointment_data' ), 10, 2 );
-		add_filter( 'kc_appointment_details_data', array( __CLASS__, 'filter_details_data' ), 10, 2 );
-		add_filter( 'kc_get_upcoming_appointment_data', array( __CLASS__, 'filter_details_data' ), 10, 2 );
-
-	}
 
 	/**
 	 * Adds the `googlemeet` provider.

@@ -26,16 +26,6 @@ final class MFK_Notifications {
 	const KIVICARE_APPOINTMENT_TEMPLATES = array( 'kivicare_book_appointment', 'kivicare_doctor_book_appointment', 'kivicare_book_appointment_reminder', 'kivicare_book_appointment_reminder_for_doctor', 'kivicare_add_appointment', 'kivicare_clinic_book_appointment' );
 
 	/**
-	 * Hooks the queue's actions and KiviCare's template filters.
-	 */
-	public static function register(): void {
-		add_action( 'mfk_meeting_ready', array( __CLASS__, 'on_meeting_ready' ), 10, 3 );
-		add_action( 'mfk_meeting_rescheduled', array( __CLASS__, 'on_meeting_rescheduled' ), 10, 3 );
-		add_filter( 'kivicare_template_dynamic_keys', array( __CLASS__, 'filter_dynamic_keys' ) );
-		add_filter( 'kivicare_custom_email_key_value', array( __CLASS__, 'filter_key_value' ), 10, 3 );
-	}
-
-	/**
 	 * `mfk_meeting_ready`: sends the "link ready" notice unless KiviCare's booking mail
 	 * already carried this link.
 	 *

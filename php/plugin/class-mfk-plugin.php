@@ -1,6 +1,7 @@
 <?php
 /**
- * Wires the plugin's parts to WordPress.
+ * The plugin's life in WordPress: activation, deactivation and translations. Its hooks
+ * are listed in php/plugin/hooks.php.
  *
  * @package MeetForKiviCare
  */
@@ -8,33 +9,9 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Plugin bootstrap.
+ * Activation, deactivation, translations.
  */
 final class MFK_Plugin {
-
-	/**
-	 * Registers hooks. Called once from plugin.php.
-	 */
-	public static function boot(): void {
-		add_action( 'init', array( __CLASS__, 'load_textdomain' ), 0 );
-		MFK_Schema::register();
-		MFK_Queue::register();
-		MFK_Compat::register();
-		MFK_Admin_Notices::register();
-		MFK_Doctor_Connection::register();
-		MFK_Blocks::register();
-		MFK_Shortcode::register();
-		MFK_Dashboard_Widget::register();
-		MFK_Admin_Page::register();
-		MFK_REST::register();
-		MFK_OAuth::register();
-		MFK_Notifications::register();
-		MFK_Site_Health::register();
-		if ( defined( 'WP_CLI' ) && WP_CLI ) {
-			MFK_CLI_Command::register();
-			MFK_CLI::register();
-		}
-	}
 
 	/**
 	 * Activation: refuses to run beside the original Google Meet add-on, then creates

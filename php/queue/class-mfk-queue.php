@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class MFK_Queue {
 
-	/** Recurring WP-Cron hook. */
+	/** Recurring WP-Cron hook (hooked, like the next one, in php/plugin/hooks.php). */
 	const CRON_HOOK = 'mfk_queue_tick';
 
 	/** One-off "run soon" hook scheduled when an intent could not be synced at once. */
@@ -22,17 +22,6 @@ final class MFK_Queue {
 
 	/** Custom cron schedule. */
 	const SCHEDULE = 'mfk_every_minute';
-
-	/**
-	 * Hooks cron.
-	 */
-	public static function register(): void {
-		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) );
-		add_action( self::CRON_HOOK, array( __CLASS__, 'cron_run' ) );
-		add_action( self::CRON_NOW_HOOK, array( __CLASS__, 'cron_run' ) );
-		add_action( 'mfk_doctor_reconnected', array( __CLASS__, 'on_doctor_reconnected' ) );
-		add_action( 'init', array( __CLASS__, 'ensure_scheduled' ), 20 );
-	}
 
 	/**
 	 * Adds the one-minute schedule.

@@ -23,15 +23,6 @@ final class MFK_Schema {
 	const TABLE = 'kc_appointment_google_meet_mappings';
 
 	/**
-	 * Hooks upgrades and multisite site creation/deletion.
-	 */
-	public static function register(): void {
-		add_action( 'plugins_loaded', array( __CLASS__, 'maybe_upgrade' ), 1 );
-		add_action( 'wp_initialize_site', array( __CLASS__, 'initialize_site' ), 200 );
-		add_filter( 'wpmu_drop_tables', array( __CLASS__, 'drop_tables_with_site' ), 10, 2 );
-	}
-
-	/**
 	 * Full table name for the current site.
 	 */
 	public static function table(): string {

@@ -55,14 +55,6 @@ final class MFK_REST {
 	);
 
 	/**
-	 * Hooks route registration.
-	 */
-	public static function register(): void {
-		add_action( 'rest_api_init', array( __CLASS__, 'register_routes' ) );
-		add_filter( 'rest_post_dispatch', array( __CLASS__, 'normalize_param_errors' ), 10, 3 );
-	}
-
-	/**
 	 * Registers every route of the namespace, and KiviCare's Google Meet routes when
 	 * the KiviCare integration runs.
 	 */
