@@ -139,9 +139,9 @@ describe( 'schema', () => {
 			);
 			expect( url ).toBe( 'https://meet.google.com/xyz-eeee-fff' );
 			// Legacy rows are never picked up by the queue.
-			expect( await wpJson( 'return MFK_Queue_Leases::has_due();' ) ).toBe(
-				false
-			);
+			expect(
+				await wpJson( 'return MFK_Queue_Leases::has_due();' )
+			).toBe( false );
 		} finally {
 			await query( `DROP TABLE IF EXISTS ${ MAPPINGS }` );
 			await query( `RENAME TABLE ${ backup } TO ${ MAPPINGS }` );
