@@ -22,9 +22,9 @@ define( 'MFK_PLUGIN_FILE', __FILE__ );
 define( 'MFK_PLUGIN_DIR', plugin_dir_path( __FILE__ ) );
 define( 'MFK_PLUGIN_URL', plugin_dir_url( __FILE__ ) );
 
-require_once MFK_PLUGIN_DIR . 'php/class-mfk-plugin.php';
+require_once MFK_PLUGIN_DIR . 'php/load.php';
 
 register_activation_hook( __FILE__, array( 'MFK_Plugin', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'MFK_Plugin', 'deactivate' ) );
 
-MFK_Plugin::boot();
+require_once MFK_PLUGIN_DIR . 'php/plugin/hooks.php';

@@ -17,8 +17,7 @@ if ( ! defined( 'MFK_PLUGIN_FILE' ) ) {
 if ( ! defined( 'MFK_VERSION' ) ) {
 	define( 'MFK_VERSION', '0.1.0' );
 }
-require_once MFK_PLUGIN_DIR . 'php/class-mfk-plugin.php';
-spl_autoload_register( array( 'MFK_Plugin', 'autoload' ) );
+require_once MFK_PLUGIN_DIR . 'php/load.php';
 
 /**
  * Whether the current site asked to keep its data.

@@ -167,7 +167,7 @@ test.beforeAll( async () => {
 		delete_option( 'mfk_settings' );
 		if ( class_exists( 'MFK_Settings' ) ) {
 			MFK_Settings::flush_cache();
-			MFK_Settings::sync_kivicare_options();
+			MFK_KiviCare_Options::sync();
 		}
 		require_once ABSPATH . 'wp-admin/includes/plugin.php';
 		deactivate_plugins( $args['plugin'] );
@@ -209,7 +209,7 @@ test.afterAll( async () => {
 	);
 	await restoreOptions?.();
 	await wpJson(
-		'if ( class_exists( "MFK_Settings" ) ) { MFK_Settings::flush_cache(); MFK_Settings::sync_kivicare_options(); } return true;'
+		'if ( class_exists( "MFK_Settings" ) ) { MFK_Settings::flush_cache(); MFK_KiviCare_Options::sync(); } return true;'
 	);
 } );
 

@@ -46,7 +46,7 @@ function resetSettings(): Promise< unknown > {
 		}
 		update_option( MFK_Settings::OPTION, $o );
 		MFK_Settings::flush_cache();
-		MFK_Settings::sync_kivicare_options();
+		MFK_KiviCare_Options::sync();
 		return true;`
 	);
 }

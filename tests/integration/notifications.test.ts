@@ -311,7 +311,7 @@ it( 'uses an HTML template as HTML, with the link as a link', async () => {
 		expect( html ).toContain( 'Dear Patient Test,' );
 	} finally {
 		const defaults = await wpJson< Record< string, string > >(
-			'return MFK_Settings::defaults();'
+			'return MFK_Settings_Schema::defaults();'
 		);
 		await setSettings( {
 			link_ready_email_body: defaults.link_ready_email_body,

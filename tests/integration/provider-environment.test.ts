@@ -139,9 +139,9 @@ describe( 'schema', () => {
 			);
 			expect( url ).toBe( 'https://meet.google.com/xyz-eeee-fff' );
 			// Legacy rows are never picked up by the queue.
-			expect( await wpJson( 'return MFK_Mappings::has_due();' ) ).toBe(
-				false
-			);
+			expect(
+				await wpJson( 'return MFK_Queue_Leases::has_due();' )
+			).toBe( false );
 		} finally {
 			await query( `DROP TABLE IF EXISTS ${ MAPPINGS }` );
 			await query( `RENAME TABLE ${ backup } TO ${ MAPPINGS }` );
@@ -229,7 +229,7 @@ describe( 'coming from the original add-on', () => {
 			update_option( 'kiviCare_google_meet_setting', $saved_kc );
 			delete_option( 'mfk_original_google_meet_setting' );
 			MFK_Settings::flush_cache();
-			MFK_Settings::sync_kivicare_options();
+			MFK_KiviCare_Options::sync();
 			return $result;`
 		);
 		expect( out.client_id ).toBe( 'orig-123.apps.googleusercontent.com' );

@@ -197,7 +197,7 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 			wpJson< number[] >(
 				`$ids = array();
 				for ( $i = 0; $i < 10; $i++ ) {
-					foreach ( MFK_Mappings::claim_due( 4, 300 ) as $row ) { $ids[] = $row['appointment_id']; }
+					foreach ( MFK_Queue_Leases::claim_due( 4, 300 ) as $row ) { $ids[] = $row['appointment_id']; }
 				}
 				return $ids;`
 			)
@@ -211,7 +211,7 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		// Leased rows are not due; once the lease has expired they come back by themselves.
 		expect(
 			await wpJson(
-				'return count( MFK_Mappings::claim_due( 100, 300 ) );'
+				'return count( MFK_Queue_Leases::claim_due( 100, 300 ) );'
 			)
 		).toBe( 0 );
 		await query(
@@ -219,7 +219,7 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 			[ base, base + 59 ]
 		);
 		const again = await wpJson< number[] >(
-			'return array_map( static fn( $r ) => $r["appointment_id"], MFK_Mappings::claim_due( 100, 300 ) );'
+			'return array_map( static fn( $r ) => $r["appointment_id"], MFK_Queue_Leases::claim_due( 100, 300 ) );'
 		);
 		expect( again.length ).toBe( 60 );
 		await query(
@@ -246,9 +246,9 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 		const delays = await wpJson< Record< string, number[] > >(
 			`$out = array();
 			foreach ( array( 'sidecar_unavailable', 'rate_limited', 'unauthorized' ) as $code ) {
-				foreach ( array( 1, 2, 3, 6, 12 ) as $attempt ) { $out[ $code ][] = MFK_Queue::backoff( $attempt, $code ); }
+				foreach ( array( 1, 2, 3, 6, 12 ) as $attempt ) { $out[ $code ][] = MFK_Retry_Policy::backoff( $attempt, $code ); }
 			}
-			$out['retry_after'] = array( MFK_Queue::backoff( 1, 'rate_limited', 90000 ) );
+			$out['retry_after'] = array( MFK_Retry_Policy::backoff( 1, 'rate_limited', 90000 ) );
 			return $out;`
 		);
 		for ( const d of delays.sidecar_unavailable! ) {

@@ -33,7 +33,7 @@ describe( 'plugin zip', () => {
 			'plugin.php',
 			'uninstall.php',
 			'readme.txt',
-			'php/class-mfk-plugin.php',
+			'php/load.php',
 			'php/cli/run-queue.php',
 			'build/blocks/meet-controls/block.json',
 			'build/blocks/meet-controls/index.js',
@@ -75,7 +75,7 @@ describe( 'plugin zip', () => {
 				'plugin.php',
 				'uninstall.php',
 				'readme.txt',
-				'php/class-mfk-plugin.php',
+				'php/load.php',
 				'php/cli/run-queue.php',
 				'build/blocks/meet-controls/block.json',
 				'build/blocks/meet-controls/index.js',
@@ -95,7 +95,7 @@ describe( 'plugin zip', () => {
 		const root = path.join( dir, 'checkout' );
 		tree( root, [
 			'plugin.php',
-			'php/class-mfk-plugin.php',
+			'php/load.php',
 			'build/blocks/x/block.json',
 		] );
 		const result = spawnSync(

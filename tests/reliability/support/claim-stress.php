@@ -31,12 +31,12 @@ $mfk_report = array(
 
 while ( microtime( true ) < $mfk_until ) {
 	if ( 'claim' === $mfk_mode ) {
-		$mfk_rows = MFK_Mappings::claim_due( 5, 60 );
+		$mfk_rows = MFK_Queue_Leases::claim_due( 5, 60 );
 		if ( '' !== $wpdb->last_error ) {
 			++$mfk_report['failed'];
 		}
 		foreach ( $mfk_rows as $mfk_row ) {
-			if ( ! MFK_Mappings::complete( $mfk_row, array( 'last_error_code' => 'stress' ), MFK_Mappings::STATE_PENDING, 0 ) ) {
+			if ( ! MFK_Queue_Leases::complete( $mfk_row, array( 'last_error_code' => 'stress' ), MFK_Mappings::STATE_PENDING, 0 ) ) {
 				++$mfk_report[ '' !== $wpdb->last_error ? 'failed' : 'lost' ];
 			}
 			++$mfk_report['operations'];

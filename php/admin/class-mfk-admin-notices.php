@@ -1,0 +1,139 @@
+<?php
+/**
+ * Admin notices: missing KiviCare, conflicting add-on, meetings that need
+ * attention, doctors who must reconnect.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Notices in wp-admin.
+ */
+final class MFK_Admin_Notices {
+
+	/**
+	 * All notices for the current screen.
+	 */
+	public static function render(): void {
+		self::render_environment();
+		if ( MFK_Compat::integration_active() ) {
+			self::render_failures();
+			self::render_own_connection();
+		}
+	}
+
+	/**
+	 * KiviCare missing / original add-on active.
+	 */
+	public static function render_environment(): void {
+		if ( ! current_user_can( 'activate_plugins' ) ) {
+			return;
+		}
+		$reason = MFK_Compat::inactive_reason();
+		if ( 'conflict' === $reason ) {
+			self::notice( 'error', MFK_Compat::conflict_message() );
+		} elseif ( 'kivicare_missing' === $reason ) {
+			self::notice( 'warning', __( 'Meet for KiviCare needs the KiviCare clinic management plugin (version 4 or later), which is not active. Install and activate KiviCare to give telemedicine appointments Google Meet links.', 'meet-for-kivicare' ) );
+		}
+	}
+
+	/**
+	 * Meetings in state `failed`, grouped by cause, and doctors needing reconnection.
+	 */
+	private static function render_failures(): void {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			return;
+		}
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$rows = (array) $wpdb->get_results( "SELECT last_error_code AS code, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' GROUP BY last_error_code", ARRAY_A );
+		if ( $rows ) {
+			$parts = array();
+			foreach ( $rows as $row ) {
+				$parts[] = sprintf( '%s (%d)', self::describe( (string) $row['code'] ), (int) $row['n'] );
+			}
+			self::notice(
+				'error',
+				sprintf(
+					/* translators: %s: list of causes with counts. */
+					__( 'Meet for KiviCare: some appointments have no Google Meet link. Causes: %s. They are retried automatically once the cause is fixed (a doctor reconnecting replays their meetings).', 'meet-for-kivicare' ),
+					implode( '; ', $parts )
+				)
+			);
+		}
+		$doctors = get_users(
+			array(
+				'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_key
+				'meta_value' => MFK_Doctor_Connection::STATUS_RECONNECT, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_value
+				'fields'     => array( 'display_name' ),
+				'number'     => 20,
+			)
+		);
+		if ( $doctors ) {
+			self::notice(
+				'warning',
+				sprintf(
+					/* translators: %s: doctor names. */
+					__( 'Meet for KiviCare: these doctors must reconnect their Google account: %s.', 'meet-for-kivicare' ),
+					implode( ', ', wp_list_pluck( $doctors, 'display_name' ) )
+				)
+			);
+		}
+	}
+
+	/**
+	 * A doctor whose grant stopped working sees it on every admin screen.
+	 */
+	private static function render_own_connection(): void {
+		$user_id = get_current_user_id();
+		if ( $user_id <= 0 || current_user_can( 'manage_options' ) ) {
+			return;
+		}
+		$status = MFK_Doctor_Connection::get( $user_id );
+		// The connection screen says the same thing next to its Reconnect button.
+		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+		$on_own = $screen && false !== strpos( (string) $screen->id, MFK_Admin_Page::CONNECTION_SLUG );
+		if ( MFK_Doctor_Connection::STATUS_RECONNECT === $status['status'] && ! $on_own ) {
+			printf(
+				'<div class="notice notice-warning mfk-reconnect-notice"><p>%1$s <a href="%2$s">%3$s</a></p></div>',
+				esc_html__( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ),
+				esc_url( MFK_Admin_Page::connection_url() ),
+				esc_html__( 'Reconnect Google', 'meet-for-kivicare' )
+			);
+		}
+	}
+
+	/**
+	 * Human text for an error code.
+	 *
+	 * @param string $code Code.
+	 */
+	public static function describe( string $code ): string {
+		$map = array(
+			'token_revoked'          => __( 'a doctor must reconnect Google', 'meet-for-kivicare' ),
+			'credential_invalid'     => __( 'a doctor must reconnect Google', 'meet-for-kivicare' ),
+			'insufficient_scope'     => __( 'a doctor granted too few permissions and must reconnect', 'meet-for-kivicare' ),
+			'doctor_not_connected'   => __( 'a doctor has no Google account connected', 'meet-for-kivicare' ),
+			'quota_exceeded'         => __( 'Google usage limits reached', 'meet-for-kivicare' ),
+			'conference_failed'      => __( 'Google could not create the Meet conference', 'meet-for-kivicare' ),
+			'calendar_not_found'     => __( 'the configured calendar does not exist', 'meet-for-kivicare' ),
+			'conference_not_allowed' => __( 'Google Meet is not allowed on the calendar', 'meet-for-kivicare' ),
+			'client_invalid'         => __( 'Google refused the OAuth client', 'meet-for-kivicare' ),
+			'max_age_exceeded'       => __( 'gave up after retrying for too long', 'meet-for-kivicare' ),
+		);
+		return $map[ $code ] ?? ( '' !== $code ? $code : __( 'unknown', 'meet-for-kivicare' ) );
+	}
+
+	/**
+	 * Prints one notice.
+	 *
+	 * @param string $type    error|warning|info.
+	 * @param string $message Text.
+	 */
+	private static function notice( string $type, string $message ): void {
+		printf( '<div class="notice notice-%1$s"><p>%2$s</p></div>', esc_attr( $type ), esc_html( $message ) );
+	}
+}

@@ -1,0 +1,276 @@
+<?php
+/**
+ * Site Health (Tools → Site Health): tests for the sidecar, the configuration, the
+ * queue and doctors' connections, and a section in the Info tab. No secret is shown.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Site Health tests.
+ */
+final class MFK_Site_Health {
+
+	/** Pending meetings older than this (seconds) make the queue test "recommended". */
+	const QUEUE_WARN_AGE = 10 * MINUTE_IN_SECONDS;
+
+	/** … and older than this "critical". */
+	const QUEUE_CRITICAL_AGE = 2 * HOUR_IN_SECONDS;
+
+	/**
+	 * Adds the plugin's direct tests.
+	 *
+	 * @param array<string,array<string,mixed>> $tests Tests.
+	 * @return array<string,array<string,mixed>>
+	 */
+	public static function add_tests( $tests ): array {
+		$tests           = is_array( $tests ) ? $tests : array();
+		$tests['direct'] = isset( $tests['direct'] ) && is_array( $tests['direct'] ) ? $tests['direct'] : array();
+		$tests['direct']['mfk_configuration'] = array(
+			'label' => __( 'Meet for KiviCare configuration', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_configuration' ),
+		);
+		$tests['direct']['mfk_sidecar']       = array(
+			'label' => __( 'Meet for KiviCare sidecar', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_sidecar' ),
+		);
+		$tests['direct']['mfk_queue']         = array(
+			'label' => __( 'Meet for KiviCare queue', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_queue' ),
+		);
+		$tests['direct']['mfk_doctors']       = array(
+			'label' => __( 'Meet for KiviCare doctor connections', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_doctors' ),
+		);
+		return $tests;
+	}
+
+	/**
+	 * One result in Site Health's format.
+	 *
+	 * @param string $test        Test id.
+	 * @param string $status      good, recommended or critical.
+	 * @param string $label       Headline.
+	 * @param string $description Plain-text explanation.
+	 * @param string $action      Plain-text next step ('' for none).
+	 * @return array<string,mixed>
+	 */
+	private static function result( string $test, string $status, string $label, string $description, string $action = '' ): array {
+		$actions = '';
+		if ( '' !== $action ) {
+			$actions = sprintf( '<p>%s</p>', esc_html( $action ) );
+		}
+		/**
+		 * Filters the URL of the plugin's settings screen, linked from Site Health.
+		 *
+		 * @param string $url Settings screen.
+		 */
+		$settings = (string) apply_filters( 'mfk_settings_page_url', class_exists( 'MFK_Admin_Page' ) ? MFK_Admin_Page::settings_url() : admin_url( 'options-general.php' ) );
+		return array(
+			'label'       => $label,
+			'status'      => $status,
+			'badge'       => array(
+				'label' => __( 'Meet for KiviCare', 'meet-for-kivicare' ),
+				'color' => 'good' === $status ? 'blue' : ( 'critical' === $status ? 'red' : 'orange' ),
+			),
+			'description' => sprintf( '<p>%s</p>', esc_html( $description ) ),
+			'actions'     => $actions . ( 'good' === $status ? '' : sprintf( '<p><a href="%s">%s</a></p>', esc_url( $settings ), esc_html__( 'Open the Meet for KiviCare settings', 'meet-for-kivicare' ) ) ),
+			'test'        => $test,
+		);
+	}
+
+	/**
+	 * OAuth client and shared secret configured.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_configuration(): array {
+		$missing = MFK_Health::missing_configuration();
+		if ( ! $missing ) {
+			return self::result(
+				'mfk_configuration',
+				'good',
+				__( 'Meet for KiviCare is configured', 'meet-for-kivicare' ),
+				__( 'The Google OAuth client and the sidecar\'s shared secret are set.', 'meet-for-kivicare' )
+			);
+		}
+		return self::result(
+			'mfk_configuration',
+			'critical',
+			__( 'Meet for KiviCare is not fully configured', 'meet-for-kivicare' ),
+			implode( ' ', $missing ) . ' ' . __( 'Until this is fixed, doctors cannot connect Google and no Meet links are created.', 'meet-for-kivicare' ),
+			/* translators: %s: redirect URI. */
+			sprintf( __( 'Create an OAuth client of type "Web application" in the Google Cloud console with the redirect URI %s, and enter its ID and secret in the settings.', 'meet-for-kivicare' ), MFK_OAuth::redirect_uri() )
+		);
+	}
+
+	/**
+	 * Sidecar reachable and signed calls accepted.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_sidecar(): array {
+		$sidecar = MFK_Health::sidecar( 2.0 );
+		if ( ! $sidecar['reachable'] ) {
+			return self::result(
+				'mfk_sidecar',
+				'critical',
+				__( 'The Meet for KiviCare sidecar cannot be reached', 'meet-for-kivicare' ),
+				/* translators: 1: sidecar URL, 2: error message. */
+				sprintf( __( 'WordPress could not reach the sidecar at %1$s (%2$s). New Meet links wait in the queue until it is back; bookings keep working.', 'meet-for-kivicare' ), MFK_Settings::sidecar_url(), $sidecar['message'] ),
+				__( 'Start the sidecar (node build/sidecar/sidecar.js or its service) and check MFK_SIDECAR_URL. With WP_HTTP_BLOCK_EXTERNAL set, add the sidecar host to WP_ACCESSIBLE_HOSTS.', 'meet-for-kivicare' )
+			);
+		}
+		if ( ! $sidecar['signed'] ) {
+			return self::result(
+				'mfk_sidecar',
+				'critical',
+				__( 'The Meet for KiviCare sidecar refuses WordPress\'s requests', 'meet-for-kivicare' ),
+				/* translators: %s: error message. */
+				sprintf( __( 'The sidecar answers but refuses signed requests: %s', 'meet-for-kivicare' ), $sidecar['message'] ),
+				MFK_REST_Settings::hint( '' !== $sidecar['code'] ? $sidecar['code'] : 'unauthorized' )
+			);
+		}
+		return self::result(
+			'mfk_sidecar',
+			'good',
+			__( 'The Meet for KiviCare sidecar is reachable', 'meet-for-kivicare' ),
+			/* translators: 1: version, 2: milliseconds. */
+			sprintf( __( 'The sidecar (version %1$s) answered in %2$d ms and accepts WordPress\'s signed requests.', 'meet-for-kivicare' ), '' !== $sidecar['version'] ? $sidecar['version'] : '?', (int) $sidecar['latency_ms'] )
+		);
+	}
+
+	/**
+	 * Queue backlog, oldest waiting meeting, failed meetings.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_queue(): array {
+		$queue = MFK_Health::queue();
+		$age   = $queue['oldest_pending_age_seconds'];
+		/* translators: 1: pending meetings, 2: age of the oldest one (e.g. "5 mins"), 3: failed meetings. */
+		$figures = sprintf( __( '%1$d meeting(s) waiting (oldest since %2$s), %3$d failed.', 'meet-for-kivicare' ), $queue['pending'], $queue['pending'] > 0 ? human_time_diff( time() - $age, time() ) : '-', $queue['failed'] );
+		if ( $queue['pending'] > 0 && $age >= self::QUEUE_CRITICAL_AGE ) {
+			return self::result(
+				'mfk_queue',
+				'critical',
+				__( 'Meet links are not being created', 'meet-for-kivicare' ),
+				$figures . ' ' . __( 'Meetings have been waiting for hours.', 'meet-for-kivicare' ),
+				__( 'Check that the sidecar runs and that WP-Cron or the system cron job (php/cli/run-queue.php) runs every minute. "wp mfk status" shows the causes.', 'meet-for-kivicare' )
+			);
+		}
+		if ( ( $queue['pending'] > 0 && $age >= self::QUEUE_WARN_AGE ) || $queue['failed'] > 0 ) {
+			$causes = array();
+			foreach ( $queue['failed_by_code'] as $code => $count ) {
+				$causes[] = sprintf( '%s (%d)', MFK_Admin_Notices::describe( (string) $code ), (int) $count );
+			}
+			return self::result(
+				'mfk_queue',
+				'recommended',
+				__( 'Some Meet links are late or failed', 'meet-for-kivicare' ),
+				$figures . ( $causes ? ' ' . sprintf( /* translators: %s: causes. */ __( 'Causes: %s.', 'meet-for-kivicare' ), implode( '; ', $causes ) ) : '' ),
+				__( 'Fix the cause (a doctor reconnecting replays their meetings), then retry with "wp mfk retry --failed" or from the appointment.', 'meet-for-kivicare' )
+			);
+		}
+		return self::result(
+			'mfk_queue',
+			'good',
+			__( 'Meet links are created without delay', 'meet-for-kivicare' ),
+			$figures
+		);
+	}
+
+	/**
+	 * Doctors who must reconnect Google.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_doctors(): array {
+		$doctors = MFK_Health::doctors_needing_reconnect();
+		if ( ! $doctors ) {
+			return self::result(
+				'mfk_doctors',
+				'good',
+				__( 'Doctors\' Google connections work', 'meet-for-kivicare' ),
+				__( 'No doctor needs to reconnect their Google account.', 'meet-for-kivicare' )
+			);
+		}
+		return self::result(
+			'mfk_doctors',
+			'recommended',
+			/* translators: %d: number of doctors. */
+			sprintf( _n( '%d doctor must reconnect Google', '%d doctors must reconnect Google', count( $doctors ), 'meet-for-kivicare' ), count( $doctors ) ),
+			/* translators: %s: doctor names. */
+			sprintf( __( 'Google no longer accepts the connection of: %s. Their meetings wait until they reconnect.', 'meet-for-kivicare' ), implode( ', ', wp_list_pluck( $doctors, 'name' ) ) ),
+			__( 'Ask them to reconnect their Google account on their profile; their waiting meetings are then created automatically.', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * Site Health → Info: a "Meet for KiviCare" section (secrets only as set/not set).
+	 *
+	 * @param array<string,mixed> $info Sections.
+	 * @return array<string,mixed>
+	 */
+	public static function debug_information( $info ): array {
+		$info     = is_array( $info ) ? $info : array();
+		$settings = MFK_Settings::for_display();
+		$queue    = MFK_Health::queue();
+		$yes      = __( 'Yes', 'meet-for-kivicare' );
+		$no       = __( 'No', 'meet-for-kivicare' );
+
+		$info['meet-for-kivicare'] = array(
+			'label'  => __( 'Meet for KiviCare', 'meet-for-kivicare' ),
+			'fields' => array(
+				'version'         => array(
+					'label' => __( 'Version', 'meet-for-kivicare' ),
+					'value' => MFK_VERSION,
+				),
+				'site_id'         => array(
+					'label' => __( 'Site id', 'meet-for-kivicare' ),
+					'value' => MFK_Site::id(),
+				),
+				'sidecar_url'     => array(
+					'label' => __( 'Sidecar address', 'meet-for-kivicare' ),
+					'value' => $settings['sidecar_url'],
+				),
+				'sidecar_secret'  => array(
+					'label'   => __( 'Shared secret set', 'meet-for-kivicare' ),
+					'value'   => $settings['sidecar_secret_set'] ? $yes : $no,
+					'private' => true,
+				),
+				'client_id'       => array(
+					'label' => __( 'Google OAuth client ID', 'meet-for-kivicare' ),
+					'value' => '' !== $settings['google_client_id'] ? $settings['google_client_id'] : $no,
+				),
+				'client_secret'   => array(
+					'label' => __( 'Google OAuth client secret set', 'meet-for-kivicare' ),
+					'value' => $settings['google_client_secret_set'] ? $yes : $no,
+				),
+				'sync_budget_ms'  => array(
+					'label' => __( 'Sync time budget (ms)', 'meet-for-kivicare' ),
+					'value' => (int) $settings['sync_budget_ms'],
+				),
+				'queue_pending'   => array(
+					'label' => __( 'Meetings waiting', 'meet-for-kivicare' ),
+					'value' => $queue['pending'],
+				),
+				'queue_failed'    => array(
+					'label' => __( 'Meetings failed', 'meet-for-kivicare' ),
+					'value' => $queue['failed'],
+				),
+				'queue_last_run'  => array(
+					'label' => __( 'Last queue run', 'meet-for-kivicare' ),
+					'value' => null !== $queue['last_run_at'] ? $queue['last_run_at'] : __( 'never', 'meet-for-kivicare' ),
+				),
+				'wp_cron_enabled' => array(
+					'label' => __( 'WP-Cron runs the queue', 'meet-for-kivicare' ),
+					'value' => defined( 'DISABLE_WP_CRON' ) && DISABLE_WP_CRON ? __( 'No (DISABLE_WP_CRON): a system cron job must run php/cli/run-queue.php', 'meet-for-kivicare' ) : $yes,
+				),
+			),
+		);
+		return $info;
+	}
+}

@@ -1,0 +1,98 @@
+<?php
+/**
+ * Every action and filter the plugin adds, in one place. Callbacks name their class
+ * as a string, so a class is only loaded when its hook fires. What each hook does
+ * for integrators is in docs/hooks.md.
+ *
+ * Added elsewhere, because they exist only for part of a request: the end-of-request
+ * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed) and the
+ * loopback HTTP filters around one sidecar call (MFK_Sidecar_Client).
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+// The plugin: translations; the table, its upgrades and the sites of a network.
+add_action( 'init', array( 'MFK_Plugin', 'load_textdomain' ), 0 );
+add_action( 'plugins_loaded', array( 'MFK_Schema', 'maybe_upgrade' ), 1 );
+add_action( 'wp_initialize_site', array( 'MFK_Schema', 'initialize_site' ), 200 );
+add_filter( 'wpmu_drop_tables', array( 'MFK_Schema', 'drop_tables_with_site' ), 10, 2 );
+
+// The queue: WP-Cron's schedule and runs, and a reconnected doctor's waiting meetings.
+add_filter( 'cron_schedules', array( 'MFK_Queue', 'cron_schedules' ) );
+add_action( 'init', array( 'MFK_Queue', 'ensure_scheduled' ), 20 );
+add_action( 'mfk_queue_tick', array( 'MFK_Queue', 'cron_run' ) );
+add_action( 'mfk_queue_run_now', array( 'MFK_Queue', 'cron_run' ) );
+add_action( 'mfk_doctor_reconnected', array( 'MFK_Queue', 'on_doctor_reconnected' ) );
+
+// KiviCare: its hooks are added once KiviCare is found without the original add-on.
+add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );
+
+// Doctors' Google connection: the OAuth callback, and the consent URL KiviCare asks for.
+add_action( 'admin_post_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_callback' ) );
+add_action( 'admin_post_nopriv_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_logged_out_callback' ) );
+add_filter( 'mfk_doctor_authorization_url', array( 'MFK_OAuth', 'filter_provider_authorization_url' ), 10, 2 );
+
+// The REST API.
+add_action( 'rest_api_init', array( 'MFK_REST', 'register_routes' ) );
+add_filter( 'rest_post_dispatch', array( 'MFK_REST', 'normalize_param_errors' ), 10, 3 );
+
+// Notifications: the queue's actions, and the Meet link in KiviCare Pro's templates.
+add_action( 'mfk_meeting_ready', array( 'MFK_Notifications', 'on_meeting_ready' ), 10, 3 );
+add_action( 'mfk_meeting_rescheduled', array( 'MFK_Notifications', 'on_meeting_rescheduled' ), 10, 3 );
+add_filter( 'kivicare_template_dynamic_keys', array( 'MFK_Notifications', 'filter_dynamic_keys' ) );
+add_filter( 'kivicare_custom_email_key_value', array( 'MFK_Notifications', 'filter_key_value' ), 10, 3 );
+
+// The front end: the block, the shortcode and its early style.
+add_action( 'init', array( 'MFK_Blocks', 'register_blocks' ) );
+add_action( 'init', array( 'MFK_Shortcode', 'add' ) );
+add_action( 'wp_enqueue_scripts', array( 'MFK_Shortcode', 'enqueue_early' ) );
+
+// wp-admin: the screens and their script, profile sections, notices, the dashboard
+// widget and Site Health.
+add_action( 'init', array( 'MFK_Admin_Script', 'register' ) );
+add_action( 'admin_menu', array( 'MFK_Admin_Page', 'add_pages' ), 20 ); // After KiviCare's menu (10).
+add_action( 'admin_enqueue_scripts', array( 'MFK_Admin_Page', 'enqueue' ) );
+add_action( 'show_user_profile', array( 'MFK_Admin_Page', 'own_profile_section' ) );
+add_action( 'edit_user_profile', array( 'MFK_Admin_Page', 'other_profile_section' ) );
+add_filter( 'plugin_action_links_' . plugin_basename( MFK_PLUGIN_FILE ), array( 'MFK_Admin_Page', 'action_links' ) );
+add_action( 'admin_notices', array( 'MFK_Admin_Notices', 'render' ) );
+add_action( 'network_admin_notices', array( 'MFK_Admin_Notices', 'render_environment' ) );
+add_action( 'wp_dashboard_setup', array( 'MFK_Dashboard_Widget', 'add' ) );
+add_filter( 'site_status_tests', array( 'MFK_Site_Health', 'add_tests' ) );
+add_filter( 'debug_information', array( 'MFK_Site_Health', 'debug_information' ) );
+
+// WP-CLI: `wp mfk status|sync|retry` and `wp mfk queue run|status|retry`.
+if ( defined( 'WP_CLI' ) && WP_CLI ) {
+	WP_CLI::add_command( 'mfk queue', 'MFK_CLI_Command' );
+	WP_CLI::add_command( 'mfk status', array( new MFK_CLI(), 'status' ) );
+	WP_CLI::add_command( 'mfk sync', array( new MFK_CLI(), 'sync' ) );
+	WP_CLI::add_command( 'mfk retry', array( new MFK_CLI(), 'retry' ) );
+}
+
+/**
+ * Hooks into KiviCare when KiviCare 4.x is active and the original Google Meet add-on
+ * is not (MFK_Compat). KiviCare reads `kc_telemed_providers` on `init` (priority 10)
+ * and its classes are loaded before this plugin (folder order), so `plugins_loaded` is
+ * early enough and never depends on `kivicare_loaded`.
+ */
+function mfk_integrate_kivicare(): void {
+	if ( ! MFK_Compat::maybe_integrate() ) {
+		return;
+	}
+	add_filter( 'kc_telemed_providers', array( 'MFK_KiviCare', 'register_provider' ) );
+
+	// The appointment's life, where KiviCare does not call the provider.
+	add_action( 'kc_appointment_updated', array( 'MFK_KiviCare', 'on_updated' ), 10, 1 );
+	add_action( 'kc_appointment_cancelled', array( 'MFK_KiviCare', 'on_cancelled' ), 10, 1 );
+	add_action( 'kc_appointment_status_update', array( 'MFK_KiviCare', 'on_status_update' ), 10, 2 );
+	add_action( 'delete_user', array( 'MFK_KiviCare', 'on_delete_user' ), 5, 1 );
+
+	// The link in KiviCare's dashboard data, for those who may see it.
+	add_filter( 'kc_is_video_consultation', array( 'MFK_KiviCare', 'filter_is_video_consultation' ), 10, 2 );
+	add_filter( 'kc_appointment_list_item', array( 'MFK_KiviCare', 'filter_list_item' ), 10, 2 );
+	add_filter( 'kc_appointment_data', array( 'MFK_KiviCare', 'filter_appointment_data' ), 10, 2 );
+	add_filter( 'kc_appointment_details_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
+	add_filter( 'kc_get_upcoming_appointment_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
+}

@@ -1,0 +1,310 @@
+<?php
+/**
+ * Rows of the mapping table: reads, intents (what a meeting should look like),
+ * replays, flags and the queue's figures. Times are UTC; claims and completions are
+ * MFK_Queue_Leases'.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Mapping-table repository.
+ */
+final class MFK_Mappings {
+
+	const DESIRED_ACTIVE    = 'active';
+	const DESIRED_CANCELLED = 'cancelled';
+
+	const STATE_PENDING   = 'pending';
+	const STATE_READY     = 'ready';
+	const STATE_CANCELLED = 'cancelled';
+	const STATE_FAILED    = 'failed';
+	const STATE_LEGACY    = 'legacy';
+
+	/** Integer columns, cast on read. */
+	const INT_COLUMNS = array( 'id', 'appointment_id', 'intent_seq', 'doctor_id', 'revision', 'synced_doctor_id', 'attempts', 'link_in_booking_mail' );
+
+	/**
+	 * Row by appointment id.
+	 *
+	 * @param int $appointment_id Appointment id.
+	 * @return array<string,mixed>|null
+	 */
+	public static function get_by_appointment( int $appointment_id ): ?array {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return self::normalize( $wpdb->get_row( $wpdb->prepare( "SELECT * FROM `{$table}` WHERE appointment_id = %d", $appointment_id ), ARRAY_A ) );
+	}
+
+	/**
+	 * Row by Google event id.
+	 *
+	 * @param string $event_id Event id.
+	 * @return array<string,mixed>|null
+	 */
+	public static function get_by_event_id( string $event_id ): ?array {
+		global $wpdb;
+		if ( '' === $event_id ) {
+			return null;
+		}
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return self::normalize( $wpdb->get_row( $wpdb->prepare( "SELECT * FROM `{$table}` WHERE event_id = %s ORDER BY id DESC LIMIT 1", $event_id ), ARRAY_A ) );
+	}
+
+	/**
+	 * Row by id.
+	 *
+	 * @param int $id Row id.
+	 * @return array<string,mixed>|null
+	 */
+	public static function get( int $id ): ?array {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return self::normalize( $wpdb->get_row( $wpdb->prepare( "SELECT * FROM `{$table}` WHERE id = %d", $id ), ARRAY_A ) );
+	}
+
+	/**
+	 * Records what an appointment's meeting should look like. A change (or $force)
+	 * bumps `intent_seq`, resets the attempt counter and makes the row due now; an
+	 * unchanged intent is a no-op, so repeated saves collapse.
+	 *
+	 * @param int                 $appointment_id Appointment id.
+	 * @param array<string,mixed> $target         `desired`, and for active: `start_utc`,
+	 *                                            `end_utc`, `timezone`, `doctor_id`,
+	 *                                            `calendar_id`.
+	 * @param array<string,mixed> $options        `force` (bool), `new_conference` (bool),
+	 *                                            `create` (bool, default true for active,
+	 *                                            false for cancelled), `adopt_legacy` (bool).
+	 * @return array<string,mixed>|null|WP_Error The row after the write (null: nothing
+	 *                                            to record), WP_Error on database failure.
+	 */
+	public static function record_intent( int $appointment_id, array $target, array $options = array() ) {
+		global $wpdb;
+		$table   = MFK_Schema::table();
+		$desired = self::DESIRED_CANCELLED === ( $target['desired'] ?? '' ) ? self::DESIRED_CANCELLED : self::DESIRED_ACTIVE;
+		$create  = (bool) ( $options['create'] ?? ( self::DESIRED_ACTIVE === $desired ) );
+		$now     = gmdate( 'Y-m-d H:i:s' );
+
+		$fields = array( 'desired' => $desired );
+		foreach ( array( 'start_utc', 'end_utc', 'timezone', 'doctor_id', 'calendar_id' ) as $key ) {
+			if ( array_key_exists( $key, $target ) && null !== $target[ $key ] ) {
+				$fields[ $key ] = 'doctor_id' === $key ? (int) $target[ $key ] : (string) $target[ $key ];
+			}
+		}
+
+		$row = self::get_by_appointment( $appointment_id );
+		if ( null === $row ) {
+			if ( ! $create ) {
+				return null;
+			}
+			$insert = array_merge(
+				array(
+					'appointment_id'  => $appointment_id,
+					'event_id'        => MFK_Site::event_id( $appointment_id ),
+					'url'             => '',
+					'password'        => '',
+					'event_url'       => '',
+					'created_at'      => $now,
+					'state'           => self::STATE_PENDING,
+					'intent_seq'      => 1,
+					'intent_at'       => $now,
+					'next_attempt_at' => $now,
+					'updated_at'      => $now,
+				),
+				$fields,
+				array_intersect_key( $target, array_flip( array( 'synced_status', 'synced_doctor_id', 'synced_calendar_id' ) ) )
+			);
+			$columns      = implode( ', ', array_map( static fn ( $c ) => "`{$c}`", array_keys( $insert ) ) );
+			$placeholders = implode( ', ', array_map( static fn ( $v ) => is_int( $v ) ? '%d' : '%s', $insert ) );
+			// INSERT IGNORE: a concurrent save of the same appointment wins the unique key;
+			// this one then updates the row it created.
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- table/columns/placeholders built above.
+			$done = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO `{$table}` ({$columns}) VALUES ({$placeholders})", array_values( $insert ) ) );
+			if ( false === $done ) {
+				return new WP_Error( 'mfk_db_error', __( 'The meeting could not be recorded in the database.', 'meet-for-kivicare' ) );
+			}
+			$row = self::get_by_appointment( $appointment_id );
+			if ( null === $row ) {
+				return new WP_Error( 'mfk_db_error', __( 'The meeting could not be recorded in the database.', 'meet-for-kivicare' ) );
+			}
+			if ( $done > 0 ) {
+				return $row;
+			}
+		}
+
+		if ( self::STATE_LEGACY === $row['state'] && empty( $options['adopt_legacy'] ) ) {
+			// Rows of the original add-on point at events we did not create; leave them.
+			return $row;
+		}
+
+		$changed = $row['desired'] !== $desired;
+		if ( self::DESIRED_ACTIVE === $desired ) {
+			foreach ( $fields as $key => $value ) {
+				if ( (string) $row[ $key ] !== (string) $value ) {
+					$changed = true;
+				}
+			}
+		}
+		$force = ! empty( $options['force'] ) || ! empty( $options['new_conference'] ) || ( self::STATE_LEGACY === $row['state'] );
+		if ( ! $changed && ! $force ) {
+			return $row;
+		}
+		if ( self::DESIRED_CANCELLED === $desired ) {
+			// Keep the target of the last intent; only the wish changes.
+			$fields = array( 'desired' => $desired );
+		}
+
+		$set    = array();
+		$values = array();
+		foreach ( $fields as $key => $value ) {
+			$set[]    = "`{$key}` = " . ( is_int( $value ) ? '%d' : '%s' );
+			$values[] = $value;
+		}
+		if ( self::STATE_LEGACY === $row['state'] ) {
+			$set[]    = 'event_id = %s';
+			$values[] = MFK_Site::event_id( $appointment_id );
+			$set[]    = "url = ''";
+			$set[]    = "event_url = ''";
+		}
+		if ( ! empty( $options['new_conference'] ) ) {
+			$set[] = 'revision = revision + 1';
+		}
+		$values[] = $now;
+		$values[] = $now;
+		$values[] = $now;
+		$values[] = (int) $row['id'];
+		$set_sql  = implode( ', ', $set );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- table and SET list built above.
+		$done = $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET {$set_sql}, state = 'pending', intent_seq = intent_seq + 1, attempts = 0, intent_at = %s, next_attempt_at = %s, updated_at = %s WHERE id = %d", $values ) );
+		if ( false === $done ) {
+			return new WP_Error( 'mfk_db_error', __( 'The meeting could not be recorded in the database.', 'meet-for-kivicare' ) );
+		}
+		return self::get( (int) $row['id'] );
+	}
+
+	/**
+	 * Makes failed and pending rows of a doctor due now (after reconnection).
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @return int Rows replayed.
+	 */
+	public static function replay_doctor( int $doctor_id ): int {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (int) $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE `{$table}` SET state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
+				 WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state IN ('failed','pending')
+				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
+				$now,
+				$now,
+				$now,
+				$doctor_id,
+				$doctor_id
+			)
+		);
+	}
+
+	/**
+	 * Makes one failed (or waiting) row due now; a failed conference gets a fresh
+	 * revision so Google creates a new one.
+	 *
+	 * @param int $appointment_id Appointment id.
+	 * @return bool Whether a row was replayed.
+	 */
+	public static function replay( int $appointment_id ): bool {
+		global $wpdb;
+		$row = self::get_by_appointment( $appointment_id );
+		if ( null === $row || ! in_array( $row['state'], array( self::STATE_FAILED, self::STATE_PENDING ), true ) ) {
+			return false;
+		}
+		$table    = MFK_Schema::table();
+		$now      = gmdate( 'Y-m-d H:i:s' );
+		$revision = 'conference_failed' === $row['last_error_code'] ? (int) $row['revision'] + 1 : (int) $row['revision'];
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (bool) $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET state = 'pending', revision = %d, next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s WHERE id = %d", $revision, $now, $now, $now, (int) $row['id'] ) );
+	}
+
+	/**
+	 * Sets the "KiviCare's booking mail carried the link" flag.
+	 *
+	 * @param int $appointment_id Appointment id.
+	 */
+	public static function mark_link_in_booking_mail( int $appointment_id ): void {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET link_in_booking_mail = 1 WHERE appointment_id = %d AND url <> ''", $appointment_id ) );
+	}
+
+	/**
+	 * Records that the "link ready" notice went out.
+	 *
+	 * @param int $appointment_id Appointment id.
+	 */
+	public static function mark_ready_notified( int $appointment_id ): void {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET ready_notified_at = %s WHERE appointment_id = %d", gmdate( 'Y-m-d H:i:s' ), $appointment_id ) );
+	}
+
+	/**
+	 * Queue health figures: rows per state, due now, oldest pending intent age,
+	 * failures per code.
+	 *
+	 * @return array{states:array<string,int>,due:int,oldest_pending_seconds:int|null,failed_by_code:array<string,int>}
+	 */
+	public static function stats(): array {
+		global $wpdb;
+		$table  = MFK_Schema::table();
+		$states = array();
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		foreach ( (array) $wpdb->get_results( "SELECT state, COUNT(*) AS n FROM `{$table}` GROUP BY state", ARRAY_A ) as $r ) {
+			$states[ (string) $r['state'] ] = (int) $r['n'];
+		}
+		$due    = (int) $wpdb->get_var( "SELECT COUNT(*) FROM `{$table}` WHERE state = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()" );
+		$oldest = $wpdb->get_var( "SELECT TIMESTAMPDIFF(SECOND, MIN(intent_at), UTC_TIMESTAMP()) FROM `{$table}` WHERE state = 'pending'" );
+		$failed = array();
+		foreach ( (array) $wpdb->get_results( "SELECT last_error_code, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' GROUP BY last_error_code", ARRAY_A ) as $r ) {
+			$failed[ (string) $r['last_error_code'] ] = (int) $r['n'];
+		}
+		// phpcs:enable
+		return array(
+			'states'                 => $states,
+			'due'                    => $due,
+			'oldest_pending_seconds' => null === $oldest ? null : (int) $oldest,
+			'failed_by_code'         => $failed,
+		);
+	}
+
+	/**
+	 * Casts a raw row.
+	 *
+	 * @param mixed $row Raw row.
+	 * @return array<string,mixed>|null
+	 */
+	public static function normalize( $row ): ?array {
+		if ( ! is_array( $row ) ) {
+			return null;
+		}
+		foreach ( self::INT_COLUMNS as $column ) {
+			if ( array_key_exists( $column, $row ) ) {
+				$row[ $column ] = (int) $row[ $column ];
+			}
+		}
+		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message' ) as $column ) {
+			if ( array_key_exists( $column, $row ) ) {
+				$row[ $column ] = (string) $row[ $column ];
+			}
+		}
+		return $row;
+	}
+}

@@ -1,0 +1,152 @@
+<?php
+/**
+ * What a claimed row asks of Google: ensure the event, cancel it, move it to another
+ * doctor's calendar, or nothing at all (gave up, the doctor must reconnect, no valid time).
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Plans the sidecar operation of a claimed row.
+ */
+final class MFK_Operation_Planner {
+
+	/**
+	 * Decides what a claimed row needs.
+	 *
+	 * @param array<string,mixed> $row     Claimed row.
+	 * @param int                 $wait_ms How long the sidecar may wait for a pending conference.
+	 * @return array<string,mixed> `op`, `body`, `doctor_id`, `kind`; or `local` (WP_Error)
+	 *                             when it is decided without a call.
+	 */
+	public static function plan( array $row, int $wait_ms ): array {
+		$max_age = (int) apply_filters( 'mfk_queue_max_age', 3 * DAY_IN_SECONDS );
+		if ( ! empty( $row['intent_at'] ) && strtotime( $row['intent_at'] . ' UTC' ) + $max_age < time() ) {
+			$message = '' !== $row['last_error_message'] ? $row['last_error_message'] : __( 'No answer in time.', 'meet-for-kivicare' );
+			return array(
+				'kind'  => 'expire',
+				'local' => new WP_Error(
+					'max_age_exceeded',
+					/* translators: %s: last error message. */
+					sprintf( __( 'Gave up after retrying for too long. Last error: %s', 'meet-for-kivicare' ), $message )
+				),
+			);
+		}
+
+		$send_updates = (string) MFK_Settings::get( 'send_updates' );
+		$is_cancel    = MFK_Mappings::DESIRED_CANCELLED === $row['desired'];
+		$moved        = ! $is_cancel && MFK_Mappings::DESIRED_ACTIVE === $row['desired'] && 'active' === $row['synced_status'] && $row['synced_doctor_id'] > 0
+			&& ( $row['synced_doctor_id'] !== $row['doctor_id'] || $row['synced_calendar_id'] !== $row['calendar_id'] );
+
+		$appointment = null;
+		if ( ! $is_cancel && ! $moved ) {
+			$appointment = MFK_Appointments::get( (int) $row['appointment_id'] );
+			if ( null === $appointment && MFK_Appointments::has_table( 'kc_appointments' ) ) {
+				// Deleted without KiviCare telling us: remove the event.
+				$is_cancel = true;
+			}
+		}
+
+		if ( $is_cancel || $moved ) {
+			$doctor_id   = $row['synced_doctor_id'] > 0 ? $row['synced_doctor_id'] : $row['doctor_id'];
+			$calendar_id = '' !== $row['synced_calendar_id'] ? $row['synced_calendar_id'] : $row['calendar_id'];
+			$kind        = $moved ? 'move' : 'cancel';
+		} else {
+			$doctor_id   = $row['doctor_id'];
+			$calendar_id = '' !== $row['calendar_id'] ? $row['calendar_id'] : MFK_Doctor_Connection::calendar_id( $doctor_id );
+			$kind        = 'ensure';
+		}
+
+		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
+		if ( is_wp_error( $fields ) ) {
+			return array(
+				'kind'  => $kind,
+				'local' => $fields,
+			);
+		}
+		$connection = MFK_Doctor_Connection::get( $doctor_id );
+		if ( MFK_Doctor_Connection::STATUS_RECONNECT === $connection['status'] ) {
+			return array(
+				'kind'  => $kind,
+				'local' => new WP_Error(
+					'' !== $connection['code'] ? $connection['code'] : 'token_revoked',
+					'' !== $connection['message'] ? $connection['message'] : __( 'The doctor must reconnect Google.', 'meet-for-kivicare' ),
+					array( 'retryable' => false, 'doctor_checked' => true )
+				),
+			);
+		}
+
+		$base = $fields + array(
+			'appointmentId' => (int) $row['appointment_id'],
+			'calendarId'    => '' !== $calendar_id ? $calendar_id : 'primary',
+		);
+		if ( 'ensure' !== $kind ) {
+			return array(
+				'kind'      => $kind,
+				'op'        => 'cancel',
+				'doctor_id' => $doctor_id,
+				'body'      => $base + array( 'sendUpdates' => $send_updates ),
+			);
+		}
+
+		$zone  = '' !== MFK_Appointments::valid_zone( $row['timezone'] ) ? $row['timezone'] : 'UTC';
+		$start = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['start_utc'], new DateTimeZone( 'UTC' ) );
+		$end   = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['end_utc'], new DateTimeZone( 'UTC' ) );
+		if ( false === $start || false === $end || $end <= $start ) {
+			return array(
+				'kind'  => $kind,
+				'local' => new WP_Error( 'invalid_request', __( 'The appointment has no valid start and end time.', 'meet-for-kivicare' ) ),
+			);
+		}
+		$attendees = array();
+		if ( MFK_Settings::get( 'add_patient_as_attendee' ) && $appointment ) {
+			$email = MFK_Appointments::user_email( (int) $appointment['patient_id'] );
+			if ( '' !== $email ) {
+				$attendees[] = array( 'email' => $email );
+			}
+		}
+		return array(
+			'kind'      => $kind,
+			'op'        => 'ensure',
+			'doctor_id' => $doctor_id,
+			'body'      => $base + array(
+				'revision'    => (int) $row['revision'],
+				'summary'     => self::summary( $appointment, $doctor_id ),
+				'description' => (string) apply_filters( 'mfk_event_description', '', $row, $appointment ),
+				'start'       => array(
+					'dateTime' => MFK_Appointments::rfc3339( $start, $zone ),
+					'timeZone' => $zone,
+				),
+				'end'         => array(
+					'dateTime' => MFK_Appointments::rfc3339( $end, $zone ),
+					'timeZone' => $zone,
+				),
+				'attendees'   => $attendees,
+				'sendUpdates' => $send_updates,
+				'waitMs'      => $wait_ms,
+			),
+		);
+	}
+
+	/**
+	 * Event title from the template; only non-clinical placeholders exist.
+	 *
+	 * @param array<string,mixed>|null $appointment Appointment row.
+	 * @param int                      $doctor_id   Doctor.
+	 */
+	public static function summary( ?array $appointment, int $doctor_id ): string {
+		$template = (string) MFK_Settings::get( 'event_title_template' );
+		$title    = strtr(
+			$template,
+			array(
+				'{clinic_name}' => $appointment ? MFK_Appointments::clinic_name( (int) $appointment['clinic_id'] ) : '',
+				'{doctor_name}' => MFK_Appointments::user_name( $doctor_id ),
+				'{site_name}'   => wp_specialchars_decode( get_bloginfo( 'name' ), ENT_QUOTES ),
+			)
+		);
+		$title = trim( preg_replace( '/\s+/', ' ', $title ) );
+		return '' !== $title ? mb_substr( $title, 0, 250 ) : 'Video consultation';
+	}
+}
