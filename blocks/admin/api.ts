@@ -90,3 +90,11 @@ export async function request< T >(
 		throw toApiError( error );
 	}
 }
+
+/** Removes a doctor's Google connection (the signed-in doctor's own without `doctorId`). */
+export function disconnectGoogle( doctorId?: number ): Promise< unknown > {
+	return request( '/connection/disconnect', {
+		method: 'POST',
+		data: doctorId ? { doctor_id: doctorId } : {},
+	} );
+}

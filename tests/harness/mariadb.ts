@@ -14,6 +14,7 @@ import {
 	spawnService,
 	waitUntil,
 } from './proc';
+import { program } from './programs';
 
 const execFileAsync = promisify( execFile );
 const asRoot = process.getuid?.() === 0;
@@ -23,7 +24,7 @@ async function sql(
 	statements: string
 ): Promise< string > {
 	const { stdout } = await execFileAsync(
-		'mariadb',
+		program( 'mariadb' ),
 		[
 			'--no-defaults',
 			`--socket=${ instance.paths.socket }`,
@@ -40,7 +41,7 @@ async function sql(
 
 async function ping( instance: Instance ): Promise< boolean > {
 	try {
-		await execFileAsync( 'mariadb-admin', [
+		await execFileAsync( program( 'mariadb-admin' ), [
 			'--no-defaults',
 			`--socket=${ instance.paths.socket }`,
 			'-uroot',
@@ -58,7 +59,7 @@ export async function ensureMariadb( instance: Instance ): Promise< void > {
 	if ( ! readRecord( instance, 'mariadb' ) ) {
 		if ( ! existsSync( path.join( data, 'mysql' ) ) ) {
 			mkdirSync( data, { recursive: true } );
-			await execFileAsync( 'mariadb-install-db', [
+			await execFileAsync( program( 'mariadb-install-db' ), [
 				'--no-defaults',
 				...( asRoot ? [ '--user=root' ] : [] ),
 				`--datadir=${ data }`,
@@ -68,7 +69,7 @@ export async function ensureMariadb( instance: Instance ): Promise< void > {
 		}
 		await assertPortFree( instance.ports.mariadb, 'MariaDB', instance );
 		const record = spawnService( instance, 'mariadb', {
-			command: 'mariadbd',
+			command: program( 'mariadbd' ),
 			args: [
 				'--no-defaults',
 				...( asRoot ? [ '--user=root' ] : [] ),

@@ -113,9 +113,12 @@ export function spawnService(
 		stdio: [ 'ignore', log, log ],
 	} );
 	closeSync( log );
+	// A program that cannot be run is reported by the throw below; without a listener its
+	// 'error' event would also end the whole process.
+	child.on( 'error', () => {} );
 	if ( child.pid === undefined ) {
 		throw new Error(
-			`Could not start ${ service } (${ options.command })`
+			`Could not start ${ service }: ${ options.command } cannot be run (missing or not executable)`
 		);
 	}
 	child.unref();

@@ -23,6 +23,7 @@ import {
 import path from 'node:path';
 import { withLock } from './lock';
 import { CACHE_DIR } from './paths';
+import { program, type ProgramName } from './programs';
 
 export const WORDPRESS_SUITE = process.env.MFK_WP_SUITE || 'trixie';
 const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
@@ -200,9 +201,10 @@ function aptOptions( aptDir: string ): string[] {
 	] );
 }
 
-function run( command: string, args: string[], cwd?: string ): string {
+function run( command: ProgramName, args: string[], cwd?: string ): string {
+	const file = program( command );
 	try {
-		return execFileSync( command, args, {
+		return execFileSync( file, args, {
 			cwd,
 			encoding: 'utf8',
 			stdio: [ 'ignore', 'pipe', 'pipe' ],

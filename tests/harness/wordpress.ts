@@ -44,6 +44,7 @@ import {
 	spawnService,
 	waitUntil,
 } from './proc';
+import { program } from './programs';
 import { ensureWordPressCore } from './wordpress-core';
 
 const execFileAsync = promisify( execFile );
@@ -172,7 +173,11 @@ export async function ensureSiteFiles( instance: Instance ): Promise< void > {
 	) {
 		// First start, or a newer core in the cache: copy core over, keep wp-content's data.
 		mkdirSync( docroot, { recursive: true } );
-		await execFileAsync( 'cp', [ '-r', `${ core }/.`, `${ docroot }/` ] );
+		await execFileAsync( program( 'cp' ), [
+			'-r',
+			`${ core }/.`,
+			`${ docroot }/`,
+		] );
 		writeFileSync( marker, core + '\n' );
 	}
 	writeFileSync(
@@ -225,7 +230,7 @@ async function runPhpScript(
 ): Promise< string > {
 	try {
 		const { stdout } = await execFileAsync(
-			'php',
+			program( 'php' ),
 			phpArgs( path.join( HARNESS_PHP, script ) ),
 			{
 				env: phpEnv( instance, env ),
@@ -290,7 +295,7 @@ export async function ensurePhpServer(
 	await assertPortFree( instance.ports.wordpress, 'WordPress', instance );
 	const listen = `127.0.0.1:${ instance.ports.wordpress }`;
 	const record = spawnService( instance, 'wordpress', {
-		command: 'php',
+		command: program( 'php' ),
 		args: [
 			...SERVER_INI.flatMap( ( ini ) => [ '-d', ini ] ),
 			'-S',

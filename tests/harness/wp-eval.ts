@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Instance } from './instances';
 import { HARNESS_PHP } from './paths';
+import { program } from './programs';
 import { phpArgs, phpEnv } from './wordpress';
 
 const JSON_MARKER = '<<<MFK-JSON>>>';
@@ -31,7 +32,7 @@ function runEval(
 ): Promise< string > {
 	return new Promise( ( resolve, reject ) => {
 		const child = spawn(
-			'php',
+			program( 'php' ),
 			phpArgs( path.join( HARNESS_PHP, 'eval.php' ), [ mode ] ),
 			{
 				env: phpEnv( instance, env ),

@@ -2,83 +2,25 @@
  * Every doctor's Google connection in one table (`GET /connections`), for administrators, with
  * Disconnect for connected accounts.
  */
-import { speak } from '@wordpress/a11y';
 import { Button, Notice, Spinner } from '@wordpress/components';
-import { useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { request, type ApiError } from '../api';
 import { describeCode, statusLabel } from '../format';
-import type { DoctorConnection } from '../types';
+import useDoctors from '../hooks/use-doctors';
 import ConfirmDisconnect from './confirm-disconnect';
 
-/** Doctors needing attention first, then by name. */
-export function sortDoctors( doctors: DoctorConnection[] ): DoctorConnection[] {
-	const rank = { reconnect_needed: 0, disconnected: 1, active: 2 } as const;
-	return [ ...doctors ].sort(
-		( a, b ) =>
-			( rank[ a.status ] ?? 3 ) - ( rank[ b.status ] ?? 3 ) ||
-			a.name.localeCompare( b.name )
-	);
-}
+export { sortDoctors } from '../hooks/use-doctors';
 
 export default function DoctorsTable() {
-	const [ doctors, setDoctors ] = useState< DoctorConnection[] | null >(
-		null
-	);
-	const [ error, setError ] = useState< ApiError | null >( null );
-	const [ confirming, setConfirming ] = useState< DoctorConnection | null >(
-		null
-	);
-	const [ busy, setBusy ] = useState( false );
-	const [ notice, setNotice ] = useState< string | null >( null );
-
-	const load = useCallback( async () => {
-		try {
-			const answer = await request< { doctors: DoctorConnection[] } >(
-				'/connections'
-			);
-			setDoctors( sortDoctors( answer.doctors ) );
-			setError( null );
-		} catch ( e ) {
-			setError( e as ApiError );
-		}
-	}, [] );
-
-	useEffect( () => {
-		load();
-	}, [ load ] );
-
-	const disconnect = async () => {
-		if ( ! confirming ) {
-			return;
-		}
-		setBusy( true );
-		try {
-			await request( '/connection/disconnect', {
-				method: 'POST',
-				data: { doctor_id: confirming.doctor_id },
-			} );
-			const text = sprintf(
-				/* translators: %s: doctor's name. */
-				__( '%s is disconnected from Google.', 'meet-for-kivicare' ),
-				confirming.name
-			);
-			setNotice( text );
-			speak( text );
-			await load();
-		} catch ( e ) {
-			setNotice(
-				sprintf(
-					/* translators: %s: error message. */
-					__( 'Could not disconnect: %s', 'meet-for-kivicare' ),
-					( e as ApiError ).message
-				)
-			);
-		} finally {
-			setBusy( false );
-			setConfirming( null );
-		}
-	};
+	const {
+		doctors,
+		error,
+		confirming,
+		setConfirming,
+		busy,
+		notice,
+		dismissNotice,
+		disconnect,
+	} = useDoctors();
 
 	if ( error ) {
 		return (
@@ -106,7 +48,7 @@ export default function DoctorsTable() {
 	return (
 		<>
 			{ notice && (
-				<Notice status="info" onRemove={ () => setNotice( null ) }>
+				<Notice status="info" onRemove={ dismissNotice }>
 					{ notice }
 				</Notice>
 			) }

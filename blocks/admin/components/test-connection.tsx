@@ -2,12 +2,10 @@
  * "Test connection": runs `POST /settings/test` and explains each check in plain words with the
  * next step when it failed.
  */
-import { speak } from '@wordpress/a11y';
 import { Button, CheckboxControl, Notice } from '@wordpress/components';
-import { useState } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
-import { request, type ApiError } from '../api';
 import { checkLabel } from '../format';
+import useConnectionTest from '../hooks/use-connection-test';
 import type { TestResult } from '../types';
 
 /** One sentence summing up a test run. */
@@ -37,32 +35,8 @@ export interface TestConnectionProps {
 }
 
 export default function TestConnection( { dirty }: TestConnectionProps ) {
-	const [ running, setRunning ] = useState( false );
-	const [ probe, setProbe ] = useState( false );
-	const [ result, setResult ] = useState< TestResult | null >( null );
-	const [ error, setError ] = useState< ApiError | null >( null );
-
-	const run = async () => {
-		if ( running ) {
-			return;
-		}
-		setRunning( true );
-		setError( null );
-		try {
-			const answer = await request< TestResult >( '/settings/test', {
-				method: 'POST',
-				data: probe ? { probe: true } : {},
-			} );
-			setResult( answer );
-			speak( summarize( answer ) );
-		} catch ( e ) {
-			setResult( null );
-			setError( e as ApiError );
-			speak( ( e as ApiError ).message, 'assertive' );
-		} finally {
-			setRunning( false );
-		}
-	};
+	const { running, probe, setProbe, result, error, run } =
+		useConnectionTest( summarize );
 
 	return (
 		<div className="mfk-test">

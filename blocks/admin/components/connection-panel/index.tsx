@@ -1,0 +1,145 @@
+/**
+ * A doctor's Google connection: status, the connected account, Connect / Reconnect (OAuth
+ * through the sidecar and Google's consent page) and Disconnect. Administrators see a doctor's
+ * status on their profile and may disconnect it; only the doctor can connect their own account.
+ */
+import { Button, Notice, Spinner } from '@wordpress/components';
+import { __, sprintf } from '@wordpress/i18n';
+import { formatDateTime, statusLabel } from '../../format';
+import useConnection from '../../hooks/use-connection';
+import ConfirmDisconnect from '../confirm-disconnect';
+import { connectLabel, describeConnection } from './describe';
+
+export {
+	RETURN_ARGS,
+	readReturn,
+	withoutReturnArgs,
+	type ReturnNotice,
+} from '../../oauth-return';
+
+export interface ConnectionPanelProps {
+	/** Doctor shown to an administrator; absent for the doctor's own panel. */
+	doctorId?: number;
+	canConnect: boolean;
+	/** Sends the browser to Google's consent page (replaceable in tests). */
+	navigate?: ( url: string ) => void;
+}
+
+export default function ConnectionPanel( {
+	doctorId,
+	canConnect,
+	navigate = ( url ) => window.location.assign( url ),
+}: ConnectionPanelProps ) {
+	const {
+		connection,
+		loadError,
+		busy,
+		confirming,
+		setConfirming,
+		notice,
+		dismissNotice,
+		statusRef,
+		connect,
+		disconnect,
+	} = useConnection( doctorId, navigate );
+
+	if ( loadError ) {
+		return (
+			<Notice status="error" isDismissible={ false }>
+				{ sprintf(
+					/* translators: %s: error message. */
+					__(
+						'The connection status could not be loaded: %s',
+						'meet-for-kivicare'
+					),
+					loadError.message
+				) }
+			</Notice>
+		);
+	}
+	if ( ! connection ) {
+		return <Spinner />;
+	}
+
+	const { status } = connection;
+	const own = ! doctorId;
+
+	return (
+		<div
+			className={ `mfk-connection is-${ status }` }
+			data-status={ status }
+		>
+			{ notice && (
+				<Notice status={ notice.status } onRemove={ dismissNotice }>
+					{ notice.text }
+				</Notice>
+			) }
+			{ status === 'reconnect_needed' && (
+				<Notice status="warning" isDismissible={ false }>
+					{ own
+						? __(
+								'Reconnect your Google account: your upcoming video consultations get their links as soon as you do.',
+								'meet-for-kivicare'
+							)
+						: __(
+								'This doctor must reconnect their Google account; their meetings wait until then.',
+								'meet-for-kivicare'
+							) }
+				</Notice>
+			) }
+			<p
+				className="mfk-connection__status"
+				ref={ statusRef }
+				tabIndex={ -1 }
+			>
+				<span className={ `mfk-badge is-${ status }` }>
+					{ statusLabel( status ) }
+				</span>{ ' ' }
+				{ describeConnection( connection, own ) }
+			</p>
+			{ status !== 'disconnected' && connection.connected_at && (
+				<p className="mfk-connection__since">
+					{ sprintf(
+						/* translators: %s: date and time. */
+						__( 'Connected since %s.', 'meet-for-kivicare' ),
+						formatDateTime( connection.connected_at )
+					) }
+				</p>
+			) }
+			<div className="mfk-connection__actions">
+				{ canConnect && own && (
+					<Button
+						__next40pxDefaultSize
+						variant={
+							status === 'active' ? 'secondary' : 'primary'
+						}
+						onClick={ connect }
+						isBusy={ busy === 'connect' }
+						aria-disabled={ busy !== null }
+					>
+						{ connectLabel( status ) }
+					</Button>
+				) }
+				{ status !== 'disconnected' && (
+					<Button
+						__next40pxDefaultSize
+						variant="secondary"
+						isDestructive
+						onClick={ () => setConfirming( true ) }
+						aria-disabled={ busy !== null }
+					>
+						{ __( 'Disconnect', 'meet-for-kivicare' ) }
+					</Button>
+				) }
+			</div>
+			{ confirming && (
+				<ConfirmDisconnect
+					name={ connection.email || '' }
+					busy={ busy === 'disconnect' }
+					onConfirm={ disconnect }
+					onCancel={ () => setConfirming( false ) }
+				/>
+			) }
+		</div>
+	);
+}

@@ -1,0 +1,126 @@
+/**
+ * How meetings are made: the calendar event's title and guests, Google's own invitations, when
+ * the join buttons open, how long a booking waits for the link, and which calendar.
+ */
+import { SelectControl } from '@wordpress/components';
+import { __ } from '@wordpress/i18n';
+import type { SettingsForm } from '../../hooks/use-settings';
+import type { SendUpdates } from '../../types';
+import { fieldLabel } from './field-labels';
+import { Field, TextField, ToggleField, helpFor, invalid } from './fields';
+import Section from './section';
+
+export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
+	return (
+		<Section
+			id="mfk-meetings"
+			title={ __( 'Meetings', 'meet-for-kivicare' ) }
+		>
+			<TextField
+				form={ form }
+				name="event_title_template"
+				label={ fieldLabel( 'event_title_template' ) }
+				help={ __(
+					'Placeholders: {clinic_name}, {doctor_name}, {site_name}. Anyone who sees the doctor’s calendar sees this title, so it never carries clinical details.',
+					'meet-for-kivicare'
+				) }
+			/>
+			<Field form={ form } name="send_updates">
+				<SelectControl
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+					label={ fieldLabel( 'send_updates' ) }
+					help={ helpFor(
+						form,
+						'send_updates',
+						__(
+							'The clinic sends its own messages, so Google usually sends none.',
+							'meet-for-kivicare'
+						)
+					) }
+					value={ form.values.send_updates as SendUpdates }
+					onChange={ ( value: SendUpdates ) =>
+						form.set( 'send_updates', value )
+					}
+					aria-invalid={ invalid( form, 'send_updates' ) }
+					options={ [
+						{
+							value: 'none',
+							label: __( 'None', 'meet-for-kivicare' ),
+						},
+						{
+							value: 'externalOnly',
+							label: __(
+								'Only to guests outside the doctor’s organisation',
+								'meet-for-kivicare'
+							),
+						},
+						{
+							value: 'all',
+							label: __( 'To all guests', 'meet-for-kivicare' ),
+						},
+					] }
+				/>
+			</Field>
+			<ToggleField
+				form={ form }
+				name="add_patient_as_attendee"
+				label={ __(
+					'Add the patient to the calendar event as a guest',
+					'meet-for-kivicare'
+				) }
+				help={ __(
+					'Off: the patient’s e-mail address stays out of Google Calendar; they get the link from the clinic.',
+					'meet-for-kivicare'
+				) }
+			/>
+			<TextField
+				form={ form }
+				name="join_window_minutes"
+				label={ __(
+					'Join window (minutes before the start)',
+					'meet-for-kivicare'
+				) }
+				help={ __(
+					'The Start and Join buttons become active this many minutes before the appointment (0 to 120).',
+					'meet-for-kivicare'
+				) }
+				inputProps={ {
+					type: 'number',
+					min: 0,
+					max: 120,
+					inputMode: 'numeric',
+				} }
+			/>
+			<TextField
+				form={ form }
+				name="sync_budget_ms"
+				label={ __(
+					'Time allowed at booking (milliseconds)',
+					'meet-for-kivicare'
+				) }
+				help={ __(
+					'How long a booking waits for Google so that the link is in the confirmation e-mail (0 to 10000; 0 = always in the background). The rest happens in the background.',
+					'meet-for-kivicare'
+				) }
+				inputProps={ {
+					type: 'number',
+					min: 0,
+					max: 10000,
+					step: 100,
+					inputMode: 'numeric',
+				} }
+			/>
+			<TextField
+				form={ form }
+				name="calendar_id"
+				label={ fieldLabel( 'calendar_id' ) }
+				help={ __(
+					'“primary” is each doctor’s main calendar; a doctor may choose another one.',
+					'meet-for-kivicare'
+				) }
+				inputProps={ { spellCheck: false } }
+			/>
+		</Section>
+	);
+}

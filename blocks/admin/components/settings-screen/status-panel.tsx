@@ -1,0 +1,33 @@
+/**
+ * The integration's live health and the connection test, at the top of the settings page.
+ */
+import { __ } from '@wordpress/i18n';
+import HealthPanel from '../health-panel';
+import TestConnection from '../test-connection';
+import Section from './section';
+
+export interface StatusPanelProps {
+	/** Where the doctors' table is, for the "must reconnect" figure. */
+	doctorsAnchor: string;
+	/** Changes after each save, so the health figures reload at once. */
+	reloadKey: number;
+	/** The form has unsaved changes (the test uses the saved settings). */
+	dirty: boolean;
+}
+
+export default function StatusPanel( {
+	doctorsAnchor,
+	reloadKey,
+	dirty,
+}: StatusPanelProps ) {
+	return (
+		<Section id="mfk-status" title={ __( 'Status', 'meet-for-kivicare' ) }>
+			<HealthPanel
+				doctorsAnchor={ doctorsAnchor }
+				reloadKey={ reloadKey }
+			/>
+			<h3>{ __( 'Test connection', 'meet-for-kivicare' ) }</h3>
+			<TestConnection dirty={ dirty } />
+		</Section>
+	);
+}

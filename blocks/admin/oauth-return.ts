@@ -1,0 +1,47 @@
+/**
+ * The OAuth round trip's result, which the callback adds to the page address when it sends
+ * the doctor back.
+ */
+import { __ } from '@wordpress/i18n';
+import { connectErrorMessage } from './format';
+
+/** Query arguments the OAuth callback adds when it sends the doctor back. */
+export const RETURN_ARGS = [
+	'mfk_connected',
+	'mfk_error',
+	'google_meet_connected',
+] as const;
+
+export interface ReturnNotice {
+	status: 'success' | 'error';
+	text: string;
+}
+
+/** What the OAuth round trip reported in the page address, if anything. */
+export function readReturn( search: string ): ReturnNotice | null {
+	const params = new URLSearchParams( search );
+	const error = params.get( 'mfk_error' );
+	if ( error ) {
+		return { status: 'error', text: connectErrorMessage( error ) };
+	}
+	if (
+		params.get( 'mfk_connected' ) === '1' ||
+		params.get( 'google_meet_connected' ) === '1'
+	) {
+		return {
+			status: 'success',
+			text: __(
+				'Google is connected. Your video consultations get their Google Meet links from now on, including the ones that were waiting.',
+				'meet-for-kivicare'
+			),
+		};
+	}
+	return null;
+}
+
+/** The page address without the OAuth return arguments (so a reload does not repeat them). */
+export function withoutReturnArgs( href: string ): string {
+	const url = new URL( href );
+	RETURN_ARGS.forEach( ( name ) => url.searchParams.delete( name ) );
+	return url.toString();
+}
