@@ -28,6 +28,8 @@ module.exports = {
 			displayName: 'sidecar',
 			testEnvironment: 'node',
 			testMatch: [ '<rootDir>/tests/sidecar/**/*.test.ts' ],
+			// `app.inject()` (light-my-request) needs `cookie`, which ships ES modules only.
+			transformIgnorePatterns: [ '/node_modules/(?!cookie/)' ],
 		},
 		{
 			...base,

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createGoogleApi } from '../src/sidecar/google/api';
-import { eventBody } from '../src/sidecar/meetings';
+import { eventBody } from '../src/sidecar/meetings/event';
 import { consent, directTokens, emulatorControl } from './lib/google';
 import {
 	cpuMs,

@@ -3,13 +3,13 @@
  * the Google caller with its pacing and token cache, and the lazily loaded Google client.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { SidecarConfig } from './config';
+import type { SidecarConfig } from './config/env';
 import type { GoogleApi } from './google/api';
 import { GoogleCaller } from './google/caller';
 import { Pacer } from './google/pacing';
 import { TokenCache } from './google/token-cache';
-import { Metrics } from './metrics';
-import { Sealer } from './sealing';
+import { Metrics } from './observability/metrics';
+import { Sealer } from './sealing/sealer';
 
 export interface SidecarContext {
 	config: SidecarConfig;

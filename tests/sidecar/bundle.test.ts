@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { signedHeaders } from '../../src/sidecar/signing';
+import { signedHeaders } from '../../src/sidecar/signing/signature';
 
 const ROOT = resolve( __dirname, '../..' );
 const SECRET = randomBytes( 24 ).toString( 'base64url' );

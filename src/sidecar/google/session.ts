@@ -10,7 +10,7 @@ import {
 	sealCredential,
 	tokenHandle,
 	type Credential,
-} from '../credentials';
+} from '../sealing/credential';
 import { SidecarError } from '../errors';
 import type { GoogleApi, OAuthClientInfo, TokenSet } from './api';
 import { GoogleCallError } from './caller';

@@ -1,5 +1,10 @@
 import { compileSchema } from '../../../src/sidecar/validator';
-import { schemas } from '../../../src/sidecar/schemas';
+import { batchBody } from '../../../src/sidecar/schemas/batch';
+import { meetingBodies } from '../../../src/sidecar/schemas/meetings';
+import * as oauth from '../../../src/sidecar/schemas/oauth';
+import { pingBody } from '../../../src/sidecar/schemas/ops';
+
+const schemas = { ...oauth, ...meetingBodies, batchBody, pingBody };
 
 describe( 'schema validator', () => {
 	test( 'refuses schemas with keywords it does not implement', () => {
@@ -22,7 +27,7 @@ describe( 'schema validator', () => {
 
 	test( 'compiles every schema the sidecar uses', () => {
 		for ( const schema of Object.values( schemas ) ) {
-			expect( () => compileSchema( schema ) ).not.toThrow();
+			expect( () => compileSchema( schema as never ) ).not.toThrow();
 		}
 	} );
 
