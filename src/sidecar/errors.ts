@@ -159,11 +159,14 @@ export interface ValidationIssue {
 	message?: string;
 }
 
+/** At most this many problems are reported for one request (or one batch operation). */
+const MAX_FIELD_ERRORS = 20;
+
 /** Schema violations as field errors: a JSON pointer into the request body and what is wrong. */
 export function fieldErrors(
 	issues: readonly ValidationIssue[]
 ): FieldError[] {
-	return issues.map( ( v ) => {
+	return issues.slice( 0, MAX_FIELD_ERRORS ).map( ( v ) => {
 		const params = v.params as {
 			missingProperty?: string;
 			allowedValues?: unknown[];

@@ -1,6 +1,6 @@
 /**
  * How the fastify instance is built: JSON log lines with redaction, request ids, the body limit,
- * graceful closing, and the request validators compiled ahead of time (plugins/validation.ts).
+ * graceful closing, and the request validators generated at build time (plugins/validation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -32,8 +32,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface AppOptions {
 	/** Where JSON log lines go (default: stdout). */
 	logDestination?: Writable;
-	/** Validator compilers other than the sidecar's own (the build step that generates them). */
-	schemaController?: FastifyServerOptions[ 'schemaController' ];
+	/** Other validator compilers: the build step that generates the sidecar's own. */
+	validation?: Pick< FastifyServerOptions, 'schemaController' | 'ajv' >;
 }
 
 export function serverOptions(
@@ -59,6 +59,6 @@ export function serverOptions(
 		},
 		forceCloseConnections: 'idle',
 		return503OnClosing: true,
-		schemaController: options.schemaController ?? validatorCompilers,
+		...( options.validation ?? { schemaController: validatorCompilers } ),
 	};
 }

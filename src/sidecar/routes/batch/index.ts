@@ -4,34 +4,46 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { runBatch, type BatchOperation } from '../../batch/run-batch';
-import { fieldErrors, type ValidationIssue } from '../../errors';
+import { fieldErrors } from '../../errors';
+import type { GeneratedValidator } from '../../generated/validators';
+import { restoreValidator } from '../../plugins/validation';
 import { batchBody } from '../../schemas/batch';
-import { meetingBodies } from '../../schemas/meetings';
+import {
+	MEETING_OPS,
+	meetingBodies,
+	type MeetingOp,
+} from '../../schemas/meetings';
 
 const batch: FastifyPluginAsync = async ( app ) => {
+	// The very validators of the single meeting routes, looked up on first use (those routes
+	// already refused to start had they been missing or out of date).
+	let opValidators: Record< MeetingOp, GeneratedValidator > | undefined;
+	const validate = ( operation: BatchOperation ) => {
+		opValidators ??= Object.fromEntries(
+			MEETING_OPS.map( ( op ) => [
+				op,
+				restoreValidator( {
+					method: 'POST',
+					url: `/v1/meetings/${ op }`,
+					httpPart: 'body',
+					schema: meetingBodies[ op ],
+				} ),
+			] )
+		) as Record< MeetingOp, GeneratedValidator >;
+		const check = opValidators[ operation.op ];
+		return check( operation ) ? null : fieldErrors( check.errors ?? [] );
+	};
+
 	app.post< {
 		Body: { operations: BatchOperation[]; budgetMs?: number | null };
-	} >( '/v1/batch', { schema: { body: batchBody } }, async ( request ) => {
-		const validate = ( operation: BatchOperation ) => {
-			const check = request.compileValidationSchema(
-				meetingBodies[ operation.op ],
-				'body'
-			);
-			return check( operation )
-				? null
-				: fieldErrors(
-						( check.errors ?? [] ) as unknown as ValidationIssue[]
-					);
-		};
-		return {
-			results: await runBatch(
-				app.ctx,
-				request.body.operations,
-				validate,
-				request.body.budgetMs ?? undefined
-			),
-		};
-	} );
+	} >( '/v1/batch', { schema: { body: batchBody } }, async ( request ) => ( {
+		results: await runBatch(
+			app.ctx,
+			request.body.operations,
+			validate,
+			request.body.budgetMs ?? undefined
+		),
+	} ) );
 };
 
 export default batch;
