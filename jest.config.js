@@ -30,6 +30,8 @@ module.exports = {
 			testMatch: [ '<rootDir>/tests/sidecar/**/*.test.ts' ],
 			// `app.inject()` (light-my-request) needs `cookie`, which ships ES modules only.
 			transformIgnorePatterns: [ '/node_modules/(?!cookie/)' ],
+			// A time limit that only catches hangs (see the file).
+			setupFilesAfterEnv: [ '<rootDir>/tests/sidecar/setup.ts' ],
 		},
 		{
 			...base,

@@ -1,5 +1,8 @@
 /**
- * Meetings end to end: sidecar over real HTTP, the real Google client, the emulator as Google.
+ * Meetings end to end: the sidecar's app, the real Google client over HTTP, the emulator as
+ * Google. Waits on Google's conference creation use the longest `waitMs` the API allows: the
+ * answer comes as soon as the conference settles, so a long wait costs nothing unless the
+ * machine is slow.
  */
 import { eventIdFor } from '../../../../src/sidecar';
 import { startRig, times, type Rig } from '../../support';
@@ -226,7 +229,7 @@ describe( 'ensure', () => {
 describe( 'asynchronous conference creation', () => {
 	test( 'pending → success within waitMs: answered ready', async () => {
 		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 500 } );
-		const answer = await ensure( nextAppointment++, { waitMs: 5000 } );
+		const answer = await ensure( nextAppointment++, { waitMs: 10000 } );
 		expect( answer.body ).toMatchObject( {
 			status: 'ready',
 			conferenceStatus: 'success',
@@ -235,7 +238,8 @@ describe( 'asynchronous conference creation', () => {
 	} );
 
 	test( 'still pending after waitMs: answered pending, ready when asked again', async () => {
-		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 2000 } );
+		// Pending for 4 s: the two calls that must see it pending have that long to be answered.
+		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 4000 } );
 		const id = nextAppointment++;
 		const first = await ensure( id, { waitMs: 0 } );
 		expect( first.body ).toMatchObject( {
@@ -249,7 +253,7 @@ describe( 'asynchronous conference creation', () => {
 			status: 'pending',
 			meetUrl: null,
 		} );
-		const again = await ensure( id, { waitMs: 5000 } );
+		const again = await ensure( id, { waitMs: 10000 } );
 		expect( again.body ).toMatchObject( {
 			status: 'ready',
 			created: false,
@@ -264,7 +268,7 @@ describe( 'asynchronous conference creation', () => {
 			conferenceOutcome: 'failure',
 		} );
 		const id = nextAppointment++;
-		const failed = await ensure( id, { waitMs: 3000 } );
+		const failed = await ensure( id, { waitMs: 10000 } );
 		expect( failed.status ).toBe( 502 );
 		expect( failed.body ).toMatchObject( {
 			code: 'conference_failed',
@@ -272,7 +276,7 @@ describe( 'asynchronous conference creation', () => {
 		} );
 
 		// The same revision cannot help: Google ignores a repeated requestId.
-		const same = await ensure( id, { waitMs: 3000 } );
+		const same = await ensure( id, { waitMs: 10000 } );
 		expect( same.body ).toMatchObject( {
 			code: 'conference_failed',
 			data: { revision: 0 },
@@ -281,7 +285,7 @@ describe( 'asynchronous conference creation', () => {
 		await rig.control( 'PATCH', '/config', {
 			conferenceOutcome: 'success',
 		} );
-		const fixed = await ensure( id, { revision: 1, waitMs: 3000 } );
+		const fixed = await ensure( id, { revision: 1, waitMs: 10000 } );
 		expect( fixed.status ).toBe( 200 );
 		expect( fixed.body ).toMatchObject( {
 			status: 'ready',
