@@ -33,7 +33,7 @@ export interface SidecarConfig {
 	retryMaxDelayMs: number;
 	/** How long in-flight requests may finish after SIGTERM before the process exits anyway. */
 	shutdownGraceMs: number;
-	/** Bound on the replay-protection memory (nonces within the clock-skew window). */
+	/** Live nonces the replay-protection memory is sized for (16 bytes each, reserved at start). */
 	replayCacheMax: number;
 	/** Operations of one `/v1/batch` call running at the same time. */
 	batchConcurrency: number;

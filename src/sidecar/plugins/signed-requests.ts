@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import { SidecarError } from '../errors';
-import { ReplayCache } from '../signing/replay-guard';
+import { ReplayGuard } from '../signing/replay-guard';
 import { verifySignature } from '../signing/signature';
 
 declare module 'fastify' {
@@ -19,9 +19,9 @@ declare module 'fastify' {
 export default fp(
 	async ( app ) => {
 		const { config, metrics } = app.ctx;
-		const replay = new ReplayCache(
-			config.clockSkewSeconds * 2000,
-			config.replayCacheMax
+		const replay = new ReplayGuard(
+			config.replayCacheMax,
+			config.clockSkewSeconds
 		);
 		app.addHook( 'preValidation', async ( request ) => {
 			if ( request.is404 || request.routeOptions.config.unsigned ) {
@@ -44,11 +44,20 @@ export default fp(
 					`Request refused: ${ verdict.reason }.`
 				);
 			}
-			if ( ! replay.remember( verdict.nonce ) ) {
+			const seen = replay.check( verdict.nonce, verdict.timestamp );
+			if ( seen === 'replay' ) {
 				metrics.authFailures.inc( { reason: 'replay' } );
 				throw new SidecarError(
 					'unauthorized',
 					'Request refused: nonce already used (replay).'
+				);
+			}
+			if ( seen === 'full' ) {
+				// Never accepted unchecked: the caller sends it again with a new nonce.
+				throw new SidecarError(
+					'rate_limited',
+					'Too many signed requests at once to protect against replays; retry shortly.',
+					{ retryAfterMs: 1000 }
 				);
 			}
 			if ( request.malformedJson ) {

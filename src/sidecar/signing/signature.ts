@@ -73,7 +73,7 @@ export type VerifyFailure =
 	| 'signature';
 
 export type VerifyResult =
-	| { ok: true; nonce: string }
+	| { ok: true; nonce: string; timestamp: number }
 	| { ok: false; failure: VerifyFailure; reason: string };
 
 export interface VerifyOptions {
@@ -150,5 +150,5 @@ export function verifySignature(
 			reason: 'signature does not match',
 		};
 	}
-	return { ok: true, nonce };
+	return { ok: true, nonce, timestamp: Number( timestamp ) };
 }

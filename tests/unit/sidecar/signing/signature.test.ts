@@ -67,6 +67,7 @@ describe( 'request signing', () => {
 		expect( verify( headers() ) ).toEqual( {
 			ok: true,
 			nonce: EXAMPLE.nonce,
+			timestamp: 1767225600,
 		} );
 	} );
 
