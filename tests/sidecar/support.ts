@@ -52,6 +52,8 @@ export interface Rig {
 	) => Promise< Answer< T > >;
 	/** A request exactly as given: unsigned unless its headers carry a signature. */
 	send: < T = any >( request: InjectOptions ) => Promise< Answer< T > >;
+	/** Another sidecar on the same keys and Google, with settings of its own (close it after). */
+	sidecarWith: ( env: Record< string, string > ) => FastifyInstance;
 	/** A doctor connected through the consent page; returns the sealed credential. */
 	connect: (
 		email?: string,
@@ -134,7 +136,7 @@ export async function startRig(
 ): Promise< Rig > {
 	const google = await startEmulator( { port: 0 } );
 	const logs = new LogCapture();
-	const config = loadConfig( {
+	const settings = {
 		MFK_SIDECAR_PORT: '0',
 		MFK_SHARED_SECRET: SHARED_SECRET,
 		MFK_SEAL_KEYS: sealKeyEnv(),
@@ -145,7 +147,8 @@ export async function startRig(
 		MFK_GOOGLE_TIMEOUT_MS: '1500',
 		...google.sidecarEnv(),
 		...env,
-	} );
+	};
+	const config = loadConfig( settings );
 	const app = buildApp( config, { logDestination: logs } );
 	await app.ready();
 	const siteId = randomUUID();
@@ -240,6 +243,10 @@ export async function startRig(
 		client,
 		call,
 		send: ( request ) => send( app, request ),
+		sidecarWith: ( other ) =>
+			buildApp(
+				loadConfig( { ...settings, MFK_LOG_LEVEL: 'silent', ...other } )
+			),
 		connect,
 		control,
 		close: async () => {

@@ -2,14 +2,7 @@
  * Google misbehaving: the single retry policy (what is retried, what is not, within the budget)
  * and every error code that comes from Google's answers.
  */
-import { buildApp, loadConfig } from '../../../src/sidecar';
-import {
-	SHARED_SECRET,
-	signedCall,
-	startRig,
-	times,
-	type Rig,
-} from '../support';
+import { signedCall, startRig, times, type Rig } from '../support';
 
 let rig: Rig;
 let doctor: { credential: string; email: string };
@@ -65,20 +58,6 @@ const eventsOf = async ( appointmentId: number ) =>
 		( e ) =>
 			e.extendedProperties?.private?.mfkAppointmentId ===
 			String( appointmentId )
-	);
-
-/** Another sidecar on the same keys and Google, with some settings of its own. */
-const sidecarWith = ( env: Record< string, string > ) =>
-	buildApp(
-		loadConfig( {
-			MFK_SHARED_SECRET: SHARED_SECRET,
-			MFK_SEAL_KEYS: `k1:${ (
-				rig.context.config.sealKeys[ 0 ] as { key: Buffer }
-			 ).key.toString( 'base64' ) }`,
-			MFK_LOG_LEVEL: 'silent',
-			...rig.google.sidecarEnv(),
-			...env,
-		} )
 	);
 
 describe( 'retried, then success', () => {
@@ -266,7 +245,7 @@ describe( 'retries exhausted within the budget', () => {
 	test( "the emulator's per-user rate limit, as Google answers it", async () => {
 		// A budget far longer than the quota's pace (1 call a second), so how many calls get
 		// through depends on Google's answers, not on how busy this machine is.
-		const paced = sidecarWith( { MFK_RETRY_BUDGET_MS: '8000' } );
+		const paced = rig.sidecarWith( { MFK_RETRY_BUDGET_MS: '8000' } );
 		await rig.control( 'PATCH', '/config', {
 			rateLimits: { perUserPerMinute: 60 },
 		} ); // 1/s, burst 1
@@ -299,7 +278,7 @@ describe( 'retries exhausted within the budget', () => {
 
 describe( 'the client libraries do not retry on their own', () => {
 	test( 'with a zero retry budget, one failing call is one request to Google', async () => {
-		const noRetry = sidecarWith( { MFK_RETRY_BUDGET_MS: '0' } );
+		const noRetry = rig.sidecarWith( { MFK_RETRY_BUDGET_MS: '0' } );
 		const call = async ( path: string, body: unknown ) =>
 			( await signedCall< { code?: string } >( noRetry, path, body ) )
 				.body;
