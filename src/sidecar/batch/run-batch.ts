@@ -5,7 +5,6 @@
  * others. Operations that could not start within the batch's budget are answered `rate_limited`.
  */
 import type { SidecarContext } from '../context';
-import { openCredential } from '../sealing/credential';
 import {
 	errorBody,
 	internalError,
@@ -75,8 +74,7 @@ export async function runBatch(
 		const body = operation as unknown as MeetingBody;
 		let account: string;
 		try {
-			const { credential } = openCredential(
-				ctx.sealer,
+			const { credential } = ctx.opened.credential(
 				body.siteId,
 				body.credential
 			);

@@ -6,7 +6,6 @@
 import type { OAuth2Client } from 'google-auth-library';
 import type { SidecarContext } from '../context';
 import {
-	openCredential,
 	sealCredential,
 	tokenHandle,
 	type Credential,
@@ -43,11 +42,7 @@ export class GoogleSession {
 		client: OAuthClientInfo,
 		blob: string
 	): Promise< GoogleSession > {
-		const { credential, stale } = openCredential(
-			ctx.sealer,
-			siteId,
-			blob
-		);
+		const { credential, stale } = ctx.opened.credential( siteId, blob );
 		if ( credential.clientId !== client.clientId ) {
 			throw new SidecarError(
 				'token_revoked',

@@ -34,11 +34,7 @@ export function openClient(
 ): OAuthClientInfo {
 	return {
 		clientId: client.clientId,
-		clientSecret: ctx.sealer.open(
-			client.clientSecret,
-			'client_secret',
-			siteId
-		).plaintext,
+		clientSecret: ctx.opened.clientSecret( siteId, client.clientSecret ),
 	};
 }
 
@@ -172,6 +168,7 @@ export async function revoke(
 	const session = await GoogleSession.open( ctx, siteId, client, blob );
 	const api = session.api;
 	session.forgetTokens();
+	ctx.opened.forgetCredential( siteId, blob );
 	try {
 		await google( ctx, 'oauth.revoke', 'other', session.deadline, () =>
 			api.revoke( session.refreshToken )
