@@ -267,10 +267,14 @@ describe( 'malformed input never crashes and gets a clear 4xx', () => {
 		expect( answer.body.message ).toMatch( /not valid JSON/ );
 	} );
 
-	test( 'prototype-polluting keys are refused', async () => {
-		const answer = await rig.call( '/v1/ping', undefined, {
-			rawBody: '{"__proto__": {"polluted": true}}',
-		} );
+	test.each( [
+		'{"__proto__": {"polluted": true}}',
+		'{"a": {"constructor": {"prototype": {"polluted": true}}}}',
+		// The same key spelled with JSON escapes.
+		'{"\\u005f_proto__": {"polluted": true}}',
+		'{"__pro\\u0074o__": {"polluted": true}}',
+	] )( 'prototype-polluting keys are refused: %s', async ( rawBody ) => {
+		const answer = await rig.call( '/v1/ping', undefined, { rawBody } );
 		expectError( answer, 400, 'invalid_request' );
 		expect( ( {} as Record< string, unknown > ).polluted ).toBeUndefined();
 	} );
