@@ -13,8 +13,17 @@ import { round } from './stats';
 export const ROOT = resolve( __dirname, '..', '..' );
 export const SIDECAR_BUNDLE = resolve( ROOT, 'build/sidecar/sidecar.js' );
 export const EMULATOR_BUNDLE = resolve( ROOT, 'build/emulator/emulator.js' );
-/** The flags `npm run sidecar` starts the sidecar with (package.json). */
-export const SIDECAR_FLAGS = [ '--max-semi-space-size=1' ];
+/** How `npm run sidecar` starts the sidecar (package.json): Node's flags and environment. */
+export interface NodeRuntime {
+	flags: string[];
+	env: Record< string, string >;
+}
+export const SIDECAR_RUNTIME: NodeRuntime = {
+	flags: [ '--max-semi-space-size=1', '--heap-growing-percent=20' ],
+	env: { MALLOC_ARENA_MAX: '1' },
+};
+/** Node's defaults, for comparison. */
+export const NODE_DEFAULTS: NodeRuntime = { flags: [], env: {} };
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICK_MS = 10;
 
@@ -183,12 +192,13 @@ export async function startNode( {
 export function startSidecarProcess(
 	port: number,
 	env: Record< string, string | undefined >,
-	flags: string[] = SIDECAR_FLAGS
+	runtime: NodeRuntime = SIDECAR_RUNTIME
 ): Promise< NodeProcess > {
 	return startNode( {
 		args: [ SIDECAR_BUNDLE ],
-		flags,
+		flags: runtime.flags,
 		env: {
+			...runtime.env,
 			...env,
 			MFK_SIDECAR_HOST: '127.0.0.1',
 			MFK_SIDECAR_PORT: String( port ),
@@ -208,8 +218,8 @@ export function startEmulatorProcess( port: number ): Promise< NodeProcess > {
 }
 
 /**
- * The least a Node HTTP service can be: `http.createServer` answering 200. Its cold start and
- * memory are the baseline for the sidecar's.
+ * The least a Node HTTP service can be: `http.createServer` answering 200, started like the
+ * sidecar. Its cold start and memory are the baseline for the sidecar's.
  */
 export function startBareNode( port: number ): Promise< NodeProcess > {
 	return startNode( {
@@ -217,8 +227,8 @@ export function startBareNode( port: number ): Promise< NodeProcess > {
 			'-e',
 			"require('node:http').createServer((q,s)=>{q.resume();s.setHeader('content-type','application/json');s.end('{\"ok\":true}')}).listen(Number(process.env.PORT),'127.0.0.1')",
 		],
-		flags: SIDECAR_FLAGS,
-		env: { PORT: String( port ) },
+		flags: SIDECAR_RUNTIME.flags,
+		env: { ...SIDECAR_RUNTIME.env, PORT: String( port ) },
 		port,
 	} );
 }
