@@ -3,7 +3,14 @@
  * routes, the error shape and refusal of malformed input on every route, the request log.
  */
 import { signedHeaders } from '../../src/sidecar';
-import { SHARED_SECRET, startRig, times, type Rig } from './support';
+import {
+	SHARED_SECRET,
+	send,
+	startRig,
+	times,
+	type Answer,
+	type Rig,
+} from './support';
 
 let rig: Rig;
 let credential: string;
@@ -127,6 +134,61 @@ describe( 'request signing', () => {
 		} );
 		expect( again.status ).toBe( 401 );
 		expect( again.body.message ).toMatch( /replay/ );
+	} );
+
+	test( 'replay memory that is full refuses new requests; it never forgets a live nonce', async () => {
+		// The smallest replay memory: 1,000 live nonces guaranteed (2,000 slots).
+		const small = rig.sidecarWith( { MFK_REPLAY_CACHE_MAX: '1000' } );
+		try {
+			const ping = () => {
+				const headers = {
+					'content-type': 'application/json',
+					...signedHeaders( SHARED_SECRET, {
+						method: 'POST',
+						path: '/v1/ping',
+						body: '{}',
+					} ),
+				};
+				return {
+					headers,
+					answer: send( small, {
+						method: 'POST',
+						url: '/v1/ping',
+						headers,
+						payload: '{}',
+					} ),
+				};
+			};
+			const first = ping();
+			expect( ( await first.answer ).status ).toBe( 200 );
+			let accepted = 1;
+			let refused: Answer | undefined;
+			while ( ! refused && accepted < 2000 ) {
+				const answer = await ping().answer;
+				if ( answer.status === 200 ) {
+					accepted++;
+				} else {
+					refused = answer;
+				}
+			}
+			expect( accepted ).toBeGreaterThanOrEqual( 1000 );
+			expect( refused?.status ).toBe( 429 );
+			expect( refused?.body ).toMatchObject( {
+				code: 'rate_limited',
+				data: { retryable: true, retryAfterMs: expect.any( Number ) },
+			} );
+			expect( refused?.headers.get( 'retry-after' ) ).toBe( '1' );
+			const replayed = await send( small, {
+				method: 'POST',
+				url: '/v1/ping',
+				headers: first.headers,
+				payload: '{}',
+			} );
+			expect( replayed.status ).toBe( 401 );
+			expect( replayed.body.message ).toMatch( /replay/ );
+		} finally {
+			await small.close();
+		}
 	} );
 
 	test( 'the signature covers body, path and method', async () => {
