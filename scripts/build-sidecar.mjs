@@ -169,7 +169,11 @@ const targets = [
 	},
 ];
 
-/** Only ajv's small runtime helpers belong in the sidecar: its compiler is what start-up avoids. */
+/**
+ * Only ajv's small runtime helpers belong in the sidecar: its compiler is what start-up avoids.
+ *
+ * @param {import('esbuild').Metafile} metafile What esbuild bundled.
+ */
 function refuseSchemaCompilers( metafile ) {
 	const compilers = Object.keys( metafile.inputs ).filter( ( input ) =>
 		/node_modules\/(ajv\/(?!dist\/runtime\/)|fast-json-stringify\/index\.js|ajv-formats\/)/.test(
