@@ -7,6 +7,10 @@
  * answer. Calls alternate in random order, one at a time, after a warm-up.
  *
  *   npm run bench -- --only sidecar-overhead
+ *   npx tsx bench/sidecar-overhead.ts 1000 /tmp/before.js '/tmp/other.js||--max-semi-space-size=1'
+ *
+ * The second form also measures other builds in the same run, their calls interleaved with the
+ * rest ("others" in the output), to compare one change at a time under the same load.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createGoogleApi } from '../src/sidecar/google/api';
@@ -15,9 +19,12 @@ import { consent, directTokens, emulatorControl } from './lib/google';
 import {
 	cpuMs,
 	freePort,
+	parseBuild,
 	sidecarEnvFor,
 	startEmulatorProcess,
 	startSidecarProcess,
+	type NodeProcess,
+	type SidecarBuild,
 } from './lib/procs';
 import type { Figure } from './lib/report';
 import { sidecarCaller } from './lib/sidecar-client';
@@ -34,7 +41,15 @@ const eventId = () =>
 	'bench' +
 	BigInt( '0x' + randomBytes( 16 ).toString( 'hex' ) ).toString( 32 );
 
-export async function measureOverhead( samples = 1000, warmup = 200 ) {
+/**
+ * The figure's measurement. `others`: further sidecar builds measured in the same run, calls
+ * interleaved with the rest (to compare one change at a time under the same load).
+ */
+export async function measureOverhead(
+	samples = 1000,
+	warmup = 200,
+	others: SidecarBuild[] = []
+) {
 	const secret = randomBytes( 24 ).toString( 'base64url' );
 	const sealKeys = `bench:${ randomBytes( 32 ).toString( 'base64' ) }`;
 	const emulator = await startEmulatorProcess( await freePort() );
@@ -51,6 +66,24 @@ export async function measureOverhead( samples = 1000, warmup = 200 ) {
 	const caller = sidecarCaller( sidecar.url, secret );
 	// For comparison only: a client that keeps its connection to the sidecar open.
 	const keptAlive = sidecarCaller( sidecar.url, secret, { keepAlive: true } );
+	const compared: Array< {
+		build: SidecarBuild;
+		process: NodeProcess;
+		caller: ReturnType< typeof sidecarCaller >;
+	} > = [];
+	for ( const build of others ) {
+		const proc = await startSidecarProcess(
+			await freePort(),
+			sidecarEnvFor( emulator.url, secret, sealKeys ),
+			build.runtime,
+			build.bundle
+		);
+		compared.push( {
+			build,
+			process: proc,
+			caller: sidecarCaller( proc.url, secret ),
+		} );
+	}
 	const api = createGoogleApi( {
 		google: {
 			apiRoot: `${ emulator.url }/`,
@@ -162,39 +195,51 @@ export async function measureOverhead( samples = 1000, warmup = 200 ) {
 			return ms;
 		};
 
-		const series = {
-			sidecar: [] as number[],
-			direct: [] as number[],
-			keepAlive: [] as number[],
-		};
-		const run = {
+		const run: Record< string, () => Promise< number > > = {
 			sidecar: () => viaSidecar(),
 			direct: directly,
 			keepAlive: () => viaSidecar( keptAlive ),
 		};
-		let cpuAtStart = 0;
+		compared.forEach( ( c, i ) => {
+			run[ `other${ i }` ] = () => viaSidecar( c.caller );
+		} );
+		const series: Record< string, number[] > = Object.fromEntries(
+			Object.keys( run ).map( ( name ) => [ name, [] ] )
+		);
+		const pids = [ sidecar.pid, ...compared.map( ( c ) => c.process.pid ) ];
+		let cpuAtStart: number[] = [];
 		for ( let i = 0; i < warmup + samples; i++ ) {
 			if ( i === warmup ) {
-				cpuAtStart = cpuMs( sidecar.pid );
+				cpuAtStart = pids.map( cpuMs );
 			}
-			for ( const which of shuffle( [
-				'sidecar',
-				'direct',
-				'keepAlive',
-			] as const ) ) {
-				const ms = await run[ which ]();
+			for ( const which of shuffle( Object.keys( run ) ) ) {
+				const ms = await ( run[ which ] as () => Promise< number > )();
 				if ( i >= warmup ) {
-					series[ which ].push( ms );
+					series[ which ]?.push( ms );
 				}
 			}
 		}
-		const sidecarCpuMsPerEnsure = round(
-			( cpuMs( sidecar.pid ) - cpuAtStart ) / ( 2 * samples ),
-			2
-		);
-		const s = summarize( series.sidecar, 2 );
-		const d = summarize( series.direct, 2 );
-		const k = summarize( series.keepAlive, 2 );
+		const cpuPerEnsure = ( index: number, ensures: number ) =>
+			round(
+				( cpuMs( pids[ index ] as number ) -
+					( cpuAtStart[ index ] as number ) ) /
+					ensures,
+				2
+			);
+		const sidecarCpuMsPerEnsure = cpuPerEnsure( 0, 2 * samples );
+		const s = summarize( series.sidecar as number[], 2 );
+		const d = summarize( series.direct as number[], 2 );
+		const k = summarize( series.keepAlive as number[], 2 );
+		const othersMeasured = compared.map( ( c, i ) => {
+			const o = summarize( series[ `other${ i }` ] as number[], 2 );
+			return {
+				build: c.build.label,
+				sidecar: o,
+				overheadP50Ms: round( o.p50 - d.p50, 2 ),
+				overheadP99Ms: round( o.p99 - d.p99, 2 ),
+				cpuMsPerEnsure: cpuPerEnsure( i + 1, samples ),
+			};
+		} );
 		return {
 			samples,
 			warmup,
@@ -206,10 +251,15 @@ export async function measureOverhead( samples = 1000, warmup = 200 ) {
 			keepAliveOverheadP50Ms: round( k.p50 - d.p50, 2 ),
 			keepAliveOverheadP99Ms: round( k.p99 - d.p99, 2 ),
 			sidecarCpuMsPerEnsure,
+			...( othersMeasured.length ? { others: othersMeasured } : {} ),
 		};
 	} finally {
 		caller.close();
 		keptAlive.close();
+		for ( const c of compared ) {
+			c.caller.close();
+			await c.process.stop();
+		}
 		api.close();
 		await sidecar.stop();
 		await emulator.stop();
@@ -241,7 +291,12 @@ export function overheadFigure(
 }
 
 if ( require.main === module ) {
-	measureOverhead( Number( process.argv[ 2 ] ?? 1000 ) )
+	// npx tsx bench/sidecar-overhead.ts [samples] [other build …] (see parseBuild in bench/lib/procs.ts)
+	measureOverhead(
+		Number( process.argv[ 2 ] ?? 1000 ),
+		200,
+		process.argv.slice( 3 ).map( parseBuild )
+	)
 		.then( ( m ) =>
 			process.stdout.write( JSON.stringify( m, null, 2 ) + '\n' )
 		)

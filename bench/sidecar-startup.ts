@@ -15,6 +15,7 @@
  *
  *   npm run bench:sidecar                         (builds the bundle first)
  *   npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] [--node-defaults] [--json out.json]
+ *   npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] --compare <build> …   (other builds)
  *
  * `--node-defaults` also measures memory with Node's defaults (without the flags and environment
  * `npm run sidecar` sets: bench/lib/procs.ts SIDECAR_RUNTIME).
@@ -30,8 +31,10 @@ import {
 	memoryOf,
 	SIDECAR_BUNDLE,
 	NODE_DEFAULTS,
+	parseBuild,
 	SIDECAR_RUNTIME,
 	type NodeRuntime,
+	type SidecarBuild,
 	sleep,
 	startBareNode,
 	startSidecarProcess,
@@ -141,7 +144,8 @@ export async function sidecarMemory(
 	google: RunningEmulator,
 	runtime: NodeRuntime,
 	calls: number,
-	rounds = 3
+	rounds = 3,
+	bundle = SIDECAR_BUNDLE
 ): Promise< MemoryRun > {
 	const port = await freePort();
 	const sidecar = await startSidecarProcess(
@@ -151,7 +155,8 @@ export async function sidecarMemory(
 			MFK_SEAL_KEYS: SEAL_KEYS,
 			...google.sidecarEnv(),
 		},
-		runtime
+		runtime,
+		bundle
 	);
 	const client = sidecarCaller( `http://127.0.0.1:${ port }`, SECRET, {
 		keepAlive: true,
@@ -312,6 +317,60 @@ export async function measureStartup( options: StartupOptions ) {
 	}
 }
 
+/**
+ * Several sidecar builds, each started as its spec says (bench/lib/procs.ts parseBuild): cold
+ * starts alternating between them, then the memory of each, one after the other. To see what
+ * one change does to the figures.
+ */
+export async function compareBuilds(
+	builds: SidecarBuild[],
+	runs: number,
+	calls: number
+) {
+	const port = await freePort();
+	const starts = builds.map( () => ( {
+		wall: [] as number[],
+		cpu: [] as number[],
+	} ) );
+	for ( let i = 0; i < runs; i++ ) {
+		for ( const [ b, build ] of builds.entries() ) {
+			const sidecar = await startSidecarProcess(
+				port,
+				{ MFK_SHARED_SECRET: SECRET, MFK_SEAL_KEYS: SEAL_KEYS },
+				build.runtime,
+				build.bundle
+			);
+			starts[ b ]?.wall.push( sidecar.startMs );
+			starts[ b ]?.cpu.push( sidecar.startCpuMs );
+			await sidecar.stop();
+		}
+	}
+	const google = await startEmulator( { port: 0 } );
+	try {
+		const results = [];
+		for ( const [ b, build ] of builds.entries() ) {
+			const started = starts[ b ] as { wall: number[]; cpu: number[] };
+			results.push( {
+				build: build.label,
+				coldStart: summarizeStarts( started.wall, started.cpu ),
+				coldStartCpuMeanMs: round(
+					started.cpu.reduce( ( sum, ms ) => sum + ms, 0 ) / runs
+				),
+				memory: await sidecarMemory(
+					google,
+					build.runtime,
+					calls,
+					3,
+					build.bundle
+				),
+			} );
+		}
+		return results;
+	} finally {
+		await google.close();
+	}
+}
+
 /** The two rows of the benchmark table. */
 export function startupFigures(
 	m: Awaited< ReturnType< typeof measureStartup > >
@@ -386,11 +445,20 @@ if ( require.main === module ) {
 		return i > 0 ? Number( process.argv[ i + 1 ] ) : fallback;
 	};
 	const jsonAt = process.argv.indexOf( '--json' );
-	measureStartup( {
-		runs: arg( 'runs', 15 ),
-		calls: arg( 'calls', 10000 ),
-		nodeDefaults: process.argv.includes( '--node-defaults' ),
-	} )
+	const compareAt = process.argv.indexOf( '--compare' );
+	const measure =
+		compareAt > 0
+			? compareBuilds(
+					process.argv.slice( compareAt + 1 ).map( parseBuild ),
+					arg( 'runs', 15 ),
+					arg( 'calls', 10000 )
+				)
+			: measureStartup( {
+					runs: arg( 'runs', 15 ),
+					calls: arg( 'calls', 10000 ),
+					nodeDefaults: process.argv.includes( '--node-defaults' ),
+				} );
+	measure
 		.then( ( result ) => {
 			const text = JSON.stringify( result, null, 2 ) + '\n';
 			process.stdout.write( text );

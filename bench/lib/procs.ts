@@ -24,6 +24,43 @@ export const SIDECAR_RUNTIME: NodeRuntime = {
 };
 /** Node's defaults, for comparison. */
 export const NODE_DEFAULTS: NodeRuntime = { flags: [], env: {} };
+
+/** A sidecar bundle and how to start it: to compare builds side by side, one change at a time. */
+export interface SidecarBuild {
+	label: string;
+	bundle: string;
+	runtime: NodeRuntime;
+}
+
+const words = ( text: string | undefined ) =>
+	( text ?? '' ).split( ' ' ).filter( Boolean );
+
+/**
+ * `path[|ENV=value …[|--node-flag …]]`, e.g. `/tmp/old.js||--max-semi-space-size=1` (no extra
+ * environment) or `/tmp/new.js|MALLOC_ARENA_MAX=2|--max-semi-space-size=1`. A bare path starts
+ * the build as `npm run sidecar` starts it.
+ */
+export function parseBuild( spec: string ): SidecarBuild {
+	const parts = spec.split( '|' );
+	const bundle = parts[ 0 ] ?? '';
+	if ( parts.length === 1 ) {
+		return { label: spec, bundle, runtime: SIDECAR_RUNTIME };
+	}
+	return {
+		label: spec,
+		bundle,
+		runtime: {
+			env: Object.fromEntries(
+				words( parts[ 1 ] ).map( ( kv ) => [
+					kv.slice( 0, kv.indexOf( '=' ) ),
+					kv.slice( kv.indexOf( '=' ) + 1 ),
+				] )
+			),
+			flags: words( parts[ 2 ] ),
+		},
+	};
+}
+
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICK_MS = 10;
 
@@ -192,10 +229,11 @@ export async function startNode( {
 export function startSidecarProcess(
 	port: number,
 	env: Record< string, string | undefined >,
-	runtime: NodeRuntime = SIDECAR_RUNTIME
+	runtime: NodeRuntime = SIDECAR_RUNTIME,
+	bundle: string = SIDECAR_BUNDLE
 ): Promise< NodeProcess > {
 	return startNode( {
-		args: [ SIDECAR_BUNDLE ],
+		args: [ bundle ],
 		flags: runtime.flags,
 		env: {
 			...runtime.env,
