@@ -27,6 +27,8 @@ module.exports = [
 			'tests/artifacts/**',
 			'test-results/**',
 			'playwright-report/**',
+			// Written by npm run build:sidecar (ajv standalone code).
+			'src/sidecar/generated/**',
 		],
 	},
 	...wpPlugin.configs.recommended,

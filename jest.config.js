@@ -27,13 +27,16 @@ module.exports = {
 			...base,
 			displayName: 'sidecar',
 			testEnvironment: 'node',
-			// fastify's inject() loads `cookie`, which ships ES modules only; compile it for jest.
+			// fastify's inject() (light-my-request) loads `cookie`, which ships ES modules only;
+			// compile it for jest.
 			transformIgnorePatterns: [ '/node_modules/(?!cookie/)' ],
 			// The sidecar and the Google emulator it is tested against.
 			testMatch: [
 				'<rootDir>/tests/sidecar/**/*.test.ts',
 				'<rootDir>/tests/emulator/**/*.test.ts',
 			],
+			// A time limit that only catches hangs (see the file).
+			setupFilesAfterEnv: [ '<rootDir>/tests/sidecar/setup.ts' ],
 		},
 		{
 			...base,

@@ -1,11 +1,14 @@
 /**
- * Bundles the sidecar into one self-contained file (build/sidecar/sidecar.js: every npm
- * dependency inside, no node_modules needed next to it) and the Google emulator into
- * build/emulator/emulator.js (development and tests only; not shipped).
+ * Generates the sidecar's request validators (src/sidecar/generated/validators.js, ajv standalone
+ * code compiled from the route schemas), then bundles the sidecar into one self-contained file
+ * (build/sidecar/sidecar.js: every npm dependency inside, no node_modules needed next to it) and
+ * the Google emulator into build/emulator/emulator.js (development and tests only; not shipped).
  *
  *   node scripts/build-sidecar.mjs [--out <dir>]    (default: build → build/sidecar, build/emulator)
  */
 import { build } from 'esbuild';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +31,71 @@ const common = {
 	logLevel: 'warning',
 	metafile: true,
 };
+
+/**
+ * Runs src/sidecar/schemas/generate-validators.ts (bundled on the fly, packages from
+ * node_modules) and writes its module when it changed. The validators it replaces are not
+ * loaded: the app it builds compiles every schema itself.
+ */
+async function generateValidators() {
+	const entry = resolve( root, 'src/sidecar/schemas/generate-validators.ts' );
+	const generator = await build( {
+		absWorkingDir: root,
+		entryPoints: [ entry ],
+		bundle: true,
+		platform: 'node',
+		target: 'node22',
+		format: 'cjs',
+		packages: 'external',
+		write: false,
+		logLevel: 'warning',
+		plugins: [
+			{
+				name: 'validators-not-needed',
+				setup( pluginBuild ) {
+					pluginBuild.onResolve(
+						{ filter: /\/generated\/validators$/ },
+						() => ( { path: 'validators', namespace: 'stub' } )
+					);
+					pluginBuild.onLoad(
+						{ filter: /.*/, namespace: 'stub' },
+						() => ( {
+							contents: 'module.exports = {};',
+							loader: 'js',
+						} )
+					);
+				},
+			},
+		],
+	} );
+	const module = { exports: {} };
+	new Function(
+		'module',
+		'exports',
+		'require',
+		'__filename',
+		'__dirname',
+		generator.outputFiles[ 0 ].text
+	)(
+		module,
+		module.exports,
+		createRequire( entry ),
+		entry,
+		dirname( entry )
+	);
+	const { generateValidators: generate, GENERATED_VALIDATORS } =
+		module.exports;
+	const file = resolve( root, GENERATED_VALIDATORS );
+	const source = await generate();
+	const changed =
+		! existsSync( file ) || readFileSync( file, 'utf8' ) !== source;
+	if ( changed ) {
+		writeFileSync( file, source );
+	}
+	console.log( `${ file }: ${ changed ? 'written' : 'up to date' }` );
+}
+
+await generateValidators();
 
 // Stand-ins for code the sidecar never runs (see the files for why).
 const sidecarAlias = {
@@ -101,9 +169,30 @@ const targets = [
 	},
 ];
 
+/**
+ * Only ajv's small runtime helpers belong in the sidecar: its compiler is what start-up avoids.
+ *
+ * @param {import('esbuild').Metafile} metafile What esbuild bundled.
+ */
+function refuseSchemaCompilers( metafile ) {
+	const compilers = Object.keys( metafile.inputs ).filter( ( input ) =>
+		/node_modules\/(ajv\/(?!dist\/runtime\/)|fast-json-stringify\/index\.js|ajv-formats\/)/.test(
+			input
+		)
+	);
+	if ( compilers.length > 0 ) {
+		throw new Error(
+			`The sidecar bundle must not contain a schema compiler: ${ compilers.join( ', ' ) }`
+		);
+	}
+}
+
 for ( const target of targets ) {
 	const started = Date.now();
 	const result = await build( { ...common, ...target } );
+	if ( target.alias === sidecarAlias ) {
+		refuseSchemaCompilers( result.metafile );
+	}
 	const bytes = Object.values( result.metafile.outputs ).reduce(
 		( sum, o ) => sum + o.bytes,
 		0

@@ -13,8 +13,54 @@ import { round } from './stats';
 export const ROOT = resolve( __dirname, '..', '..' );
 export const SIDECAR_BUNDLE = resolve( ROOT, 'build/sidecar/sidecar.js' );
 export const EMULATOR_BUNDLE = resolve( ROOT, 'build/emulator/emulator.js' );
-/** The flags `npm run sidecar` starts the sidecar with (package.json). */
-export const SIDECAR_FLAGS = [ '--max-semi-space-size=1' ];
+/** How `npm run sidecar` starts the sidecar (package.json): Node's flags and environment. */
+export interface NodeRuntime {
+	flags: string[];
+	env: Record< string, string >;
+}
+export const SIDECAR_RUNTIME: NodeRuntime = {
+	flags: [ '--max-semi-space-size=1', '--heap-growing-percent=20' ],
+	env: { MALLOC_ARENA_MAX: '1' },
+};
+/** Node's defaults, for comparison. */
+export const NODE_DEFAULTS: NodeRuntime = { flags: [], env: {} };
+
+/** A sidecar bundle and how to start it: to compare builds side by side, one change at a time. */
+export interface SidecarBuild {
+	label: string;
+	bundle: string;
+	runtime: NodeRuntime;
+}
+
+const words = ( text: string | undefined ) =>
+	( text ?? '' ).split( ' ' ).filter( Boolean );
+
+/**
+ * `path[|ENV=value …[|--node-flag …]]`, e.g. `/tmp/old.js||--max-semi-space-size=1` (no extra
+ * environment) or `/tmp/new.js|MALLOC_ARENA_MAX=2|--max-semi-space-size=1`. A bare path starts
+ * the build as `npm run sidecar` starts it.
+ */
+export function parseBuild( spec: string ): SidecarBuild {
+	const parts = spec.split( '|' );
+	const bundle = parts[ 0 ] ?? '';
+	if ( parts.length === 1 ) {
+		return { label: spec, bundle, runtime: SIDECAR_RUNTIME };
+	}
+	return {
+		label: spec,
+		bundle,
+		runtime: {
+			env: Object.fromEntries(
+				words( parts[ 1 ] ).map( ( kv ) => [
+					kv.slice( 0, kv.indexOf( '=' ) ),
+					kv.slice( kv.indexOf( '=' ) + 1 ),
+				] )
+			),
+			flags: words( parts[ 2 ] ),
+		},
+	};
+}
+
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICK_MS = 10;
 
@@ -183,12 +229,14 @@ export async function startNode( {
 export function startSidecarProcess(
 	port: number,
 	env: Record< string, string | undefined >,
-	flags: string[] = SIDECAR_FLAGS
+	runtime: NodeRuntime = SIDECAR_RUNTIME,
+	bundle: string = SIDECAR_BUNDLE
 ): Promise< NodeProcess > {
 	return startNode( {
-		args: [ SIDECAR_BUNDLE ],
-		flags,
+		args: [ bundle ],
+		flags: runtime.flags,
 		env: {
+			...runtime.env,
 			...env,
 			MFK_SIDECAR_HOST: '127.0.0.1',
 			MFK_SIDECAR_PORT: String( port ),
@@ -208,8 +256,8 @@ export function startEmulatorProcess( port: number ): Promise< NodeProcess > {
 }
 
 /**
- * The least a Node HTTP service can be: `http.createServer` answering 200. Its cold start and
- * memory are the baseline for the sidecar's.
+ * The least a Node HTTP service can be: `http.createServer` answering 200, started like the
+ * sidecar. Its cold start and memory are the baseline for the sidecar's.
  */
 export function startBareNode( port: number ): Promise< NodeProcess > {
 	return startNode( {
@@ -217,8 +265,8 @@ export function startBareNode( port: number ): Promise< NodeProcess > {
 			'-e',
 			"require('node:http').createServer((q,s)=>{q.resume();s.setHeader('content-type','application/json');s.end('{\"ok\":true}')}).listen(Number(process.env.PORT),'127.0.0.1')",
 		],
-		flags: SIDECAR_FLAGS,
-		env: { PORT: String( port ) },
+		flags: SIDECAR_RUNTIME.flags,
+		env: { ...SIDECAR_RUNTIME.env, PORT: String( port ) },
 		port,
 	} );
 }

@@ -3,7 +3,7 @@
  * By default every call opens its own connection, as WordPress's HTTP API does.
  */
 import http from 'node:http';
-import { signedHeaders } from '../../src/sidecar/signing';
+import { signedHeaders } from '../../src/sidecar/signing/signature';
 
 export interface SignedAnswer {
 	status: number;

@@ -1,19 +1,23 @@
 /**
- * What request handlers share within one sidecar process: configuration, the keyring, metrics,
+ * What request handlers share within one sidecar process: configuration, the keyring and the
+ * blobs it opened recently, metrics,
  * the Google caller with its pacing and token cache, and the lazily loaded Google client.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { SidecarConfig } from './config';
+import type { SidecarConfig } from './config/env';
 import type { GoogleApi } from './google/api';
 import { GoogleCaller } from './google/caller';
 import { Pacer } from './google/pacing';
 import { TokenCache } from './google/token-cache';
-import { Metrics } from './metrics';
-import { Sealer } from './sealing';
+import { Metrics } from './observability/metrics';
+import { OpenedBlobs } from './sealing/opened-blobs';
+import { Sealer } from './sealing/sealer';
 
 export interface SidecarContext {
 	config: SidecarConfig;
 	sealer: Sealer;
+	/** Sealed blobs opened recently (memory only). */
+	opened: OpenedBlobs;
 	metrics: Metrics;
 	pacer: Pacer;
 	caller: GoogleCaller;
@@ -39,9 +43,11 @@ export function createContext(
 	} );
 	let api: GoogleApi | undefined;
 	let loading: Promise< GoogleApi > | undefined;
+	const sealer = new Sealer( config.sealKeys );
 	return {
 		config,
-		sealer: new Sealer( config.sealKeys ),
+		sealer,
+		opened: new OpenedBlobs( sealer ),
 		metrics,
 		pacer,
 		caller: new GoogleCaller(

@@ -123,3 +123,79 @@ export function errorBody( err: SidecarError ): ErrorBody {
 	}
 	return body;
 }
+
+/**
+ * An error nobody anticipated: logged in full here, answered as a bare `internal_error` so no
+ * detail (a stack, a library's request config) reaches the caller.
+ */
+export function internalError(
+	log: { error: ( obj: object, msg: string ) => void },
+	error: unknown
+): SidecarError {
+	log.error(
+		{
+			err:
+				error instanceof Error
+					? {
+							name: error.name,
+							message: error.message,
+							stack: error.stack,
+						}
+					: String( error ),
+		},
+		'unexpected error'
+	);
+	return new SidecarError(
+		'internal_error',
+		'Unexpected error in the sidecar; it has been logged.'
+	);
+}
+
+/** A schema violation as the validators report it (ajv's shape). */
+export interface ValidationIssue {
+	instancePath: string;
+	keyword: string;
+	params: Record< string, unknown >;
+	message?: string;
+}
+
+/** At most this many problems are reported for one request (or one batch operation). */
+const MAX_FIELD_ERRORS = 20;
+
+/** Schema violations as field errors: a JSON pointer into the request body and what is wrong. */
+export function fieldErrors(
+	issues: readonly ValidationIssue[]
+): FieldError[] {
+	return issues.slice( 0, MAX_FIELD_ERRORS ).map( ( v ) => {
+		const params = v.params as {
+			missingProperty?: string;
+			allowedValues?: unknown[];
+		};
+		const base = v.instancePath || '';
+		if ( v.keyword === 'required' && params.missingProperty ) {
+			return {
+				path: `${ base }/${ params.missingProperty }`,
+				message: 'is required',
+			};
+		}
+		if ( v.keyword === 'enum' && params.allowedValues ) {
+			return {
+				path: base || '/',
+				message: `must be one of ${ params.allowedValues.filter( ( a ) => a !== null ).join( ', ' ) }`,
+			};
+		}
+		return { path: base || '/', message: v.message ?? 'is invalid' };
+	} );
+}
+
+/** The `invalid_request` error for field errors, its message listing them. */
+export function invalidRequest(
+	errors: FieldError[],
+	prefix = 'Invalid request'
+): SidecarError {
+	return new SidecarError(
+		'invalid_request',
+		`${ prefix }: ${ errors.map( ( f ) => `${ f.path } ${ f.message }` ).join( '; ' ) }`,
+		{ errors }
+	);
+}

@@ -1,5 +1,6 @@
 /**
- * Programmatic entry point: start a sidecar in this process (tests, tools, the benchmark).
+ * Programmatic entry point: build the sidecar (tests drive it with `app.inject()`) or start one
+ * listening in this process (tools, the benchmark, tests of real connections).
  *
  *   const sidecar = await startSidecar( loadConfig( { MFK_SHARED_SECRET: …, MFK_SEAL_KEYS: …, MFK_SIDECAR_PORT: '0' } ) );
  *   … sidecar.url …
@@ -7,13 +8,14 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { SidecarConfig } from './config';
+import { buildApp, type AppOptions } from './app';
+import type { SidecarConfig } from './config/env';
 import type { SidecarContext } from './context';
-import { buildServer, type ServerOptions } from './server';
 
-export { loadConfig, ConfigError, type SidecarConfig } from './config';
-export { eventIdFor, requestIdFor } from './event-id';
-export { sign, signedHeaders, canonicalString } from './signing';
+export { buildApp, type AppOptions } from './app';
+export { loadConfig, ConfigError, type SidecarConfig } from './config/env';
+export { eventIdFor, requestIdFor } from './meetings/event-id';
+export { sign, signedHeaders, canonicalString } from './signing/signature';
 export { VERSION } from './version';
 
 export interface RunningSidecar {
@@ -25,7 +27,7 @@ export interface RunningSidecar {
 	close: () => Promise< void >;
 }
 
-export interface StartOptions extends ServerOptions {
+export interface StartOptions extends AppOptions {
 	/** Load the Google client right after listening (default true). */
 	warmUp?: boolean;
 }
@@ -34,7 +36,7 @@ export async function startSidecar(
 	config: SidecarConfig,
 	options: StartOptions = {}
 ): Promise< RunningSidecar > {
-	const { app, ctx, markClosing } = buildServer( config, options );
+	const app = buildApp( config, options );
 	await app.listen( { host: config.host, port: config.port } );
 	const port = ( app.server.address() as AddressInfo ).port;
 	const host = config.host.includes( ':' )
@@ -44,12 +46,14 @@ export async function startSidecar(
 		// Shortly after listening, so the first health probes are answered at once; a call that
 		// needs Google before then loads the client itself.
 		setTimeout( () => {
-			ctx.google().catch( ( error: unknown ) =>
-				app.log.error(
-					{ err: String( error ) },
-					'loading the Google client failed'
-				)
-			);
+			app.ctx
+				.google()
+				.catch( ( error: unknown ) =>
+					app.log.error(
+						{ err: String( error ) },
+						'loading the Google client failed'
+					)
+				);
 		}, 100 ).unref();
 	}
 	let closed: Promise< void > | undefined;
@@ -57,9 +61,8 @@ export async function startSidecar(
 		url: `http://${ host }:${ port }`,
 		port,
 		app,
-		context: ctx,
+		context: app.ctx,
 		close: () => {
-			markClosing();
 			closed ??= app.close();
 			return closed;
 		},

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { signedHeaders } from '../../src/sidecar/signing';
+import { signedHeaders } from '../../src/sidecar/signing/signature';
 
 const ROOT = resolve( __dirname, '../..' );
 const SECRET = randomBytes( 24 ).toString( 'base64url' );
@@ -23,7 +23,7 @@ beforeAll( () => {
 		[ join( ROOT, 'scripts/build-sidecar.mjs' ), '--out', isolated ],
 		{ cwd: ROOT, stdio: 'pipe' }
 	);
-}, 60000 );
+} );
 afterAll( () => rmSync( isolated, { recursive: true, force: true } ) );
 
 interface Proc {
@@ -49,19 +49,28 @@ function run( file: string, env: Record< string, string > ): Proc {
 	return { child, out: () => out, err: () => err, exited };
 }
 
-/** The port a process logged it listens on. */
-async function listening( proc: Proc, pattern: RegExp ): Promise< string > {
-	for ( let i = 0; i < 400; i++ ) {
-		const m = pattern.exec( proc.out() );
-		if ( m?.[ 1 ] ) {
-			return m[ 1 ];
-		}
-		if ( proc.child.exitCode !== null ) {
-			throw new Error( `exited: ${ proc.err() }` );
-		}
-		await new Promise( ( r ) => setTimeout( r, 25 ) );
-	}
-	throw new Error( `never listened: ${ proc.out() } ${ proc.err() }` );
+/** The URL a process logs once it listens: waits for its output, or for it to exit. */
+function listening( proc: Proc, pattern: RegExp ): Promise< string > {
+	return new Promise( ( resolvePromise, reject ) => {
+		const check = () => {
+			const m = pattern.exec( proc.out() );
+			if ( m?.[ 1 ] ) {
+				done();
+				resolvePromise( m[ 1 ] );
+			}
+		};
+		const exited = () => {
+			done();
+			reject( new Error( `exited before listening: ${ proc.err() }` ) );
+		};
+		const done = () => {
+			proc.child.stdout?.off( 'data', check );
+			proc.child.off( 'exit', exited );
+		};
+		proc.child.stdout?.on( 'data', check );
+		proc.child.once( 'exit', exited );
+		check();
+	} );
 }
 
 test( 'the sidecar bundle refuses a broken configuration clearly, before listening', async () => {
@@ -166,8 +175,20 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify( { latencyMs: 400 } ),
 		} );
+		const received = async () =>
+			Object.values(
+				(
+					( await (
+						await fetch( `${ googleUrl }/__emulator/counters` )
+					).json() ) as { counters: Record< string, number > }
+				 ).counters
+			).reduce( ( sum, n ) => sum + n, 0 );
+		const before = await received();
 		const inFlight = call( '/v1/connection/test', { siteId, client } );
-		await new Promise( ( r ) => setTimeout( r, 150 ) );
+		// SIGTERM once Google (slowed to 400 ms) holds the sidecar's call for that request.
+		while ( ( await received() ) === before ) {
+			await new Promise( ( r ) => setTimeout( r, 10 ) );
+		}
 		sidecar.child.kill( 'SIGTERM' );
 		expect( ( await inFlight ).status ).toBe( 200 );
 		expect( await sidecar.exited ).toBe( 0 );
@@ -197,7 +218,7 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 			}
 		}
 	}
-}, 30000 );
+} );
 
 test( 'the sidecar bundle contains no reference to the emulator and needs no node_modules', () => {
 	const bundle = readFileSync(

@@ -1,16 +1,13 @@
 /**
- * Test rig: a Google emulator and a sidecar in this process, both on real HTTP (port 0), plus a
- * client that signs requests exactly as WordPress does.
+ * Test rig: a Google emulator on real HTTP (port 0) and the sidecar's app in this process, driven
+ * with `app.inject()` by a client that signs requests exactly as WordPress does.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import {
-	loadConfig,
-	signedHeaders,
-	startSidecar,
-	type RunningSidecar,
-} from '../../src/sidecar';
+import { buildApp, loadConfig, signedHeaders } from '../../src/sidecar';
+import type { SidecarContext } from '../../src/sidecar/context';
 
 export const CLIENT_ID = 'demo-client.apps.googleusercontent.com';
 export const CLIENT_SECRET = 'demo-client-secret';
@@ -41,7 +38,9 @@ export class LogCapture extends Writable {
 
 export interface Rig {
 	google: RunningEmulator;
-	sidecar: RunningSidecar;
+	/** The sidecar, built and ready, not listening. */
+	app: FastifyInstance;
+	context: SidecarContext;
 	logs: LogCapture;
 	siteId: string;
 	/** The site's OAuth client with its secret sealed by the sidecar. */
@@ -49,13 +48,12 @@ export interface Rig {
 	call: < T = any >(
 		path: string,
 		body?: unknown,
-		options?: {
-			secret?: string;
-			headers?: Record< string, string >;
-			method?: string;
-			rawBody?: string;
-		}
+		options?: CallOptions
 	) => Promise< Answer< T > >;
+	/** A request exactly as given: unsigned unless its headers carry a signature. */
+	send: < T = any >( request: InjectOptions ) => Promise< Answer< T > >;
+	/** Another sidecar on the same keys and Google, with settings of its own (close it after). */
+	sidecarWith: ( env: Record< string, string > ) => FastifyInstance;
 	/** A doctor connected through the consent page; returns the sealed credential. */
 	connect: (
 		email?: string,
@@ -67,6 +65,62 @@ export interface Rig {
 		body?: unknown
 	) => Promise< T >;
 	close: () => Promise< void >;
+}
+
+export interface CallOptions {
+	secret?: string;
+	headers?: Record< string, string >;
+	method?: string;
+	rawBody?: string;
+}
+
+/** Sends `request` to the app and reads the answer as the rig's callers expect it. */
+export async function send< T = any >(
+	app: FastifyInstance,
+	request: InjectOptions
+): Promise< Answer< T > > {
+	const res = await app.inject( request );
+	let parsed: unknown = res.body;
+	try {
+		parsed = JSON.parse( res.body );
+	} catch {
+		// not JSON (metrics)
+	}
+	const headers = new Headers();
+	for ( const [ name, value ] of Object.entries( res.headers ) ) {
+		for ( const v of [ value ?? [] ].flat() ) {
+			headers.append( name, String( v ) );
+		}
+	}
+	return { status: res.statusCode, body: parsed as T, headers };
+}
+
+/** A request signed as WordPress signs it (docs/sidecar-api.md, "Signing"). */
+export function signedCall< T = any >(
+	app: FastifyInstance,
+	path: string,
+	body?: unknown,
+	options: CallOptions = {}
+): Promise< Answer< T > > {
+	const method = options.method ?? 'POST';
+	const raw =
+		options.rawBody ?? ( body === undefined ? '' : JSON.stringify( body ) );
+	return send< T >( app, {
+		method: method as InjectOptions[ 'method' ],
+		url: path,
+		headers: {
+			...( raw !== ''
+				? { 'content-type': 'application/json; charset=utf-8' }
+				: {} ),
+			...signedHeaders( options.secret ?? SHARED_SECRET, {
+				method,
+				path,
+				body: raw,
+			} ),
+			...options.headers,
+		},
+		...( raw !== '' ? { payload: raw } : {} ),
+	} );
 }
 
 export function sealKeyEnv( kids: string[] = [ 'k1' ] ): string {
@@ -82,7 +136,7 @@ export async function startRig(
 ): Promise< Rig > {
 	const google = await startEmulator( { port: 0 } );
 	const logs = new LogCapture();
-	const config = loadConfig( {
+	const settings = {
 		MFK_SIDECAR_PORT: '0',
 		MFK_SHARED_SECRET: SHARED_SECRET,
 		MFK_SEAL_KEYS: sealKeyEnv(),
@@ -93,44 +147,13 @@ export async function startRig(
 		MFK_GOOGLE_TIMEOUT_MS: '1500',
 		...google.sidecarEnv(),
 		...env,
-	} );
-	const sidecar = await startSidecar( config, { logDestination: logs } );
-	const siteId = randomUUID();
-
-	const call: Rig[ 'call' ] = async ( path, body, options = {} ) => {
-		const method = options.method ?? 'POST';
-		const raw =
-			options.rawBody ??
-			( body === undefined ? '' : JSON.stringify( body ) );
-		const headers: Record< string, string > = {
-			...( raw !== ''
-				? { 'content-type': 'application/json; charset=utf-8' }
-				: {} ),
-			...signedHeaders( options.secret ?? SHARED_SECRET, {
-				method,
-				path,
-				body: raw,
-			} ),
-			...options.headers,
-		};
-		const res = await fetch( sidecar.url + path, {
-			method,
-			headers,
-			...( raw !== '' ? { body: raw } : {} ),
-		} );
-		const text = await res.text();
-		let parsed: unknown = text;
-		try {
-			parsed = JSON.parse( text );
-		} catch {
-			// not JSON (metrics)
-		}
-		return {
-			status: res.status,
-			body: parsed as any,
-			headers: res.headers,
-		};
 	};
+	const config = loadConfig( settings );
+	const app = buildApp( config, { logDestination: logs } );
+	await app.ready();
+	const siteId = randomUUID();
+	const call: Rig[ 'call' ] = ( path, body, options ) =>
+		signedCall( app, path, body, options );
 
 	const sealed = await call< { clientSecret: string } >(
 		'/v1/oauth/client/seal',
@@ -213,15 +236,21 @@ export async function startRig(
 
 	return {
 		google,
-		sidecar,
+		app,
+		context: app.ctx,
 		logs,
 		siteId,
 		client,
 		call,
+		send: ( request ) => send( app, request ),
+		sidecarWith: ( other ) =>
+			buildApp(
+				loadConfig( { ...settings, MFK_LOG_LEVEL: 'silent', ...other } )
+			),
 		connect,
 		control,
 		close: async () => {
-			await sidecar.close();
+			await app.close();
 			await google.close();
 		},
 	};

@@ -1,8 +1,9 @@
 /*
  * Bundled in place of fastify's default schema compilers (`@fastify/ajv-compiler`,
- * `@fastify/fast-json-stringify-compiler`): the sidecar gives fastify its own validator and
- * serializer (src/sidecar/validator.ts), so these are never called, and leaving ajv and
- * fast-json-stringify out of the bundle shortens the cold start. See scripts/build-sidecar.mjs.
+ * `@fastify/fast-json-stringify-compiler`): the sidecar gives fastify validators generated at
+ * build time and a plain JSON serializer (src/sidecar/plugins/validation.ts), so these are never
+ * called, and leaving ajv's compiler and fast-json-stringify out of the bundle keeps the cold
+ * start short. See scripts/build-sidecar.mjs.
  */
 module.exports = function unusedCompiler() {
 	throw new Error(

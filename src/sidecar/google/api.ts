@@ -11,7 +11,7 @@
  */
 import { OAuth2Client, gaxios, type Credentials } from 'google-auth-library';
 import { calendar_v3 } from '@googleapis/calendar/build/v3';
-import type { GoogleEndpoints } from '../config';
+import type { GoogleEndpoints } from '../config/env';
 import { createHttpFetch } from './http-fetch';
 
 export interface OAuthClientInfo {

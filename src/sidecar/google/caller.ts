@@ -3,8 +3,8 @@
  * metrics. The client libraries' own retries are switched off (see google/api.ts), so this is the
  * only place that decides to try again.
  */
-import type { Metrics } from '../metrics';
-import { RetryBudgetExhausted, withRetry, type RetryPolicy } from '../retry';
+import type { Metrics } from '../observability/metrics';
+import { RetryBudgetExhausted, withRetry, type RetryPolicy } from './retry';
 import {
 	describeGoogleError,
 	isRateLimit,

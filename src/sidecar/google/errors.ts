@@ -3,7 +3,7 @@
  * status, a parsed JSON body, or no response at all), so this module does not load them.
  */
 import { SidecarError, type ErrorCode, type ErrorDetails } from '../errors';
-import type { RetryDecision } from '../retry';
+import type { RetryDecision } from './retry';
 
 export interface GoogleFailure {
 	/** HTTP status, or 0 when no answer arrived (network error, timeout, dropped connection). */

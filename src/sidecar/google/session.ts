@@ -6,11 +6,10 @@
 import type { OAuth2Client } from 'google-auth-library';
 import type { SidecarContext } from '../context';
 import {
-	openCredential,
 	sealCredential,
 	tokenHandle,
 	type Credential,
-} from '../credentials';
+} from '../sealing/credential';
 import { SidecarError } from '../errors';
 import type { GoogleApi, OAuthClientInfo, TokenSet } from './api';
 import { GoogleCallError } from './caller';
@@ -43,11 +42,7 @@ export class GoogleSession {
 		client: OAuthClientInfo,
 		blob: string
 	): Promise< GoogleSession > {
-		const { credential, stale } = openCredential(
-			ctx.sealer,
-			siteId,
-			blob
-		);
+		const { credential, stale } = ctx.opened.credential( siteId, blob );
 		if ( credential.clientId !== client.clientId ) {
 			throw new SidecarError(
 				'token_revoked',

@@ -1,0 +1,205 @@
+/**
+ * The Google Calendar event behind a meeting, as the clinic wants it (no clinical detail,
+ * private, guests blind to each other), and the answer the sidecar gives about an event.
+ */
+import type { calendar_v3 } from '../google/api';
+import { SidecarError } from '../errors';
+import { requestIdFor, revisionOf } from './event-id';
+import type { EventTime } from './time';
+
+export type SendUpdates = 'all' | 'externalOnly' | 'none';
+export type ConferenceStatus = 'success' | 'pending' | 'failure' | 'none';
+export type MeetingStatus = 'ready' | 'pending' | 'failed' | 'cancelled';
+
+export interface MeetingRef {
+	siteId: string;
+	appointmentId: number;
+	calendarId: string;
+}
+
+export interface EnsureInput extends MeetingRef {
+	revision: number;
+	summary: string;
+	description: string;
+	start: EventTime;
+	end: EventTime;
+	attendees?: { email: string; displayName?: string }[];
+	sendUpdates: SendUpdates;
+	waitMs: number;
+}
+
+export interface RescheduleInput extends MeetingRef {
+	start: EventTime;
+	end: EventTime;
+	summary?: string;
+	sendUpdates: SendUpdates;
+	waitMs: number;
+}
+
+export interface MeetingAnswer {
+	eventId: string;
+	calendarId: string;
+	revision: number;
+	status: MeetingStatus;
+	conferenceStatus: ConferenceStatus;
+	meetUrl: string | null;
+	eventUrl: string | null;
+	start: EventTime | null;
+	end: EventTime | null;
+	created?: boolean;
+}
+
+export type Event = calendar_v3.Schema$Event;
+
+const MEET = 'hangoutsMeet';
+
+export function conferenceStatus( event: Event ): ConferenceStatus {
+	const code = event.conferenceData?.createRequest?.status?.statusCode;
+	if ( code === 'pending' ) {
+		return 'pending';
+	}
+	if ( code === 'failure' ) {
+		return 'failure';
+	}
+	return meetUrl( event ) ? 'success' : 'none';
+}
+
+function meetUrl( event: Event ): string | null {
+	if ( event.hangoutLink ) {
+		return event.hangoutLink;
+	}
+	const video = event.conferenceData?.entryPoints?.find(
+		( e ) => e.entryPointType === 'video'
+	);
+	return video?.uri ?? null;
+}
+
+function eventTime(
+	t: calendar_v3.Schema$EventDateTime | undefined
+): EventTime | null {
+	return t?.dateTime
+		? { dateTime: t.dateTime, timeZone: t.timeZone ?? 'UTC' }
+		: null;
+}
+
+export function answerFor(
+	ref: MeetingRef,
+	eventId: string,
+	event: Event,
+	fallbackRevision: number,
+	created?: boolean
+): MeetingAnswer {
+	const conference = conferenceStatus( event );
+	let status: MeetingStatus;
+	if ( event.status === 'cancelled' ) {
+		status = 'cancelled';
+	} else if ( conference === 'success' ) {
+		status = 'ready';
+	} else if ( conference === 'pending' ) {
+		status = 'pending';
+	} else {
+		status = 'failed';
+	}
+	const answer: MeetingAnswer = {
+		eventId,
+		calendarId: ref.calendarId,
+		revision:
+			revisionOf(
+				eventId,
+				event.conferenceData?.createRequest?.requestId
+			) ?? fallbackRevision,
+		status,
+		conferenceStatus: conference,
+		meetUrl: conference === 'success' ? meetUrl( event ) : null,
+		eventUrl: event.htmlLink ?? null,
+		start: eventTime( event.start ),
+		end: eventTime( event.end ),
+	};
+	if ( created !== undefined ) {
+		answer.created = created;
+	}
+	return answer;
+}
+
+export function conferenceRequest(
+	requestId: string
+): calendar_v3.Schema$ConferenceData {
+	return {
+		createRequest: { requestId, conferenceSolutionKey: { type: MEET } },
+	};
+}
+
+/** Attendees as Google takes them: the display name only when there is one. */
+export function attendeeList(
+	attendees: readonly { email: string; displayName?: string | null }[]
+): { email: string; displayName?: string }[] {
+	return attendees.map( ( a ) =>
+		a.displayName
+			? { email: a.email, displayName: a.displayName }
+			: { email: a.email }
+	);
+}
+
+/** Google gave up on the conference of `revision`; only a higher revision can bring a new one. */
+export function conferenceFailed( revision: number ): SidecarError {
+	return new SidecarError(
+		'conference_failed',
+		'Google could not create the Meet conference; ask again with revision + 1 for a new one.',
+		{ revision }
+	);
+}
+
+/** The event as the clinic wants it: no clinical detail, private, guests blind to each other. */
+export function eventBody( input: EnsureInput, eventId: string ): Event {
+	const body: Event = {
+		id: eventId,
+		summary: input.summary,
+		description: input.description,
+		start: { ...input.start },
+		end: { ...input.end },
+		visibility: 'private',
+		transparency: 'opaque',
+		guestsCanSeeOtherGuests: false,
+		guestsCanInviteOthers: false,
+		guestsCanModify: false,
+		anyoneCanAddSelf: false,
+		reminders: { useDefault: true },
+		extendedProperties: {
+			private: {
+				mfkSiteId: input.siteId,
+				mfkAppointmentId: String( input.appointmentId ),
+			},
+		},
+		conferenceData: conferenceRequest(
+			requestIdFor( eventId, input.revision )
+		),
+	};
+	if ( input.attendees && input.attendees.length > 0 ) {
+		body.attendees = attendeeList( input.attendees );
+	}
+	return body;
+}
+
+export function sameTime(
+	a: calendar_v3.Schema$EventDateTime | undefined,
+	b: EventTime
+): boolean {
+	return (
+		!! a?.dateTime &&
+		Date.parse( a.dateTime ) === Date.parse( b.dateTime ) &&
+		a.timeZone === b.timeZone
+	);
+}
+
+export function sameAttendees(
+	current: calendar_v3.Schema$EventAttendee[] | undefined,
+	wanted: { email: string }[]
+): boolean {
+	const have = new Set(
+		( current ?? [] ).map( ( a ) => ( a.email ?? '' ).toLowerCase() )
+	);
+	return (
+		have.size === wanted.length &&
+		wanted.every( ( a ) => have.has( a.email.toLowerCase() ) )
+	);
+}

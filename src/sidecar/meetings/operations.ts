@@ -1,0 +1,125 @@
+/**
+ * The operations behind the meeting routes, shared by the single routes and `/v1/batch`. Input has
+ * passed the JSON schema; here it gets its semantic checks and defaults.
+ */
+import type { SidecarContext } from '../context';
+import { SidecarError } from '../errors';
+import { GoogleSession } from '../google/session';
+import { attendeeList, type MeetingRef, type SendUpdates } from './event';
+import { Meetings } from './meetings';
+import { openClient, type ClientInput } from '../oauth/flow';
+import type { MeetingOp } from '../schemas/meetings';
+import { validateRange, type EventTime } from './time';
+
+export const DEFAULT_SUMMARY = 'Video consultation';
+export const DEFAULT_WAIT_MS = 3000;
+
+export interface MeetingBody {
+	siteId: string;
+	client: ClientInput;
+	credential: string;
+	appointmentId: number;
+	calendarId?: string | null;
+	revision?: number | null;
+	summary?: string | null;
+	description?: string | null;
+	start?: EventTime;
+	end?: EventTime;
+	attendees?: { email: string; displayName?: string | null }[] | null;
+	sendUpdates?: SendUpdates | null;
+	waitMs?: number | null;
+}
+
+function range( body: MeetingBody ): { start: EventTime; end: EventTime } {
+	const checked = validateRange(
+		body.start as EventTime,
+		body.end as EventTime
+	);
+	if ( 'errors' in checked ) {
+		throw new SidecarError(
+			'invalid_request',
+			checked.errors
+				.map( ( e ) => `${ e.path } ${ e.message }` )
+				.join( '; ' ),
+			{ errors: checked.errors }
+		);
+	}
+	return { start: checked.range.start, end: checked.range.end };
+}
+
+/** Opens the doctor's session, runs `fn`, and hands back a refreshed credential with the answer or the error. */
+export async function withSession< T extends object >(
+	ctx: SidecarContext,
+	body: { siteId: string; client: ClientInput; credential: string },
+	fn: ( s: GoogleSession ) => Promise< T >
+): Promise< T & { credential?: string } > {
+	const session = await GoogleSession.open(
+		ctx,
+		body.siteId,
+		openClient( ctx, body.siteId, body.client ),
+		body.credential
+	);
+	try {
+		const result = await fn( session );
+		const credential = session.credentialUpdate();
+		return credential ? { ...result, credential } : result;
+	} catch ( error ) {
+		if (
+			error instanceof SidecarError &&
+			error.code !== 'token_revoked' &&
+			error.code !== 'credential_invalid'
+		) {
+			const credential = session.credentialUpdate();
+			if ( credential ) {
+				error.details.credential = credential;
+			}
+		}
+		throw error;
+	}
+}
+
+export async function runMeetingOp(
+	ctx: SidecarContext,
+	op: MeetingOp,
+	body: MeetingBody
+): Promise< object > {
+	// Check what can be checked before spending a call to Google.
+	const times =
+		op === 'ensure' || op === 'reschedule' ? range( body ) : undefined;
+	const ref: MeetingRef = {
+		siteId: body.siteId,
+		appointmentId: body.appointmentId,
+		calendarId: body.calendarId ?? 'primary',
+	};
+	const sendUpdates = body.sendUpdates ?? 'none';
+	return withSession( ctx, body, async ( session ) => {
+		const meetings = new Meetings( session );
+		switch ( op ) {
+			case 'ensure':
+				return meetings.ensure( {
+					...ref,
+					...( times as { start: EventTime; end: EventTime } ),
+					revision: body.revision ?? 0,
+					summary: body.summary ?? DEFAULT_SUMMARY,
+					description: body.description ?? '',
+					...( body.attendees
+						? { attendees: attendeeList( body.attendees ) }
+						: {} ),
+					sendUpdates,
+					waitMs: body.waitMs ?? DEFAULT_WAIT_MS,
+				} );
+			case 'reschedule':
+				return meetings.reschedule( {
+					...ref,
+					...( times as { start: EventTime; end: EventTime } ),
+					...( body.summary ? { summary: body.summary } : {} ),
+					sendUpdates,
+					waitMs: body.waitMs ?? 0,
+				} );
+			case 'cancel':
+				return meetings.cancel( ref, sendUpdates );
+			case 'get':
+				return meetings.status( ref );
+		}
+	} );
+}

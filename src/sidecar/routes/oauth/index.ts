@@ -1,0 +1,108 @@
+/**
+ * A doctor's Google connection: the site's OAuth client secret sealed, the consent URL, the code
+ * exchanged for a sealed credential, the grant revoked, and the connection tested link by link.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { testConnection } from '../../oauth/connection-test';
+import {
+	authorizeUrl,
+	exchangeCode,
+	openClient,
+	revoke,
+	sealClientSecret,
+	type ClientInput,
+} from '../../oauth/flow';
+import {
+	authorizeUrlBody,
+	clientSealBody,
+	connectionTestBody,
+	exchangeBody,
+	revokeBody,
+} from '../../schemas/oauth';
+
+interface SiteClient {
+	siteId: string;
+	client: ClientInput;
+}
+
+const oauth: FastifyPluginAsync = async ( app ) => {
+	const { ctx } = app;
+
+	app.post< { Body: { siteId: string; clientSecret: string } } >(
+		'/v1/oauth/client/seal',
+		{ schema: { body: clientSealBody } },
+		async ( { body } ) => ( {
+			clientSecret: sealClientSecret(
+				ctx,
+				body.siteId,
+				body.clientSecret
+			),
+		} )
+	);
+
+	app.post< {
+		Body: SiteClient & {
+			redirectUri: string;
+			state: string;
+			loginHint?: string | null;
+		};
+	} >(
+		'/v1/oauth/authorize-url',
+		{ schema: { body: authorizeUrlBody } },
+		async ( { body } ) => ( {
+			url: await authorizeUrl(
+				ctx,
+				openClient( ctx, body.siteId, body.client ),
+				body.redirectUri,
+				body.state,
+				body.loginHint ?? undefined
+			),
+		} )
+	);
+
+	app.post< { Body: SiteClient & { redirectUri: string; code: string } } >(
+		'/v1/oauth/exchange',
+		{ schema: { body: exchangeBody } },
+		async ( { body } ) =>
+			exchangeCode(
+				ctx,
+				body.siteId,
+				openClient( ctx, body.siteId, body.client ),
+				body.redirectUri,
+				body.code
+			)
+	);
+
+	app.post< { Body: SiteClient & { credential: string } } >(
+		'/v1/oauth/revoke',
+		{ schema: { body: revokeBody } },
+		async ( { body } ) =>
+			revoke(
+				ctx,
+				body.siteId,
+				openClient( ctx, body.siteId, body.client ),
+				body.credential
+			)
+	);
+
+	app.post< {
+		Body: SiteClient & {
+			credential?: string | null;
+			calendarId?: string | null;
+			probe?: boolean | null;
+		};
+	} >(
+		'/v1/connection/test',
+		{ schema: { body: connectionTestBody } },
+		async ( { body } ) =>
+			testConnection( ctx, {
+				siteId: body.siteId,
+				client: openClient( ctx, body.siteId, body.client ),
+				...( body.credential ? { credential: body.credential } : {} ),
+				calendarId: body.calendarId ?? 'primary',
+				probe: body.probe === true,
+			} )
+	);
+};
+
+export default oauth;

@@ -1,0 +1,46 @@
+/** Request schemas of the OAuth and connection routes. */
+import { calendarId, client, nullable, sealed, siteId, str } from './common';
+
+const redirectUri = str( 8, 2048, { pattern: '^https?://[^\\s]+$' } );
+
+export const clientSealBody = {
+	type: 'object',
+	required: [ 'siteId', 'clientSecret' ],
+	properties: { siteId, clientSecret: str( 1, 1024 ) },
+};
+
+export const authorizeUrlBody = {
+	type: 'object',
+	required: [ 'siteId', 'client', 'redirectUri', 'state' ],
+	properties: {
+		siteId,
+		client,
+		redirectUri,
+		state: str( 1, 1024 ),
+		loginHint: nullable( str( 1, 254 ) ),
+	},
+};
+
+export const exchangeBody = {
+	type: 'object',
+	required: [ 'siteId', 'client', 'redirectUri', 'code' ],
+	properties: { siteId, client, redirectUri, code: str( 1, 4096 ) },
+};
+
+export const revokeBody = {
+	type: 'object',
+	required: [ 'siteId', 'client', 'credential' ],
+	properties: { siteId, client, credential: sealed },
+};
+
+export const connectionTestBody = {
+	type: 'object',
+	required: [ 'siteId', 'client' ],
+	properties: {
+		siteId,
+		client,
+		credential: nullable( sealed ),
+		calendarId,
+		probe: { type: [ 'boolean', 'null' ] },
+	},
+};
