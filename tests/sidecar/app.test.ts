@@ -527,7 +527,7 @@ describe( 'malformed input never crashes and gets a clear 4xx', () => {
 		expect( answer.body.data.errors.length ).toBeGreaterThan( 0 );
 	} );
 
-	test( 'garbage credentials and client secrets are credential_invalid', async () => {
+	test( 'garbage credentials and client secrets are credential_invalid; blobs that do not open, seal_key_unknown', async () => {
 		expectError(
 			await rig.call( '/v1/meetings/get', {
 				...base(),
@@ -544,15 +544,17 @@ describe( 'malformed input never crashes and gets a clear 4xx', () => {
 			400,
 			'credential_invalid'
 		);
-		// A credential of another site does not open here.
-		expectError(
-			await rig.call( '/v1/meetings/get', {
-				...base(),
-				siteId: '11111111-2222-4333-8444-555555555555',
-			} ),
-			400,
-			'credential_invalid'
-		);
+		// A credential of another site does not open here: to the keyring it is a blob it cannot
+		// authenticate, like one sealed under a replaced key. The client secret is opened first.
+		const foreign = await rig.call( '/v1/meetings/get', {
+			...base(),
+			siteId: '11111111-2222-4333-8444-555555555555',
+		} );
+		expectError( foreign, 400, 'seal_key_unknown' );
+		expect( foreign.body.data ).toMatchObject( {
+			sealed: 'client_secret',
+			kid: 'k1',
+		} );
 	} );
 
 	test( 'the sidecar still answers after all of this', async () => {
