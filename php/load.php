@@ -81,6 +81,7 @@ const MFK_CLASS_MAP = array(
 	// The front end: the block, the shortcode and the Meet view they share.
 	'mfk_blocks'                                        => 'frontend/class-mfk-blocks.php',
 	'mfk_shortcode'                                     => 'frontend/class-mfk-shortcode.php',
+	'mfk_meet_status'                                   => 'frontend/class-mfk-meet-status.php',
 	'mfk_meet_view'                                     => 'frontend/class-mfk-meet-view.php',
 	'mfk_viewer_meetings'                               => 'frontend/class-mfk-viewer-meetings.php',
 
