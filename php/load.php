@@ -58,6 +58,7 @@ const MFK_CLASS_MAP = array(
 	// Doctors' Google connection: the OAuth round trip and the stored grant.
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
+	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',

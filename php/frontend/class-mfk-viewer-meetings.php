@@ -246,8 +246,8 @@ final class MFK_Viewer_Meetings {
 
 	/**
 	 * What fixes a change that did not reach Google, for this viewer: the doctor reconnecting
-	 * (their connection page, for the doctor), or trying again (the retry route, for every
-	 * member of staff).
+	 * (their connection page, for the doctor), the previous sealing key restored (Site Health,
+	 * for administrators), or trying again (the retry route, for every member of staff).
 	 *
 	 * @param string $code           Error code.
 	 * @param string $role           Viewer's role (host or staff).
@@ -255,6 +255,12 @@ final class MFK_Viewer_Meetings {
 	 * @return array{action:string,url?:string}
 	 */
 	public static function fix( string $code, string $role, int $appointment_id ): array {
+		if ( MFK_Sealing_Status::CODE === $code && MFK_Access::is_admin( get_current_user_id() ) ) {
+			return array(
+				'action' => 'restore_key',
+				'url'    => admin_url( 'site-health.php' ),
+			);
+		}
 		if ( in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) || self::needs_doctor( $code ) ) {
 			$fix = array( 'action' => in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) ? 'connect' : 'reconnect' );
 			if ( self::ROLE_HOST === $role ) {
@@ -274,7 +280,7 @@ final class MFK_Viewer_Meetings {
 	 * @param string $code Error code.
 	 */
 	public static function needs_doctor( string $code ): bool {
-		return in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true );
+		return MFK_Sealing_Status::CODE === $code || in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true );
 	}
 
 	/**
