@@ -83,6 +83,8 @@ function mfk_integrate_kivicare(): void {
 		return;
 	}
 	add_filter( 'kc_telemed_providers', array( 'MFK_KiviCare', 'register_provider' ) );
+	// KiviCare's "regenerate video conference" route, recognised before its callback runs.
+	add_filter( 'rest_request_before_callbacks', array( 'MFK_Regenerate', 'note_request' ), 10, 3 );
 
 	// The appointment's life, where KiviCare does not call the provider.
 	add_action( 'kc_appointment_updated', array( 'MFK_KiviCare', 'on_updated' ), 10, 1 );

@@ -200,6 +200,35 @@ final class MFK_Mappings {
 	}
 
 	/**
+	 * Asks for a new conference on a meeting that is in step (a new revision: the sidecar then
+	 * gives the same event a new Meet link). The old link stops being the appointment's at once:
+	 * whoever asked for a new one wants the old one gone. Only while the row is still the ready
+	 * one that was read: of two regenerates at once, one asks for a new link and the other finds
+	 * it on its way.
+	 *
+	 * @param array<string,mixed> $row The ready row as read.
+	 * @return bool Whether this call asked for it.
+	 */
+	public static function request_new_link( array $row ): bool {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (bool) $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE `{$table}` SET revision = revision + 1, link_state = 'none', state = 'pending', sync_state = 'pending', intent_seq = intent_seq + 1, attempts = 0,
+					intent_at = %s, next_attempt_at = %s, updated_at = %s
+				 WHERE id = %d AND state = 'ready' AND desired = 'active' AND intent_seq = %d",
+				$now,
+				$now,
+				$now,
+				(int) $row['id'],
+				(int) $row['intent_seq']
+			)
+		);
+	}
+
+	/**
 	 * Makes failed and pending rows of a doctor due now (after reconnection).
 	 *
 	 * @param int $doctor_id Doctor.
