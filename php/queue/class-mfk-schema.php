@@ -286,7 +286,7 @@ final class MFK_Schema {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
 		MFK_Queue::unschedule();
-		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run' ) as $option ) {
+		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
 			delete_option( $option );
 		}
 		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION );
