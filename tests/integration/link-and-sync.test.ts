@@ -74,17 +74,19 @@ beforeAll( async () => {
 		serviceId: [ sc.mappingId ],
 		status: 1,
 	} );
-	expect( booked.status ).toBe( 201 );
+	if ( booked.status !== 201 ) {
+		throw new Error( `Booking failed: ${ JSON.stringify( booked.body ) }` );
+	}
 	id = booked.body.data.appointment_id as number;
 	await drainQueue();
 	const row = await mapping( id );
-	expect( row ).toMatchObject( {
-		state: 'ready',
-		link_state: 'ready',
-		sync_state: 'in_step',
-	} );
-	link = row!.url;
-	bookedStart = row!.start_utc!;
+	if ( row?.link_state !== 'ready' || row.sync_state !== 'in_step' ) {
+		throw new Error(
+			`The meeting is not ready: ${ JSON.stringify( row ) }`
+		);
+	}
+	link = row.url;
+	bookedStart = row.start_utc!;
 	page = await wpJson< number >(
 		`return wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_title' => 'Consultation', 'post_content' => '[mfk_meet_controls appointment_id="' . (int) $args . '"]' ) );`,
 		id
