@@ -140,7 +140,7 @@ final class MFK_Admin_Notices {
 	 * One sentence for a replaced sealing key, with the doctors counted (admin notice and
 	 * Site Health say the same).
 	 *
-	 * @param array{doctors:array<int,int>,client_secret:bool} $problem MFK_Sealing_Status::problem().
+	 * @param array{doctors:array<int,int>,client_secret:bool,kids:array<int,string>} $problem MFK_Sealing_Status::problem().
 	 */
 	public static function sealing_message( array $problem ): string {
 		$count   = count( $problem['doctors'] );

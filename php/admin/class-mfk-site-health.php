@@ -236,7 +236,10 @@ final class MFK_Site_Health {
 			'mfk_sealing',
 			'critical',
 			__( 'The sidecar\'s sealing key changed', 'meet-for-kivicare' ),
-			MFK_Admin_Notices::sealing_message( $problem ) . ' ' . __( 'Meetings keep their working links, but new links and changes wait until this is fixed.', 'meet-for-kivicare' ),
+			MFK_Admin_Notices::sealing_message( $problem ) . ' '
+				/* translators: %s: key ids, for example "k1". */
+				. ( $problem['kids'] ? sprintf( __( 'What no longer opens was sealed under the key id %s.', 'meet-for-kivicare' ), implode( ', ', $problem['kids'] ) ) . ' ' : '' )
+				. __( 'Meetings keep their working links, but new links and changes wait until this is fixed.', 'meet-for-kivicare' ),
 			__( 'Put the previous key back into the sidecar\'s MFK_SEAL_KEYS after the current one (for example "k2:<new>,k1:<previous>") and restart it: everything waiting is replayed within minutes and nobody reconnects. Without the previous key, each doctor connects their Google account again (and the OAuth client secret is entered again in the settings).', 'meet-for-kivicare' )
 		);
 	}

@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class MFK_Sealing_Status {
 
-	/** Option: `doctors` (id => hash of the credential that did not open), `client_secret` (bool), `kids`, `since`, `checked_at`. */
+	/** Option: `doctors` (id => hash of the credential that did not open), `client_secret` (bool), `kids` (key ids named by what did not open), `checked_at`. */
 	const OPTION = 'mfk_sealing_status';
 
 	/** The sidecar's code for a blob its keys do not open. */
@@ -42,7 +42,7 @@ final class MFK_Sealing_Status {
 	/**
 	 * The stored finding.
 	 *
-	 * @return array{doctors:array<int,string>,client_secret:bool,kids:array<int,string>,since:int,checked_at:int}
+	 * @return array{doctors:array<int,string>,client_secret:bool,kids:array<int,string>,checked_at:int}
 	 */
 	public static function get(): array {
 		$raw = get_option( self::OPTION, array() );
@@ -51,7 +51,6 @@ final class MFK_Sealing_Status {
 			'doctors'       => array_map( 'strval', (array) ( $raw['doctors'] ?? array() ) ),
 			'client_secret' => ! empty( $raw['client_secret'] ),
 			'kids'          => array_values( array_map( 'strval', (array) ( $raw['kids'] ?? array() ) ) ),
-			'since'         => (int) ( $raw['since'] ?? 0 ),
 			'checked_at'    => (int) ( $raw['checked_at'] ?? 0 ),
 		);
 	}
@@ -107,7 +106,6 @@ final class MFK_Sealing_Status {
 		if ( isset( $data['kid'] ) && is_string( $data['kid'] ) && ! in_array( $data['kid'], $status['kids'], true ) ) {
 			$status['kids'][] = sanitize_key( $data['kid'] );
 		}
-		$status['since'] = $status['since'] > 0 ? $status['since'] : time();
 		self::save( $status );
 		if ( time() - $status['checked_at'] >= self::COUNT_AFTER_SECONDS ) {
 			self::check();
@@ -219,7 +217,6 @@ final class MFK_Sealing_Status {
 			'doctors'       => $failing,
 			'client_secret' => $secret_fails,
 			'kids'          => array_values( array_unique( array_filter( $kids ) ) ),
-			'since'         => ( $failing || $secret_fails ) ? ( $before['since'] > 0 ? $before['since'] : time() ) : 0,
 			'checked_at'    => time(),
 		);
 		self::save( $status );

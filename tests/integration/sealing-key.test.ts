@@ -144,6 +144,9 @@ it( 'a replaced key: one critical Site Health result and one notice with the num
 	expect( results.mfk_sealing!.description ).toContain(
 		'The Google OAuth client secret cannot be opened either'
 	);
+	expect( results.mfk_sealing!.description ).toContain(
+		'sealed under the key id k1.'
+	);
 	expect( results.mfk_sealing!.actions ).toMatch(
 		/k2:&lt;new&gt;,k1:&lt;previous&gt;|k2:<new>,k1:<previous>/
 	);
