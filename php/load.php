@@ -38,6 +38,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_request_sync'                                  => 'meetings/class-mfk-request-sync.php',
 	'mfk_access'                                        => 'meetings/class-mfk-access.php',
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
+	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
 
 	// The durable provisioning queue: its table, rows, runner and operations.
@@ -58,6 +59,7 @@ const MFK_CLASS_MAP = array(
 	// Doctors' Google connection: the OAuth round trip and the stored grant.
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
+	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',
@@ -81,6 +83,7 @@ const MFK_CLASS_MAP = array(
 	// The front end: the block, the shortcode and the Meet view they share.
 	'mfk_blocks'                                        => 'frontend/class-mfk-blocks.php',
 	'mfk_shortcode'                                     => 'frontend/class-mfk-shortcode.php',
+	'mfk_meet_status'                                   => 'frontend/class-mfk-meet-status.php',
 	'mfk_meet_view'                                     => 'frontend/class-mfk-meet-view.php',
 	'mfk_viewer_meetings'                               => 'frontend/class-mfk-viewer-meetings.php',
 

@@ -15,6 +15,10 @@ export function describeCode( code: string ): string {
 			'the stored Google connection cannot be opened; the doctor must reconnect',
 			'meet-for-kivicare'
 		),
+		seal_key_unknown: __(
+			'the sidecar’s sealing key changed; restore the previous key or the doctor must reconnect',
+			'meet-for-kivicare'
+		),
 		insufficient_scope: __(
 			'the doctor did not allow access to calendar events; the doctor must reconnect and keep every box ticked',
 			'meet-for-kivicare'

@@ -4,8 +4,10 @@
  * (an ISO 8601 instant) and `data-mfk-href`. This script keeps the "Opens in …" countdown
  * current and activates the link when the window opens, without a reload. An item whose link
  * is still being prepared carries `data-mfk-refresh` (its REST address): the script asks again
- * now and then and swaps in the server's new markup once the state changes. Without JavaScript
- * the server-rendered state stays correct and a reload shows the current one.
+ * now and then and swaps in the server's new markup once the state changes. A "Try again" button
+ * (for the doctor and staff, when a change did not reach Google) is rendered hidden and shown
+ * here: it asks the retry route and swaps in the answer's markup. Without JavaScript the
+ * server-rendered state stays correct and a reload shows the current one.
  */
 
 const SELECTOR = '.mfk-meet [data-mfk-opens-at]';
@@ -170,6 +172,7 @@ export async function refresh(
 	next.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( link ) =>
 		watch( link )
 	);
+	offerRetry( next );
 	return { item: next, again: next.hasAttribute( 'data-mfk-refresh' ) };
 }
 
@@ -195,13 +198,77 @@ export function poll( item: HTMLElement ): void {
 	next( item );
 }
 
+/** Shows the "Try again" buttons (hidden in the markup, since they need this script). */
+export function offerRetry( root: ParentNode ): void {
+	root.querySelectorAll< HTMLButtonElement >(
+		'button[data-mfk-retry]'
+	).forEach( ( button ) => {
+		button.hidden = false;
+		button.addEventListener( 'click', () => retry( button ) );
+	} );
+}
+
+/** Puts an item's new markup in its place and starts what it needs (countdowns, polling, buttons). */
+function swap( item: HTMLElement, html: string ): HTMLElement | null {
+	const template = document.createElement( 'template' );
+	template.innerHTML = html.trim();
+	const next = template.content.firstElementChild;
+	if ( ! ( next instanceof HTMLElement ) ) {
+		return null;
+	}
+	item.replaceWith( next );
+	init( next );
+	return next;
+}
+
+/**
+ * "Try again": asks the retry route (which runs the meeting now, within the site's time
+ * budget) and shows the meeting as it is afterwards. Resolves with the item now on the page.
+ */
+export async function retry(
+	button: HTMLButtonElement
+): Promise< HTMLElement | null > {
+	const item = button.closest< HTMLElement >( '.mfk-meet__item' );
+	const url = button.dataset.mfkRetry;
+	if ( ! item || ! url ) {
+		return null;
+	}
+	const label = button.textContent;
+	button.disabled = true;
+	button.textContent = button.dataset.mfkBusyText || label;
+	try {
+		const res = await fetch( url, {
+			method: 'POST',
+			credentials: 'same-origin',
+			headers: { 'X-WP-Nonce': button.dataset.mfkNonce || '' },
+		} );
+		const answer: { html?: string } = res.ok ? await res.json() : {};
+		if ( answer.html ) {
+			return swap( item, answer.html );
+		}
+	} catch {
+		// Offline or the server failed: the button is offered again.
+	}
+	button.disabled = false;
+	button.textContent = label;
+	return item;
+}
+
 export function init( root: ParentNode = document ): void {
 	root.querySelectorAll< HTMLElement >( SELECTOR ).forEach( ( link ) =>
 		watch( link )
 	);
-	root.querySelectorAll< HTMLElement >(
-		'.mfk-meet__item[data-mfk-refresh]'
-	).forEach( ( item ) => poll( item ) );
+	const items = [
+		...( root instanceof HTMLElement &&
+		root.matches( '.mfk-meet__item[data-mfk-refresh]' )
+			? [ root ]
+			: [] ),
+		...root.querySelectorAll< HTMLElement >(
+			'.mfk-meet__item[data-mfk-refresh]'
+		),
+	];
+	items.forEach( ( item ) => poll( item ) );
+	offerRetry( root );
 }
 
 if ( typeof document !== 'undefined' ) {

@@ -47,20 +47,50 @@ final class MFK_Admin_Notices {
 			return;
 		}
 		global $wpdb;
+		$sealing = MFK_Sealing_Status::problem();
+		if ( $sealing['doctors'] || $sealing['client_secret'] ) {
+			printf(
+				'<div class="notice notice-error mfk-sealing-notice"><p>%1$s <a href="%2$s">%3$s</a></p></div>',
+				esc_html( self::sealing_message( $sealing ) ),
+				esc_url( admin_url( 'site-health.php' ) ),
+				esc_html__( 'What to do', 'meet-for-kivicare' )
+			);
+		}
 		$table = MFK_Schema::table();
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$rows = (array) $wpdb->get_results( "SELECT last_error_code AS code, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' GROUP BY last_error_code", ARRAY_A );
-		if ( $rows ) {
-			$parts = array();
-			foreach ( $rows as $row ) {
-				$parts[] = sprintf( '%s (%d)', self::describe( (string) $row['code'] ), (int) $row['n'] );
-			}
+		// Failed syncs, apart by whether the meeting keeps a working link; a replaced sealing key
+		// is said once, above, not per meeting.
+		$rows = (array) $wpdb->get_results(
+			$wpdb->prepare(
+				// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+				"SELECT last_error_code AS code, ( link_state = 'ready' AND desired = 'active' ) AS kept, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' AND last_error_code <> %s GROUP BY last_error_code, kept",
+				MFK_Sealing_Status::CODE
+			),
+			ARRAY_A
+		);
+		$parts = array(
+			0 => array(),
+			1 => array(),
+		);
+		foreach ( $rows as $row ) {
+			$parts[ (int) $row['kept'] ][] = sprintf( '%s (%d)', self::describe( (string) $row['code'] ), (int) $row['n'] );
+		}
+		if ( $parts[0] ) {
 			self::notice(
 				'error',
 				sprintf(
 					/* translators: %s: list of causes with counts. */
 					__( 'Meet for KiviCare: some appointments have no Google Meet link. Causes: %s. They are retried automatically once the cause is fixed (a doctor reconnecting replays their meetings).', 'meet-for-kivicare' ),
-					implode( '; ', $parts )
+					implode( '; ', $parts[0] )
+				)
+			);
+		}
+		if ( $parts[1] ) {
+			self::notice(
+				'warning',
+				sprintf(
+					/* translators: %s: list of causes with counts. */
+					__( 'Meet for KiviCare: the latest change of some meetings did not reach Google; their links still work. Causes: %s. They are retried automatically once the cause is fixed.', 'meet-for-kivicare' ),
+					implode( '; ', $parts[1] )
 				)
 			);
 		}
@@ -107,6 +137,30 @@ final class MFK_Admin_Notices {
 	}
 
 	/**
+	 * One sentence for a replaced sealing key, with the doctors counted (admin notice and
+	 * Site Health say the same).
+	 *
+	 * @param array{doctors:array<int,int>,client_secret:bool,kids:array<int,string>} $problem MFK_Sealing_Status::problem().
+	 */
+	public static function sealing_message( array $problem ): string {
+		$count   = count( $problem['doctors'] );
+		$message = sprintf(
+			/* translators: %d: number of doctors. */
+			_n(
+				'Meet for KiviCare: the sidecar\'s sealing key changed; %d doctor must reconnect their Google account, or restore the previous key (MFK_SEAL_KEYS).',
+				'Meet for KiviCare: the sidecar\'s sealing key changed; %d doctors must reconnect their Google account, or restore the previous key (MFK_SEAL_KEYS).',
+				$count,
+				'meet-for-kivicare'
+			),
+			$count
+		);
+		if ( $problem['client_secret'] ) {
+			$message .= ' ' . __( 'The Google OAuth client secret cannot be opened either: without the previous key, enter it again in the settings.', 'meet-for-kivicare' );
+		}
+		return $message;
+	}
+
+	/**
 	 * Human text for an error code.
 	 *
 	 * @param string $code Code.
@@ -115,6 +169,7 @@ final class MFK_Admin_Notices {
 		$map = array(
 			'token_revoked'          => __( 'a doctor must reconnect Google', 'meet-for-kivicare' ),
 			'credential_invalid'     => __( 'a doctor must reconnect Google', 'meet-for-kivicare' ),
+			'seal_key_unknown'       => __( 'the sidecar\'s sealing key changed', 'meet-for-kivicare' ),
 			'insufficient_scope'     => __( 'a doctor granted too few permissions and must reconnect', 'meet-for-kivicare' ),
 			'doctor_not_connected'   => __( 'a doctor has no Google account connected', 'meet-for-kivicare' ),
 			'quota_exceeded'         => __( 'Google usage limits reached', 'meet-for-kivicare' ),

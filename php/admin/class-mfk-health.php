@@ -60,7 +60,10 @@ final class MFK_Health {
 	/**
 	 * Queue figures.
 	 *
-	 * @return array{pending:int,due:int,ready:int,failed:int,cancelled:int,oldest_pending_age_seconds:int,last_run_at:string|null,failed_by_code:array<string,int>}
+	 * `failed` counts meetings whose latest change failed; `failed_with_link` those of them that
+	 * keep a working link.
+	 *
+	 * @return array{pending:int,due:int,ready:int,failed:int,failed_with_link:int,cancelled:int,oldest_pending_age_seconds:int,last_run_at:string|null,failed_by_code:array<string,int>}
 	 */
 	public static function queue(): array {
 		$stats = MFK_Mappings::stats();
@@ -70,6 +73,7 @@ final class MFK_Health {
 			'due'                        => (int) $stats['due'],
 			'ready'                      => (int) ( $stats['states'][ MFK_Mappings::STATE_READY ] ?? 0 ),
 			'failed'                     => (int) ( $stats['states'][ MFK_Mappings::STATE_FAILED ] ?? 0 ),
+			'failed_with_link'           => (int) $stats['failed_with_link'],
 			'cancelled'                  => (int) ( $stats['states'][ MFK_Mappings::STATE_CANCELLED ] ?? 0 ),
 			'oldest_pending_age_seconds' => max( 0, (int) $stats['oldest_pending_seconds'] ),
 			'last_run_at'                => $last > 0 ? gmdate( 'c', $last ) : null,

@@ -44,6 +44,10 @@ final class MFK_Site_Health {
 			'label' => __( 'Meet for KiviCare doctor connections', 'meet-for-kivicare' ),
 			'test'  => array( __CLASS__, 'test_doctors' ),
 		);
+		$tests['direct']['mfk_sealing']       = array(
+			'label' => __( 'Meet for KiviCare sealing key', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_sealing' ),
+		);
 		return $tests;
 	}
 
@@ -150,6 +154,9 @@ final class MFK_Site_Health {
 	public static function test_queue(): array {
 		$queue = MFK_Health::queue();
 		$age   = $queue['oldest_pending_age_seconds'];
+		// A replaced sealing key has a test of its own (test_sealing): said once, there.
+		$queue['failed'] -= (int) ( $queue['failed_by_code'][ MFK_Sealing_Status::CODE ] ?? 0 );
+		unset( $queue['failed_by_code'][ MFK_Sealing_Status::CODE ] );
 		/* translators: 1: pending meetings, 2: age of the oldest one (e.g. "5 mins"), 3: failed meetings. */
 		$figures = sprintf( __( '%1$d meeting(s) waiting (oldest since %2$s), %3$d failed.', 'meet-for-kivicare' ), $queue['pending'], $queue['pending'] > 0 ? human_time_diff( time() - $age, time() ) : '-', $queue['failed'] );
 		if ( $queue['pending'] > 0 && $age >= self::QUEUE_CRITICAL_AGE ) {
@@ -205,6 +212,35 @@ final class MFK_Site_Health {
 			/* translators: %s: doctor names. */
 			sprintf( __( 'Google no longer accepts the connection of: %s. Their meetings wait until they reconnect.', 'meet-for-kivicare' ), implode( ', ', wp_list_pluck( $doctors, 'name' ) ) ),
 			__( 'Ask them to reconnect their Google account on their profile; their waiting meetings are then created automatically.', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * The sidecar can open the site's sealed blobs (asked afresh: no call to Google). When its
+	 * sealing key was replaced or lost, one critical result counts the doctors concerned.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_sealing(): array {
+		MFK_Sealing_Status::check();
+		$problem = MFK_Sealing_Status::problem();
+		if ( ! $problem['doctors'] && ! $problem['client_secret'] ) {
+			return self::result(
+				'mfk_sealing',
+				'good',
+				__( 'The sidecar opens every stored Google connection', 'meet-for-kivicare' ),
+				__( 'Doctors\' Google connections and the OAuth client secret are sealed with a key the sidecar holds (MFK_SEAL_KEYS).', 'meet-for-kivicare' )
+			);
+		}
+		return self::result(
+			'mfk_sealing',
+			'critical',
+			__( 'The sidecar\'s sealing key changed', 'meet-for-kivicare' ),
+			MFK_Admin_Notices::sealing_message( $problem ) . ' '
+				/* translators: %s: key ids, for example "k1". */
+				. ( $problem['kids'] ? sprintf( __( 'What no longer opens was sealed under the key id %s.', 'meet-for-kivicare' ), implode( ', ', $problem['kids'] ) ) . ' ' : '' )
+				. __( 'Meetings keep their working links, but new links and changes wait until this is fixed.', 'meet-for-kivicare' ),
+			__( 'Put the previous key back into the sidecar\'s MFK_SEAL_KEYS after the current one (for example "k2:<new>,k1:<previous>") and restart it: everything waiting is replayed within minutes and nobody reconnects. Without the previous key, each doctor connects their Google account again (and the OAuth client secret is entered again in the settings).', 'meet-for-kivicare' )
 		);
 	}
 

@@ -76,12 +76,13 @@ class MFK_CLI {
 			'check'  => 'queue',
 			'status' => $queue['failed'] > 0 ? 'failures' : 'ok',
 			'detail' => sprintf(
-				'pending %d (due %d, oldest %ds), ready %d, failed %d, last run %s',
+				'pending %d (due %d, oldest %ds), ready %d, failed %d (%d keep a working link), last run %s',
 				$queue['pending'],
 				$queue['due'],
 				$queue['oldest_pending_age_seconds'],
 				$queue['ready'],
 				$queue['failed'],
+				$queue['failed_with_link'],
 				null !== $queue['last_run_at'] ? $queue['last_run_at'] : 'never'
 			),
 		);
@@ -305,13 +306,15 @@ class MFK_CLI {
 			MFK_Mappings::STATE_PENDING => 0,
 			MFK_Mappings::STATE_FAILED  => 0,
 		);
+		$kept   = 0;
 		foreach ( $ids as $id ) {
 			$row = MFK_Mappings::get_by_appointment( $id );
 			if ( null !== $row && isset( $states[ $row['state'] ] ) ) {
 				++$states[ $row['state'] ];
+				$kept += MFK_Mappings::STATE_READY !== $row['state'] && '' !== MFK_Mappings::link_url( $row ) ? 1 : 0;
 			}
 		}
-		return sprintf(
+		$summary = sprintf(
 			/* translators: 1: meetings, 2: ready, 3: waiting, 4: failed. */
 			__( '%1$d meeting(s): %2$d ready, %3$d waiting, %4$d failed.', 'meet-for-kivicare' ),
 			count( $ids ),
@@ -319,5 +322,10 @@ class MFK_CLI {
 			$states[ MFK_Mappings::STATE_PENDING ],
 			$states[ MFK_Mappings::STATE_FAILED ]
 		);
+		if ( $kept > 0 ) {
+			/* translators: %d: meetings waiting or failed that keep their link. */
+			$summary .= ' ' . sprintf( _n( '%d of them waiting or failed keeps its working link.', '%d of them waiting or failed keep their working link.', $kept, 'meet-for-kivicare' ), $kept );
+		}
+		return $summary;
 	}
 }

@@ -103,13 +103,15 @@ final class MFK_Meet_View {
 		);
 
 		if ( MFK_Mappings::STATE_CANCELLED === $state ) {
-			$parts[] = self::status( __( 'This appointment was cancelled.', 'meet-for-kivicare' ) );
+			$parts[] = MFK_Meet_Status::status( __( 'This appointment was cancelled.', 'meet-for-kivicare' ) );
 		} elseif ( MFK_Viewer_Meetings::PHASE_ENDED === $phase ) {
-			$parts[] = self::status( __( 'This consultation has ended.', 'meet-for-kivicare' ) );
+			$parts[] = MFK_Meet_Status::status( __( 'This consultation has ended.', 'meet-for-kivicare' ) );
 		} elseif ( MFK_Mappings::STATE_READY === $state && isset( $meeting['url'] ) ) {
 			$parts[] = self::button( $meeting, $now );
+			// The link works; staff also learn that the latest change has not reached Google.
+			$parts[] = MFK_Meet_Status::sync_notice( $meeting, $page_url );
 		} else {
-			$parts[] = self::not_ready( $meeting, $state, $page_url );
+			$parts[] = MFK_Meet_Status::not_ready( $meeting, $state, $page_url );
 		}
 
 		return sprintf(
@@ -172,7 +174,7 @@ final class MFK_Meet_View {
 				esc_url( (string) $meeting['url'] ),
 				esc_html( $label ),
 				$new_tab,
-				self::status( $open_msg )
+				MFK_Meet_Status::status( $open_msg )
 			);
 		}
 
@@ -198,70 +200,6 @@ final class MFK_Meet_View {
 			$countdown,
 			esc_html( $window_text )
 		);
-	}
-
-	/**
-	 * A meeting without a usable link: being prepared, or failed. Patients get reassurance;
-	 * the doctor and staff get the reason and what to do.
-	 *
-	 * @param array<string,mixed> $meeting  Meeting.
-	 * @param string              $state    pending|failed.
-	 * @param string              $page_url See item().
-	 */
-	private static function not_ready( array $meeting, string $state, string $page_url ): string {
-		$error = isset( $meeting['error'] ) && is_array( $meeting['error'] ) ? $meeting['error'] : null;
-		if ( MFK_Viewer_Meetings::ROLE_GUEST === $meeting['role'] || null === $error ) {
-			$message = MFK_Mappings::STATE_FAILED === $state
-				? __( 'The video link is not ready yet. The clinic has been told and will send it to you.', 'meet-for-kivicare' )
-				: __( 'The video link is being prepared.', 'meet-for-kivicare' );
-			return self::status( $message, self::check_again_link( $page_url ) );
-		}
-
-		$code   = (string) $error['code'];
-		$reason = 'not_connected' === $code
-			? __( 'the doctor has not connected a Google account', 'meet-for-kivicare' )
-			: MFK_Admin_Notices::describe( $code );
-		$message = MFK_Mappings::STATE_FAILED === $state
-			/* translators: %s: reason, for example "a doctor must reconnect Google". */
-			? sprintf( __( 'The video link could not be created: %s.', 'meet-for-kivicare' ), $reason )
-			/* translators: %s: reason, for example "the doctor has not connected a Google account". */
-			: sprintf( __( 'The video link is waiting: %s.', 'meet-for-kivicare' ), $reason );
-
-		$action = '';
-		$needs_doctor = 'not_connected' === $code || in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true );
-		if ( $needs_doctor && MFK_Viewer_Meetings::ROLE_HOST === $meeting['role'] ) {
-			$action = sprintf(
-				'<a class="mfk-meet__link" href="%1$s">%2$s</a>',
-				esc_url( MFK_Admin_Page::connection_url() ),
-				'not_connected' === $code ? esc_html__( 'Connect your Google account', 'meet-for-kivicare' ) : esc_html__( 'Reconnect your Google account', 'meet-for-kivicare' )
-			);
-		} elseif ( ! $needs_doctor ) {
-			$action = self::check_again_link( $page_url );
-		}
-		return self::status( $message, $action );
-	}
-
-	/**
-	 * A status line, optionally followed by an action link (already escaped HTML).
-	 *
-	 * @param string $text   Plain text.
-	 * @param string $action HTML.
-	 */
-	private static function status( string $text, string $action = '' ): string {
-		return '<p class="mfk-meet__status">' . esc_html( $text ) . ( '' !== $action ? ' ' . $action : '' ) . '</p>';
-	}
-
-	/**
-	 * A link that reloads the page: works without JavaScript.
-	 *
-	 * @param string $page_url See item().
-	 */
-	private static function check_again_link( string $page_url ): string {
-		if ( '' === $page_url ) {
-			$uri      = isset( $_SERVER['REQUEST_URI'] ) ? esc_url_raw( wp_unslash( $_SERVER['REQUEST_URI'] ) ) : '';
-			$page_url = '' !== $uri ? home_url( $uri ) : home_url( '/' );
-		}
-		return sprintf( '<a class="mfk-meet__link" href="%1$s">%2$s</a>', esc_url( $page_url ), esc_html__( 'Check again', 'meet-for-kivicare' ) );
 	}
 
 	/**

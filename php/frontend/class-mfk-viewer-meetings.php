@@ -157,12 +157,16 @@ final class MFK_Viewer_Meetings {
 			$role = self::ROLE_STAFF;
 		}
 
+		// The link (join with the last good URL) and the sync of the latest change are told
+		// apart: a change that did not reach Google never hides a link that still works.
 		$url   = '';
+		$sync  = MFK_Mappings::SYNC_IN_STEP;
 		$error = null;
 		if ( $cancelled || ( null !== $row && MFK_Mappings::DESIRED_CANCELLED === $row['desired'] && MFK_Appointments::STATUS_PENDING !== $status ) ) {
 			$state = MFK_Mappings::STATE_CANCELLED;
 		} elseif ( null === $row ) {
 			$state = MFK_Mappings::STATE_PENDING;
+			$sync  = MFK_Mappings::SYNC_PENDING;
 			if ( ! MFK_Doctor_Connection::is_connected( $doctor_id ) ) {
 				$error = array(
 					'code'    => 'not_connected',
@@ -170,26 +174,26 @@ final class MFK_Viewer_Meetings {
 				);
 			}
 		} else {
-			$state = (string) $row['state'];
-			if ( MFK_Mappings::STATE_LEGACY === $state ) {
-				// A link made by the original add-on keeps working.
-				$state = '' !== $row['url'] ? MFK_Mappings::STATE_READY : MFK_Mappings::STATE_PENDING;
-			} elseif ( MFK_Mappings::STATE_CANCELLED === $state || MFK_Appointments::STATUS_PENDING === $status ) {
+			$sync = MFK_Mappings::STATE_LEGACY === $row['state'] ? MFK_Mappings::SYNC_IN_STEP : (string) $row['sync_state'];
+			if ( MFK_Mappings::STATE_CANCELLED === $row['state'] || MFK_Appointments::STATUS_PENDING === $status ) {
 				// Being restored after a re-booking, or waiting for payment.
-				$state = MFK_Mappings::STATE_PENDING;
+				$sync = MFK_Mappings::SYNC_PENDING;
 			}
-			if ( MFK_Mappings::STATE_READY === $state ) {
-				$url = (string) $row['url'];
-			} elseif ( '' !== $row['last_error_code'] ) {
+			$url = MFK_Appointments::STATUS_PENDING === $status ? '' : MFK_Mappings::link_url( $row );
+			if ( '' !== $url && ! self::is_meet_url( $url ) ) {
+				$url = ''; // Only Google Meet links are ever shown.
+			}
+			if ( '' !== $url ) {
+				$state = MFK_Mappings::STATE_READY;
+			} else {
+				$state = MFK_Mappings::SYNC_FAILED === $sync ? MFK_Mappings::STATE_FAILED : MFK_Mappings::STATE_PENDING;
+			}
+			if ( MFK_Mappings::SYNC_IN_STEP !== $sync && '' !== $row['last_error_code'] ) {
 				$error = array(
 					'code'    => (string) $row['last_error_code'],
 					'message' => (string) $row['last_error_message'],
 				);
 			}
-		}
-		if ( MFK_Mappings::STATE_READY === $state && ! self::is_meet_url( $url ) ) {
-			$state = MFK_Mappings::STATE_PENDING;
-			$url   = '';
 		}
 
 		$window   = max( 0, (int) MFK_Settings::get( 'join_window_minutes' ) );
@@ -206,6 +210,8 @@ final class MFK_Viewer_Meetings {
 			'appointment_id'      => (int) $appointment['id'],
 			'telemedicine'        => true,
 			'state'               => $state,
+			'link'                => '' !== $url ? MFK_Mappings::LINK_READY : MFK_Mappings::LINK_NONE,
+			'sync'                => MFK_Mappings::STATE_CANCELLED === $state ? MFK_Mappings::SYNC_IN_STEP : $sync,
 			'appointment_status'  => $status,
 			'role'                => $role,
 			'start'               => MFK_Appointments::rfc3339( $instants['start'], $zone ),
@@ -224,16 +230,57 @@ final class MFK_Viewer_Meetings {
 		if ( '' !== $url ) {
 			$meeting['url'] = $url;
 		}
-		// Staff-only details: the calendar event and why a link is missing.
+		// Staff-only details: the calendar event, why the latest change has not reached Google
+		// (also while the last good link works) and what fixes it. Patients never see reasons.
 		if ( self::ROLE_GUEST !== $role ) {
 			if ( null !== $row && '' !== (string) $row['event_url'] && MFK_Mappings::STATE_CANCELLED !== $state ) {
 				$meeting['event_url'] = (string) $row['event_url'];
 			}
-			if ( null !== $error && MFK_Mappings::STATE_READY !== $state && MFK_Mappings::STATE_CANCELLED !== $state ) {
+			if ( null !== $error && MFK_Mappings::STATE_CANCELLED !== $state ) {
 				$meeting['error'] = $error;
+				$meeting['fix']   = self::fix( (string) $error['code'], $role, (int) $appointment['id'] );
 			}
 		}
 		return $meeting;
+	}
+
+	/**
+	 * What fixes a change that did not reach Google, for this viewer: the doctor reconnecting
+	 * (their connection page, for the doctor), the previous sealing key restored (Site Health,
+	 * for administrators), or trying again (the retry route, for every member of staff).
+	 *
+	 * @param string $code           Error code.
+	 * @param string $role           Viewer's role (host or staff).
+	 * @param int    $appointment_id Appointment.
+	 * @return array{action:string,url?:string}
+	 */
+	public static function fix( string $code, string $role, int $appointment_id ): array {
+		if ( MFK_Sealing_Status::CODE === $code && MFK_Access::is_admin( get_current_user_id() ) ) {
+			return array(
+				'action' => 'restore_key',
+				'url'    => admin_url( 'site-health.php' ),
+			);
+		}
+		if ( in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) || self::needs_doctor( $code ) ) {
+			$fix = array( 'action' => in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) ? 'connect' : 'reconnect' );
+			if ( self::ROLE_HOST === $role ) {
+				$fix['url'] = MFK_Admin_Page::connection_url();
+			}
+			return $fix;
+		}
+		return array(
+			'action' => 'retry',
+			'url'    => rest_url( sprintf( '%s/appointments/%d/meeting/retry', MFK_REST::NAMESPACE, $appointment_id ) ),
+		);
+	}
+
+	/**
+	 * Whether only the doctor can fix an error (by connecting Google again).
+	 *
+	 * @param string $code Error code.
+	 */
+	public static function needs_doctor( string $code ): bool {
+		return MFK_Sealing_Status::CODE === $code || in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true );
 	}
 
 	/**

@@ -37,7 +37,7 @@ class KCGMAppointmentGoogleMeetMapping {
 	public $appointmentId = 0; // phpcs:ignore WordPress.NamingConventions.ValidVariableName -- KiviCare's property name.
 	/** @var string */
 	public $eventId = ''; // phpcs:ignore WordPress.NamingConventions.ValidVariableName
-	/** @var string Join link; empty while no link exists or when the meeting is cancelled. */
+	/** @var string Join link: the last good one, also while a later change failed; empty while none exists or once cancelled. */
 	public $url = '';
 	/** @var string */
 	public $password = '';
@@ -98,8 +98,10 @@ class KCGMAppointmentGoogleMeetMapping {
 				'updated_at'     => $now,
 				'state'          => 'legacy',
 				'desired'        => 'active',
+				'link_state'     => '' !== (string) ( $data['url'] ?? $data['join_url'] ?? '' ) ? 'ready' : 'none',
+				'sync_state'     => 'in_step',
 			),
-			array( '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s' )
+			array( '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s' )
 		);
 		return $ok ? (int) $wpdb->insert_id : false;
 	}
@@ -115,7 +117,8 @@ class KCGMAppointmentGoogleMeetMapping {
 		global $wpdb;
 		$set = array();
 		if ( isset( $data['url'] ) || isset( $data['join_url'] ) ) {
-			$set['url'] = esc_url_raw( (string) ( $data['url'] ?? $data['join_url'] ) );
+			$set['url']        = esc_url_raw( (string) ( $data['url'] ?? $data['join_url'] ) );
+			$set['link_state'] = '' !== $set['url'] ? 'ready' : 'none';
 		}
 		if ( isset( $data['password'] ) ) {
 			$set['password'] = (string) $data['password'];
@@ -154,8 +157,9 @@ class KCGMAppointmentGoogleMeetMapping {
 				$model->{$property} = in_array( $property, array( 'id', 'appointmentId' ), true ) ? (int) $row[ $column ] : ( null === $row[ $column ] ? ( in_array( $property, array( 'createdAt', 'extra' ), true ) ? null : '' ) : (string) $row[ $column ] );
 			}
 		}
-		// A cancelled meeting's link is dead: never hand it to KiviCare's mails.
-		if ( isset( $row['desired'] ) && 'cancelled' === $row['desired'] ) {
+		// KiviCare's mails and lists get the link readers show: the last good one while the
+		// meeting is wanted (also when a later change failed), none once cancelled or gone.
+		if ( isset( $row['desired'], $row['link_state'] ) && '' === \MFK_Mappings::link_url( $row ) ) {
 			$model->url      = '';
 			$model->eventUrl = ''; // phpcs:ignore WordPress.NamingConventions.ValidVariableName
 		}

@@ -193,9 +193,10 @@ final class MFK_KiviCare {
 		if ( MFK_Mappings::DESIRED_ACTIVE !== $row['desired'] || ! MFK_Access::can_view_meeting( get_current_user_id(), $appt ) ) {
 			return $hidden;
 		}
+		// The last good link, also while a later change has not reached Google.
 		return array(
 			'consultation' => true,
-			'url'          => esc_url_raw( (string) $row['url'] ),
+			'url'          => esc_url_raw( MFK_Mappings::link_url( $row ) ),
 		);
 	}
 

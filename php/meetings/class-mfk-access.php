@@ -71,6 +71,27 @@ final class MFK_Access {
 	}
 
 	/**
+	 * Whether the current request may ask for an appointment's meeting to be made or remade
+	 * (KiviCare's `create_meeting()`: booking, payment, "regenerate"). No user (queue, WP-CLI,
+	 * cron, payment webhooks) may; otherwise whoever may manage the meeting, and for a booking
+	 * or a payment (not a regenerate) the patient of the appointment, booking for themselves.
+	 *
+	 * @param int                            $user_id     Current user (0: none).
+	 * @param int|array<string,mixed>|object $appointment Appointment id or row.
+	 * @param bool                           $regenerate  Whether a new link is asked for.
+	 */
+	public static function may_request_meeting( int $user_id, $appointment, bool $regenerate ): bool {
+		if ( $user_id <= 0 ) {
+			return true;
+		}
+		if ( self::can_manage_meeting( $user_id, $appointment ) ) {
+			return true;
+		}
+		$appt = self::appointment( $appointment );
+		return ! $regenerate && null !== $appt && $appt['patient_id'] === $user_id;
+	}
+
+	/**
 	 * Site administrator (or network super admin).
 	 *
 	 * @param int $user_id User.

@@ -15,9 +15,10 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Meetings {
 
 	/**
-	 * KiviCare's create_meeting (booking, payment success, regenerate): checks the two
-	 * conditions, records the intent inside KiviCare's transaction, then tries to
-	 * provision within the budget so KiviCare's booking e-mails carry the link.
+	 * KiviCare's create_meeting (booking, payment success, regenerate): checks who asks
+	 * (MFK_Access::may_request_meeting()) and the two conditions, records the intent inside
+	 * KiviCare's transaction, then tries to provision within the budget so KiviCare's booking
+	 * e-mails carry the link. KiviCare's regenerate route is MFK_Regenerate's.
 	 *
 	 * @param array<string,mixed> $meeting_data KiviCare's meeting data.
 	 * @return array<string,mixed>|WP_Error|false False only when the intent could not be
@@ -30,6 +31,13 @@ final class MFK_Meetings {
 		if ( null === $appointment ) {
 			return new WP_Error( 'mfk_appointment_not_found', __( 'The appointment does not exist.', 'meet-for-kivicare' ), array( 'status' => 404 ) );
 		}
+		// KiviCare lets every doctor, receptionist and clinic admin call "regenerate" for any
+		// appointment: the provider is the last line. Refused before anything changes, and
+		// the refusal carries no link.
+		$regenerate = MFK_Regenerate::requested( $appointment_id );
+		if ( ! MFK_Access::may_request_meeting( get_current_user_id(), $appointment, $regenerate ) ) {
+			return new WP_Error( 'mfk_forbidden', __( 'You may not manage the video consultation of this appointment.', 'meet-for-kivicare' ), array( 'status' => 403 ) );
+		}
 		if ( false === MFK_Appointments::is_telemed( $appointment ) ) {
 			return new WP_Error( 'mfk_not_telemed', __( 'None of the appointment\'s services is a telemedicine service of this doctor at this clinic.', 'meet-for-kivicare' ), array( 'status' => 400 ) );
 		}
@@ -37,13 +45,18 @@ final class MFK_Meetings {
 		if ( ! MFK_Doctor_Connection::is_connected( $doctor_id ) ) {
 			return new WP_Error( 'doctor_not_connected', __( 'The doctor has not connected a Google account.', 'meet-for-kivicare' ), array( 'status' => 409 ) );
 		}
-		$target = self::target_from_appointment( $appointment, (int) ( $meeting_data['duration'] ?? 30 ) );
+		// Regenerate passes "now, 30 minutes": only the appointment's own times count.
+		$target = self::target_from_appointment( $appointment, $regenerate ? 30 : (int) ( $meeting_data['duration'] ?? 30 ) );
 		if ( null === $target ) {
 			return new WP_Error( 'mfk_invalid_time', __( 'The appointment has no valid date and time.', 'meet-for-kivicare' ), array( 'status' => 400 ) );
 		}
 
 		$existing = MFK_Mappings::get_by_appointment( $appointment_id );
-		$row      = MFK_Mappings::record_intent(
+		if ( $regenerate ) {
+			$row = MFK_Regenerate::regenerate( $appointment, $existing, $target );
+			return is_array( $row ) ? self::answer( $appointment_id, $row ) : $row;
+		}
+		$row = MFK_Mappings::record_intent(
 			$appointment_id,
 			$target,
 			array(
@@ -73,13 +86,25 @@ final class MFK_Meetings {
 			MFK_Queue::schedule_immediate_run();
 		}
 
+		return self::answer( $appointment_id, $row );
+	}
+
+	/**
+	 * What `create_meeting()` answers KiviCare (which only checks that it is truthy).
+	 *
+	 * @param int                 $appointment_id Appointment.
+	 * @param array<string,mixed> $row            The meeting's row.
+	 * @return array<string,mixed>
+	 */
+	private static function answer( int $appointment_id, array $row ): array {
+		$link = MFK_Mappings::link_url( $row );
 		return array(
 			'id'             => (string) $row['event_id'],
 			'event_id'       => (string) $row['event_id'],
 			'meeting_id'     => (string) $row['event_id'],
 			'appointment_id' => $appointment_id,
-			'join_url'       => (string) $row['url'],
-			'url'            => (string) $row['url'],
+			'join_url'       => $link,
+			'url'            => $link,
 			'event_url'      => (string) $row['event_url'],
 			'password'       => '',
 			'status'         => (string) $row['state'],
@@ -143,7 +168,7 @@ final class MFK_Meetings {
 		$row = MFK_Mappings::get_by_appointment( $appointment_id );
 		if ( $row ) {
 			$result['status']   = $row['state'];
-			$result['join_url'] = $row['url'];
+			$result['join_url'] = MFK_Mappings::link_url( $row );
 		}
 		return $result;
 	}

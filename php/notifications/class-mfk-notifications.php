@@ -342,11 +342,12 @@ final class MFK_Notifications {
 		if ( $appointment_id <= 0 ) {
 			return $value;
 		}
-		$row = MFK_Mappings::get_by_appointment( $appointment_id );
-		if ( null === $row || MFK_Mappings::DESIRED_ACTIVE !== $row['desired'] || '' === (string) $row['url'] ) {
+		$row  = MFK_Mappings::get_by_appointment( $appointment_id );
+		$link = MFK_Mappings::link_url( $row ); // The last good link, also after a failed change.
+		if ( '' === $link ) {
 			return $value;
 		}
-		return esc_url_raw( 'meet_link' === $key ? (string) $row['url'] : (string) $row['event_url'] );
+		return esc_url_raw( 'meet_link' === $key ? $link : (string) $row['event_url'] );
 	}
 
 	/**

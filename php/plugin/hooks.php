@@ -25,6 +25,7 @@ add_action( 'init', array( 'MFK_Queue', 'ensure_scheduled' ), 20 );
 add_action( 'mfk_queue_tick', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_queue_run_now', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_doctor_reconnected', array( 'MFK_Queue', 'on_doctor_reconnected' ) );
+add_action( 'mfk_doctor_connected', array( 'MFK_Sealing_Status', 'on_doctor_connected' ) );
 
 // KiviCare: its hooks are added once KiviCare is found without the original add-on.
 add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );
@@ -82,6 +83,8 @@ function mfk_integrate_kivicare(): void {
 		return;
 	}
 	add_filter( 'kc_telemed_providers', array( 'MFK_KiviCare', 'register_provider' ) );
+	// KiviCare's "regenerate video conference" route, recognised before its callback runs.
+	add_filter( 'rest_request_before_callbacks', array( 'MFK_Regenerate', 'note_request' ), 10, 3 );
 
 	// The appointment's life, where KiviCare does not call the provider.
 	add_action( 'kc_appointment_updated', array( 'MFK_KiviCare', 'on_updated' ), 10, 1 );

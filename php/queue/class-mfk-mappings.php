@@ -23,6 +23,15 @@ final class MFK_Mappings {
 	const STATE_FAILED    = 'failed';
 	const STATE_LEGACY    = 'legacy';
 
+	/** The link: none yet (or gone with its event), or ready with the last good URL in `url`. */
+	const LINK_NONE  = 'none';
+	const LINK_READY = 'ready';
+
+	/** The sync of the latest change: reached Google, waiting or retrying, or failed (reason in last_error_code). */
+	const SYNC_IN_STEP = 'in_step';
+	const SYNC_PENDING = 'pending';
+	const SYNC_FAILED  = 'failed';
+
 	/** Integer columns, cast on read. */
 	const INT_COLUMNS = array( 'id', 'appointment_id', 'intent_seq', 'doctor_id', 'revision', 'synced_doctor_id', 'attempts', 'link_in_booking_mail' );
 
@@ -111,6 +120,8 @@ final class MFK_Mappings {
 					'event_url'       => '',
 					'created_at'      => $now,
 					'state'           => self::STATE_PENDING,
+					'link_state'      => self::LINK_NONE,
+					'sync_state'      => self::SYNC_PENDING,
 					'intent_seq'      => 1,
 					'intent_at'       => $now,
 					'next_attempt_at' => $now,
@@ -170,6 +181,7 @@ final class MFK_Mappings {
 			$values[] = MFK_Site::event_id( $appointment_id );
 			$set[]    = "url = ''";
 			$set[]    = "event_url = ''";
+			$set[]    = "link_state = 'none'";
 		}
 		if ( ! empty( $options['new_conference'] ) ) {
 			$set[] = 'revision = revision + 1';
@@ -180,11 +192,40 @@ final class MFK_Mappings {
 		$values[] = (int) $row['id'];
 		$set_sql  = implode( ', ', $set );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- table and SET list built above.
-		$done = $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET {$set_sql}, state = 'pending', intent_seq = intent_seq + 1, attempts = 0, intent_at = %s, next_attempt_at = %s, updated_at = %s WHERE id = %d", $values ) );
+		$done = $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET {$set_sql}, state = 'pending', sync_state = 'pending', intent_seq = intent_seq + 1, attempts = 0, intent_at = %s, next_attempt_at = %s, updated_at = %s WHERE id = %d", $values ) );
 		if ( false === $done ) {
 			return new WP_Error( 'mfk_db_error', __( 'The meeting could not be recorded in the database.', 'meet-for-kivicare' ) );
 		}
 		return self::get( (int) $row['id'] );
+	}
+
+	/**
+	 * Asks for a new conference on a meeting that is in step (a new revision: the sidecar then
+	 * gives the same event a new Meet link). The old link stops being the appointment's at once:
+	 * whoever asked for a new one wants the old one gone. Only while the row is still the ready
+	 * one that was read: of two regenerates at once, one asks for a new link and the other finds
+	 * it on its way.
+	 *
+	 * @param array<string,mixed> $row The ready row as read.
+	 * @return bool Whether this call asked for it.
+	 */
+	public static function request_new_link( array $row ): bool {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (bool) $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE `{$table}` SET revision = revision + 1, link_state = 'none', state = 'pending', sync_state = 'pending', intent_seq = intent_seq + 1, attempts = 0,
+					intent_at = %s, next_attempt_at = %s, updated_at = %s
+				 WHERE id = %d AND state = 'ready' AND desired = 'active' AND intent_seq = %d",
+				$now,
+				$now,
+				$now,
+				(int) $row['id'],
+				(int) $row['intent_seq']
+			)
+		);
 	}
 
 	/**
@@ -200,7 +241,7 @@ final class MFK_Mappings {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		return (int) $wpdb->query(
 			$wpdb->prepare(
-				"UPDATE `{$table}` SET state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
+				"UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
 				 WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state IN ('failed','pending')
 				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
 				$now,
@@ -229,7 +270,21 @@ final class MFK_Mappings {
 		$now      = gmdate( 'Y-m-d H:i:s' );
 		$revision = 'conference_failed' === $row['last_error_code'] ? (int) $row['revision'] + 1 : (int) $row['revision'];
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		return (bool) $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET state = 'pending', revision = %d, next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s WHERE id = %d", $revision, $now, $now, $now, (int) $row['id'] ) );
+		return (bool) $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', revision = %d, next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s WHERE id = %d", $revision, $now, $now, $now, (int) $row['id'] ) );
+	}
+
+	/**
+	 * The link every reader shows (patients and doctors join with it): the last good URL while
+	 * the meeting is wanted and its link ready, whatever the latest change's sync says; '' when
+	 * there is none, the appointment is cancelled or the event is known to be gone.
+	 *
+	 * @param array<string,mixed>|null $row Row.
+	 */
+	public static function link_url( ?array $row ): string {
+		if ( null === $row || self::DESIRED_ACTIVE !== $row['desired'] || self::LINK_READY !== ( $row['link_state'] ?? '' ) ) {
+			return '';
+		}
+		return (string) $row['url'];
 	}
 
 	/**
@@ -258,9 +313,9 @@ final class MFK_Mappings {
 
 	/**
 	 * Queue health figures: rows per state, due now, oldest pending intent age,
-	 * failures per code.
+	 * failures per code, failures whose meeting keeps a working link.
 	 *
-	 * @return array{states:array<string,int>,due:int,oldest_pending_seconds:int|null,failed_by_code:array<string,int>}
+	 * @return array{states:array<string,int>,due:int,oldest_pending_seconds:int|null,failed_by_code:array<string,int>,failed_with_link:int}
 	 */
 	public static function stats(): array {
 		global $wpdb;
@@ -276,12 +331,14 @@ final class MFK_Mappings {
 		foreach ( (array) $wpdb->get_results( "SELECT last_error_code, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' GROUP BY last_error_code", ARRAY_A ) as $r ) {
 			$failed[ (string) $r['last_error_code'] ] = (int) $r['n'];
 		}
+		$kept = (int) $wpdb->get_var( "SELECT COUNT(*) FROM `{$table}` WHERE state = 'failed' AND link_state = 'ready' AND desired = 'active'" );
 		// phpcs:enable
 		return array(
 			'states'                 => $states,
 			'due'                    => $due,
 			'oldest_pending_seconds' => null === $oldest ? null : (int) $oldest,
 			'failed_by_code'         => $failed,
+			'failed_with_link'       => $kept,
 		);
 	}
 
@@ -300,7 +357,7 @@ final class MFK_Mappings {
 				$row[ $column ] = (int) $row[ $column ];
 			}
 		}
-		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message' ) as $column ) {
+		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message', 'link_state', 'sync_state' ) as $column ) {
 			if ( array_key_exists( $column, $row ) ) {
 				$row[ $column ] = (string) $row[ $column ];
 			}

@@ -35,6 +35,7 @@ final class MFK_Operation_Recorder {
 				'synced_calendar_id' => '',
 				'url'                => '',
 				'event_url'          => '',
+				'link_state'         => MFK_Mappings::LINK_NONE, // The old doctor's event is gone, and its link.
 				'last_error_code'    => '',
 				'last_error_message' => '',
 			);
@@ -46,6 +47,7 @@ final class MFK_Operation_Recorder {
 				'synced_status'      => 'cancelled',
 				'synced_doctor_id'   => (int) $plan['doctor_id'],
 				'synced_calendar_id' => (string) $plan['body']['calendarId'],
+				'link_state'         => MFK_Mappings::LINK_NONE,
 				'last_error_code'    => '',
 				'last_error_message' => '',
 			);
@@ -76,10 +78,16 @@ final class MFK_Operation_Recorder {
 		if ( isset( $outcome['eventUrl'] ) && is_string( $outcome['eventUrl'] ) ) {
 			$fields['event_url'] = esc_url_raw( $outcome['eventUrl'] );
 		}
-		if ( '' !== $url ) {
-			$fields['url'] = $url;
-		}
 		$ready = 'ready' === ( $outcome['status'] ?? '' ) && '' !== $url;
+		if ( $ready ) {
+			$fields['url']        = $url;
+			$fields['link_state'] = MFK_Mappings::LINK_READY;
+		} elseif ( ! empty( $outcome['created'] ) && 'active' === $row['synced_status'] ) {
+			// The event we knew was gone (deleted for good at Google) and has just been made
+			// again: its old link went with it; the new one comes with the new conference.
+			$fields['url']        = '';
+			$fields['link_state'] = MFK_Mappings::LINK_NONE;
+		}
 		if ( $ready && ! empty( $args['booking'] ) ) {
 			$fields['link_in_booking_mail'] = 1;
 		}
@@ -118,6 +126,7 @@ final class MFK_Operation_Recorder {
 		if ( 'doctor_not_connected' === $code && 'cancel' === $plan['kind'] ) {
 			// Without a grant we cannot reach the calendar; nothing is left to do here.
 			$fields['synced_status'] = 'cancelled';
+			$fields['link_state']    = MFK_Mappings::LINK_NONE;
 			return MFK_Queue_Leases::complete( $row, $fields, MFK_Mappings::STATE_CANCELLED ) ? self::after_write( $row, MFK_Mappings::STATE_CANCELLED, array() ) : 'lost';
 		}
 		if ( in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true ) && empty( $data['doctor_checked'] ) ) {

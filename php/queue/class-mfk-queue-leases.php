@@ -171,13 +171,18 @@ final class MFK_Queue_Leases {
 		$seq = (int) $row['intent_seq'];
 		if ( MFK_Mappings::STATE_PENDING === $final_state ) {
 			$set[]    = "state = 'pending'";
+			$set[]    = "sync_state = 'pending'";
 			$set[]    = 'next_attempt_at = IF(intent_seq = %d, DATE_ADD(UTC_TIMESTAMP(), INTERVAL %d SECOND), UTC_TIMESTAMP())';
 			$values[] = $seq;
 			$values[] = max( 0, $delay );
 		} else {
+			// The sync follows the state: a failure is the latest change's, never the link's.
 			$set[]    = "state = IF(intent_seq = %d, %s, 'pending')";
 			$values[] = $seq;
 			$values[] = $final_state;
+			$set[]    = "sync_state = IF(intent_seq = %d, %s, 'pending')";
+			$values[] = $seq;
+			$values[] = MFK_Mappings::STATE_FAILED === $final_state ? MFK_Mappings::SYNC_FAILED : MFK_Mappings::SYNC_IN_STEP;
 			$set[]    = 'next_attempt_at = IF(intent_seq = %d, NULL, UTC_TIMESTAMP())';
 			$values[] = $seq;
 		}

@@ -122,6 +122,8 @@ final class MFK_Queue {
 		$linger      = ! empty( $args['linger'] );
 
 		self::note_run();
+		// While the sidecar's sealing key fails, every few minutes: is the previous key back?
+		MFK_Sealing_Status::maybe_recheck();
 		while ( true ) {
 			$remaining = $deadline - microtime( true );
 			if ( $remaining < 1 ) {

@@ -14,7 +14,15 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '2';
+	const VERSION = '3';
+
+	/**
+	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
+	 * version, after dbDelta() added the new columns.
+	 */
+	const UPGRADES = array(
+		'3' => 'upgrade_split_link_and_sync',
+	);
 
 	/** Option holding the installed schema version (per site). */
 	const VERSION_OPTION = 'mfk_db_version';
@@ -128,6 +136,7 @@ final class MFK_Schema {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 
 		$table   = self::table();
+		$from    = (string) get_option( self::VERSION_OPTION, '' );
 		$existed = self::table_exists( $table );
 		$legacy  = $existed && ! self::column_exists( $table, 'state' );
 
@@ -141,7 +150,14 @@ final class MFK_Schema {
 			// Rows from the original add-on: keep their links visible, never touch their
 			// (foreign) Google events. A reschedule or cancel turns them into managed rows.
 			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-			$wpdb->query( "UPDATE `{$table}` SET state = 'legacy', desired = 'active', next_attempt_at = NULL" );
+			$wpdb->query( "UPDATE `{$table}` SET state = 'legacy', desired = 'active', next_attempt_at = NULL, sync_state = 'in_step', link_state = IF(url <> '', 'ready', 'none')" );
+		}
+		if ( $existed && ! $legacy ) {
+			foreach ( self::UPGRADES as $version => $method ) {
+				if ( version_compare( '' !== $from ? $from : '0', $version, '<' ) ) {
+					self::$method( $table );
+				}
+			}
 		}
 
 		MFK_Site::id();
@@ -168,6 +184,8 @@ final class MFK_Schema {
   created_at datetime NULL,
   extra longtext NULL,
   state varchar(20) NOT NULL DEFAULT 'pending',
+  link_state varchar(10) NOT NULL DEFAULT 'none',
+  sync_state varchar(10) NOT NULL DEFAULT 'pending',
   desired varchar(20) NOT NULL DEFAULT 'active',
   intent_seq int(10) unsigned NOT NULL DEFAULT 0,
   intent_at datetime NULL,
@@ -198,6 +216,24 @@ final class MFK_Schema {
   KEY event_id (event_id),
   KEY lease_token (lease_token)
 ) {$charset_collate};";
+	}
+
+	/**
+	 * Version 3: what a row says is split into the link (none / ready, the last good URL staying
+	 * in `url`) and the sync of the latest change (in step / pending / failed, its reason in
+	 * `last_error_code`). Rows of version 2 lose no link: a failed or pending row with a URL
+	 * keeps it as a ready link; only a cancelled row's link is gone (its event was removed).
+	 *
+	 * @param string $table Full table name.
+	 */
+	private static function upgrade_split_link_and_sync( string $table ): void {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$wpdb->query(
+			"UPDATE `{$table}` SET
+				link_state = IF(url <> '' AND state <> 'cancelled', 'ready', 'none'),
+				sync_state = CASE state WHEN 'pending' THEN 'pending' WHEN 'failed' THEN 'failed' ELSE 'in_step' END"
+		);
 	}
 
 	/**
@@ -250,7 +286,7 @@ final class MFK_Schema {
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
 		MFK_Queue::unschedule();
-		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run' ) as $option ) {
+		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
 			delete_option( $option );
 		}
 		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION );

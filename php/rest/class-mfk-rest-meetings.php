@@ -24,6 +24,11 @@ final class MFK_REST_Meetings {
 			'minimum'     => 1,
 			'required'    => true,
 		);
+		$render = array(
+			'description' => __( 'Also answer `html`: the Meet controls of this appointment as the block shows them to the viewer.', 'meet-for-kivicare' ),
+			'type'        => 'boolean',
+			'default'     => false,
+		);
 		register_rest_route(
 			MFK_REST::NAMESPACE,
 			'/appointments/(?P<id>\d+)/meeting',
@@ -33,11 +38,7 @@ final class MFK_REST_Meetings {
 				'permission_callback' => array( __CLASS__, 'can_view' ),
 				'args'                => array(
 					'id'     => $id,
-					'render' => array(
-						'description' => __( 'Also answer `html`: the Meet controls of this appointment as the block shows them to the viewer.', 'meet-for-kivicare' ),
-						'type'        => 'boolean',
-						'default'     => false,
-					),
+					'render' => $render,
 				),
 			)
 		);
@@ -48,7 +49,10 @@ final class MFK_REST_Meetings {
 				'methods'             => WP_REST_Server::CREATABLE,
 				'callback'            => array( __CLASS__, 'retry' ),
 				'permission_callback' => array( __CLASS__, 'can_manage' ),
-				'args'                => array( 'id' => $id ),
+				'args'                => array(
+					'id'     => $id,
+					'render' => $render,
+				),
 			)
 		);
 		register_rest_route(

@@ -297,6 +297,7 @@ final class MFK_REST_Settings {
 			'client'                 => __( 'Google refused the client ID or secret: copy both again from the Google Cloud console.', 'meet-for-kivicare' ),
 			'token_revoked'          => __( 'Your Google grant no longer works: disconnect and connect your Google account again.', 'meet-for-kivicare' ),
 			'credential_invalid'     => __( 'Your stored Google grant cannot be opened (the sidecar\'s keys changed): connect your Google account again.', 'meet-for-kivicare' ),
+			'seal_key_unknown'       => __( 'The sidecar\'s sealing key changed, so it cannot open your stored Google grant: an administrator restores the previous key (MFK_SEAL_KEYS), or you connect your Google account again.', 'meet-for-kivicare' ),
 			'token'                  => __( 'Disconnect and connect your Google account again.', 'meet-for-kivicare' ),
 			'insufficient_scope'     => __( 'Connect again and leave "View and edit events on all your calendars" ticked.', 'meet-for-kivicare' ),
 			'calendar_not_found'     => __( 'Check the calendar ID, or use "primary".', 'meet-for-kivicare' ),

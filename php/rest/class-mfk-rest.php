@@ -30,6 +30,7 @@ final class MFK_REST {
 		'kivicare_missing'       => 503,
 		'token_revoked'          => 409,
 		'credential_invalid'     => 409,
+		'seal_key_unknown'       => 409,
 		'insufficient_scope'     => 409,
 		'not_connected'          => 409,
 		'client_invalid'         => 409,

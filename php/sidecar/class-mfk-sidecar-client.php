@@ -85,7 +85,9 @@ class MFK_Sidecar_Client {
 	 */
 	public function post( string $route, array $body, array $args = array() ) {
 		$answer = $this->request( 'POST', $route, $body, (float) ( $args['timeout'] ?? self::DEFAULT_TIMEOUT ) );
-		if ( ! is_wp_error( $answer ) && ! empty( $args['doctor_id'] ) && isset( $answer['credential'] ) && is_string( $answer['credential'] ) ) {
+		if ( is_wp_error( $answer ) ) {
+			MFK_Sealing_Status::note_error( $answer, (int) ( $args['doctor_id'] ?? 0 ) );
+		} elseif ( ! empty( $args['doctor_id'] ) && isset( $answer['credential'] ) && is_string( $answer['credential'] ) ) {
 			MFK_Doctor_Connection::store_credential( (int) $args['doctor_id'], $answer['credential'] );
 		}
 		return $answer;
@@ -110,6 +112,7 @@ class MFK_Sidecar_Client {
 		}
 		$answer = $this->request( 'POST', '/v1/batch', array( 'operations' => $send ), $timeout );
 		if ( is_wp_error( $answer ) ) {
+			MFK_Sealing_Status::note_error( $answer, 0 );
 			return $answer;
 		}
 		if ( ! isset( $answer['results'] ) || ! is_array( $answer['results'] ) ) {
@@ -134,6 +137,7 @@ class MFK_Sidecar_Client {
 					'ok'    => false,
 					'error' => self::error_from_body( is_array( $item['error'] ?? null ) ? $item['error'] : array(), 500 ),
 				);
+				MFK_Sealing_Status::note_error( $results[ $id ]['error'], $doctors[ $id ] ?? 0 );
 			}
 		}
 		return $results;
@@ -262,7 +266,7 @@ class MFK_Sidecar_Client {
 		$data = array(
 			'status'    => (int) ( $data['status'] ?? $status ),
 			'retryable' => (bool) ( $data['retryable'] ?? false ),
-		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors' ) ) );
+		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors', 'sealed', 'kid' ) ) );
 		$message = isset( $body['message'] ) && is_string( $body['message'] ) ? $body['message'] : $code;
 		return new WP_Error( $code, $message, $data );
 	}

@@ -12,6 +12,7 @@ export type ErrorCode =
 	| 'payload_too_large'
 	| 'unsupported_media_type'
 	| 'credential_invalid'
+	| 'seal_key_unknown'
 	| 'client_invalid'
 	| 'token_revoked'
 	| 'insufficient_scope'
@@ -38,6 +39,7 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	payload_too_large: { status: 413, retryable: false },
 	unsupported_media_type: { status: 415, retryable: false },
 	credential_invalid: { status: 400, retryable: false },
+	seal_key_unknown: { status: 400, retryable: false },
 	client_invalid: { status: 400, retryable: false },
 	token_revoked: { status: 401, retryable: false },
 	insufficient_scope: { status: 403, retryable: false },
@@ -67,6 +69,9 @@ export interface ErrorDetails {
 	googleReason?: string;
 	/** A refreshed credential to store even though the call failed. */
 	credential?: string;
+	/** seal_key_unknown: which sealed blob did not open, and the key id it names (not secret). */
+	sealed?: 'credential' | 'client_secret';
+	kid?: string;
 }
 
 export class SidecarError extends Error {

@@ -1,7 +1,7 @@
 /**
  * The Meet controls' view script on server-rendered markup: the countdown wording, the
- * inactive link turned into the real one when its join window opens, and a link being prepared
- * that appears without a reload.
+ * inactive link turned into the real one when its join window opens, a link being prepared
+ * that appears without a reload, and "Try again" for a change that did not reach Google.
  */
 import {
 	activate,
@@ -9,6 +9,7 @@ import {
 	poll,
 	refresh,
 	relativeTime,
+	retry,
 	update,
 } from '../../blocks/meet-controls/view';
 
@@ -291,5 +292,66 @@ describe( 'poll', () => {
 		// 5 + 10 + 20 + 30 s, then every minute until 30 minutes have passed.
 		expect( fetchMock ).toHaveBeenCalledTimes( 4 + 28 );
 		expect( root.textContent ).toContain( 'Check again' );
+	} );
+} );
+
+/** The markup of a ready link whose latest change failed, with "Try again" for staff. */
+function renderFailedChange(): HTMLElement {
+	const wrapper = document.createElement( 'div' );
+	wrapper.className = 'mfk-meet';
+	wrapper.innerHTML = `<ul class="mfk-meet__list"><li class="mfk-meet__item is-ready is-open" data-mfk-appointment="7" data-mfk-state="ready" data-mfk-phase="open" data-mfk-role="staff">
+		<p class="mfk-meet__actions"><a class="mfk-meet__button" href="${ MEET }">Start Google Meet</a></p>
+		<p class="mfk-meet__status mfk-meet__sync" data-mfk-sync="failed">The latest change did not reach Google: Google usage limits reached. <button type="button" class="mfk-meet__retry" hidden data-mfk-retry="/wp-json/meet-for-kivicare/v1/appointments/7/meeting/retry?render=1" data-mfk-nonce="n0nce" data-mfk-busy-text="Trying again…">Try again</button> <a class="mfk-meet__link" href="/page">Check again</a></p>
+	</li></ul>`;
+	document.body.appendChild( wrapper );
+	return wrapper;
+}
+
+describe( 'Try again', () => {
+	it( 'is hidden without this script, shown with it, and swaps in the outcome of the retry route', async () => {
+		const root = renderFailedChange();
+		const button = root.querySelector< HTMLButtonElement >(
+			'button[data-mfk-retry]'
+		)!;
+		expect( button.hidden ).toBe( true );
+		const fetchMock = answers( {
+			status: 200,
+			body: {
+				state: 'ready',
+				sync: 'in_step',
+				html: `<li class="mfk-meet__item is-ready is-open" data-mfk-appointment="7" data-mfk-state="ready"><p class="mfk-meet__actions"><a class="mfk-meet__button" href="${ MEET }">Start Google Meet</a></p></li>`,
+			},
+		} );
+		init( root );
+		expect( button.hidden ).toBe( false );
+		button.click();
+		expect( button.disabled ).toBe( true );
+		expect( button.textContent ).toBe( 'Trying again…' );
+		// The click's request and its answer.
+		await new Promise( ( resolve ) => setTimeout( resolve, 0 ) );
+		expect( fetchMock ).toHaveBeenCalledWith(
+			'/wp-json/meet-for-kivicare/v1/appointments/7/meeting/retry?render=1',
+			expect.objectContaining( {
+				method: 'POST',
+				credentials: 'same-origin',
+				headers: { 'X-WP-Nonce': 'n0nce' },
+			} )
+		);
+		expect( root.querySelector( '.mfk-meet__sync' ) ).toBeNull();
+		expect(
+			root.querySelector( '.mfk-meet__button' )!.getAttribute( 'href' )
+		).toBe( MEET );
+	} );
+
+	it( 'is offered again when the server does not answer', async () => {
+		const root = renderFailedChange();
+		answers( new TypeError( 'network' ) );
+		const button = root.querySelector< HTMLButtonElement >(
+			'button[data-mfk-retry]'
+		)!;
+		const item = await retry( button );
+		expect( item ).toBe( root.querySelector( '.mfk-meet__item' ) );
+		expect( button.disabled ).toBe( false );
+		expect( button.textContent ).toBe( 'Try again' );
 	} );
 } );

@@ -2,9 +2,11 @@
  * The Meet controls in Chromium with real bookings through the KiviCare stand-in, the sidecar and
  * the Google emulator: the block and the shortcode show Start to the doctor and Join to the
  * patient (the same link), nothing to another patient, a sign-in prompt to guests, and each state
- * (link being prepared, opens in N minutes, ended, cancelled, failed); the countdown activates
- * the button without a reload; the button works with JavaScript off; the doctors' dashboard
- * widget and KiviCare's appointment list carry the same buttons.
+ * (link being prepared, opens in N minutes, ended, cancelled, failed), and a later change that
+ * did not reach Google keeping the last good link (with the reason and the fix for staff, "Try
+ * again" included); the countdown activates the button without a reload; the button works with
+ * JavaScript off; the doctors' dashboard widget and KiviCare's appointment list carry the same
+ * buttons.
  */
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -19,6 +21,7 @@ import {
 import { KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	configureMeet,
+	drainQueue,
 	mapping,
 	revokeGoogleAccount,
 	setSettings,
@@ -35,7 +38,7 @@ import {
 	signIn,
 	untilReady,
 } from './screens-support';
-import { CLINIC_ZONE, clinicToday } from './support/clinic-time';
+import { CLINIC_ZONE, clinicSlot, clinicToday } from './support/clinic-time';
 
 const BLOCK = '.wp-block-meet-for-kivicare-meet-controls';
 
@@ -325,6 +328,94 @@ test( 'a link that could not be created tells the doctor why and what to do', as
 		'The video link is not ready yet. The clinic has been told and will send it to you.'
 	);
 	await expect( page.locator( BLOCK ) ).not.toContainText( 'reconnect' );
+} );
+
+test( 'a change that did not reach Google keeps Join with the last good link; staff see why and what fixes it', async ( {
+	page,
+	context,
+} ) => {
+	const revoked = await telemedScenario();
+	const id = await bookIn( revoked, 150 );
+	const link = ( await untilReady( id ) ).url;
+	// The doctor revokes access in their Google account; then the appointment moves.
+	await revokeGoogleAccount( revoked.doctorEmail );
+	const slot = clinicSlot( 210 );
+	const moved = await (
+		await login( revoked.doctor )
+	).rest( `${ KC }/appointments/${ id }`, {
+		method: 'PUT',
+		body: {
+			appointmentStartDate: slot.date,
+			appointmentStartTime: slot.time,
+			timezone: CLINIC_ZONE,
+		},
+	} );
+	expect( moved.status ).toBe( 200 );
+	await drainQueue();
+	expect( await mapping( id ) ).toMatchObject( {
+		state: 'failed',
+		link_state: 'ready',
+		sync_state: 'failed',
+		url: link,
+	} );
+	const url = await publishPage(
+		`Consultation ${ id } (a change that failed)`,
+		blockMarkup( { appointmentId: id } )
+	);
+
+	// The patient: Join with the last good link, no reason, no alarm.
+	await signIn( context, revoked.patient );
+	await page.goto( url );
+	const patientItem = item( page, id );
+	await expect( patientItem ).toHaveAttribute( 'data-mfk-state', 'ready' );
+	await expect(
+		patientItem.getByRole( 'link', { name: /Join Google Meet/ } )
+	).toHaveAttribute( 'data-mfk-href', link );
+	await expect( patientItem ).not.toContainText( 'Google:' );
+	await expect( patientItem ).not.toContainText( /reconnect/i );
+
+	// The doctor: Start with the same link, and the latest change that did not get there.
+	await signIn( context, revoked.doctor );
+	await page.goto( url );
+	const doctorItem = item( page, id );
+	await expect(
+		doctorItem.getByRole( 'link', { name: /Start Google Meet/ } )
+	).toHaveAttribute( 'data-mfk-href', link );
+	await expect( doctorItem.locator( '.mfk-meet__sync' ) ).toHaveText(
+		'The latest change did not reach Google: a doctor must reconnect Google. Reconnect your Google account'
+	);
+	await expect(
+		doctorItem.getByRole( 'link', {
+			name: 'Reconnect your Google account',
+		} )
+	).toHaveAttribute( 'href', /page=mfk-google-connection/ );
+	await shot( page, 'block-failed-change-doctor', {
+		element: page.locator( BLOCK ),
+		docs: true,
+	} );
+
+	// The clinic admin, for a cause the clinic can retry: "Try again" asks the retry route and
+	// shows the outcome in place (here Google still refuses the doctor's grant).
+	await query(
+		`UPDATE ${ harness().tablePrefix }kc_appointment_google_meet_mappings SET last_error_code = 'quota_exceeded', last_error_message = 'Calendar usage limits exceeded.' WHERE appointment_id = ?`,
+		[ id ]
+	);
+	await signIn( context, revoked.clinicAdmin );
+	await page.goto( url );
+	const staffItem = item( page, id );
+	await expect( staffItem.locator( '.mfk-meet__sync' ) ).toContainText(
+		'The latest change did not reach Google: Google usage limits reached.'
+	);
+	const again = staffItem.getByRole( 'button', { name: 'Try again' } );
+	await expect( again ).toBeVisible();
+	await again.click();
+	await expect( item( page, id ).locator( '.mfk-meet__sync' ) ).toContainText(
+		'a doctor must reconnect Google.'
+	);
+	await expect(
+		item( page, id ).getByRole( 'link', { name: /Start Google Meet/ } )
+	).toHaveAttribute( 'data-mfk-href', link );
+	expect( ( await mapping( id ) )!.last_error_code ).toBe( 'token_revoked' );
 } );
 
 test( 'the countdown activates the button when the join window opens, without a reload', async ( {

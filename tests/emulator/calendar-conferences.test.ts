@@ -1,6 +1,7 @@
 /**
  * Meet conferences on Calendar events (src/emulator/calendar/conferences.ts): created only with
- * conferenceDataVersion=1, pending then settled, repeated requestIds ignored.
+ * conferenceDataVersion=1, pending then settled, repeated requestIds ignored, a new requestId a
+ * new conference (also on an event whose conference works: regenerating the link).
  */
 import type { calendar_v3 } from '@googleapis/calendar/build/v3';
 import type { OAuth2Client } from 'google-auth-library';
@@ -130,6 +131,59 @@ describe( 'Calendar API: conferences', () => {
 				},
 			},
 		} );
+	} );
+
+	test( 'a new requestId on an event whose conference works makes a new one (regenerate): new code, same event', async () => {
+		const { data: first } = await calendar.events.insert( {
+			calendarId: 'primary',
+			conferenceDataVersion: 1,
+			requestBody: {
+				id: 'regen0001',
+				...slot( 18 ),
+				conferenceData: meet( 'r-regen-0' ),
+			},
+			auth,
+		} );
+		expect( first.hangoutLink ).toMatch( /^https:\/\/meet\.google\.com\// );
+		await control( 'PATCH', '/config', { conferenceDelayMs: 200 } );
+		try {
+			const { data: pending } = await calendar.events.patch( {
+				calendarId: 'primary',
+				eventId: 'regen0001',
+				conferenceDataVersion: 1,
+				requestBody: { conferenceData: meet( 'r-regen-1' ) },
+				auth,
+			} );
+			// Created asynchronously like any conference: no link while pending.
+			expect(
+				pending.conferenceData?.createRequest?.status?.statusCode
+			).toBe( 'pending' );
+			expect( pending.hangoutLink ).toBeUndefined();
+			await new Promise( ( r ) => setTimeout( r, 250 ) );
+			const { data: later } = await calendar.events.get( {
+				calendarId: 'primary',
+				eventId: 'regen0001',
+				auth,
+			} );
+			expect( later ).toMatchObject( {
+				id: 'regen0001',
+				hangoutLink: expect.stringMatching(
+					/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/
+				),
+				conferenceData: {
+					createRequest: {
+						requestId: 'r-regen-1',
+						status: { statusCode: 'success' },
+					},
+				},
+			} );
+			expect( later.hangoutLink ).not.toBe( first.hangoutLink );
+			expect( later.conferenceData?.conferenceId ).not.toBe(
+				first.conferenceData?.conferenceId
+			);
+		} finally {
+			await control( 'PATCH', '/config', { conferenceDelayMs: 0 } );
+		}
 	} );
 
 	test( 'conferences are pending for the configured delay, then settle', async () => {

@@ -319,7 +319,7 @@ it( 'retry re-runs failed meetings; without ids or --failed it stops with an err
 	expect( ( await mapping( id ) )!.state ).toBe( 'ready' );
 	// Google's quota ran out at some point; the meeting failed for good.
 	await query(
-		`UPDATE ${ MAPPINGS } SET state = 'failed', last_error_code = 'quota_exceeded', last_error_message = 'Quota exceeded', next_attempt_at = NULL WHERE appointment_id = ?`,
+		`UPDATE ${ MAPPINGS } SET state = 'failed', sync_state = 'failed', last_error_code = 'quota_exceeded', last_error_message = 'Quota exceeded', next_attempt_at = NULL WHERE appointment_id = ?`,
 		[ id ]
 	);
 
@@ -329,13 +329,14 @@ it( 'retry re-runs failed meetings; without ids or --failed it stops with an err
 		`--doctor=${ sc.doctor.id }`,
 		'--no-run'
 	);
+	// Waiting again, and still with the link it had: the failure was the latest change's.
 	expect( printed( queued, 'success' )[ 0 ] ).toMatch(
-		/^1 meeting\(s\): 0 ready, 1 waiting, 0 failed\.$/
+		/^1 meeting\(s\): 0 ready, 1 waiting, 0 failed\. 1 of them waiting or failed keeps its working link\.$/
 	);
 	expect( ( await mapping( id ) )!.state ).toBe( 'pending' );
 
 	await query(
-		`UPDATE ${ MAPPINGS } SET state = 'failed' WHERE appointment_id = ?`,
+		`UPDATE ${ MAPPINGS } SET state = 'failed', sync_state = 'failed' WHERE appointment_id = ?`,
 		[ id ]
 	);
 	const run = await wp( 'mfk retry', String( id ) );

@@ -601,7 +601,7 @@ describe( 'DELETE doctors/{id}', () => {
 } );
 
 describe( 'GET appointments/{id}/regenerate-video-conference', () => {
-	it( 'calls create_meeting with topic "Regenerated Telemed Service", now and 30 minutes, for any doctor, without dedupe', async () => {
+	it( 'calls create_meeting inside a transaction with topic "Regenerated Telemed Service", now and 30 minutes, for any doctor, without dedupe', async () => {
 		await setTimezone( 'Asia/Kolkata' );
 		try {
 			const p = await practice();
@@ -640,7 +640,12 @@ describe( 'GET appointments/{id}/regenerate-video-conference', () => {
 						Date.parse( `${ siteNow.replace( ' ', 'T' ) }Z` )
 				)
 			).toBeLessThan( 120000 );
-			expect( call!.in_transaction ).toBe( 0 );
+			expect( call!.in_transaction ).toBe( 1 );
+			expect( res.body ).toEqual( {
+				status: true,
+				message: 'Telemed link regenerated successfully',
+				data: { appointment_id: id },
+			} );
 
 			await otherDoctor.rest(
 				`${ KC }/appointments/${ id }/regenerate-video-conference`
@@ -663,7 +668,7 @@ describe( 'GET appointments/{id}/regenerate-video-conference', () => {
 		}
 	} );
 
-	it( 'fails only on WP_Error', async () => {
+	it( 'fails only on WP_Error: 500 "Failed to regenerate telemed link" with its message, rolled back', async () => {
 		const p = await practice();
 		const id = await bookTelemed( p );
 		await enableFakeProvider( { create: 'wp_error' } );
@@ -674,7 +679,8 @@ describe( 'GET appointments/{id}/regenerate-video-conference', () => {
 			expect( failed.status ).toBe( 500 );
 			expect( failed.body ).toEqual( {
 				status: false,
-				message: 'Fake provider failure',
+				message:
+					'Failed to regenerate telemed link: Fake provider failure',
 				data: null,
 			} );
 			await enableFakeProvider( { create: 'false' } );

@@ -61,6 +61,8 @@ describe( 'schema', () => {
 			'lease_until',
 			'last_error_code',
 			'last_error_message',
+			'link_state',
+			'sync_state',
 			'link_in_booking_mail',
 			'ready_notified_at',
 			'updated_at',
@@ -150,7 +152,100 @@ describe( 'schema', () => {
 			);
 		}
 	} );
+
+	it( 'upgrades a version 2 table: a failed or waiting row keeps its link (link ready, sync failed or pending)', async () => {
+		const backup = `${ MAPPINGS }_backup_${ Date.now() }`;
+		await query( `RENAME TABLE ${ MAPPINGS } TO ${ backup }` );
+		try {
+			// The table exactly as version 2 created it: without the link and sync columns.
+			await wpJson(
+				`global $wpdb;
+				$sql = MFK_Schema::create_table_sql( MFK_Schema::table(), $wpdb->get_charset_collate() );
+				$wpdb->query( preg_replace( '/^  (link_state|sync_state) .*\\n/m', '', $sql ) );
+				return true;`
+			);
+			expect(
+				(
+					await query(
+						`SHOW COLUMNS FROM ${ MAPPINGS } LIKE 'link_state'`
+					)
+				).length
+			).toBe( 0 );
+			await query(
+				`INSERT INTO ${ MAPPINGS } (appointment_id, event_id, url, state, desired, last_error_code) VALUES
+				(7101, 'mfkready', 'https://meet.google.com/rdy-aaaa-bbb', 'ready', 'active', ''),
+				(7102, 'mfkfailedlink', 'https://meet.google.com/fld-cccc-ddd', 'failed', 'active', 'token_revoked'),
+				(7103, 'mfkfailednone', '', 'failed', 'active', 'quota_exceeded'),
+				(7104, 'mfkpendinglink', 'https://meet.google.com/pnd-eeee-fff', 'pending', 'active', 'sidecar_unavailable'),
+				(7105, 'mfkpendingnew', '', 'pending', 'active', ''),
+				(7106, 'mfkcancelled', 'https://meet.google.com/cnc-gggg-hhh', 'cancelled', 'cancelled', '')`
+			);
+			await wpJson(
+				'update_option( "mfk_db_version", "2" ); MFK_Schema::maybe_upgrade(); return get_option( "mfk_db_version" );'
+			);
+			const rows = await query< {
+				appointment_id: number;
+				state: string;
+				link_state: string;
+				sync_state: string;
+				url: string;
+			} >(
+				`SELECT appointment_id, state, link_state, sync_state, url FROM ${ MAPPINGS } ORDER BY appointment_id`
+			);
+			expect(
+				rows.map( ( r ) => [
+					r.appointment_id,
+					r.state,
+					r.link_state,
+					r.sync_state,
+				] )
+			).toEqual( [
+				[ 7101, 'ready', 'ready', 'in_step' ],
+				[ 7102, 'failed', 'ready', 'failed' ],
+				[ 7103, 'failed', 'none', 'failed' ],
+				[ 7104, 'pending', 'ready', 'pending' ],
+				[ 7105, 'pending', 'none', 'pending' ],
+				[ 7106, 'cancelled', 'none', 'in_step' ],
+			] );
+			// No link lost: every reader still finds the failed and waiting rows' links.
+			const links = await wpJson< Record< string, string > >(
+				`$out = array();
+				foreach ( array( 7101, 7102, 7103, 7104, 7106 ) as $id ) {
+					$out[ $id ] = MFK_Mappings::link_url( MFK_Mappings::get_by_appointment( $id ) );
+				}
+				$out['model'] = \\KCGMApp\\models\\KCGMAppointmentGoogleMeetMapping::query()->where( 'appointmentId', 7102 )->first()->url;
+				return $out;`
+			);
+			expect( links ).toEqual( {
+				7101: 'https://meet.google.com/rdy-aaaa-bbb',
+				7102: 'https://meet.google.com/fld-cccc-ddd',
+				7103: '',
+				7104: 'https://meet.google.com/pnd-eeee-fff',
+				7106: '',
+				model: 'https://meet.google.com/fld-cccc-ddd',
+			} );
+			// A later install finds nothing left to do: the step runs once.
+			await query(
+				`UPDATE ${ MAPPINGS } SET link_state = 'none' WHERE appointment_id = 7101`
+			);
+			await wpJson( 'MFK_Schema::install(); return true;' );
+			expect( ( await mapping7101() ).link_state ).toBe( 'none' );
+		} finally {
+			await query( `DROP TABLE IF EXISTS ${ MAPPINGS }` );
+			await query( `RENAME TABLE ${ backup } TO ${ MAPPINGS }` );
+			await wpJson(
+				'update_option( "mfk_db_version", MFK_Schema::VERSION ); return true;'
+			);
+		}
+	} );
 } );
+
+async function mapping7101(): Promise< { link_state: string } > {
+	const [ row ] = await query< { link_state: string } >(
+		`SELECT link_state FROM ${ MAPPINGS } WHERE appointment_id = 7101`
+	);
+	return row!;
+}
 
 describe( 'the instant of an appointment', () => {
 	it( "reads 4.3 rows in their zone, older rows in the doctor's or the site's zone, and resolves DST gaps forward", async () => {

@@ -75,12 +75,13 @@ afterEach( () => {
 	expect( phpProblems() ).toEqual( [] );
 } );
 
-it( 'registers four tests, all good on a healthy site', async () => {
+it( 'registers five tests, all good on a healthy site', async () => {
 	const results = await runTests();
 	expect( Object.keys( results ).sort() ).toEqual( [
 		'mfk_configuration',
 		'mfk_doctors',
 		'mfk_queue',
+		'mfk_sealing',
 		'mfk_sidecar',
 	] );
 	for ( const [ id, result ] of Object.entries( results ) ) {

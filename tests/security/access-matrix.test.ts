@@ -3,13 +3,14 @@
  * and clinic admins of the appointment's clinic or another, administrators) against every
  * sensitive action (reading the Meet link through REST and through the shortcode, retrying,
  * settings in both namespaces, the health and queue routes, connecting, reading and
- * disconnecting a doctor's Google connection), plus a logged-in doctor's browser tricked into a
- * request without the REST nonce (CSRF). A refusal must also leave no trace: no link in the
- * answer and, for disconnects, the connection untouched. The matrix is written to
+ * disconnecting a doctor's Google connection, KiviCare's "regenerate" route), plus a logged-in
+ * doctor's browser tricked into a request without the REST nonce (CSRF). A refusal must also
+ * leave no trace: no link in the answer and, for disconnects, the connection untouched, for
+ * regenerate the meeting's row. The matrix is written to
  * tests/artifacts/security/access-matrix.json for docs/SECURITY.md.
  */
 import { harness, wpJson, type Session } from '../harness/testkit';
-import { connectDoctor } from '../integration/support/meet';
+import { connectDoctor, mapping } from '../integration/support/meet';
 import {
 	ACTOR_LABELS,
 	ACTORS,
@@ -330,6 +331,42 @@ it( 'grants each action only to whom it belongs', async () => {
 				leaked: ( await connectionStatus( victim ) ) !== 'active',
 			} );
 		}
+	}
+
+	// KiviCare's "regenerate" route lets every doctor, receptionist and clinic admin through
+	// (its permission callback returns a truthy closure); the provider refuses whoever may not
+	// manage the appointment, with KiviCare's 500 and nothing changed. Allowed, it gives the
+	// appointment a new link, so this row comes last.
+	const regenerate = expectation( {
+		admin: 200,
+		clinicAdmin: 200,
+		receptionist: 200,
+		doctor: 200,
+		otherDoctor: 500,
+		foreignReceptionist: 500,
+		foreignClinicAdmin: 500,
+	} );
+	for ( const actor of ACTORS ) {
+		const before = await mapping( id );
+		const res = await send(
+			cast.sessions[ actor ],
+			`kivicare/v1/appointments/${ id }/regenerate-video-conference`,
+			'GET'
+		);
+		const after = await mapping( id );
+		const unchanged =
+			after?.url === before?.url &&
+			after?.revision === before?.revision &&
+			after?.intent_seq === before?.intent_seq;
+		cells.push( {
+			action: 'Regenerate the Meet link (KiviCare’s route)',
+			actor,
+			expected: regenerate[ actor ],
+			actual: res.status,
+			leaked:
+				regenerate[ actor ] >= 400 &&
+				( ! unchanged || res.text.includes( 'meet.google.com' ) ),
+		} );
 	}
 
 	const mismatches = cells.filter(

@@ -279,6 +279,80 @@ describe( 'unsigned endpoints', () => {
 		);
 	} );
 
+	test( 'without a metrics token, metrics are answered on loopback only', async () => {
+		const local = await rig.send( {
+			method: 'GET',
+			url: '/metrics',
+			remoteAddress: '127.0.0.1',
+		} );
+		expect( local.status ).toBe( 200 );
+		expect( local.headers.get( 'www-authenticate' ) ).toBeNull();
+		const mapped = await rig.send( {
+			method: 'GET',
+			url: '/metrics',
+			remoteAddress: '::ffff:127.0.0.1',
+		} );
+		expect( mapped.status ).toBe( 200 );
+		const remote = await rig.send( {
+			method: 'GET',
+			url: '/metrics',
+			remoteAddress: '10.1.2.3',
+		} );
+		expectError( remote, 401, 'unauthorized' );
+		expect( remote.body.message ).toMatch( /MFK_METRICS_TOKEN/ );
+		expect( JSON.stringify( remote.body ) ).not.toContain(
+			'mfk_http_requests_total'
+		);
+	} );
+
+	test( 'with a metrics token: 401 without it or with a wrong one, 200 with it, from anywhere', async () => {
+		const token = 'prometheus-scrape-token-0123456789';
+		const app = rig.sidecarWith( { MFK_METRICS_TOKEN: token } );
+		try {
+			const scrape = ( headers: Record< string, string > ) =>
+				send( app, {
+					method: 'GET',
+					url: '/metrics',
+					remoteAddress: '10.1.2.3',
+					headers,
+				} );
+			for ( const headers of [
+				{} as Record< string, string >,
+				{ authorization: 'Bearer wrong-token-0123456789abcdef' },
+				{ authorization: `Bearer ${ token }x` },
+				{ authorization: `Bearer ${ token.slice( 0, -1 ) }` },
+				{
+					authorization: `Basic ${ Buffer.from( `u:${ token }` ).toString( 'base64' ) }`,
+				},
+				{ authorization: token },
+			] ) {
+				const refused = await scrape( headers );
+				expectError( refused, 401, 'unauthorized' );
+				expect( refused.headers.get( 'www-authenticate' ) ).toBe(
+					'Bearer realm="mfk-sidecar"'
+				);
+				expect( JSON.stringify( refused.body ) ).not.toContain( token );
+			}
+			// Loopback is no exception once a token is configured.
+			const local = await send( app, { method: 'GET', url: '/metrics' } );
+			expect( local.status ).toBe( 401 );
+
+			const allowed = await scrape( {
+				authorization: `Bearer ${ token }`,
+			} );
+			expect( allowed.status ).toBe( 200 );
+			expect( allowed.body ).toMatch(
+				/^process_resident_memory_bytes \d+$/m
+			);
+			// The other unsigned routes stay open.
+			expect(
+				( await send( app, { method: 'GET', url: '/healthz' } ) ).status
+			).toBe( 200 );
+		} finally {
+			await app.close();
+		}
+	} );
+
 	test( 'unknown routes are not_found, wrong methods method_not_allowed', async () => {
 		expectError(
 			await rig.call( '/v1/nothing-here', {} ),
@@ -527,7 +601,7 @@ describe( 'malformed input never crashes and gets a clear 4xx', () => {
 		expect( answer.body.data.errors.length ).toBeGreaterThan( 0 );
 	} );
 
-	test( 'garbage credentials and client secrets are credential_invalid', async () => {
+	test( 'garbage credentials and client secrets are credential_invalid; blobs that do not open, seal_key_unknown', async () => {
 		expectError(
 			await rig.call( '/v1/meetings/get', {
 				...base(),
@@ -544,15 +618,17 @@ describe( 'malformed input never crashes and gets a clear 4xx', () => {
 			400,
 			'credential_invalid'
 		);
-		// A credential of another site does not open here.
-		expectError(
-			await rig.call( '/v1/meetings/get', {
-				...base(),
-				siteId: '11111111-2222-4333-8444-555555555555',
-			} ),
-			400,
-			'credential_invalid'
-		);
+		// A credential of another site does not open here: to the keyring it is a blob it cannot
+		// authenticate, like one sealed under a replaced key. The client secret is opened first.
+		const foreign = await rig.call( '/v1/meetings/get', {
+			...base(),
+			siteId: '11111111-2222-4333-8444-555555555555',
+		} );
+		expectError( foreign, 400, 'seal_key_unknown' );
+		expect( foreign.body.data ).toMatchObject( {
+			sealed: 'client_secret',
+			kid: 'k1',
+		} );
 	} );
 
 	test( 'the sidecar still answers after all of this', async () => {

@@ -39,6 +39,8 @@ export interface SidecarConfig {
 	batchConcurrency: number;
 	/** Calls to Google in flight at the same time for one Google account. */
 	accountConcurrency: number;
+	/** Bearer token `/metrics` asks for; '' = no token, scrapes from loopback only. */
+	metricsToken: string;
 }
 
 export const LOG_LEVELS = [
@@ -167,6 +169,16 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 		}
 	}
 
+	const metricsToken = ( env.MFK_METRICS_TOKEN ?? '' ).trim();
+	if (
+		metricsToken !== '' &&
+		! /^[\x21-\x7e]{16,256}$/.test( metricsToken )
+	) {
+		problems.push(
+			'MFK_METRICS_TOKEN must be 16-256 printable characters without spaces (a random string Prometheus sends as its bearer token)'
+		);
+	}
+
 	const logLevel = get( 'MFK_LOG_LEVEL' );
 	if ( ! ( LOG_LEVELS as readonly string[] ).includes( logLevel ) ) {
 		problems.push(
@@ -197,6 +209,7 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 		replayCacheMax: int( 'MFK_REPLAY_CACHE_MAX', 1000, 10000000 ),
 		batchConcurrency: int( 'MFK_BATCH_CONCURRENCY', 1, 256 ),
 		accountConcurrency: int( 'MFK_ACCOUNT_CONCURRENCY', 1, 64 ),
+		metricsToken,
 	};
 
 	if ( problems.length > 0 ) {

@@ -176,12 +176,12 @@ export class Meetings {
 			patch.attendees = attendeeList( input.attendees );
 		}
 		const conference = conferenceStatus( event );
+		const current = revisionOf(
+			eventId,
+			event.conferenceData?.createRequest?.requestId
+		);
 		let withConference = false;
 		if ( conference === 'failure' || conference === 'none' ) {
-			const current = revisionOf(
-				eventId,
-				event.conferenceData?.createRequest?.requestId
-			);
 			if (
 				conference === 'failure' &&
 				current !== null &&
@@ -190,6 +190,12 @@ export class Meetings {
 				// Google ignores a repeated requestId: only a higher revision can bring a new conference.
 				throw conferenceFailed( current );
 			}
+			patch.conferenceData = conferenceRequest( requestId );
+			withConference = true;
+		} else if ( current !== null && current < input.revision ) {
+			// A higher revision than the conference in effect asks for a new one (the clinic
+			// regenerated the link): a new createRequest on the same event, as Google advises, gives
+			// a new Meet code; the old one is no longer the event's.
 			patch.conferenceData = conferenceRequest( requestId );
 			withConference = true;
 		}

@@ -67,7 +67,8 @@ export async function withSession< T extends object >(
 		if (
 			error instanceof SidecarError &&
 			error.code !== 'token_revoked' &&
-			error.code !== 'credential_invalid'
+			error.code !== 'credential_invalid' &&
+			error.code !== 'seal_key_unknown'
 		) {
 			const credential = session.credentialUpdate();
 			if ( credential ) {

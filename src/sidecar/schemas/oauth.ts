@@ -44,3 +44,20 @@ export const connectionTestBody = {
 		probe: { type: [ 'boolean', 'null' ] },
 	},
 };
+
+/** At most this many credentials are checked in one call (WordPress pages through more). */
+export const SEALED_CHECK_MAX = 200;
+
+export const sealedCheckBody = {
+	type: 'object',
+	required: [ 'siteId' ],
+	properties: {
+		siteId,
+		clientSecret: nullable( sealed ),
+		credentials: {
+			type: [ 'array', 'null' ],
+			maxItems: SEALED_CHECK_MAX,
+			items: sealed,
+		},
+	},
+};

@@ -99,8 +99,12 @@ export class Sealer {
 	}
 
 	/**
-	 * Opens a blob. Any failure (malformed, unknown key id, wrong purpose or site, tampering) is the
-	 * same `credential_invalid` error: which check failed is of no use to an attacker's caller.
+	 * Opens a blob. A blob that is not one (malformed, another format) is `credential_invalid`. A
+	 * well-formed blob that does not open is `seal_key_unknown`: its key id is not in the keyring,
+	 * or the key under that id no longer authenticates it (the key was replaced; GCM cannot tell
+	 * that apart from a blob of another site or purpose, or an altered one). Which check failed
+	 * inside authentication is of no use to an attacker's caller; that the keyring changed is what
+	 * WordPress must learn, to say so once instead of asking every doctor to reconnect.
 	 */
 	open(
 		blob: string,
@@ -119,17 +123,30 @@ export class Sealer {
 			return fail( 'not a sealed blob of this format' );
 		}
 		const [ , kid = '', ivText = '', bodyText = '' ] = parts;
-		const key = this.keys.get( kid );
-		if ( ! key ) {
-			return fail( 'sealed under a key this sidecar does not hold' );
-		}
-		if ( ! BASE64URL.test( ivText ) || ! BASE64URL.test( bodyText ) ) {
+		if (
+			! KID_PATTERN.test( kid ) ||
+			! BASE64URL.test( ivText ) ||
+			! BASE64URL.test( bodyText )
+		) {
 			return fail( 'malformed' );
 		}
 		const iv = Buffer.from( ivText, 'base64url' );
 		const body = Buffer.from( bodyText, 'base64url' );
 		if ( iv.length !== IV_BYTES || body.length < TAG_BYTES ) {
 			return fail( 'malformed' );
+		}
+		const unknownKey = ( reason: string ): never => {
+			throw new SidecarError(
+				'seal_key_unknown',
+				`The sealed ${ what } cannot be opened with this sidecar's keys: ${ reason }. Restore the previous key in MFK_SEAL_KEYS, or connect again.`,
+				{ sealed: purpose, kid }
+			);
+		};
+		const key = this.keys.get( kid );
+		if ( ! key ) {
+			return unknownKey(
+				`it was sealed under key id "${ kid }", which MFK_SEAL_KEYS does not hold`
+			);
 		}
 		try {
 			const decipher = createDecipheriv( 'aes-256-gcm', key, iv, {
@@ -143,8 +160,8 @@ export class Sealer {
 			] ).toString( 'utf8' );
 			return { plaintext, kid, stale: kid !== this.current.kid };
 		} catch {
-			return fail(
-				'tampered with, or sealed for another site or purpose'
+			return unknownKey(
+				`the key "${ kid }" does not authenticate it (the key under that id was replaced, or the blob belongs to another site or was altered)`
 			);
 		}
 	}

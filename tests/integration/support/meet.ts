@@ -311,6 +311,8 @@ export interface MappingRow {
 	url: string;
 	event_url: string;
 	state: string;
+	link_state: string;
+	sync_state: string;
 	desired: string;
 	start_utc: string | null;
 	end_utc: string | null;

@@ -1,6 +1,7 @@
 /**
  * A doctor's Google connection: the site's OAuth client secret sealed, the consent URL, the code
- * exchanged for a sealed credential, the grant revoked, and the connection tested link by link.
+ * exchanged for a sealed credential, the grant revoked, the connection tested link by link, and
+ * which sealed blobs the current keyring opens.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { testConnection } from '../../oauth/connection-test';
@@ -18,7 +19,9 @@ import {
 	connectionTestBody,
 	exchangeBody,
 	revokeBody,
+	sealedCheckBody,
 } from '../../schemas/oauth';
+import { checkSealed } from '../../sealing/check';
 
 interface SiteClient {
 	siteId: string;
@@ -101,6 +104,22 @@ const oauth: FastifyPluginAsync = async ( app ) => {
 				...( body.credential ? { credential: body.credential } : {} ),
 				calendarId: body.calendarId ?? 'primary',
 				probe: body.probe === true,
+			} )
+	);
+
+	app.post< {
+		Body: {
+			siteId: string;
+			clientSecret?: string | null;
+			credentials?: string[] | null;
+		};
+	} >(
+		'/v1/sealed/check',
+		{ schema: { body: sealedCheckBody } },
+		async ( { body } ) =>
+			checkSealed( ctx.sealer, body.siteId, {
+				clientSecret: body.clientSecret ?? null,
+				credentials: body.credentials ?? [],
 			} )
 	);
 };

@@ -1,8 +1,10 @@
 /**
- * Operations: liveness, readiness and metrics for supervisors and monitoring (unsigned, no secret
- * in any answer), and the signed no-op WordPress uses to check that its signatures are accepted.
+ * Operations: liveness, readiness and metrics for supervisors and monitoring (not signed, no secret
+ * in any answer; metrics behind a bearer token when one is configured, else loopback only), and
+ * the signed no-op WordPress uses to check that its signatures are accepted.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { checkMetricsAccess } from '../../observability/metrics-access';
 import { pingBody } from '../../schemas/ops';
 import { VERSION } from '../../version';
 
@@ -36,7 +38,16 @@ const ops: FastifyPluginAsync = async ( app ) => {
 		return { ready, checks };
 	} );
 
-	app.get( '/metrics', unsigned, async ( _request, reply ) => {
+	app.get( '/metrics', unsigned, async ( request, reply ) => {
+		if ( ctx.config.metricsToken !== '' ) {
+			// Scrapers learn how to authenticate (RFC 6750), also when they are refused.
+			reply.header( 'www-authenticate', 'Bearer realm="mfk-sidecar"' );
+		}
+		checkMetricsAccess(
+			ctx.config.metricsToken,
+			request.headers.authorization,
+			request.socket.remoteAddress
+		);
 		reply.type( 'text/plain; version=0.0.4; charset=utf-8' );
 		return ctx.metrics.render();
 	} );

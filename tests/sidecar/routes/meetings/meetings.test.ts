@@ -299,6 +299,70 @@ describe( 'asynchronous conference creation', () => {
 		);
 	} );
 
+	test( 'a higher revision than the working conference asks for a new one: new link, same event', async () => {
+		const id = nextAppointment++;
+		const first = await ensure( id, { waitMs: 10000 } );
+		expect( first.body ).toMatchObject( { status: 'ready', revision: 0 } );
+		const before = await counters();
+
+		// Google creates the new conference asynchronously, as it did the first.
+		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 300 } );
+		const regenerated = await ensure( id, { revision: 1, waitMs: 10000 } );
+		expect( regenerated.status ).toBe( 200 );
+		expect( regenerated.body ).toMatchObject( {
+			eventId: first.body.eventId,
+			status: 'ready',
+			revision: 1,
+			created: false,
+			meetUrl: expect.stringMatching(
+				/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/
+			),
+		} );
+		expect( regenerated.body.meetUrl ).not.toBe( first.body.meetUrl );
+		const [ event, ...others ] = await eventsOf( id );
+		expect( others ).toEqual( [] );
+		expect( event.hangoutLink ).toBe( regenerated.body.meetUrl );
+		expect( event.conferenceData.createRequest.requestId ).toBe(
+			`${ first.body.eventId }-1`
+		);
+		const after = await counters();
+		expect(
+			( after[ 'events.insert' ] ?? 0 ) -
+				( before[ 'events.insert' ] ?? 0 )
+		).toBe( 1 ); // the 409 probe
+		expect(
+			( after[ 'events.patch' ] ?? 0 ) - ( before[ 'events.patch' ] ?? 0 )
+		).toBe( 1 );
+
+		// Asked again with the same revision (a retry, another replica): no third link.
+		const same = await ensure( id, { revision: 1, waitMs: 10000 } );
+		expect( same.body.meetUrl ).toBe( regenerated.body.meetUrl );
+		// A lower revision never takes the link back.
+		const lower = await ensure( id, { revision: 0, waitMs: 10000 } );
+		expect( lower.body ).toMatchObject( {
+			revision: 1,
+			meetUrl: regenerated.body.meetUrl,
+		} );
+		expect( await eventsOf( id ) ).toHaveLength( 1 );
+	} );
+
+	test( 'a conference still pending under a lower revision is replaced too', async () => {
+		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 4000 } );
+		const id = nextAppointment++;
+		const first = await ensure( id, { waitMs: 0 } );
+		expect( first.body ).toMatchObject( {
+			status: 'pending',
+			revision: 0,
+		} );
+		await rig.control( 'PATCH', '/config', { conferenceDelayMs: 0 } );
+		const next = await ensure( id, { revision: 1, waitMs: 10000 } );
+		expect( next.body ).toMatchObject( { status: 'ready', revision: 1 } );
+		const [ event ] = await eventsOf( id );
+		expect( event.conferenceData.createRequest.requestId ).toBe(
+			`${ first.body.eventId }-1`
+		);
+	} );
+
 	test( 'a failure outcome for one calendar only', async () => {
 		await rig.control( 'PATCH', '/config', {
 			calendarConferenceOutcomes: { [ doctor.email ]: 'failure' },

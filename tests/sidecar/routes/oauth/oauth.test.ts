@@ -426,14 +426,105 @@ describe( 'sealing key rotation', () => {
 			const answer = res.body;
 			expect( res.status ).toBe( 200 );
 			expect( answer.credential ).toMatch( /^mfk1\.k2\./ );
+			// The re-sealed credential keeps working on the rotated sidecar: no reconnect.
+			const again = await signedCall(
+				rotated,
+				'/v1/meetings/ensure',
+				meeting( answer.credential )
+			);
+			expect( again.status ).toBe( 200 );
+			expect( again.body.credential ).toBeUndefined();
 			// The client secret sealed under k1 opened too; the sidecar with only k1 cannot open k2 blobs.
 			const back = await rig.call( '/v1/meetings/get', {
 				...meeting( answer.credential ),
 				appointmentId: 1,
 			} );
-			expect( back.body.code ).toBe( 'credential_invalid' );
+			expect( back.body ).toMatchObject( {
+				code: 'seal_key_unknown',
+				data: { sealed: 'credential', kid: 'k2' },
+			} );
 		} finally {
 			await rotated.close();
 		}
+	} );
+
+	test( 'a key replaced under the same id: seal_key_unknown for the client secret and every credential; the check route counts them without Google', async () => {
+		const first = await rig.connect();
+		const second = await rig.connect();
+		const replaced = rig.sidecarWith( {
+			MFK_SEAL_KEYS: `k1:${ randomBytes( 32 ).toString( 'base64' ) }`,
+		} );
+		const before = await counters();
+		try {
+			const ensure = await signedCall(
+				replaced,
+				'/v1/meetings/ensure',
+				meeting( first.credential )
+			);
+			expect( ensure.status ).toBe( 400 );
+			expect( ensure.body ).toMatchObject( {
+				code: 'seal_key_unknown',
+				message: expect.stringMatching( /MFK_SEAL_KEYS/ ),
+				data: {
+					status: 400,
+					retryable: false,
+					sealed: 'client_secret',
+					kid: 'k1',
+				},
+			} );
+			const checked = await signedCall( replaced, '/v1/sealed/check', {
+				siteId: rig.siteId,
+				clientSecret: rig.client.clientSecret,
+				credentials: [ first.credential, second.credential, 'garbage' ],
+			} );
+			expect( checked.status ).toBe( 200 );
+			expect( checked.body ).toEqual( {
+				clientSecret: {
+					ok: false,
+					code: 'seal_key_unknown',
+					kid: 'k1',
+				},
+				credentials: [
+					{ ok: false, code: 'seal_key_unknown', kid: 'k1' },
+					{ ok: false, code: 'seal_key_unknown', kid: 'k1' },
+					{ ok: false, code: 'credential_invalid' },
+				],
+				currentKid: 'k1',
+			} );
+		} finally {
+			await replaced.close();
+		}
+		// The sidecar holding the key opens them all, and nobody called Google for any of this.
+		const fine = await rig.call( '/v1/sealed/check', {
+			siteId: rig.siteId,
+			clientSecret: rig.client.clientSecret,
+			credentials: [ first.credential ],
+		} );
+		expect( fine.body ).toEqual( {
+			clientSecret: { ok: true, kid: 'k1', stale: false },
+			credentials: [ { ok: true, kid: 'k1', stale: false } ],
+			currentKid: 'k1',
+		} );
+		expect( await counters() ).toEqual( before );
+	} );
+
+	test( 'the check route is signed and bounded', async () => {
+		const unsigned = await rig.send( {
+			method: 'POST',
+			url: '/v1/sealed/check',
+			headers: { 'content-type': 'application/json' },
+			payload: JSON.stringify( { siteId: rig.siteId } ),
+		} );
+		expect( unsigned.status ).toBe( 401 );
+		const tooMany = await rig.call( '/v1/sealed/check', {
+			siteId: rig.siteId,
+			credentials: Array.from( { length: 201 }, () => 'x' ),
+		} );
+		expect( tooMany.status ).toBe( 400 );
+		expect( tooMany.body.code ).toBe( 'invalid_request' );
+		const empty = await rig.call( '/v1/sealed/check', {
+			siteId: rig.siteId,
+		} );
+		expect( empty.body ).toEqual( { credentials: [], currentKid: 'k1' } );
 	} );
 } );

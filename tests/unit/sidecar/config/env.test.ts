@@ -34,6 +34,25 @@ describe( 'configuration', () => {
 			},
 		} );
 		expect( c.sealKeys[ 0 ]?.kid ).toBe( 'k1' );
+		expect( c.metricsToken ).toBe( '' );
+	} );
+
+	test( 'a metrics token is 16-256 printable characters, never echoed', () => {
+		const token = 'scrape-' + randomBytes( 12 ).toString( 'hex' );
+		expect(
+			loadConfig( { ...valid, MFK_METRICS_TOKEN: token } ).metricsToken
+		).toBe( token );
+		for ( const bad of [
+			'short',
+			'with a space in it here',
+			'x'.repeat( 257 ),
+		] ) {
+			const list = problems( { ...valid, MFK_METRICS_TOKEN: bad } );
+			expect( list ).toEqual( [
+				expect.stringMatching( /^MFK_METRICS_TOKEN must be 16-256/ ),
+			] );
+			expect( list.join( ' ' ) ).not.toContain( bad );
+		}
 	} );
 
 	test( 'reports every problem at once, naming the variables, never the secrets', () => {

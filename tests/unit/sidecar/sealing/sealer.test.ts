@@ -9,7 +9,7 @@ import {
 const key = () => randomBytes( 32 ).toString( 'base64' );
 const SITE = '8a6e0f4c-1d2b-4c3a-9e8f-7a6b5c4d3e2f';
 
-function expectInvalid( fn: () => unknown ): void {
+function caught( fn: () => unknown ): SidecarError {
 	let error: unknown;
 	try {
 		fn();
@@ -17,7 +17,23 @@ function expectInvalid( fn: () => unknown ): void {
 		error = e;
 	}
 	expect( error ).toBeInstanceOf( SidecarError );
-	expect( ( error as SidecarError ).code ).toBe( 'credential_invalid' );
+	return error as SidecarError;
+}
+
+/** Not a sealed blob at all (malformed, another format): credential_invalid. */
+function expectInvalid( fn: () => unknown ): void {
+	expect( caught( fn ).code ).toBe( 'credential_invalid' );
+}
+
+/** A well-formed blob this keyring cannot open: seal_key_unknown, naming the blob and key id. */
+function expectKeyUnknown(
+	fn: () => unknown,
+	sealed: 'credential' | 'client_secret',
+	kid: string
+): void {
+	const error = caught( fn );
+	expect( error.code ).toBe( 'seal_key_unknown' );
+	expect( error.details ).toEqual( { sealed, kid } );
 }
 
 describe( 'seal keys', () => {
@@ -73,9 +89,16 @@ describe( 'sealed blobs', () => {
 
 	test( 'bound to purpose and site', () => {
 		const blob = sealer.seal( 'x', 'client_secret', SITE );
-		expectInvalid( () => sealer.open( blob, 'credential', SITE ) );
-		expectInvalid( () =>
-			sealer.open( blob, 'client_secret', 'another-site-0000' )
+		// Authentication fails: GCM cannot tell this from a replaced key, so it is said the same way.
+		expectKeyUnknown(
+			() => sealer.open( blob, 'credential', SITE ),
+			'credential',
+			'k1'
+		);
+		expectKeyUnknown(
+			() => sealer.open( blob, 'client_secret', 'another-site-0000' ),
+			'client_secret',
+			'k1'
 		);
 	} );
 
@@ -84,32 +107,24 @@ describe( 'sealed blobs', () => {
 		const parts = blob.split( '.' );
 		const flip = ( s: string ) =>
 			( s[ 0 ] === 'A' ? 'B' : 'A' ) + s.slice( 1 );
-		expectInvalid( () =>
-			sealer.open(
-				[
-					parts[ 0 ],
-					parts[ 1 ],
-					flip( parts[ 2 ] as string ),
-					parts[ 3 ],
-				].join( '.' ),
-				'credential',
-				SITE
-			)
+		const altered = ( index: number ) =>
+			parts
+				.map( ( p, i ) => ( i === index ? flip( p as string ) : p ) )
+				.join( '.' );
+		expectKeyUnknown(
+			() => sealer.open( altered( 2 ), 'credential', SITE ),
+			'credential',
+			'k1'
 		);
-		expectInvalid( () =>
-			sealer.open(
-				[
-					parts[ 0 ],
-					parts[ 1 ],
-					parts[ 2 ],
-					flip( parts[ 3 ] as string ),
-				].join( '.' ),
-				'credential',
-				SITE
-			)
+		expectKeyUnknown(
+			() => sealer.open( altered( 3 ), 'credential', SITE ),
+			'credential',
+			'k1'
 		);
-		expectInvalid( () =>
-			sealer.open( blob.slice( 0, -2 ), 'credential', SITE )
+		expectKeyUnknown(
+			() => sealer.open( blob.slice( 0, -2 ), 'credential', SITE ),
+			'credential',
+			'k1'
 		);
 		expectInvalid( () =>
 			sealer.open( 'mfk2' + blob.slice( 4 ), 'credential', SITE )
@@ -117,6 +132,9 @@ describe( 'sealed blobs', () => {
 		expectInvalid( () => sealer.open( 'not a blob', 'credential', SITE ) );
 		expectInvalid( () =>
 			sealer.open( 'mfk1.k1.@@@.###', 'credential', SITE )
+		);
+		expectInvalid( () =>
+			sealer.open( 'mfk1.k1.AAAA.BBBB', 'credential', SITE )
 		);
 	} );
 
@@ -135,7 +153,31 @@ describe( 'sealed blobs', () => {
 			/^mfk1\.k2\./
 		);
 		const stranger = new Sealer( parseSealKeys( `k3:${ key() }` ) );
-		expectInvalid( () => stranger.open( old, 'credential', SITE ) );
+		expectKeyUnknown(
+			() => stranger.open( old, 'credential', SITE ),
+			'credential',
+			'k1'
+		);
+	} );
+
+	test( 'a key replaced under the same id: its old blobs are seal_key_unknown, never opened', () => {
+		const previous = key();
+		const before = new Sealer( parseSealKeys( `k1:${ previous }` ) );
+		const replaced = new Sealer( parseSealKeys( `k1:${ key() }` ) );
+		const blob = before.seal( 'rt', 'credential', SITE );
+		const error = caught( () => replaced.open( blob, 'credential', SITE ) );
+		expect( error.code ).toBe( 'seal_key_unknown' );
+		expect( error.message ).toMatch( /MFK_SEAL_KEYS/ );
+		expect( error.message ).not.toContain( 'rt' );
+		// Restoring the previous key next to the new one opens it again (and marks it stale).
+		const restored = new Sealer(
+			parseSealKeys( `k2:${ key() },k1:${ previous }` )
+		);
+		expect( restored.open( blob, 'credential', SITE ) ).toEqual( {
+			plaintext: 'rt',
+			kid: 'k1',
+			stale: true,
+		} );
 	} );
 
 	test( 'credentials carry the refresh token and the cached access token', () => {
@@ -159,13 +201,16 @@ describe( 'sealed blobs', () => {
 				scopes: [ 'openid' ],
 			},
 		} );
-		// A sealed client secret is not a credential.
-		expectInvalid( () =>
-			openCredential(
-				sealer,
-				SITE,
-				sealer.seal( 'secret', 'client_secret', SITE )
-			)
+		// A sealed client secret is not a credential (its purpose is authenticated).
+		expectKeyUnknown(
+			() =>
+				openCredential(
+					sealer,
+					SITE,
+					sealer.seal( 'secret', 'client_secret', SITE )
+				),
+			'credential',
+			'k1'
 		);
 		expectInvalid( () =>
 			openCredential(

@@ -873,13 +873,16 @@ class AppointmentsController extends KCBaseController {
 	}
 
 	/**
-	 * GET appointments/{id}/regenerate-video-conference (AC 4237): topic
-	 * 'Regenerated Telemed Service', start now, 30 minutes; only a WP_Error fails.
+	 * GET appointments/{id}/regenerate-video-conference (AC 4237, contract §10): inside a
+	 * transaction, `create_meeting()` with topic 'Regenerated Telemed Service', start now, 30
+	 * minutes; only a WP_Error fails (rollback, 500 "Failed to regenerate telemed link" with the
+	 * error's message); no telemed check, no dedupe, no link in the answer.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return \WP_REST_Response
 	 */
 	public function regenerate_video_link( WP_REST_Request $request ) {
+		global $wpdb;
 		$id  = (int) $request['id'];
 		$row = Appointments::find_row( $id );
 		if ( ! $row ) {
@@ -889,6 +892,7 @@ class AppointmentsController extends KCBaseController {
 		if ( ! $provider ) {
 			return $this->error( __( 'Telemed provider not found for the selected doctor', 'kc-lang' ), 400 );
 		}
+		$wpdb->query( 'START TRANSACTION' );
 		$result = $provider->create_meeting(
 			array(
 				'topic'             => 'Regenerated Telemed Service',
@@ -908,9 +912,12 @@ class AppointmentsController extends KCBaseController {
 			)
 		);
 		if ( is_wp_error( $result ) ) {
-			return $this->error( $result->get_error_message(), 500 );
+			$wpdb->query( 'ROLLBACK' );
+			/* translators: %s: the provider's error message. */
+			return $this->error( sprintf( __( 'Failed to regenerate telemed link: %s', 'kc-lang' ), $result->get_error_message() ), 500 );
 		}
-		return $this->response( array( 'appointment_id' => $id ), __( 'Video conference link regenerated successfully', 'kc-lang' ) );
+		$wpdb->query( 'COMMIT' );
+		return $this->response( array( 'appointment_id' => $id ), __( 'Telemed link regenerated successfully', 'kc-lang' ) );
 	}
 
 	/**
