@@ -53,7 +53,7 @@ test( 'starts the checkout’s bundle with the sidecar’s Node flags and alloca
 		// exec: the process started is node itself, so supervisors signal and watch the sidecar.
 		`pid=${ pid }`,
 		'MALLOC_ARENA_MAX=1',
-		'MALLOC_TRIM_THRESHOLD_=',
+		'MALLOC_TRIM_THRESHOLD_=131072',
 		'arg=--max-semi-space-size=1',
 		'arg=--heap-growing-percent=20',
 		`arg=${ join( ROOT, 'build/sidecar/sidecar.js' ) }`,
