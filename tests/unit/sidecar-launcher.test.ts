@@ -56,6 +56,7 @@ test( 'starts the checkout’s bundle with the sidecar’s Node flags and alloca
 		'MALLOC_TRIM_THRESHOLD_=131072',
 		'arg=--max-semi-space-size=1',
 		'arg=--heap-growing-percent=20',
+		'arg=--single-threaded-gc',
 		`arg=${ join( ROOT, 'build/sidecar/sidecar.js' ) }`,
 		'arg=--extra',
 	] );
@@ -66,7 +67,7 @@ test( 'MFK_SIDECAR_BUNDLE starts another build the same way', async () => {
 		MFK_SIDECAR_BUNDLE: '/tmp/other/sidecar.js',
 	} );
 	expect( lines ).toContain( 'arg=/tmp/other/sidecar.js' );
-	expect( lines ).toContain( 'arg=--heap-growing-percent=20' );
+	expect( lines ).toContain( 'arg=--single-threaded-gc' );
 	expect( lines.join( '\n' ) ).not.toContain( 'build/sidecar/sidecar.js' );
 } );
 
