@@ -151,13 +151,15 @@ const deferGoogleClient = {
 				const legal = notices
 					? `/*!\n${ notices.replace( /\*\//g, '* /' ) }\n*/`
 					: '';
+				// The literal is the script's whole source, so the compiled script keeps that one
+				// string instead of a second copy made by wrapping it at run time.
+				const script = `(function (exports, require, module, __filename, __dirname) {${ code }\n})`;
 				return {
 					loader: 'js',
 					resolveDir: root,
 					contents: `${ legal }
-const source = ${ JSON.stringify( code ) };
 const wrapper = require( 'node:vm' ).runInThisContext(
-	'(function (exports, require, module, __filename, __dirname) {' + source + '\\n})',
+	${ JSON.stringify( script ) },
 	{ filename: __filename + '#google-client' }
 );
 wrapper( module.exports, require, module, __filename, __dirname );
