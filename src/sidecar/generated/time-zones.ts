@@ -1,6 +1,6 @@
 /**
  * Time zone names the sidecar accepts without asking ICU (meetings/time.ts). Written by
- * npm run build:sidecar (meetings/generate-time-zones.ts) from ICU 78.2 (tz 2025c); not edited by hand.
+ * npm run build:sidecar (meetings/generate-time-zones.ts) from ICU 78.3 (tz 2026e); not edited by hand.
  */
 
 /** Names ICU resolves to themselves, in its letter case. */
@@ -316,6 +316,8 @@ export const ZONES: readonly string[] = [
 	"Australia/Melbourne",
 	"Australia/Perth",
 	"Australia/Sydney",
+	"CST6CDT",
+	"EST5EDT",
 	"Etc/GMT+1",
 	"Etc/GMT+10",
 	"Etc/GMT+11",
@@ -411,6 +413,8 @@ export const ZONES: readonly string[] = [
 	"Indian/Mauritius",
 	"Indian/Mayotte",
 	"Indian/Reunion",
+	"MST7MDT",
+	"PST8PDT",
 	"Pacific/Apia",
 	"Pacific/Auckland",
 	"Pacific/Bougainville",
@@ -518,7 +522,6 @@ export const LINKS: readonly string[] = [
 	"Brazil/East",
 	"Brazil/West",
 	"CET",
-	"CST6CDT",
 	"Canada/Atlantic",
 	"Canada/Central",
 	"Canada/Eastern",
@@ -532,7 +535,6 @@ export const LINKS: readonly string[] = [
 	"Cuba",
 	"EET",
 	"EST",
-	"EST5EDT",
 	"Egypt",
 	"Eire",
 	"Etc/GMT",
@@ -568,7 +570,6 @@ export const LINKS: readonly string[] = [
 	"Libya",
 	"MET",
 	"MST",
-	"MST7MDT",
 	"Mexico/BajaNorte",
 	"Mexico/BajaSur",
 	"Mexico/General",
@@ -576,7 +577,6 @@ export const LINKS: readonly string[] = [
 	"NZ-CHAT",
 	"Navajo",
 	"PRC",
-	"PST8PDT",
 	"Pacific/Chuuk",
 	"Pacific/Johnston",
 	"Pacific/Kanton",

@@ -21,11 +21,12 @@ declare module 'fastify' {
 export default fp(
 	async ( app ) => {
 		const lines = app.log.child( {}, { redact: [] } );
-		app.addHook( 'onRequest', async ( request, reply ) => {
+		app.addHook( 'onRequest', ( request, reply, done ) => {
 			reply.header( 'x-request-id', request.id );
 			reply.header( 'cache-control', 'no-store' );
+			done();
 		} );
-		app.addHook( 'onResponse', async ( request, reply ) => {
+		app.addHook( 'onResponse', ( request, reply, done ) => {
 			const route = request.routeOptions.url ?? 'unmatched';
 			const code = request.errorCode ?? 'ok';
 			const { metrics } = app.ctx;
@@ -44,6 +45,7 @@ export default fp(
 			} else {
 				lines.info( line, 'request' );
 			}
+			done();
 		} );
 	},
 	{ name: 'mfk-request-log', dependencies: [ 'mfk-context' ] }
