@@ -5,7 +5,8 @@
  * table and the scaling runs into docs/PERFORMANCE.md between their markers.
  *
  *   npm run bench                                   everything (builds first)
- *   npm run bench -- --only booking,queue-tick      some figures (results go to a timestamped file only)
+ *   npm run bench -- --only booking,queue-tick      some figures (their rows replace the same rows of
+ *                                                   latest.json and of the docs' table, which says so)
  *   npm run bench -- --quick                        smaller samples, to try the suite out
  *   npm run bench -- --no-build --keep              skip the builds / keep the bench instance afterwards
  *
@@ -19,7 +20,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as prettier from 'prettier';
 import { closeTestkit, query } from '../tests/harness/testkit';
 import {
 	backlogFigure,
@@ -30,13 +30,8 @@ import {
 import { bookingFigures, measureBooking } from './booking';
 import { frontendFigure, measureFrontend } from './frontend-weight';
 import { load, ROOT } from './lib/procs';
-import {
-	verdict,
-	markdownTable,
-	textTable,
-	writeBetweenMarkers,
-	type Figure,
-} from './lib/report';
+import { verdict, textTable, type Figure } from './lib/report';
+import { formatJson, publish, RESULTS, type BenchResult } from './lib/results';
 import { round } from './lib/stats';
 import {
 	benchInstance,
@@ -68,7 +63,6 @@ const only =
 		? new Set( ( argv[ onlyAt + 1 ] ?? '' ).split( ',' ).filter( Boolean ) )
 		: null;
 const quick = flag( 'quick' );
-const full = ! only && ! quick;
 const selected = ( g: Group ) =>
 	! only ||
 	only.has( g ) ||
@@ -78,11 +72,6 @@ const selected = ( g: Group ) =>
 			only.has( 'sidecar-memory' ) ) ) ||
 	( g === 'booking' &&
 		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) );
-
-const DOCS = path.join( ROOT, 'docs', 'PERFORMANCE.md' );
-const RESULTS = path.join( ROOT, 'bench', 'results' );
-const SCALING_BEGIN = '<!-- bench:scaling:begin (written by npm run bench) -->';
-const SCALING_END = '<!-- bench:scaling:end -->';
 
 const log = ( message: string ) =>
 	process.stderr.write( `[bench] ${ message }\n` );
@@ -448,46 +437,18 @@ async function main(): Promise< void > {
 	}
 	mkdirSync( RESULTS, { recursive: true } );
 	const stamp = startedAt.toISOString().replace( /[:.]/g, '-' );
-	// Formatted as the repository's prettier settings want it (the lint checks JSON files).
-	const json = await prettier.format( JSON.stringify( result ), {
-		...( await prettier.resolveConfig(
-			path.join( RESULTS, 'latest.json' )
-		) ),
-		parser: 'json',
-	} );
-	writeFileSync( path.join( RESULTS, `${ stamp }.json` ), json );
-	if ( full ) {
-		writeFileSync( path.join( RESULTS, 'latest.json' ), json );
-		const loadText = `load average ${ loads.start!.join( ' / ' ) } (1/5/15 min) when it started and ${ loads.end.join( ' / ' ) } when it ended, ${ cpus().length } CPUs; Node ${ process.version }, PHP ${ versions.php ?? '?' }, MariaDB ${ versions.mariadb ?? '?' }; commit ${ commit }; ${ result.durationSeconds } s including ${ result.buildSeconds } s of builds`;
-		const okTable = writeBetweenMarkers(
-			DOCS,
-			markdownTable( figures, {
-				date:
-					startedAt.toISOString().slice( 0, 16 ).replace( 'T', ' ' ) +
-					' UTC',
-				load: loadText,
-				command: 'npm run bench',
-			} )
-		);
-		const okScaling = scaling.length
-			? writeBetweenMarkers(
-					DOCS,
-					scalingTable( scaling ),
-					SCALING_BEGIN,
-					SCALING_END
+	writeFileSync(
+		path.join( RESULTS, `${ stamp }.json` ),
+		await formatJson( result )
+	);
+	log(
+		quick
+			? `results: bench/results/${ stamp }.json (quick run: latest.json and the docs are left as they are)`
+			: await publish(
+					result as BenchResult,
+					scaling.length ? scalingTable( scaling ) : null
 				)
-			: true;
-		log(
-			okTable && okScaling
-				? 'docs/PERFORMANCE.md updated'
-				: 'docs/PERFORMANCE.md has no bench markers: not updated'
-		);
-		log( 'results: bench/results/latest.json' );
-	} else {
-		log(
-			`results: bench/results/${ stamp }.json (partial or quick run: latest.json and the docs are left as they are)`
-		);
-	}
+	);
 	log( `done in ${ result.durationSeconds } s` );
 }
 

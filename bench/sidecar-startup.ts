@@ -1,10 +1,11 @@
 /**
  * Sidecar cold start and memory, measured on the built bundle (build/sidecar/sidecar.js), next to
- * the least a Node HTTP service can be (`http.createServer` answering 200, same flags) as the
- * baseline:
+ * the least a Node HTTP service can be (`http.createServer` answering 200, lib/bare-server.cjs) as
+ * the baseline, both started by bin/sidecar (as `npm run sidecar`, the harness and the service
+ * unit start the sidecar):
  *
  * - cold start: spawn → first 200 from GET /healthz (polled every millisecond, no keep-alive),
- *   both started as `npm run sidecar` starts the sidecar, sidecar and baseline runs alternating:
+ *   sidecar and baseline runs alternating:
  *   median, min, p90 of the wall time, and the CPU time the process used until then (less
  *   sensitive to other load on the machine);
  * - memory once started and idle (1 s after the first answer, the Google client is loaded by
@@ -17,8 +18,8 @@
  *   npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] [--node-defaults] [--json out.json]
  *   npx tsx bench/sidecar-startup.ts [--runs 15] [--calls 10000] --compare <build> …   (other builds)
  *
- * `--node-defaults` also measures memory with Node's defaults (without the flags and environment
- * `npm run sidecar` sets: bench/lib/procs.ts SIDECAR_RUNTIME).
+ * `--node-defaults` also measures memory with Node's defaults (`node build/sidecar/sidecar.js`,
+ * without the flags and environment bin/sidecar sets).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,9 +32,10 @@ import {
 	memoryOf,
 	SIDECAR_BUNDLE,
 	NODE_DEFAULTS,
+	describeStart,
 	parseBuild,
 	SIDECAR_RUNTIME,
-	type NodeRuntime,
+	type SidecarStart,
 	type SidecarBuild,
 	sleep,
 	startBareNode,
@@ -142,7 +144,7 @@ export interface MemoryRun {
 /** Memory of the sidecar after start and after each round of `calls` signed calls. */
 export async function sidecarMemory(
 	google: RunningEmulator,
-	runtime: NodeRuntime,
+	runtime: SidecarStart,
 	calls: number,
 	rounds = 3,
 	bundle = SIDECAR_BUNDLE
@@ -233,13 +235,7 @@ export async function sidecarMemory(
 			flags:
 				runtime === NODE_DEFAULTS
 					? '(Node defaults)'
-					: [
-							...Object.entries( runtime.env ).map(
-								( [ k, v ] ) => `${ k }=${ v }`
-							),
-							'node',
-							...runtime.flags,
-						].join( ' ' ),
+					: describeStart( runtime ),
 			afterStart,
 			rounds: done,
 			callsPerSecond: Math.round( perSecond ),
@@ -400,7 +396,7 @@ export function startupFigures(
 		{
 			id: 'sidecar-cold-start',
 			figure: 'sidecar cold start',
-			how: `spawn of \`node build/sidecar/sidecar.js\` → first 200 from \`/healthz\` (polled every ms, no keep-alive), ${ cold.sidecar.runs } runs alternating with a bare \`http.createServer\` Node process (the baseline).`,
+			how: `spawn of \`bin/sidecar\` (Node with the sidecar's flags, then \`build/sidecar/sidecar.js\`) → first 200 from \`/healthz\` (polled every ms, no keep-alive), ${ cold.sidecar.runs } runs alternating with a bare \`http.createServer\` Node process started the same way (the baseline).`,
 			command: 'npm run bench -- --only sidecar-cold-start',
 			target: '≤ 250 ms median',
 			result: `${ cold.sidecar.medianMs } ms median (p90 ${ cold.sidecar.p90Ms }; ${ cold.sidecar.medianCpuMs } ms CPU)`,
@@ -421,7 +417,7 @@ export function startupFigures(
 		{
 			id: 'sidecar-memory',
 			figure: 'sidecar idle memory',
-			how: `VmRSS of the sidecar started as \`npm run sidecar\` does (\`${ mem.flags }\`), 1 s after start, then after each round of ${ first.calls.toLocaleString( 'en' ) } signed calls from 8 clients (9 in 10 pings, 1 in 10 an ensure or get through the Google client to the emulator); baseline: a bare Node server with the same flags.`,
+			how: `VmRSS of the sidecar started by \`${ mem.flags }\` (as \`npm run sidecar\`, the harness and the service unit start it), 1 s after start, then after each round of ${ first.calls.toLocaleString( 'en' ) } signed calls from 8 clients (9 in 10 pings, 1 in 10 an ensure or get through the Google client to the emulator); baseline: a bare Node server started the same way.`,
 			command: 'npm run bench -- --only sidecar-memory',
 			target: '≤ 70 MB after start; after 30k calls ≤ 1.1× after 10k and ≤ 90 MiB',
 			result: `${ mem.afterStart.rssMiB } MiB after start; ${ mem.rounds.map( ( r ) => `${ r.rssMiB } after ${ r.calls / 1000 }k` ).join( ', ' ) }`,

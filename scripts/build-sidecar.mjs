@@ -1,6 +1,7 @@
 /**
  * Generates the sidecar's request validators (src/sidecar/generated/validators.js, ajv standalone
- * code compiled from the route schemas), then bundles the sidecar into one self-contained file
+ * code compiled from the route schemas) and its table of time zone names
+ * (src/sidecar/generated/time-zones.ts, checked against this Node's ICU), then bundles the sidecar into one self-contained file
  * (build/sidecar/sidecar.js: every npm dependency inside, no node_modules needed next to it) and
  * the Google emulator into build/emulator/emulator.js (development and tests only; not shipped).
  *
@@ -33,15 +34,18 @@ const common = {
 };
 
 /**
- * Runs src/sidecar/schemas/generate-validators.ts (bundled on the fly, packages from
- * node_modules) and writes its module when it changed. The validators it replaces are not
- * loaded: the app it builds compiles every schema itself.
+ * Runs a generator module of the sidecar's sources (bundled on the fly, packages from
+ * node_modules) and writes the module it generates when that changed. The validators a generator
+ * replaces are not loaded: the app generate-validators.ts builds compiles every schema itself.
+ *
+ * @param {string} entry    The generator, e.g. src/sidecar/schemas/generate-validators.ts.
+ * @param {string} generate Its function that returns the module's source (given the present one).
+ * @param {string} fileName Its export naming the file written.
  */
-async function generateValidators() {
-	const entry = resolve( root, 'src/sidecar/schemas/generate-validators.ts' );
+async function writeGenerated( entry, generate, fileName ) {
 	const generator = await build( {
 		absWorkingDir: root,
-		entryPoints: [ entry ],
+		entryPoints: [ resolve( root, entry ) ],
 		bundle: true,
 		platform: 'node',
 		target: 'node22',
@@ -79,23 +83,31 @@ async function generateValidators() {
 	)(
 		module,
 		module.exports,
-		createRequire( entry ),
-		entry,
-		dirname( entry )
+		createRequire( resolve( root, entry ) ),
+		resolve( root, entry ),
+		dirname( resolve( root, entry ) )
 	);
-	const { generateValidators: generate, GENERATED_VALIDATORS } =
-		module.exports;
-	const file = resolve( root, GENERATED_VALIDATORS );
-	const source = await generate();
-	const changed =
-		! existsSync( file ) || readFileSync( file, 'utf8' ) !== source;
+	const file = resolve( root, module.exports[ fileName ] );
+	const current = existsSync( file ) ? readFileSync( file, 'utf8' ) : '';
+	const source = await module.exports[ generate ]( current );
+	const changed = current !== source;
 	if ( changed ) {
 		writeFileSync( file, source );
 	}
 	console.log( `${ file }: ${ changed ? 'written' : 'up to date' }` );
 }
 
-await generateValidators();
+// Time zones first: the app that generate-validators.ts builds imports them.
+await writeGenerated(
+	'src/sidecar/meetings/generate-time-zones.ts',
+	'generateTimeZones',
+	'GENERATED_TIME_ZONES'
+);
+await writeGenerated(
+	'src/sidecar/schemas/generate-validators.ts',
+	'generateValidators',
+	'GENERATED_VALIDATORS'
+);
 
 // Stand-ins for code the sidecar never runs (see the files for why).
 const sidecarAlias = {
@@ -139,13 +151,15 @@ const deferGoogleClient = {
 				const legal = notices
 					? `/*!\n${ notices.replace( /\*\//g, '* /' ) }\n*/`
 					: '';
+				// The literal is the script's whole source, so the compiled script keeps that one
+				// string instead of a second copy made by wrapping it at run time.
+				const script = `(function (exports, require, module, __filename, __dirname) {${ code }\n})`;
 				return {
 					loader: 'js',
 					resolveDir: root,
 					contents: `${ legal }
-const source = ${ JSON.stringify( code ) };
 const wrapper = require( 'node:vm' ).runInThisContext(
-	'(function (exports, require, module, __filename, __dirname) {' + source + '\\n})',
+	${ JSON.stringify( script ) },
 	{ filename: __filename + '#google-client' }
 );
 wrapper( module.exports, require, module, __filename, __dirname );

@@ -13,23 +13,38 @@ import { round } from './stats';
 export const ROOT = resolve( __dirname, '..', '..' );
 export const SIDECAR_BUNDLE = resolve( ROOT, 'build/sidecar/sidecar.js' );
 export const EMULATOR_BUNDLE = resolve( ROOT, 'build/emulator/emulator.js' );
-/** How `npm run sidecar` starts the sidecar (package.json): Node's flags and environment. */
+/** The one start command of the sidecar (npm run sidecar, the harness, the service unit). */
+export const SIDECAR_LAUNCHER = resolve( ROOT, 'bin/sidecar' );
+/** The least a Node HTTP service can be, the baseline of the sidecar's figures. */
+export const BARE_SERVER = resolve( __dirname, 'bare-server.cjs' );
+/** Node's flags and environment, to start a build otherwise than bin/sidecar does. */
 export interface NodeRuntime {
 	flags: string[];
 	env: Record< string, string >;
 }
-export const SIDECAR_RUNTIME: NodeRuntime = {
-	flags: [ '--max-semi-space-size=1', '--heap-growing-percent=20' ],
-	env: { MALLOC_ARENA_MAX: '1' },
-};
+/** How a sidecar build is started: by bin/sidecar (as it ships), or by `node` as given. */
+export type SidecarStart = 'bin/sidecar' | NodeRuntime;
+export const SIDECAR_RUNTIME: SidecarStart = 'bin/sidecar';
 /** Node's defaults, for comparison. */
 export const NODE_DEFAULTS: NodeRuntime = { flags: [], env: {} };
+
+/** How a start is described in results: the launcher, or the environment and command line. */
+export function describeStart( start: SidecarStart ): string {
+	if ( start === 'bin/sidecar' ) {
+		return 'bin/sidecar';
+	}
+	return [
+		...Object.entries( start.env ).map( ( [ k, v ] ) => `${ k }=${ v }` ),
+		'node',
+		...start.flags,
+	].join( ' ' );
+}
 
 /** A sidecar bundle and how to start it: to compare builds side by side, one change at a time. */
 export interface SidecarBuild {
 	label: string;
 	bundle: string;
-	runtime: NodeRuntime;
+	runtime: SidecarStart;
 }
 
 const words = ( text: string | undefined ) =>
@@ -37,12 +52,12 @@ const words = ( text: string | undefined ) =>
 
 /**
  * `path[|ENV=value …[|--node-flag …]]`, e.g. `/tmp/old.js||--max-semi-space-size=1` (no extra
- * environment) or `/tmp/new.js|MALLOC_ARENA_MAX=2|--max-semi-space-size=1`. A bare path starts
- * the build as `npm run sidecar` starts it.
+ * environment) or `/tmp/new.js|MALLOC_ARENA_MAX=2|--max-semi-space-size=1`: `node` started with
+ * exactly these. A bare path starts the build through bin/sidecar, as it ships.
  */
 export function parseBuild( spec: string ): SidecarBuild {
 	const parts = spec.split( '|' );
-	const bundle = parts[ 0 ] ?? '';
+	const bundle = resolve( parts[ 0 ] ?? '' );
 	if ( parts.length === 1 ) {
 		return { label: spec, bundle, runtime: SIDECAR_RUNTIME };
 	}
@@ -154,10 +169,11 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `node <flags> <args>` and polls `probePath` every millisecond (no keep-alive) until it
- * answers 200. Fails when the process exits first or after `timeoutMs`.
+ * Starts `node <flags> <args>` (or `program <args>`) and polls `probePath` every millisecond (no
+ * keep-alive) until it answers 200. Fails when the process exits first or after `timeoutMs`.
  */
 export async function startNode( {
+	program,
 	args,
 	flags = [],
 	env = {},
@@ -165,6 +181,8 @@ export async function startNode( {
 	probePath = '/healthz',
 	timeoutMs = 30000,
 }: {
+	/** Another program than this node (which then gets no `flags`). */
+	program?: string;
 	args: string[];
 	flags?: string[];
 	env?: Record< string, string | undefined >;
@@ -173,10 +191,14 @@ export async function startNode( {
 	timeoutMs?: number;
 } ): Promise< NodeProcess > {
 	const started = process.hrtime.bigint();
-	const child = spawn( process.execPath, [ ...flags, ...args ], {
-		env: { ...process.env, ...env },
-		stdio: [ 'ignore', 'ignore', 'pipe' ],
-	} );
+	const child = spawn(
+		program ?? process.execPath,
+		program ? args : [ ...flags, ...args ],
+		{
+			env: { ...process.env, ...env },
+			stdio: [ 'ignore', 'ignore', 'pipe' ],
+		}
+	);
 	const pid = child.pid as number;
 	children.add( child );
 	let stderr = '';
@@ -222,25 +244,38 @@ export async function startNode( {
 }
 
 /**
- * The sidecar bundle, started the way `npm run sidecar` starts it (unless `flags` says
- * otherwise), with its default settings: it logs a line per request at `info`, as in production
- * (stdout goes to /dev/null here, as cheap a destination as a log can have).
+ * A sidecar bundle started by bin/sidecar with this node, as `npm run sidecar` starts it (or by
+ * `node` with another runtime, to compare), with its default settings: it logs a line per request
+ * at `info`, as in production (stdout goes to /dev/null here, as cheap a destination as a log can
+ * have).
  */
 export function startSidecarProcess(
 	port: number,
 	env: Record< string, string | undefined >,
-	runtime: NodeRuntime = SIDECAR_RUNTIME,
+	runtime: SidecarStart = SIDECAR_RUNTIME,
 	bundle: string = SIDECAR_BUNDLE
 ): Promise< NodeProcess > {
+	const listen = {
+		MFK_SIDECAR_HOST: '127.0.0.1',
+		MFK_SIDECAR_PORT: String( port ),
+	};
+	if ( runtime === 'bin/sidecar' ) {
+		return startNode( {
+			program: 'sh',
+			args: [ SIDECAR_LAUNCHER ],
+			env: {
+				...env,
+				...listen,
+				MFK_NODE: process.execPath,
+				MFK_SIDECAR_BUNDLE: bundle,
+			},
+			port,
+		} );
+	}
 	return startNode( {
 		args: [ bundle ],
 		flags: runtime.flags,
-		env: {
-			...runtime.env,
-			...env,
-			MFK_SIDECAR_HOST: '127.0.0.1',
-			MFK_SIDECAR_PORT: String( port ),
-		},
+		env: { ...runtime.env, ...env, ...listen },
 		port,
 	} );
 }
@@ -256,19 +291,12 @@ export function startEmulatorProcess( port: number ): Promise< NodeProcess > {
 }
 
 /**
- * The least a Node HTTP service can be: `http.createServer` answering 200, started like the
- * sidecar. Its cold start and memory are the baseline for the sidecar's.
+ * The least a Node HTTP service can be (bare-server.cjs: `http.createServer` answering 200),
+ * started by bin/sidecar as the sidecar is. Its cold start and memory are the baseline for the
+ * sidecar's.
  */
 export function startBareNode( port: number ): Promise< NodeProcess > {
-	return startNode( {
-		args: [
-			'-e',
-			"require('node:http').createServer((q,s)=>{q.resume();s.setHeader('content-type','application/json');s.end('{\"ok\":true}')}).listen(Number(process.env.PORT),'127.0.0.1')",
-		],
-		flags: SIDECAR_RUNTIME.flags,
-		env: { ...SIDECAR_RUNTIME.env, PORT: String( port ) },
-		port,
-	} );
+	return startSidecarProcess( port, {}, SIDECAR_RUNTIME, BARE_SERVER );
 }
 
 export function sidecarEnvFor(

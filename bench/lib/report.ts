@@ -79,10 +79,18 @@ const cell = ( s: string ) => s.replace( /\|/g, '\\|' ).replace( /\n/g, ' ' );
 /** Markdown table (and the notes on misses) for docs/PERFORMANCE.md. */
 export function markdownTable(
 	figures: Figure[],
-	context: { date: string; load: string; command: string }
+	context: { date: string; load: string; command: string; updates?: string[] }
 ): string {
 	const lines = [
 		`Run of ${ context.date } (\`${ context.command }\`); ${ context.load }.`,
+		...( context.updates?.length
+			? [
+					'',
+					'Rows measured again since by partial runs:',
+					'',
+					...context.updates.map( ( u ) => `- ${ u }` ),
+				]
+			: [] ),
 		'',
 		'| figure | target | result | baseline | ratio | verdict |',
 		'|---|---|---|---|---:|---|',
@@ -102,7 +110,7 @@ export function markdownTable(
 	if ( misses.length ) {
 		lines.push(
 			'',
-			'Missed or not measured in this run:',
+			'Missed or not measured:',
 			'',
 			...misses.map( ( f ) => `- **${ f.figure }**: ${ f.reason }` )
 		);

@@ -51,6 +51,8 @@ export const SIDECAR_BUNDLE = path.join(
 	'sidecar',
 	'sidecar.js'
 );
+/** How the sidecar is started everywhere (Node's flags and settings live there). */
+export const SIDECAR_LAUNCHER = path.join( REPO_ROOT, 'bin', 'sidecar' );
 export const EMULATOR_BUNDLE = path.join(
 	REPO_ROOT,
 	'build',

@@ -1,8 +1,8 @@
 /**
  * Node services of an instance: the SMTP sink, the Google emulator and the sidecar. The
  * sidecar and the emulator are started from their built bundles and only when these exist
- * (`npm run build:sidecar`); a bundle rebuilt after the process started is picked up by
- * restarting the process on the next `up`.
+ * (`npm run build:sidecar`), the sidecar by bin/sidecar as it ships (with this Node); a bundle
+ * rebuilt after the process started is picked up by restarting the process on the next `up`.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import {
 	HARNESS_SRC,
 	REPO_ROOT,
 	SIDECAR_BUNDLE,
+	SIDECAR_LAUNCHER,
 } from './paths';
 import {
 	assertPortFree,
@@ -129,11 +130,20 @@ export async function ensureNodeService(
 		...options.env,
 	};
 	const record = spawnService( instance, service, {
-		command: process.execPath,
-		args: [ bundle ],
+		...( service === 'sidecar'
+			? {
+					command: 'sh',
+					args: [ SIDECAR_LAUNCHER ],
+					env: {
+						...env,
+						MFK_NODE: process.execPath,
+						MFK_SIDECAR_BUNDLE: bundle,
+					},
+				}
+			: { command: process.execPath, args: [ bundle ], env } ),
 		cwd: REPO_ROOT,
-		env,
 		port,
+		// The sidecar's launcher hands over to node (same process), whose command line holds it.
 		marker: bundle,
 	} );
 	const url = `http://127.0.0.1:${ port }/healthz`;

@@ -1,6 +1,6 @@
 /**
- * The built files as they ship: build/sidecar/sidecar.js (alone, no node_modules needed) and
- * build/emulator/emulator.js, started as processes.
+ * The built files as they ship: build/sidecar/sidecar.js (alone, no node_modules needed, started
+ * by bin/sidecar as in production) and build/emulator/emulator.js, started as processes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,12 +33,28 @@ interface Proc {
 	exited: Promise< number | null >;
 }
 
-function run( file: string, env: Record< string, string > ): Proc {
-	const child = spawn( process.execPath, [ file ], {
-		cwd: isolated,
-		env: { PATH: process.env.PATH ?? '', ...env },
-		stdio: [ 'ignore', 'pipe', 'pipe' ],
-	} );
+/** `node file`, or with `launcher` the sidecar bundle `file` started by bin/sidecar. */
+function run(
+	file: string,
+	env: Record< string, string >,
+	launcher = false
+): Proc {
+	const child = launcher
+		? spawn( 'sh', [ join( ROOT, 'bin/sidecar' ) ], {
+				cwd: isolated,
+				env: {
+					PATH: process.env.PATH ?? '',
+					MFK_NODE: process.execPath,
+					MFK_SIDECAR_BUNDLE: file,
+					...env,
+				},
+				stdio: [ 'ignore', 'pipe', 'pipe' ],
+			} )
+		: spawn( process.execPath, [ file ], {
+				cwd: isolated,
+				env: { PATH: process.env.PATH ?? '', ...env },
+				stdio: [ 'ignore', 'pipe', 'pipe' ],
+			} );
 	let out = '';
 	let err = '';
 	child.stdout?.on( 'data', ( d: Buffer ) => ( out += d.toString() ) );
@@ -110,18 +126,26 @@ test( 'the emulator bundle and the sidecar bundle work together; SIGTERM stops b
 			/"sidecarEnv":(\{[^}]+\})/.exec( google.out() )?.[ 1 ] as string
 		) as Record< string, string >;
 
-		const sidecar = run( join( isolated, 'sidecar/sidecar.js' ), {
-			MFK_SHARED_SECRET: SECRET,
-			MFK_SEAL_KEYS: KEYS,
-			MFK_SIDECAR_PORT: '0',
-			...env,
-		} );
+		const sidecar = run(
+			join( isolated, 'sidecar/sidecar.js' ),
+			{
+				MFK_SHARED_SECRET: SECRET,
+				MFK_SEAL_KEYS: KEYS,
+				MFK_SIDECAR_PORT: '0',
+				...env,
+			},
+			true
+		);
 		started.push( sidecar );
 		const url = await listening(
 			sidecar,
 			/"url":"(http:\/\/127\.0\.0\.1:\d+)","googleApiRoot"/
 		);
 		expect( ( await fetch( `${ url }/healthz` ) ).status ).toBe( 200 );
+		// The launcher handed over to Node in the same process: signals reach the sidecar itself.
+		expect(
+			readFileSync( `/proc/${ sidecar.child.pid }/cmdline`, 'utf8' )
+		).toContain( join( isolated, 'sidecar/sidecar.js' ) );
 
 		// Signed calls that go all the way to Google and back.
 		const call = async ( path: string, body: unknown ) => {

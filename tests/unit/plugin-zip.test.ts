@@ -42,6 +42,8 @@ describe( 'plugin zip', () => {
 			'build/admin/index.js',
 			'build/admin/index.asset.php',
 			'build/sidecar/sidecar.js',
+			'bin/sidecar',
+			'bin/dev',
 			'build/emulator/emulator.js',
 			'languages/index.php',
 			'build/languages/meet-for-kivicare.pot',
@@ -83,6 +85,7 @@ describe( 'plugin zip', () => {
 				'build/admin/index.js',
 				'build/admin/index.asset.php',
 				'build/sidecar/sidecar.js',
+				'bin/sidecar',
 				'languages/index.php',
 				'languages/meet-for-kivicare.pot',
 			]

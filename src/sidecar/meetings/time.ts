@@ -4,6 +4,7 @@
  * calendar shows local time, DST included).
  */
 import type { FieldError } from '../errors';
+import { LINKS, ZONES } from '../generated/time-zones';
 
 export interface EventTime {
 	dateTime: string;
@@ -51,6 +52,40 @@ export function parseDateTime( value: string ): number | null {
 
 const zoneCache = new Map< string, string | null >();
 
+/**
+ * Lower-cased name → the answer for it: a zone in ICU's letter case, or '' for a link (answered
+ * as given, like ICU's answer below). Names ICU was asked about at build time
+ * (generated/time-zones.ts), so the common case needs no `Intl.DateTimeFormat`, whose locale and
+ * calendar data would stay paged in for the process's life (about 6 MiB).
+ */
+let listed: Map< string, string > | undefined;
+function listedZone( zone: string ): string | undefined {
+	if ( ! listed ) {
+		listed = new Map();
+		for ( const name of ZONES ) {
+			listed.set( name.toLowerCase(), name );
+		}
+		for ( const name of LINKS ) {
+			listed.set( name.toLowerCase(), '' );
+		}
+	}
+	return listed.get( zone.toLowerCase() );
+}
+
+/** ICU's answer, for a name the table does not list. */
+function icuZone( zone: string ): string | null {
+	try {
+		const resolved = new Intl.DateTimeFormat( 'en-US', {
+			timeZone: zone,
+		} ).resolvedOptions().timeZone;
+		// Fix the letter case only: ICU maps some current names to older aliases
+		// (America/Argentina/Buenos_Aires → America/Buenos_Aires), which is not an improvement.
+		return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+	} catch {
+		return null;
+	}
+}
+
 /** `zone` in its proper letter case, or null when it is not an IANA zone the runtime knows. */
 export function canonicalTimeZone( zone: string ): string | null {
 	const cached = zoneCache.get( zone );
@@ -60,17 +95,8 @@ export function canonicalTimeZone( zone: string ): string | null {
 	let result: string | null = null;
 	// The pattern keeps out what ICU would also accept but Google would not (e.g. "+01:00").
 	if ( zone.length <= 64 && ZONE_NAME.test( zone ) ) {
-		try {
-			const resolved = new Intl.DateTimeFormat( 'en-US', {
-				timeZone: zone,
-			} ).resolvedOptions().timeZone;
-			// Fix the letter case only: ICU maps some current names to older aliases
-			// (America/Argentina/Buenos_Aires → America/Buenos_Aires), which is not an improvement.
-			result =
-				resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
-		} catch {
-			result = null;
-		}
+		const known = listedZone( zone );
+		result = known === undefined ? icuZone( zone ) : known || zone;
 	}
 	if ( zoneCache.size < 2000 ) {
 		zoneCache.set( zone, result );

@@ -19,15 +19,17 @@ export default fp(
 		app.addHook( 'preClose', async () => {
 			closing = true;
 		} );
-		app.addHook( 'onSend', async ( _request, reply ) => {
+		app.addHook( 'onSend', ( _request, reply, payload, done ) => {
 			if ( closing ) {
 				reply.header( 'connection', 'close' );
 			}
+			done( null, payload );
 		} );
-		app.addHook( 'onResponse', async () => {
+		app.addHook( 'onResponse', ( _request, _reply, done ) => {
 			if ( closing ) {
 				setImmediate( () => app.server.closeIdleConnections() );
 			}
+			done();
 		} );
 	},
 	{ name: 'mfk-lifecycle' }

@@ -3,10 +3,12 @@
  * HMAC-SHA256 over method, path with query, timestamp, nonce and the SHA-256 of the raw body.
  */
 import {
-	createHash,
 	createHmac,
+	createSecretKey,
+	hash,
 	randomBytes,
 	timingSafeEqual,
+	type KeyObject,
 } from 'node:crypto';
 
 export const SIGNATURE_VERSION = 'v1';
@@ -22,7 +24,20 @@ export interface SignatureInput {
 }
 
 export function sha256Hex( body: Uint8Array | string ): string {
-	return createHash( 'sha256' ).update( body ).digest( 'hex' );
+	// One call rather than a Hash object: this runs for every request.
+	return hash( 'sha256', body, 'hex' );
+}
+
+/** The shared secret as an HMAC key, made once rather than for every request. */
+let hmacKey: { secret: string; key: KeyObject } | undefined;
+function keyFor( secret: string ): KeyObject {
+	if ( hmacKey?.secret !== secret ) {
+		hmacKey = {
+			secret,
+			key: createSecretKey( Buffer.from( secret, 'utf8' ) ),
+		};
+	}
+	return hmacKey.key;
 }
 
 export function canonicalString( input: SignatureInput ): string {
@@ -40,7 +55,7 @@ export function canonicalString( input: SignatureInput ): string {
 export function sign( secret: string, input: SignatureInput ): string {
 	return (
 		`${ SIGNATURE_VERSION }=` +
-		createHmac( 'sha256', secret )
+		createHmac( 'sha256', keyFor( secret ) )
 			.update( canonicalString( input ) )
 			.digest( 'hex' )
 	);

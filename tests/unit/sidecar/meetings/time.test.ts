@@ -1,8 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LINKS, ZONES } from '../../../../src/sidecar/generated/time-zones';
+import {
+	GENERATED_TIME_ZONES,
+	icuTimeZone,
+	namesIn,
+	timeZonesModule,
+	tzdataNames,
+} from '../../../../src/sidecar/meetings/generate-time-zones';
 import {
 	canonicalTimeZone,
 	parseDateTime,
 	validateRange,
 } from '../../../../src/sidecar/meetings/time';
+
+/** What the check answered before the table: ICU's name when it differs in letter case only. */
+function icuAnswer( zone: string ): string | null {
+	const resolved = icuTimeZone( zone );
+	if ( resolved === null ) {
+		return null;
+	}
+	return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+}
 
 describe( 'time validation', () => {
 	test.each( [
@@ -79,5 +98,64 @@ describe( 'time validation', () => {
 		expect( 'errors' in bad && bad.errors.map( ( e ) => e.path ) ).toEqual(
 			[ '/start/dateTime', '/start/timeZone' ]
 		);
+	} );
+
+	test( "the table of zones agrees with ICU name by name: zones in ICU's letter case, links accepted", () => {
+		expect( ZONES.length ).toBeGreaterThan( 400 );
+		expect( LINKS.length ).toBeGreaterThan( 100 );
+		for ( const zone of ZONES ) {
+			expect( [ zone, icuTimeZone( zone ) ] ).toEqual( [ zone, zone ] );
+		}
+		for ( const link of LINKS ) {
+			const resolved = icuTimeZone( link );
+			expect( [ link, typeof resolved ] ).toEqual( [ link, 'string' ] );
+			expect( resolved?.toLowerCase() ).not.toBe( link.toLowerCase() );
+		}
+		// Names WordPress offers that ICU knows under an older name are listed.
+		expect( LINKS ).toEqual(
+			expect.arrayContaining( [ 'Asia/Kolkata', 'Europe/Kyiv' ] )
+		);
+	} );
+
+	test( 'the committed table is what the build writes from it (reproducible without tzdata)', () => {
+		const committed = readFileSync(
+			resolve( __dirname, '../../../..', GENERATED_TIME_ZONES ),
+			'utf8'
+		);
+		expect( timeZonesModule( namesIn( committed ) ) ).toBe( committed );
+		expect(
+			tzdataNames(
+				'Z Europe/Kyiv 2:2:4 - LMT 1880\nL Europe/Kyiv Europe/Kiev\nR d 1916 o -'
+			)
+		).toEqual( [ 'Europe/Kyiv', 'Europe/Kiev' ] );
+	} );
+
+	test( 'listed names are answered as ICU answers them, without building a date formatter', () => {
+		const formatter = jest.spyOn( Intl, 'DateTimeFormat' );
+		const samples = [
+			'Europe/London',
+			'europe/LONDON',
+			'Asia/Kolkata',
+			'asia/kolkata',
+			'Asia/Calcutta',
+			'America/Argentina/Buenos_Aires',
+			'GMT',
+			'utc',
+			'Etc/GMT+5',
+			'US/Eastern',
+		];
+		const answers = samples.map( canonicalTimeZone );
+		expect( formatter ).not.toHaveBeenCalled();
+		formatter.mockRestore();
+		expect( answers ).toEqual( samples.map( icuAnswer ) );
+	} );
+
+	test( 'a name the table does not list is still asked of ICU', () => {
+		// Java-style ids ICU accepts, absent from the tz database.
+		expect( ZONES ).not.toContain( 'ACT' );
+		expect( LINKS ).not.toContain( 'ACT' );
+		expect( canonicalTimeZone( 'ACT' ) ).toBe( icuAnswer( 'ACT' ) );
+		expect( canonicalTimeZone( 'ACT' ) ).toBe( 'ACT' );
+		expect( canonicalTimeZone( 'Factory' ) ).toBeNull();
 	} );
 } );
