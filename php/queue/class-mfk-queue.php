@@ -101,7 +101,9 @@ final class MFK_Queue {
 	 * cron running every minute with --max-seconds).
 	 *
 	 * @param array<string,mixed> $args `max_seconds` (default 25), `batch_size`,
-	 *                                  `linger` (bool), `wait_ms` (per operation).
+	 *                                  `linger` (bool), `until_idle` (with linger: leave
+	 *                                  once nothing pending is due before the deadline),
+	 *                                  `wait_ms` (per operation).
 	 * @return array{runs:int,claimed:int,ready:int,cancelled:int,pending:int,failed:int,lost:int}
 	 */
 	public static function run( array $args = array() ): array {
@@ -120,6 +122,7 @@ final class MFK_Queue {
 		$batch_size  = max( 1, min( 100, $batch_size ) );
 		$wait_ms     = (int) ( $args['wait_ms'] ?? 3000 );
 		$linger      = ! empty( $args['linger'] );
+		$until_idle  = ! empty( $args['until_idle'] );
 
 		self::note_run();
 		while ( true ) {
@@ -132,7 +135,10 @@ final class MFK_Queue {
 				if ( ! $linger ) {
 					break;
 				}
-				$next  = MFK_Queue_Leases::seconds_until_next_due();
+				$next = MFK_Queue_Leases::seconds_until_next_due();
+				if ( $until_idle && ( null === $next || $next >= $remaining - 1 ) ) {
+					break;
+				}
 				$sleep = null === $next ? 2 : max( 1, min( 2, $next ) );
 				if ( $remaining <= $sleep + 1 ) {
 					break;
