@@ -79,6 +79,11 @@ final class MFK_Operation_Recorder {
 		if ( '' !== $url ) {
 			$fields['url'] = $url;
 		}
+		if ( '' !== $url && '' !== (string) $row['url'] && $url !== $row['url'] ) {
+			// A new link replaces the old one: nobody has been told about it yet.
+			$fields['ready_notified_at']    = null;
+			$fields['link_in_booking_mail'] = 0;
+		}
 		$ready = 'ready' === ( $outcome['status'] ?? '' ) && '' !== $url;
 		if ( $ready && ! empty( $args['booking'] ) ) {
 			$fields['link_in_booking_mail'] = 1;
