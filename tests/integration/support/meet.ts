@@ -479,3 +479,15 @@ export async function recordedActions(
 	);
 	return ( all || [] ).filter( ( a ) => a.appointment_id === appointmentId );
 }
+
+/**
+ * Switches the background sync after a request on or off (the harness's mu-plugin turns the
+ * option into the `mfk_background_sync` filter). Off, pending meetings wait for a queue run.
+ */
+export function setBackgroundSync( on: boolean ): Promise< unknown > {
+	return on
+		? wpJson( 'return delete_option( "mfk_harness_background" );' )
+		: wpJson(
+				'return update_option( "mfk_harness_background", "off", false );'
+			);
+}
