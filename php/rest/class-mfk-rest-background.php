@@ -61,11 +61,15 @@ final class MFK_REST_Background {
 	 * @return true|WP_Error
 	 */
 	public static function verify( WP_REST_Request $request ) {
+		// Checked before the arguments' types are: anything but plain values is refused too.
+		$text = static function ( $value ): string {
+			return is_scalar( $value ) ? (string) $value : '';
+		};
 		return MFK_Loopback_Kick::verify(
-			(string) $request->get_param( 'ids' ),
-			(int) $request->get_param( 'expires' ),
-			(string) $request->get_param( 'nonce' ),
-			(string) $request->get_param( 'signature' )
+			$text( $request->get_param( 'ids' ) ),
+			(int) $text( $request->get_param( 'expires' ) ),
+			$text( $request->get_param( 'nonce' ) ),
+			$text( $request->get_param( 'signature' ) )
 		);
 	}
 
