@@ -8,16 +8,19 @@
  *   npm run bench -- --only booking,queue-tick      some figures (results go to a timestamped file only)
  *   npm run bench -- --quick                        smaller samples, to try the suite out
  *   npm run bench -- --no-build --keep              skip the builds / keep the bench instance afterwards
+ *   npm run bench -- --only meet-mail,burst --merge some figures, merged into latest.json and the
+ *                                                   docs (the other figures kept from their run)
  *
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
- * sidecar-overhead, booking (sync, async, vs PHP-only), recovery, backlog, scaling, queue-tick.
+ * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
+ * burst (and burst-sidecar-killed), recovery, backlog, scaling, queue-tick.
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
  */
 import './lib/env';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as prettier from 'prettier';
 import { closeTestkit, query } from '../tests/harness/testkit';
@@ -29,6 +32,12 @@ import {
 } from './backlog';
 import { bookingFigures, measureBooking } from './booking';
 import { frontendFigure, measureFrontend } from './frontend-weight';
+import {
+	burstFigure,
+	measureBurst,
+	measureMeetMail,
+	meetMailFigure,
+} from './meet-mail';
 import { load, ROOT } from './lib/procs';
 import {
 	verdict,
@@ -55,6 +64,8 @@ type Group =
 	| 'sidecar-startup'
 	| 'sidecar-overhead'
 	| 'booking'
+	| 'meet-mail'
+	| 'burst'
 	| 'recovery'
 	| 'backlog'
 	| 'scaling'
@@ -69,6 +80,7 @@ const only =
 		: null;
 const quick = flag( 'quick' );
 const full = ! only && ! quick;
+const merge = flag( 'merge' ) && ! quick;
 const selected = ( g: Group ) =>
 	! only ||
 	only.has( g ) ||
@@ -77,7 +89,8 @@ const selected = ( g: Group ) =>
 		( only.has( 'sidecar-cold-start' ) ||
 			only.has( 'sidecar-memory' ) ) ) ||
 	( g === 'booking' &&
-		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) );
+		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) ) ||
+	( g === 'burst' && only.has( 'burst-sidecar-killed' ) );
 
 const DOCS = path.join( ROOT, 'docs', 'PERFORMANCE.md' );
 const RESULTS = path.join( ROOT, 'bench', 'results' );
@@ -257,7 +270,15 @@ async function main(): Promise< void > {
 	}
 
 	const needsWordPress = (
-		[ 'booking', 'recovery', 'backlog', 'scaling', 'queue-tick' ] as const
+		[
+			'booking',
+			'meet-mail',
+			'burst',
+			'recovery',
+			'backlog',
+			'scaling',
+			'queue-tick',
+		] as const
 	 ).some( selected );
 	let world: World | undefined;
 	let sidecars: Sidecars | undefined;
@@ -283,7 +304,9 @@ async function main(): Promise< void > {
 			};
 
 			if ( selected( 'booking' ) ) {
-				log( 'booking overhead (sync, async, PHP-only)' );
+				log(
+					'booking overhead (default path at three latencies, sync, PHP-only)'
+				);
 				loads.booking = load();
 				try {
 					figures.push(
@@ -298,12 +321,67 @@ async function main(): Promise< void > {
 				} catch ( e ) {
 					figures.push(
 						notMeasured(
-							'booking-sync',
-							'booking overhead, sync path',
-							'added ≤ L + 25 ms p50',
+							'booking-default',
+							'booking overhead, default path',
+							'added ≤ 10 ms p50 at L = 0, 250 and 1000 ms',
 							e
 						)
 					);
+				}
+			}
+			if ( selected( 'meet-mail' ) ) {
+				log( "KiviCare's Meet e-mail after a booking" );
+				loads[ 'meet-mail' ] = load();
+				try {
+					figures.push(
+						meetMailFigure(
+							await measureMeetMail( world, {
+								bookings: quick ? 8 : 40,
+							} )
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'meet-mail',
+							"KiviCare's Meet e-mail after a booking",
+							'≤ L + 500 ms p50, ≤ L + 2 s p99',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'burst' ) ) {
+				for ( const kill of [ false, true ] ) {
+					const id = kill ? 'burst-sidecar-killed' : 'burst';
+					if ( only && ! only.has( 'burst' ) && ! only.has( id ) ) {
+						continue;
+					}
+					log( kill ? 'burst, sidecar killed for 5 s' : 'burst' );
+					loads[ id ] = load();
+					try {
+						figures.push(
+							burstFigure(
+								await measureBurst( world, sidecars, {
+									bookings: quick ? 40 : 200,
+									kill,
+									firstDay: kill ? 90 : 80,
+								} )
+							)
+						);
+					} catch ( e ) {
+						figures.push(
+							notMeasured(
+								id,
+								'burst of bookings',
+								'exactly one Meet e-mail each, 0 duplicates',
+								e
+							)
+						);
+						if ( sidecars.count === 0 ) {
+							await sidecars.start( 1 );
+						}
+					}
 				}
 			}
 			if ( selected( 'recovery' ) ) {
@@ -483,9 +561,67 @@ async function main(): Promise< void > {
 				: 'docs/PERFORMANCE.md has no bench markers: not updated'
 		);
 		log( 'results: bench/results/latest.json' );
+	} else if ( merge ) {
+		// This run's figures replace theirs in latest.json and the docs; the others stay.
+		const latestFile = path.join( RESULTS, 'latest.json' );
+		const latest = JSON.parse( readFileSync( latestFile, 'utf8' ) ) as {
+			figures: Figure[];
+			merged?: Array< Record< string, unknown > >;
+		} & Record< string, unknown >;
+		const ids = new Set( figures.map( ( f ) => f.id ) );
+		const order = latest.figures.map( ( f ) => f.id );
+		// Figures the suite no longer measures (replaced by others) leave the table.
+		const retired = new Set( [ 'booking-async' ] );
+		const mergedFigures = [
+			...latest.figures
+				.filter( ( f ) => ! retired.has( f.id ) )
+				.map( ( f ) => figures.find( ( n ) => n.id === f.id ) ?? f ),
+			...figures.filter( ( f ) => ! order.includes( f.id ) ),
+		];
+		const merged = {
+			...latest,
+			figures: mergedFigures.map( ( f ) => ( {
+				...f,
+				verdict: verdict( f ),
+			} ) ),
+			merged: [
+				...( latest.merged ?? [] ).filter(
+					( m ) =>
+						! ( m.figures as string[] ).every( ( id ) =>
+							ids.has( id )
+						)
+				),
+				{
+					date: result.date,
+					commit,
+					figures: [ ...ids ],
+					loadAverage: loads,
+				},
+			],
+		};
+		writeFileSync(
+			latestFile,
+			await prettier.format( JSON.stringify( merged ), {
+				...( await prettier.resolveConfig( latestFile ) ),
+				parser: 'json',
+			} )
+		);
+		const okTable = writeBetweenMarkers(
+			DOCS,
+			markdownTable( mergedFigures, {
+				date: `${ String( latest.date ).slice( 0, 16 ).replace( 'T', ' ' ) } UTC, with ${ [ ...ids ].join( ', ' ) } from ${ startedAt.toISOString().slice( 0, 16 ).replace( 'T', ' ' ) } UTC`,
+				load: `load average ${ loads.start!.join( ' / ' ) } (1/5/15 min) when the later run started and ${ loads.end.join( ' / ' ) } when it ended (each figure notes its own), ${ cpus().length } CPUs; commit ${ commit }`,
+				command: `npm run bench, then npm run bench -- --only ${ [ ...( only ?? [] ) ].join( ',' ) } --merge`,
+			} )
+		);
+		log(
+			okTable
+				? "latest.json and docs/PERFORMANCE.md updated with this run's figures"
+				: 'docs/PERFORMANCE.md has no bench markers: not updated'
+		);
 	} else {
 		log(
-			`results: bench/results/${ stamp }.json (partial or quick run: latest.json and the docs are left as they are)`
+			`results: bench/results/${ stamp }.json (partial or quick run: latest.json and the docs are left as they are; --merge puts its figures there)`
 		);
 	}
 	log( `done in ${ result.durationSeconds } s` );
