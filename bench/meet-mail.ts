@@ -252,7 +252,6 @@ function mailCheck(
 	let exactlyOnce = 0;
 	let duplicates = 0;
 	let wrongLink = 0;
-	const all = new Set( links.values() );
 	for ( const [ id, link ] of links ) {
 		const mails = events.filter(
 			( e ): e is MailEvent =>
@@ -267,11 +266,19 @@ function mailCheck(
 			duplicates += mails.length - 1;
 		}
 	}
-	// A Meet e-mail to a patient or doctor of the burst with a link of another appointment.
-	const recipients = new Set( [ ...links.keys() ].map( to ) );
+	// A Meet e-mail with the link of a burst appointment, sent to someone else than that
+	// appointment's patient or doctor. (E-mails with links of earlier figures' appointments are
+	// not counted: KiviCare's own Action Scheduler runner sends those when it runs, e.g. after
+	// a visit to wp-admin.)
+	const recipientOf = new Map(
+		[ ...links ].map( ( [ id, link ] ) => [ link, to( id ) ] )
+	);
+	const recipients = new Set( recipientOf.values() );
 	for ( const e of events ) {
 		if ( e.kind === 'mail' && recipients.has( e.to ) ) {
-			wrongLink += e.links.filter( ( l ) => ! all.has( l ) ).length;
+			wrongLink += e.links.filter(
+				( l ) => recipientOf.has( l ) && recipientOf.get( l ) !== e.to
+			).length;
 		}
 	}
 	return { exactlyOnce, duplicates, wrongLink };
