@@ -168,7 +168,8 @@ final class MFK_Background_Sync {
 	 * most a minute, and leaves as soon as nothing is pending.
 	 */
 	private static function linger(): void {
-		if ( ! self::lock() ) {
+		$lock = self::lock();
+		if ( null === $lock ) {
 			return;
 		}
 		try {
@@ -177,35 +178,53 @@ final class MFK_Background_Sync {
 					'max_seconds' => self::LINGER_SECONDS,
 					'linger'      => true,
 					'until_idle'  => true,
+					// Deleting the lock (option) stops the runner before its next pass.
+					'keep_going'  => static function () use ( $lock ): bool {
+						return $lock === self::lock_value();
+					},
 				)
 			);
 		} finally {
-			self::unlock();
+			self::unlock( $lock );
 		}
 	}
 
 	/**
-	 * Takes the runner lock (an option holding its expiry), atomically.
+	 * Takes the runner lock (an option holding its expiry and a token), atomically.
+	 *
+	 * @return string|null The lock's value, or null when another runner holds it.
 	 */
-	private static function lock(): bool {
+	private static function lock(): ?string {
 		global $wpdb;
-		$until = time() + self::LINGER_SECONDS + 30;
+		$value = ( time() + self::LINGER_SECONDS + 30 ) . ':' . bin2hex( random_bytes( 8 ) );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- an atomic lock, never cached.
-		$taken = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'off')", self::LINGER_LOCK, (string) $until ) );
+		$taken = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'off')", self::LINGER_LOCK, $value ) );
 		if ( ! $taken ) {
 			// A runner that died leaves an expired lock: take it over.
 			// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- an atomic lock, never cached.
-			$taken = $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND CAST(option_value AS UNSIGNED) < %d", (string) $until, self::LINGER_LOCK, time() ) );
+			$taken = $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND CAST(option_value AS UNSIGNED) < %d", $value, self::LINGER_LOCK, time() ) );
 		}
-		return (bool) $taken;
+		return $taken ? $value : null;
 	}
 
 	/**
-	 * Releases the runner lock.
+	 * The lock's current value, read from the database (never from a cache).
 	 */
-	private static function unlock(): void {
+	private static function lock_value(): ?string {
 		global $wpdb;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- the lock above.
-		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s", self::LINGER_LOCK ) );
+		$value = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", self::LINGER_LOCK ) );
+		return null === $value ? null : (string) $value;
+	}
+
+	/**
+	 * Releases the runner lock, if it is still this runner's.
+	 *
+	 * @param string $lock The lock's value.
+	 */
+	private static function unlock( string $lock ): void {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- the lock above.
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s AND option_value = %s", self::LINGER_LOCK, $lock ) );
 	}
 }

@@ -103,7 +103,8 @@ final class MFK_Queue {
 	 * @param array<string,mixed> $args `max_seconds` (default 25), `batch_size`,
 	 *                                  `linger` (bool), `until_idle` (with linger: leave
 	 *                                  once nothing pending is due before the deadline),
-	 *                                  `wait_ms` (per operation).
+	 *                                  `wait_ms` (per operation), `keep_going` (callable
+	 *                                  asked before each pass; false ends the run).
 	 * @return array{runs:int,claimed:int,ready:int,cancelled:int,pending:int,failed:int,lost:int}
 	 */
 	public static function run( array $args = array() ): array {
@@ -125,9 +126,10 @@ final class MFK_Queue {
 		$until_idle  = ! empty( $args['until_idle'] );
 
 		self::note_run();
+		$keep_going = isset( $args['keep_going'] ) && is_callable( $args['keep_going'] ) ? $args['keep_going'] : null;
 		while ( true ) {
 			$remaining = $deadline - microtime( true );
-			if ( $remaining < 1 ) {
+			if ( $remaining < 1 || ( $keep_going && ! $keep_going() ) ) {
 				break;
 			}
 			// The cheap probe: an empty tick costs this one indexed query.
