@@ -482,12 +482,16 @@ export async function recordedActions(
 
 /**
  * Switches the background sync after a request on or off (the harness's mu-plugin turns the
- * option into the `mfk_background_sync` filter). Off, pending meetings wait for a queue run.
+ * option into the `mfk_background_sync` filter). Off, pending meetings wait for a queue run,
+ * and a background runner still staying for retries is told to leave (its lock is removed).
  */
 export function setBackgroundSync( on: boolean ): Promise< unknown > {
 	return on
 		? wpJson( 'return delete_option( "mfk_harness_background" );' )
 		: wpJson(
-				'return update_option( "mfk_harness_background", "off", false );'
+				`update_option( "mfk_harness_background", "off", false );
+				global $wpdb;
+				$wpdb->delete( $wpdb->options, array( 'option_name' => MFK_Background_Sync::LINGER_LOCK ) );
+				return true;`
 			);
 }
