@@ -11,7 +11,8 @@
  *   npm run bench -- --no-build --keep              skip the builds / keep the bench instance afterwards
  *
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
- * sidecar-overhead, booking (sync, async, vs PHP-only), recovery, backlog, scaling, queue-tick.
+ * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
+ * burst (and burst-sidecar-killed), recovery, backlog, scaling, queue-tick.
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
  */
@@ -29,6 +30,12 @@ import {
 } from './backlog';
 import { bookingFigures, measureBooking } from './booking';
 import { frontendFigure, measureFrontend } from './frontend-weight';
+import {
+	burstFigure,
+	measureBurst,
+	measureMeetMail,
+	meetMailFigure,
+} from './meet-mail';
 import { load, ROOT } from './lib/procs';
 import { verdict, textTable, type Figure } from './lib/report';
 import { formatJson, publish, RESULTS, type BenchResult } from './lib/results';
@@ -50,6 +57,8 @@ type Group =
 	| 'sidecar-startup'
 	| 'sidecar-overhead'
 	| 'booking'
+	| 'meet-mail'
+	| 'burst'
 	| 'recovery'
 	| 'backlog'
 	| 'scaling'
@@ -71,7 +80,8 @@ const selected = ( g: Group ) =>
 		( only.has( 'sidecar-cold-start' ) ||
 			only.has( 'sidecar-memory' ) ) ) ||
 	( g === 'booking' &&
-		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) );
+		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) ) ||
+	( g === 'burst' && only.has( 'burst-sidecar-killed' ) );
 
 const log = ( message: string ) =>
 	process.stderr.write( `[bench] ${ message }\n` );
@@ -246,7 +256,15 @@ async function main(): Promise< void > {
 	}
 
 	const needsWordPress = (
-		[ 'booking', 'recovery', 'backlog', 'scaling', 'queue-tick' ] as const
+		[
+			'booking',
+			'meet-mail',
+			'burst',
+			'recovery',
+			'backlog',
+			'scaling',
+			'queue-tick',
+		] as const
 	 ).some( selected );
 	let world: World | undefined;
 	let sidecars: Sidecars | undefined;
@@ -272,7 +290,9 @@ async function main(): Promise< void > {
 			};
 
 			if ( selected( 'booking' ) ) {
-				log( 'booking overhead (sync, async, PHP-only)' );
+				log(
+					'booking overhead (default path at three latencies, sync, PHP-only)'
+				);
 				loads.booking = load();
 				try {
 					figures.push(
@@ -287,12 +307,67 @@ async function main(): Promise< void > {
 				} catch ( e ) {
 					figures.push(
 						notMeasured(
-							'booking-sync',
-							'booking overhead, sync path',
-							'added ≤ L + 25 ms p50',
+							'booking-default',
+							'booking overhead, default path',
+							'added ≤ 10 ms p50 at L = 0, 250 and 1000 ms',
 							e
 						)
 					);
+				}
+			}
+			if ( selected( 'meet-mail' ) ) {
+				log( "KiviCare's Meet e-mail after a booking" );
+				loads[ 'meet-mail' ] = load();
+				try {
+					figures.push(
+						meetMailFigure(
+							await measureMeetMail( world, {
+								bookings: quick ? 8 : 40,
+							} )
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'meet-mail',
+							"KiviCare's Meet e-mail after a booking",
+							'≤ L + 500 ms p50, ≤ L + 2 s p99',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'burst' ) ) {
+				for ( const kill of [ false, true ] ) {
+					const id = kill ? 'burst-sidecar-killed' : 'burst';
+					if ( only && ! only.has( 'burst' ) && ! only.has( id ) ) {
+						continue;
+					}
+					log( kill ? 'burst, sidecar killed for 5 s' : 'burst' );
+					loads[ id ] = load();
+					try {
+						figures.push(
+							burstFigure(
+								await measureBurst( world, sidecars, {
+									bookings: quick ? 40 : 200,
+									kill,
+									firstDay: kill ? 90 : 80,
+								} )
+							)
+						);
+					} catch ( e ) {
+						figures.push(
+							notMeasured(
+								id,
+								'burst of bookings',
+								'exactly one Meet e-mail each, 0 duplicates',
+								e
+							)
+						);
+						if ( sidecars.count === 0 ) {
+							await sidecars.start( 1 );
+						}
+					}
 				}
 			}
 			if ( selected( 'recovery' ) ) {

@@ -40,6 +40,8 @@ const MFK_CLASS_MAP = array(
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
 	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
+	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',
+	'mfk_loopback_kick'                                 => 'meetings/class-mfk-loopback-kick.php',
 
 	// The durable provisioning queue: its table, rows, runner and operations.
 	'mfk_schema'                                        => 'queue/class-mfk-schema.php',
@@ -71,6 +73,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_settings'                                 => 'rest/class-mfk-rest-settings.php',
 	'mfk_rest_connection'                               => 'rest/class-mfk-rest-connection.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
+	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',
@@ -89,6 +92,7 @@ const MFK_CLASS_MAP = array(
 
 	// E-mails and the actions for SMS and other channels.
 	'mfk_notifications'                                 => 'notifications/class-mfk-notifications.php',
+	'mfk_kivicare_mail'                                 => 'notifications/class-mfk-kivicare-mail.php',
 
 	// WP-CLI (the system-cron runner, cli/run-queue.php, is a script, not a class).
 	'mfk_cli'                                           => 'cli/class-mfk-cli.php',

@@ -137,6 +137,14 @@ export class Sidecars {
 		return Date.now() - started;
 	}
 
+	/** Kills every replica at once (SIGKILL): no graceful shutdown, requests in flight fail. */
+	async kill(): Promise< void > {
+		await this.balancer?.close();
+		this.balancer = undefined;
+		await Promise.all( this.replicas.map( ( r ) => r.stop( 'SIGKILL' ) ) );
+		this.replicas = [];
+	}
+
 	async stop(): Promise< void > {
 		await this.balancer?.close();
 		this.balancer = undefined;

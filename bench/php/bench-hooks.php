@@ -6,7 +6,8 @@
  * the same site and database:
  *
  * - (none)       Meet for KiviCare as configured;
- * - `ours-async` the same with a sync budget of 0 (every meeting goes to the queue);
+ * - `ours-default` the same with the default settings (a sync budget of 0: the booking records
+ *                the intent, the link is made right after it in the background);
  * - `none`       Meet for KiviCare not loaded; KiviCare's `googlemeet` provider is one that does
  *                nothing (KiviCare refuses telemedicine bookings without a provider);
  * - `php-only`   Meet for KiviCare not loaded; bench/php/php-only-provider.php is KiviCare's
@@ -27,6 +28,50 @@ defined( 'ABSPATH' ) || exit;
  * instead of the plugin. Delivery is the mail server's cost, the same with or without us.
  */
 add_filter( 'pre_wp_mail', '__return_true' );
+
+/*
+ * What the e-mail figures measure, written to wp-content/mfk-bench-events.jsonl with the time
+ * (Unix seconds, microseconds): each e-mail handed to wp_mail (recipient, subject, the Meet
+ * links it carries) and each of KiviCare's e-mails queued in Action Scheduler.
+ */
+function mfk_bench_event( array $event ): void {
+	$event['t'] = microtime( true );
+	// phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents -- benchmark log.
+	file_put_contents( WP_CONTENT_DIR . '/mfk-bench-events.jsonl', wp_json_encode( $event ) . "\n", FILE_APPEND | LOCK_EX );
+}
+add_filter(
+	'pre_wp_mail',
+	static function ( $short, $atts ) {
+		preg_match_all( '#https://meet\.google\.com/[a-z0-9-]+#', (string) ( $atts['message'] ?? '' ), $links );
+		mfk_bench_event(
+			array(
+				'kind'    => 'mail',
+				'to'      => implode( ',', (array) ( $atts['to'] ?? array() ) ),
+				'subject' => (string) ( $atts['subject'] ?? '' ),
+				'links'   => array_values( array_unique( $links[0] ) ),
+			)
+		);
+		return $short;
+	},
+	20,
+	2
+);
+add_action(
+	'action_scheduler_stored_action',
+	static function ( $action_id ) {
+		$context = ActionScheduler::store()->fetch_action( $action_id )->get_args()[0] ?? array();
+		mfk_bench_event(
+			array(
+				'kind'        => 'queued',
+				'action'      => (int) $action_id,
+				'template'    => (string) ( $context['template'] ?? '' ),
+				'to'          => (string) ( $context['to'] ?? '' ),
+				'appointment' => (int) ( $context['entity_id'] ?? 0 ),
+				'link'        => (string) ( $context['custom_data']['meet_link'] ?? '' ),
+			)
+		);
+	}
+);
 
 // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotValidated -- benchmark switch, compared against fixed values.
 $mfk_bench_variant = isset( $_SERVER['HTTP_X_MFK_BENCH_VARIANT'] ) ? sanitize_key( wp_unslash( $_SERVER['HTTP_X_MFK_BENCH_VARIANT'] ) ) : '';
@@ -52,7 +97,7 @@ if ( in_array( $mfk_bench_variant, array( 'none', 'php-only' ), true ) ) {
 	);
 }
 
-if ( 'ours-async' === $mfk_bench_variant ) {
+if ( 'ours-default' === $mfk_bench_variant ) {
 	add_filter(
 		'option_mfk_settings',
 		static function ( $settings ) {

@@ -40,6 +40,10 @@ final class MFK_Site_Health {
 			'label' => __( 'Meet for KiviCare queue', 'meet-for-kivicare' ),
 			'test'  => array( __CLASS__, 'test_queue' ),
 		);
+		$tests['direct']['mfk_background']    = array(
+			'label' => __( 'Meet for KiviCare background links', 'meet-for-kivicare' ),
+			'test'  => array( __CLASS__, 'test_background' ),
+		);
 		$tests['direct']['mfk_doctors']       = array(
 			'label' => __( 'Meet for KiviCare doctor connections', 'meet-for-kivicare' ),
 			'test'  => array( __CLASS__, 'test_doctors' ),
@@ -107,6 +111,40 @@ final class MFK_Site_Health {
 			implode( ' ', $missing ) . ' ' . __( 'Until this is fixed, doctors cannot connect Google and no Meet links are created.', 'meet-for-kivicare' ),
 			/* translators: %s: redirect URI. */
 			sprintf( __( 'Create an OAuth client of type "Web application" in the Google Cloud console with the redirect URI %s, and enter its ID and secret in the settings.', 'meet-for-kivicare' ), MFK_OAuth::redirect_uri() )
+		);
+	}
+
+	/**
+	 * Links made right after a booking: where PHP-FPM cannot end the response early, the
+	 * site must reach itself (a signed loopback request); otherwise links wait for cron.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function test_background(): array {
+		// From WP-CLI the web server's PHP is unknown: the loopback is what is checked then.
+		$strategy = MFK_Background_Sync::strategy(
+			array(
+				'sapi'      => 'cli' === PHP_SAPI ? 'unknown' : PHP_SAPI,
+				'functions' => array_values( array_filter( array( 'fastcgi_finish_request', 'litespeed_finish_request' ), 'function_exists' ) ),
+			)
+		);
+		if ( 'finish_request' === $strategy ) {
+			return self::result( 'mfk_background', 'good', __( 'Meet links are made right after each booking', 'meet-for-kivicare' ), __( 'The server sends the answer first and then makes the link in the same process.', 'meet-for-kivicare' ) );
+		}
+		if ( 'off' === $strategy ) {
+			return self::result( 'mfk_background', 'recommended', __( 'Meet links wait for the queue\'s next run', 'meet-for-kivicare' ), __( 'Making links right after a booking is switched off on this site (mfk_background_sync filter), so each link waits for WP-Cron or system cron.', 'meet-for-kivicare' ) );
+		}
+		$probe = MFK_Loopback_Kick::probe();
+		if ( true === $probe ) {
+			return self::result( 'mfk_background', 'good', __( 'Meet links are made right after each booking', 'meet-for-kivicare' ), __( 'The site reaches itself with a signed request after each booking, so links follow within seconds.', 'meet-for-kivicare' ) );
+		}
+		return self::result(
+			'mfk_background',
+			'recommended',
+			__( 'The site cannot reach itself, so Meet links wait for cron', 'meet-for-kivicare' ),
+			/* translators: 1: address, 2: error message. */
+			sprintf( __( 'After a booking the site asks itself at %1$s to make the link, and that failed: %2$s. Links are still made, but only when WP-Cron or system cron next runs the queue.', 'meet-for-kivicare' ), MFK_Loopback_Kick::url(), $probe->get_error_message() ),
+			__( 'Allow the server to connect to its own address (firewall, hosts file, basic authentication), or give it one it can reach with the mfk_background_url filter; with PHP-FPM no loopback is needed. Meanwhile, run the queue from system cron every minute.', 'meet-for-kivicare' )
 		);
 	}
 

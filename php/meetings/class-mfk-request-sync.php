@@ -101,7 +101,8 @@ final class MFK_Request_Sync {
 	 * End of request, after KiviCare committed or rolled back:
 	 * - a booking rolled back after the sidecar created its event gets a cancel row;
 	 * - every touched appointment is re-derived from the committed data;
-	 * - pending rows are synced within what is left of the budget, else WP-Cron is asked;
+	 * - pending rows are synced within what is left of the budget, the rest right after
+	 *   the request, in the background (and WP-Cron is asked, as the safety net);
 	 * - held actions fire for rows that really exist.
 	 */
 	public static function on_shutdown(): void {
@@ -162,12 +163,15 @@ final class MFK_Request_Sync {
 			self::$spent_ms += ( microtime( true ) - $started ) * 1000;
 		}
 		if ( $waiting ) {
+			$left = array();
 			foreach ( array_keys( $touched ) as $appointment_id ) {
 				$row = MFK_Mappings::get_by_appointment( $appointment_id );
 				if ( $row && MFK_Mappings::STATE_PENDING === $row['state'] ) {
-					MFK_Queue::schedule_immediate_run();
-					break;
+					$left[] = $appointment_id;
 				}
+			}
+			if ( $left ) {
+				MFK_Background_Sync::later( $left );
 			}
 		}
 		MFK_Meeting_Events::flush();

@@ -81,7 +81,7 @@ final class MFK_Retry {
 		}
 		$row = MFK_Mappings::get_by_appointment( $appointment_id );
 		if ( null !== $row && MFK_Mappings::STATE_PENDING === $row['state'] ) {
-			MFK_Queue::schedule_immediate_run();
+			MFK_Background_Sync::later( array( $appointment_id ) );
 		}
 	}
 }

@@ -2,8 +2,9 @@
 /**
  * Notifications that carry the Meet link beyond KiviCare's own mails:
  * - "link ready": when the queue provisions a link that KiviCare's booking mails did
- *   not carry (or a new link replaced the old one), patient and doctor get an e-mail
- *   and `mfk_meet_link_ready` fires for SMS gateways;
+ *   not carry (or a new link replaced the old one), patient and doctor get KiviCare's
+ *   own Meet link e-mail (or, where KiviCare cannot send it, the plugin's), once, and
+ *   `mfk_meet_link_ready` fires for SMS gateways;
  * - "new time": after a reschedule reached Google (KiviCare core's own reschedule
  *   mail never fires), patient and doctor get an e-mail and `mfk_meet_time_changed`
  *   fires;
@@ -26,8 +27,11 @@ final class MFK_Notifications {
 	const KIVICARE_APPOINTMENT_TEMPLATES = array( 'kivicare_book_appointment', 'kivicare_doctor_book_appointment', 'kivicare_book_appointment_reminder', 'kivicare_book_appointment_reminder_for_doctor', 'kivicare_add_appointment', 'kivicare_clinic_book_appointment' );
 
 	/**
-	 * `mfk_meeting_ready`: sends the "link ready" notice unless KiviCare's booking mail
-	 * already carried this link.
+	 * `mfk_meeting_ready`: a link the patient and the doctor have not been told about is
+	 * announced once: through KiviCare's own "Google Meet Link" templates where KiviCare
+	 * can send them (MFK_KiviCare_Mail), else through the plugin's "link ready" e-mail;
+	 * never both, never twice (the row's notice marker is claimed atomically first).
+	 * Nothing is sent for a link KiviCare's booking e-mails already carried.
 	 *
 	 * @param int                 $appointment_id Appointment.
 	 * @param array<string,mixed> $row            Mapping row.
@@ -41,28 +45,43 @@ final class MFK_Notifications {
 			return;
 		}
 		$url_changed = ! empty( $context['url_changed'] );
-		if ( ! $url_changed && ( ! empty( $context['booking_mail_had_link'] ) || ! empty( $row['link_in_booking_mail'] ) ) ) {
-			return; // KiviCare's own booking mail carried this link.
-		}
-		if ( ! $url_changed && ! empty( $row['ready_notified_at'] ) ) {
-			return;
+		$in_booking  = ! $url_changed && ( ! empty( $context['booking_mail_had_link'] ) || ! empty( $row['link_in_booking_mail'] ) );
+		$kivicare    = array(
+			'patient' => MFK_KiviCare_Mail::available( 'patient' ),
+			'doctor'  => MFK_KiviCare_Mail::available( 'doctor' ),
+		);
+		if ( $in_booking && $kivicare['patient'] && $kivicare['doctor'] ) {
+			MFK_Mappings::claim_ready_notice( $appointment_id, (string) $row['url'] );
+			return; // KiviCare's own booking e-mails carried this link.
 		}
 		$data = self::data( $appointment_id, $row );
-		if ( null === $data ) {
-			return;
+		if ( null === $data || ! MFK_Mappings::claim_ready_notice( $appointment_id, (string) $row['url'] ) ) {
+			return; // Nobody to tell, or told already (by another runner, or before).
 		}
 
 		$settings = MFK_Settings::all();
-		$sent     = array(
-			'patient' => self::send( $data['patient_email'], (string) $settings['link_ready_email_subject'], (string) $settings['link_ready_email_body'], $data ),
-			'doctor'  => self::send( $data['doctor_email'], (string) $settings['link_ready_doctor_email_subject'], (string) $settings['link_ready_doctor_email_body'], $data ),
-		);
-		MFK_Mappings::mark_ready_notified( $appointment_id );
+		$sent     = array();
+		foreach ( array( 'patient', 'doctor' ) as $who ) {
+			if ( $in_booking && $kivicare[ $who ] ) {
+				$sent[ $who ] = true; // In KiviCare's booking e-mail.
+				continue;
+			}
+			if ( $kivicare[ $who ] && MFK_KiviCare_Mail::queue( $appointment_id, $who, (string) $row['url'] ) ) {
+				$sent[ $who ] = true;
+				continue;
+			}
+			$prefix       = 'patient' === $who ? 'link_ready_email_' : 'link_ready_doctor_email_';
+			$sent[ $who ] = self::send( $data[ $who . '_email' ], (string) $settings[ $prefix . 'subject' ], (string) $settings[ $prefix . 'body' ], $data );
+		}
+		MFK_KiviCare_Mail::deliver();
+		if ( $in_booking ) {
+			return;
+		}
 
 		/**
 		 * The Meet link of an appointment became available after KiviCare's booking
-		 * notifications went out without it (or it changed). SMS and messaging gateways
-		 * send it from here.
+		 * notifications went out without it (or it changed), and patient and doctor have
+		 * just been e-mailed. SMS and messaging gateways send it from here.
 		 *
 		 * @param int    $appointment_id Appointment.
 		 * @param string $url            Meet link.

@@ -5,8 +5,11 @@
  * for integrators is in docs/hooks.md.
  *
  * Added elsewhere, because they exist only for part of a request: the end-of-request
- * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed) and the
- * loopback HTTP filters around one sidecar call (MFK_Sidecar_Client).
+ * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed), the background
+ * sync after it (`shutdown` at the last priority, MFK_Background_Sync::later(), once a
+ * meeting was left pending), the collection of KiviCare's queued Meet e-mails while
+ * KiviCare queues them (`action_scheduler_stored_action`, MFK_KiviCare_Mail::queue()) and
+ * the loopback HTTP filters around one sidecar call (MFK_Sidecar_Client).
  *
  * @package MeetForKiviCare
  */

@@ -300,15 +300,17 @@ final class MFK_Mappings {
 	}
 
 	/**
-	 * Records that the "link ready" notice went out.
+	 * Claims the "link ready" notice of this link: true for exactly one caller, even
+	 * between concurrent runners (the marker is cleared when a new link replaces it).
 	 *
-	 * @param int $appointment_id Appointment id.
+	 * @param int    $appointment_id Appointment id.
+	 * @param string $url            The link being announced.
 	 */
-	public static function mark_ready_notified( int $appointment_id ): void {
+	public static function claim_ready_notice( int $appointment_id, string $url ): bool {
 		global $wpdb;
 		$table = MFK_Schema::table();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET ready_notified_at = %s WHERE appointment_id = %d", gmdate( 'Y-m-d H:i:s' ), $appointment_id ) );
+		return 1 === (int) $wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET ready_notified_at = %s WHERE appointment_id = %d AND url = %s AND ready_notified_at IS NULL", gmdate( 'Y-m-d H:i:s' ), $appointment_id, $url ) );
 	}
 
 	/**

@@ -82,11 +82,18 @@ final class MFK_Operation_Recorder {
 		if ( $ready ) {
 			$fields['url']        = $url;
 			$fields['link_state'] = MFK_Mappings::LINK_READY;
+			if ( $url !== (string) $row['url'] ) {
+				// A new link replaces the old one (or none): nobody has been told about it yet.
+				$fields['ready_notified_at']    = null;
+				$fields['link_in_booking_mail'] = 0;
+			}
 		} elseif ( ! empty( $outcome['created'] ) && 'active' === $row['synced_status'] ) {
 			// The event we knew was gone (deleted for good at Google) and has just been made
 			// again: its old link went with it; the new one comes with the new conference.
-			$fields['url']        = '';
-			$fields['link_state'] = MFK_Mappings::LINK_NONE;
+			$fields['url']                  = '';
+			$fields['link_state']           = MFK_Mappings::LINK_NONE;
+			$fields['ready_notified_at']    = null;
+			$fields['link_in_booking_mail'] = 0;
 		}
 		if ( $ready && ! empty( $args['booking'] ) ) {
 			$fields['link_in_booking_mail'] = 1;

@@ -114,6 +114,47 @@ final class MFK_Queue_Leases {
 	}
 
 	/**
+	 * Claims the rows of these appointments that are due and free (the background run
+	 * after a request): a row another runner holds, or one waiting for its backoff, is
+	 * left alone. A fresh intent (no attempt yet) counts as due whatever the clocks say:
+	 * it was stamped with this server's time, the comparison uses the database's.
+	 *
+	 * @param int[] $appointment_ids Appointments (at most 100).
+	 * @param int   $lease_seconds   Lease length.
+	 * @return array<int,array<string,mixed>> Claimed rows (with `lease_token`).
+	 */
+	public static function claim_due_appointments( array $appointment_ids, int $lease_seconds ): array {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		$ids   = array_slice( array_values( array_unique( array_filter( array_map( 'intval', $appointment_ids ) ) ) ), 0, 100 );
+		if ( ! $ids ) {
+			return array();
+		}
+		$in = implode( ',', $ids ); // Integers only.
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and a list of integers.
+		$rows = array_map( 'intval', (array) $wpdb->get_col( "SELECT id FROM `{$table}` WHERE appointment_id IN ({$in}) ORDER BY id" ) );
+		if ( ! $rows ) {
+			return array();
+		}
+		$token = bin2hex( random_bytes( 16 ) );
+		$in    = implode( ',', $rows );
+		$done  = $wpdb->query(
+			$wpdb->prepare(
+				// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and a list of integers.
+				"UPDATE `{$table}` SET " . self::LEASE_SET . "
+				 WHERE id IN ({$in})
+				   AND IFNULL(state, '') = 'pending'
+				   AND (attempts = 0 OR next_attempt_at <= UTC_TIMESTAMP())
+				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
+				$token,
+				$lease_seconds,
+				$lease_seconds
+			)
+		);
+		return $done ? self::rows_with_token( $token ) : array();
+	}
+
+	/**
 	 * Claims one pending row regardless of its backoff (a save in this request wants
 	 * it synced now), unless another worker holds it.
 	 *

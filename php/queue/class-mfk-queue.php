@@ -101,7 +101,10 @@ final class MFK_Queue {
 	 * cron running every minute with --max-seconds).
 	 *
 	 * @param array<string,mixed> $args `max_seconds` (default 25), `batch_size`,
-	 *                                  `linger` (bool), `wait_ms` (per operation).
+	 *                                  `linger` (bool), `until_idle` (with linger: leave
+	 *                                  once nothing pending is due before the deadline),
+	 *                                  `wait_ms` (per operation), `keep_going` (callable
+	 *                                  asked before each pass; false ends the run).
 	 * @return array{runs:int,claimed:int,ready:int,cancelled:int,pending:int,failed:int,lost:int}
 	 */
 	public static function run( array $args = array() ): array {
@@ -120,13 +123,15 @@ final class MFK_Queue {
 		$batch_size  = max( 1, min( 100, $batch_size ) );
 		$wait_ms     = (int) ( $args['wait_ms'] ?? 3000 );
 		$linger      = ! empty( $args['linger'] );
+		$until_idle  = ! empty( $args['until_idle'] );
 
 		self::note_run();
 		// While the sidecar's sealing key fails, every few minutes: is the previous key back?
 		MFK_Sealing_Status::maybe_recheck();
+		$keep_going = isset( $args['keep_going'] ) && is_callable( $args['keep_going'] ) ? $args['keep_going'] : null;
 		while ( true ) {
 			$remaining = $deadline - microtime( true );
-			if ( $remaining < 1 ) {
+			if ( $remaining < 1 || ( $keep_going && ! $keep_going() ) ) {
 				break;
 			}
 			// The cheap probe: an empty tick costs this one indexed query.
@@ -134,7 +139,10 @@ final class MFK_Queue {
 				if ( ! $linger ) {
 					break;
 				}
-				$next  = MFK_Queue_Leases::seconds_until_next_due();
+				$next = MFK_Queue_Leases::seconds_until_next_due();
+				if ( $until_idle && ( null === $next || $next >= $remaining - 1 ) ) {
+					break;
+				}
 				$sleep = null === $next ? 2 : max( 1, min( 2, $next ) );
 				if ( $remaining <= $sleep + 1 ) {
 					break;

@@ -33,6 +33,7 @@ import {
 	preserveOptions,
 	STAND_IN_TEST_OPTIONS,
 	type Clinic,
+	runActionScheduler,
 } from '../kivicare-stand-in/test-support/standin';
 
 let restoreMeetForKiviCare: () => Promise< void >;
@@ -53,6 +54,8 @@ afterAll( async () => {
 
 beforeEach( async () => {
 	clearDebugLog();
+	// E-mails earlier tests left in Action Scheduler go out now, not in the next test.
+	await runActionScheduler();
 	clearMail();
 	await resetFakeCalls();
 } );
@@ -817,9 +820,15 @@ describe( 'telemed booking', () => {
 					[ id ]
 				)
 			).toEqual( [] );
-			// Queued booking mails belong to the rolled-back booking: none is sent.
-			await new Promise( ( r ) => setTimeout( r, 300 ) );
-			expect( readMail() ).toEqual( [] );
+			// Booking mails queued in Action Scheduler rolled back with the booking: none is sent.
+			await runActionScheduler();
+			expect(
+				readMail().filter(
+					( m ) =>
+						m.to.includes( p.patient.email ) ||
+						m.to.includes( p.doctor.email )
+				)
+			).toEqual( [] );
 		} finally {
 			await enableFakeProvider();
 		}
@@ -980,7 +989,8 @@ describe( 'payment gateway bookings', () => {
 			{ payment_status: 'completed', payment_mode: 'stripe' },
 		] );
 
-		// kc_appointment_payment_completed sends the booking mails with the link.
+		// kc_appointment_payment_completed queues the booking mails with the link.
+		await runActionScheduler();
 		const mail = await waitForMail( ( m ) => m.length >= 3 );
 		expect( mail.map( ( m ) => m.subject ).sort() ).toEqual( [
 			'New appointment at Stand-in Clinic',
@@ -1020,6 +1030,26 @@ describe( 'payment gateway bookings', () => {
 } );
 
 describe( 'booking e-mails', () => {
+	it( 'without Action Scheduler, KiviCare hands its mails to a filter nothing handles: none is sent', async () => {
+		await setOption( 'kc_standin_action_scheduler', 'off' );
+		try {
+			const p = await practice();
+			const res = await book( p.patientSession, {
+				doctorId: p.doctor.id,
+				serviceId: [ p.inPersonId ],
+				appointmentStartDate: '2031-04-05',
+				appointmentStartTime: '10:00',
+				status: 1,
+			} );
+			expect( res.status ).toBe( 201 );
+		} finally {
+			await deleteOption( 'kc_standin_action_scheduler' );
+		}
+		await runActionScheduler();
+		await new Promise( ( r ) => setTimeout( r, 300 ) );
+		expect( readMail() ).toEqual( [] );
+	} );
+
 	function mailTo( user: TestUser | string ) {
 		const address = typeof user === 'string' ? user : user.email;
 		return readMail().filter( ( m ) => m.to.includes( address ) );
@@ -1035,8 +1065,11 @@ describe( 'booking e-mails', () => {
 			status: 1,
 		} );
 		const id = res.body.data.appointment_id;
-		await waitForMail( ( m ) => m.length >= 3 );
+		// Queued in Action Scheduler; sent when it runs (WP-Cron, WP-CLI).
 		await new Promise( ( r ) => setTimeout( r, 200 ) );
+		expect( readMail() ).toEqual( [] );
+		expect( await runActionScheduler() ).toBe( 3 );
+		await waitForMail( ( m ) => m.length >= 3 );
 		const mail = readMail();
 		expect( mail ).toHaveLength( 3 );
 		const patientMail = mailTo( p.patient );
@@ -1073,8 +1106,8 @@ describe( 'booking e-mails', () => {
 				appointmentStartTime: '10:00',
 				status: 1,
 			} );
+			await runActionScheduler();
 			await waitForMail( ( m ) => m.length >= 1 );
-			await new Promise( ( r ) => setTimeout( r, 300 ) );
 			expect( readMail().map( ( m ) => [ m.to, m.subject ] ) ).toEqual( [
 				[
 					[ 'front-desk@clinic.test' ],
@@ -1096,6 +1129,7 @@ describe( 'booking e-mails', () => {
 			status: 1,
 			description: '<b>Back</b> pain',
 		} );
+		await runActionScheduler();
 		await waitForMail( ( m ) => m.length >= 3 );
 		expect( mailTo( p.patient ).map( ( m ) => m.subject ) ).toEqual( [
 			'Appointment booked',
@@ -1114,7 +1148,7 @@ describe( 'booking e-mails', () => {
 			appointmentStartDate: '2031-04-03',
 			appointmentStartTime: '11:00',
 		} );
-		await new Promise( ( r ) => setTimeout( r, 300 ) );
+		await runActionScheduler();
 		expect( readMail() ).toEqual( [] );
 	} );
 
@@ -1132,6 +1166,7 @@ describe( 'booking e-mails', () => {
 			appointmentStartTime: '10:00',
 			status: 1,
 		} );
+		await runActionScheduler();
 		const mail = await waitForMail( ( m ) => m.length >= 3 );
 		for ( const m of mail ) {
 			expect( m.html ).not.toContain( '<script>' );

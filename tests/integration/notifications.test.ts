@@ -1,9 +1,12 @@
 /**
  * Notifications that carry the Meet link, captured by the SMTP sink: KiviCare's own booking
- * mail with the link when it is ready in time; the "link ready" mail to patient and doctor when
- * the link only appears after an outage (sidecar stopped, booking, sidecar restarted, queue
- * run), with the action SMS gateways use; the "new time" notice after a reschedule; editable
- * templates without clinical data; and the link in KiviCare Pro's other templates.
+ * mail with the link when it is ready in time (queued in Action Scheduler, sent when it runs);
+ * the plugin's "link ready" mail to patient and doctor when the link only appears after an
+ * outage (sidecar stopped, booking, sidecar restarted, queue run) on a site where KiviCare
+ * cannot send its own Meet e-mail (no Action Scheduler), with the action SMS gateways use; the
+ * "new time" notice after a reschedule; editable templates without clinical data; and the link
+ * in KiviCare Pro's other templates. The queue is run by hand here (the background sync after
+ * a request is switched off; background-sync.test.ts covers it).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,17 +28,32 @@ import {
 	type Session,
 	type StoredMail,
 } from '../harness/testkit';
-import { book, KC } from '../kivicare-stand-in/test-support/standin';
+import {
+	book,
+	KC,
+	runActionScheduler,
+} from '../kivicare-stand-in/test-support/standin';
 import {
 	configureMeet,
 	freshDate,
 	mapping,
 	MAPPINGS,
 	runQueue,
+	setBackgroundSync,
 	setSettings,
 	telemedScenario,
 	type Scenario,
 } from './support/meet';
+
+/** Runs `test` on a site whose KiviCare has no Action Scheduler (it cannot send its mails). */
+async function withoutActionScheduler( test: () => Promise< void > ) {
+	await setOption( 'kc_standin_action_scheduler', 'off' );
+	try {
+		await test();
+	} finally {
+		await deleteOption( 'kc_standin_action_scheduler' );
+	}
+}
 
 const RECORDER = `<?php
 // Test only: records Meet for KiviCare's notification actions (for SMS gateways).
@@ -96,6 +114,7 @@ let patient: Session;
 beforeAll( async () => {
 	writeFileSync( recorderFile(), RECORDER );
 	await deleteOption( 'mfk_test_sms' );
+	await setBackgroundSync( false );
 	await configureMeet( {
 		sync_budget_ms: 5000,
 		link_ready_email_subject: 'Your video link is ready',
@@ -109,6 +128,7 @@ beforeAll( async () => {
 afterAll( async () => {
 	rmSync( recorderFile(), { force: true } );
 	await deleteOption( 'mfk_test_sms' );
+	await setBackgroundSync( true );
 	await deleteOption( 'kc_standin_pro_active' );
 	await setSettings( {
 		link_ready_email_subject: 'Your video consultation link',
@@ -142,6 +162,7 @@ it( "a link ready in time goes out in KiviCare's own mail, and no extra notice f
 	const id = await bookOne( '09:00' );
 	const row = await mapping( id );
 	expect( row ).toMatchObject( { state: 'ready', link_in_booking_mail: 1 } );
+	await runActionScheduler();
 	const mail = await waitForMail( ( all ) =>
 		all.some(
 			( m ) =>
@@ -159,85 +180,88 @@ it( "a link ready in time goes out in KiviCare's own mail, and no extra notice f
 	expect( await actionsFor( id ) ).toEqual( [] );
 } );
 
-it( 'sends the "link ready" mail to patient and doctor when the link appears after an outage', async () => {
-	clearMail();
-	await stopSidecar();
-	let id: number;
-	try {
-		id = await bookOne( '10:00', {
-			description: 'Chest pain since Monday',
+it( 'sends the "link ready" mail to patient and doctor when the link appears after an outage and KiviCare cannot send its own', () =>
+	withoutActionScheduler( async () => {
+		clearMail();
+		await stopSidecar();
+		let id: number;
+		try {
+			id = await bookOne( '10:00', {
+				description: 'Chest pain since Monday',
+			} );
+			expect( await mapping( id ) ).toMatchObject( {
+				state: 'pending',
+				url: '',
+			} );
+		} finally {
+			await startSidecar();
+		}
+		// KiviCare's booking went out without a link: no Meet mail at all yet.
+		await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
+		expect(
+			readMail().filter( ( m ) => m.to.includes( sc.patient.email ) )
+		).toEqual( [] );
+
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+			[ id! ]
+		);
+		const stats = await runQueue();
+		expect( stats.ready ).toBeGreaterThanOrEqual( 1 );
+		const row = await mapping( id! );
+		expect( row!.state ).toBe( 'ready' );
+
+		const mail = await waitForMail(
+			( all ) =>
+				all.some( to( sc.patient.email ) ) &&
+				all.some( to( sc.doctor.email ) )
+		);
+		const toPatient = mail.find( to( sc.patient.email ) )!;
+		const toDoctor = mail.find( to( sc.doctor.email ) )!;
+		expect( toPatient.subject ).toBe( 'Your video link is ready' );
+		expect( toDoctor.subject ).toBe( 'Video consultation link ready' );
+		for ( const message of [ toPatient, toDoctor ] ) {
+			const text = body( message );
+			expect( text ).toContain( row!.url );
+			// The time as the appointment's zone sees it (10:00 in New York), with the zone.
+			expect( text ).toMatch( /10:00 am E[SD]T/ );
+			// Names, date, time, clinic and link only: no description, no service.
+			expect( text ).not.toContain( 'Chest pain' );
+			expect( text ).not.toContain(
+				'Video consultation ' + sc.doctor.id
+			);
+		}
+		expect( body( toPatient ) ).toMatch( /^Hello Patient Test,/ );
+		expect( body( toDoctor ) ).toMatch( /^Hello Doctor Test,/ );
+
+		// The action for SMS gateways fired once, with a short message and no clinical data.
+		const actions = await actionsFor( id! );
+		expect( actions ).toHaveLength( 1 );
+		expect( actions[ 0 ] ).toMatchObject( {
+			hook: 'mfk_meet_link_ready',
+			url: row!.url,
+			message: {
+				patient_id: sc.patient.id,
+				doctor_id: sc.doctor.id,
+				timezone: 'America/New_York',
+				emailed: { patient: true, doctor: true },
+			},
 		} );
-		expect( await mapping( id ) ).toMatchObject( {
-			state: 'pending',
-			url: '',
-		} );
-	} finally {
-		await startSidecar();
-	}
-	// KiviCare's booking went out without a link: no Meet mail at all yet.
-	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
-	expect(
-		readMail().filter( ( m ) => m.to.includes( sc.patient.email ) )
-	).toEqual( [] );
+		expect( actions[ 0 ]!.message.text ).toContain( row!.url );
+		expect( actions[ 0 ]!.message.text ).not.toContain( 'Chest pain' );
 
-	await query(
-		`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
-		[ id! ]
-	);
-	const stats = await runQueue();
-	expect( stats.ready ).toBeGreaterThanOrEqual( 1 );
-	const row = await mapping( id! );
-	expect( row!.state ).toBe( 'ready' );
-
-	const mail = await waitForMail(
-		( all ) =>
-			all.some( to( sc.patient.email ) ) &&
-			all.some( to( sc.doctor.email ) )
-	);
-	const toPatient = mail.find( to( sc.patient.email ) )!;
-	const toDoctor = mail.find( to( sc.doctor.email ) )!;
-	expect( toPatient.subject ).toBe( 'Your video link is ready' );
-	expect( toDoctor.subject ).toBe( 'Video consultation link ready' );
-	for ( const message of [ toPatient, toDoctor ] ) {
-		const text = body( message );
-		expect( text ).toContain( row!.url );
-		// The time as the appointment's zone sees it (10:00 in New York), with the zone.
-		expect( text ).toMatch( /10:00 am E[SD]T/ );
-		// Names, date, time, clinic and link only: no description, no service.
-		expect( text ).not.toContain( 'Chest pain' );
-		expect( text ).not.toContain( 'Video consultation ' + sc.doctor.id );
-	}
-	expect( body( toPatient ) ).toMatch( /^Hello Patient Test,/ );
-	expect( body( toDoctor ) ).toMatch( /^Hello Doctor Test,/ );
-
-	// The action for SMS gateways fired once, with a short message and no clinical data.
-	const actions = await actionsFor( id! );
-	expect( actions ).toHaveLength( 1 );
-	expect( actions[ 0 ] ).toMatchObject( {
-		hook: 'mfk_meet_link_ready',
-		url: row!.url,
-		message: {
-			patient_id: sc.patient.id,
-			doctor_id: sc.doctor.id,
-			timezone: 'America/New_York',
-			emailed: { patient: true, doctor: true },
-		},
-	} );
-	expect( actions[ 0 ]!.message.text ).toContain( row!.url );
-	expect( actions[ 0 ]!.message.text ).not.toContain( 'Chest pain' );
-
-	// Another queue pass (or a regenerate that keeps the link) sends nothing new.
-	clearMail();
-	await query(
-		`UPDATE ${ MAPPINGS } SET state = 'pending', next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
-		[ id! ]
-	);
-	await runQueue();
-	expect( ( await mapping( id! ) )!.state ).toBe( 'ready' );
-	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
-	expect( readMail() ).toEqual( [] );
-	expect( await actionsFor( id! ) ).toHaveLength( 1 );
-} );
+		// Another queue pass (or a regenerate that keeps the link) sends nothing new.
+		clearMail();
+		await query(
+			`UPDATE ${ MAPPINGS } SET state = 'pending', next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+			[ id! ]
+		);
+		await runQueue();
+		expect( ( await mapping( id! ) )!.state ).toBe( 'ready' );
+		await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
+		expect( readMail() ).toEqual( [] );
+		expect( await actionsFor( id! ) ).toHaveLength( 1 );
+	} ) );
 
 it( 'sends the "new time" notice to patient and doctor after a reschedule reached Google', async () => {
 	const id = await bookOne( '13:00' );
@@ -281,43 +305,44 @@ it( 'sends the "new time" notice to patient and doctor after a reschedule reache
 	expect( actions[ 0 ]!.message.text ).toContain( '3:30 pm' );
 } );
 
-it( 'uses an HTML template as HTML, with the link as a link', async () => {
-	await setSettings( {
-		link_ready_email_body:
-			'<p>Dear {patient_name},</p><p><a href="{meet_link}">Join the video consultation</a> on {appointment_date}.</p>',
-	} );
-	try {
-		clearMail();
-		await stopSidecar();
-		let id: number;
-		try {
-			id = await bookOne( '16:00' );
-		} finally {
-			await startSidecar();
-		}
-		await query(
-			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
-			[ id! ]
-		);
-		await runQueue();
-		const row = await mapping( id! );
-		const mail = await waitForMail( ( all ) =>
-			all.some( to( sc.patient.email ) )
-		);
-		const html = mail.find( to( sc.patient.email ) )!.html!;
-		expect( html ).toContain(
-			`<a href="${ row!.url }">Join the video consultation</a>`
-		);
-		expect( html ).toContain( 'Dear Patient Test,' );
-	} finally {
-		const defaults = await wpJson< Record< string, string > >(
-			'return MFK_Settings_Schema::defaults();'
-		);
+it( 'uses an HTML template as HTML, with the link as a link', () =>
+	withoutActionScheduler( async () => {
 		await setSettings( {
-			link_ready_email_body: defaults.link_ready_email_body,
+			link_ready_email_body:
+				'<p>Dear {patient_name},</p><p><a href="{meet_link}">Join the video consultation</a> on {appointment_date}.</p>',
 		} );
-	}
-} );
+		try {
+			clearMail();
+			await stopSidecar();
+			let id: number;
+			try {
+				id = await bookOne( '16:00' );
+			} finally {
+				await startSidecar();
+			}
+			await query(
+				`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+				[ id! ]
+			);
+			await runQueue();
+			const row = await mapping( id! );
+			const mail = await waitForMail( ( all ) =>
+				all.some( to( sc.patient.email ) )
+			);
+			const html = mail.find( to( sc.patient.email ) )!.html!;
+			expect( html ).toContain(
+				`<a href="${ row!.url }">Join the video consultation</a>`
+			);
+			expect( html ).toContain( 'Dear Patient Test,' );
+		} finally {
+			const defaults = await wpJson< Record< string, string > >(
+				'return MFK_Settings_Schema::defaults();'
+			);
+			await setSettings( {
+				link_ready_email_body: defaults.link_ready_email_body,
+			} );
+		}
+	} ) );
 
 it( "fills the link into KiviCare Pro's other templates (SMS, reminders) only when Pro is active", async () => {
 	const id = await bookOne( '17:00' );

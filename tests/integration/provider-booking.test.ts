@@ -19,6 +19,7 @@ import {
 	createDoctor,
 	createService,
 	KC,
+	runActionScheduler,
 } from '../kivicare-stand-in/test-support/standin';
 import {
 	calendarEvents,
@@ -139,7 +140,9 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 		expect( event.summary ).toBe( 'Video consultation' );
 		expect( event.description ?? '' ).toBe( '' );
 
-		// KiviCare's own Meet mail to the patient went out with {{meet_link}} filled in.
+		// KiviCare's own Meet mail to the patient, queued in Action Scheduler inside the booking,
+		// goes out with {{meet_link}} filled in when Action Scheduler runs.
+		await runActionScheduler();
 		const mail = await waitForMail( ( all ) =>
 			all.some(
 				( m ) =>
@@ -563,6 +566,7 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 			link_in_booking_mail: 1,
 		} );
 		expect( await eventsOf( sc, id ) ).toHaveLength( 1 );
+		await runActionScheduler();
 		await waitForMail( ( all ) =>
 			all.some(
 				( m ) =>

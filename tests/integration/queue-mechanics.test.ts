@@ -19,7 +19,13 @@ import {
 	ensureClinic,
 	KC,
 } from '../kivicare-stand-in/test-support/standin';
-import { freshDate, mapping, MAPPINGS, runQueue } from './support/meet';
+import {
+	freshDate,
+	mapping,
+	MAPPINGS,
+	runQueue,
+	setBackgroundSync,
+} from './support/meet';
 
 /** A doctor "connected" with a credential that is never opened (the sidecar is down). */
 async function offlineScenario() {
@@ -50,6 +56,8 @@ async function offlineScenario() {
 
 describe( 'queue mechanics (sidecar stopped)', () => {
 	beforeAll( async () => {
+		// The queue's runners are under test: no background sync retries behind their back.
+		await setBackgroundSync( false );
 		await stopSidecar();
 		clearDebugLog();
 	} );
@@ -57,6 +65,7 @@ describe( 'queue mechanics (sidecar stopped)', () => {
 	// The placeholder credentials above never went through the sidecar's sealing; they must
 	// not outlive this file on the shared instance (the secrets scan checks every stored one).
 	afterAll( async () => {
+		await setBackgroundSync( true );
 		await wpJson(
 			`foreach ( get_users( array( 'meta_key' => 'mfk_google_credential', 'meta_value' => 'sealed-offline-credential', 'fields' => 'ID' ) ) as $id ) {
 				MFK_Doctor_Connection::disconnect( (int) $id, false );

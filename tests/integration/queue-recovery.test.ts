@@ -28,6 +28,7 @@ import {
 	revokeGoogleAccount,
 	runQueue,
 	setEmulatorConfig,
+	setBackgroundSync,
 	setSettings,
 	telemedScenario,
 	type Scenario,
@@ -66,6 +67,8 @@ describe( 'queue with the sidecar and Google', () => {
 	beforeAll( async () => {
 		await installTestHooks();
 		await configureMeet( { sync_budget_ms: 3000 } );
+		// The queue's own runners are under test here: nothing is made behind their back.
+		await setBackgroundSync( false );
 		sc = await telemedScenario();
 		patient = await login( sc.patient );
 		clearDebugLog();
@@ -79,6 +82,7 @@ describe( 'queue with the sidecar and Google', () => {
 			},
 		} );
 		await setSettings( { sync_budget_ms: 3000 } );
+		await setBackgroundSync( true );
 		await removeTestHooks();
 		await startSidecar();
 	} );

@@ -78,6 +78,7 @@ afterEach( () => {
 it( 'registers five tests, all good on a healthy site', async () => {
 	const results = await runTests();
 	expect( Object.keys( results ).sort() ).toEqual( [
+		'mfk_background',
 		'mfk_configuration',
 		'mfk_doctors',
 		'mfk_queue',
@@ -101,6 +102,8 @@ it( 'the Site Health screen runs them for an administrator', async () => {
 	const html = await page.text();
 	expect( html ).toContain( 'The Meet for KiviCare sidecar is reachable' );
 	expect( html ).toContain( 'Meet for KiviCare is configured' );
+	// The site reached itself with a signed background kick, from the web server this time.
+	expect( html ).toContain( 'Meet links are made right after each booking' );
 } );
 
 it( 'reports a stopped sidecar as critical, with what to do', async () => {

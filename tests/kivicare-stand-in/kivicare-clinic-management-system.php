@@ -43,6 +43,14 @@ spl_autoload_register(
 
 require_once KIVI_CARE_DIR . 'includes/functions.php';
 
+/*
+ * Action Scheduler, bundled through Composer as in 4.3 (KiviCare's e-mails are queued
+ * there). Test switch: option kc_standin_action_scheduler = 'off' runs without it.
+ */
+if ( 'off' !== get_option( 'kc_standin_action_scheduler' ) && ! class_exists( 'ActionScheduler' ) ) {
+	require_once KIVI_CARE_DIR . 'vendor/woocommerce/action-scheduler/action-scheduler.php';
+}
+
 register_activation_hook( __FILE__, array( \App\baseClasses\KCActivate::class, 'activate' ) );
 
 \App\baseClasses\KCApp::instance()->boot();

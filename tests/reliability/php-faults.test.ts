@@ -25,7 +25,11 @@ import {
 	wpJson,
 } from '../harness/testkit';
 import { ensurePhpServer } from '../harness/wordpress';
-import { mapping, MAPPINGS } from '../integration/support/meet';
+import {
+	mapping,
+	MAPPINGS,
+	setBackgroundSync,
+} from '../integration/support/meet';
 import { emulatorConfig, emulatorDefaults } from './support/faults';
 import { excuse, logMark, problemsSince } from './support/log';
 import {
@@ -96,6 +100,8 @@ beforeAll( async () => {
 		patients: 2,
 		syncBudgetMs: 2000,
 	} );
+	// The queue's runners, killed and replayed, are under test: nothing runs behind their back.
+	await setBackgroundSync( false );
 }, 120000 );
 
 afterEach( async () => {
@@ -105,6 +111,7 @@ afterEach( async () => {
 } );
 
 afterAll( async () => {
+	await setBackgroundSync( true );
 	for ( const file of [
 		muPlugin(),
 		planFile(),

@@ -6,7 +6,11 @@
  * against the emulator's calendars.
  */
 import { isRunning, query, stopSidecar } from '../harness/testkit';
-import { mapping, MAPPINGS } from '../integration/support/meet';
+import {
+	mapping,
+	MAPPINGS,
+	setBackgroundSync,
+} from '../integration/support/meet';
 import { counters, emulatorConfig, emulatorDefaults } from './support/faults';
 import { logMark, problemsSince } from './support/log';
 import { settle, spawnRunner, until } from './support/queue';
@@ -58,6 +62,8 @@ beforeAll( async () => {
 		patients: 2,
 		syncBudgetMs: 2000,
 	} );
+	// The queue's runners, killed and replayed, are under test: nothing runs behind their back.
+	await setBackgroundSync( false );
 }, 120000 );
 
 afterEach( async () => {
@@ -69,6 +75,7 @@ afterEach( async () => {
 } );
 
 afterAll( async () => {
+	await setBackgroundSync( true );
 	await settings( { sync_budget_ms: 3000 } );
 	await restoreSidecar();
 } );

@@ -2,10 +2,10 @@
  * The access-control matrix: every kind of visitor (anonymous, patients, doctors, receptionists
  * and clinic admins of the appointment's clinic or another, administrators) against every
  * sensitive action (reading the Meet link through REST and through the shortcode, retrying,
- * settings in both namespaces, the health and queue routes, connecting, reading and
- * disconnecting a doctor's Google connection, KiviCare's "regenerate" route), plus a logged-in
- * doctor's browser tricked into a request without the REST nonce (CSRF). A refusal must also
- * leave no trace: no link in the answer and, for disconnects, the connection untouched, for
+ * settings in both namespaces, the health and queue routes, the background kick, connecting,
+ * reading and disconnecting a doctor's Google connection, KiviCare's "regenerate" route), plus a
+ * logged-in doctor's browser tricked into a request without the REST nonce (CSRF). A refusal must
+ * also leave no trace: no link in the answer and, for disconnects, the connection untouched, for
  * regenerate the meeting's row. The matrix is written to
  * tests/artifacts/security/access-matrix.json for docs/SECURITY.md.
  */
@@ -165,6 +165,22 @@ it( 'grants each action only to whom it belongs', async () => {
 	await row( 'Run the queue', `${ API }/queue/run`, 'POST', adminOnly, {
 		body: { max_seconds: 1 },
 	} );
+	// The site's own loopback kick: its signature is its only permission, so everyone without
+	// one (logged in or not) is refused alike.
+	await row(
+		'Start the background sync (kick not signed by the site)',
+		`${ API }/background`,
+		'POST',
+		{ anonymous: 403 },
+		{
+			body: {
+				ids: String( id ),
+				expires: Math.floor( Date.now() / 1000 ) + 30,
+				nonce: '0'.repeat( 32 ),
+				signature: 'a'.repeat( 64 ),
+			},
+		}
+	);
 	await row(
 		'List doctors’ connections',
 		`${ API }/connections`,

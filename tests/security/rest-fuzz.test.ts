@@ -21,6 +21,7 @@ import {
 	configureMeet,
 	connectDoctor,
 	freshDate,
+	setBackgroundSync,
 	telemedScenario,
 	type Scenario,
 } from '../integration/support/meet';
@@ -291,6 +292,9 @@ async function send( session: Session, c: Case ): Promise< Outcome > {
 
 beforeAll( async () => {
 	mark = logMark();
+	// Each refused request must change nothing: no background sync started by an accepted one
+	// may write meanwhile.
+	await setBackgroundSync( false );
 	restoreOptions = await preserveOptions(
 		OPTIONS.filter( ( o ) => o !== 'mfk_site_id' )
 	);
@@ -314,6 +318,7 @@ beforeAll( async () => {
 
 afterAll( async () => {
 	await restoreOptions();
+	await setBackgroundSync( true );
 } );
 
 async function discover(

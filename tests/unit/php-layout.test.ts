@@ -15,6 +15,10 @@ const NOT_CLASSES = [ 'load.php', HOOKS, 'cli/run-queue.php' ];
 // Hooks added for part of a request only, outside the hook table (listed at its top).
 const SCOPED_HOOKS: Record< string, string[] > = {
 	'meetings/class-mfk-request-sync.php': [ 'shutdown' ],
+	'meetings/class-mfk-background-sync.php': [ 'shutdown' ],
+	'notifications/class-mfk-kivicare-mail.php': [
+		'action_scheduler_stored_action',
+	],
 	'sidecar/class-mfk-sidecar-client.php': [
 		'pre_http_send_through_proxy',
 		'http_request_host_is_external',

@@ -141,3 +141,23 @@ add_filter(
 	10,
 	4
 );
+
+/*
+ * Test switches for Meet for KiviCare's background sync (the product's filters): option
+ * `mfk_harness_background` = `off` leaves pending meetings to the queue's runners, for tests
+ * that look at the queue itself; `mfk_harness_background_url` sends the background kicks to
+ * another address (one the site cannot reach).
+ */
+add_filter(
+	'mfk_background_sync',
+	static function ( $enabled ) {
+		return 'off' === get_option( 'mfk_harness_background' ) ? false : $enabled;
+	}
+);
+add_filter(
+	'mfk_background_url',
+	static function ( $url ) {
+		$other = get_option( 'mfk_harness_background_url' );
+		return is_string( $other ) && '' !== $other ? $other : $url;
+	}
+);

@@ -481,3 +481,19 @@ export async function recordedActions(
 	);
 	return ( all || [] ).filter( ( a ) => a.appointment_id === appointmentId );
 }
+
+/**
+ * Switches the background sync after a request on or off (the harness's mu-plugin turns the
+ * option into the `mfk_background_sync` filter). Off, pending meetings wait for a queue run,
+ * and a background runner still staying for retries is told to leave (its lock is removed).
+ */
+export function setBackgroundSync( on: boolean ): Promise< unknown > {
+	return on
+		? wpJson( 'return delete_option( "mfk_harness_background" );' )
+		: wpJson(
+				`update_option( "mfk_harness_background", "off", false );
+				global $wpdb;
+				$wpdb->delete( $wpdb->options, array( 'option_name' => MFK_Background_Sync::LINGER_LOCK ) );
+				return true;`
+			);
+}

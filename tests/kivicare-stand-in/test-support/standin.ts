@@ -303,3 +303,51 @@ export const STAND_IN_TEST_OPTIONS = [
 	'timezone_string',
 	'gmt_offset',
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Action Scheduler (vendor/woocommerce/action-scheduler): KiviCare's e-mails are queued there
+
+/**
+ * Runs Action Scheduler's due actions once, as WP-Cron's `action_scheduler_run_queue` or
+ * `wp action-scheduler run` would; resolves with how many ran.
+ */
+export function runActionScheduler(): Promise< number > {
+	return wpJson< number >(
+		`return class_exists( 'ActionScheduler' ) ? ActionScheduler::runner()->run( 'WP-CLI' ) : 0;`
+	);
+}
+
+export interface QueuedEmail {
+	action_id: number;
+	status: string;
+	template: string;
+	to: string;
+	entity_id: number;
+	meet_link: string;
+}
+
+/** KiviCare's e-mails in Action Scheduler (`kivicare_send_scheduled_email`) for an appointment. */
+export function queuedEmails(
+	appointmentId: number
+): Promise< QueuedEmail[] > {
+	return wpJson< QueuedEmail[] >(
+		`global $wpdb;
+		if ( ! class_exists( 'ActionScheduler_Store' ) ) { return array(); }
+		$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT action_id, status, args FROM ' . ActionScheduler_Store::table() . ' WHERE hook = %s ORDER BY action_id', 'kivicare_send_scheduled_email' ) );
+		$out = array();
+		foreach ( $rows as $row ) {
+			$context = json_decode( $row->args, true )[0] ?? array();
+			if ( (int) ( $context['entity_id'] ?? 0 ) !== (int) $args ) { continue; }
+			$out[] = array(
+				'action_id' => (int) $row->action_id,
+				'status'    => $row->status,
+				'template'  => (string) $context['template'],
+				'to'        => (string) $context['to'],
+				'entity_id' => (int) $context['entity_id'],
+				'meet_link' => (string) ( $context['custom_data']['meet_link'] ?? '' ),
+			);
+		}
+		return $out;`,
+		appointmentId
+	);
+}

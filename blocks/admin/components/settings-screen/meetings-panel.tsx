@@ -100,7 +100,7 @@ export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 					'meet-for-kivicare'
 				) }
 				help={ __(
-					'How long a booking waits for Google so that the link is in the confirmation e-mail (0 to 10000; 0 = always in the background). The rest happens in the background.',
+					'0 (recommended): bookings never wait for Google, and the link follows within seconds in KiviCare’s Meet e-mail; a budget (up to 10000) puts the link into KiviCare’s booking e-mails but makes every booking wait for Google up to that long.',
 					'meet-for-kivicare'
 				) }
 				inputProps={ {

@@ -47,6 +47,7 @@ class KCApp {
 		add_action( 'admin_init', array( $this, 'deactivate_legacy_google_meet_addon' ) );
 
 		( new KCAppointmentNotificationListener() )->register();
+		\App\emails\KCEmailNotificationInit::register();
 		KCBookAppointmentShortcode::register();
 		if ( is_admin() ) {
 			AdminMenu::register();

@@ -54,6 +54,60 @@ class KCEmailSender {
 		return $out;
 	}
 
+	/** Video conference link templates per provider and recipient (KCEmailSender 326-328). */
+	const VIDEO_TEMPLATES = array(
+		'meet' => array(
+			'patient' => 'kiviCare_meet_link',
+			'doctor'  => 'kiviCare_add_doctor_meet_link',
+		),
+	);
+
+	/**
+	 * Queues the video conference link template for the patient or the doctor: context
+	 * with module `appointment`, the appointment as entity, the template, the recipient
+	 * and `custom_data.meet_link` (the rest is rebuilt when the mail is sent).
+	 *
+	 * @param string $type      Provider: `meet`.
+	 * @param array  $data      E-mail data of the appointment (listener).
+	 * @param string $link      The link.
+	 * @param string $recipient `patient` or `doctor`.
+	 * @return bool Whether it was queued.
+	 */
+	public static function sendVideoConferenceLink( $type, array $data, $link, $recipient ) {
+		$template = self::VIDEO_TEMPLATES[ $type ][ $recipient ] ?? null;
+		$to       = 'doctor' === $recipient ? ( $data['doctor_email'] ?? '' ) : ( $data['patient_email'] ?? '' );
+		if ( null === $template || '' === (string) $link || '' === (string) $to ) {
+			return false;
+		}
+		return self::queue(
+			array(
+				'module'      => 'appointment',
+				'entity_id'   => (int) ( $data['appointment_id'] ?? 0 ),
+				'template'    => $template,
+				'to'          => (string) $to,
+				'custom_data' => array(
+					'meet_link'       => (string) $link,
+					'meet_event_link' => (string) ( $data['meet_event_link'] ?? '' ),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Queues one e-mail: through Action Scheduler (`kivicare_send_scheduled_email`), or,
+	 * without it, to the filter `kivicare_send_email_from_context`, which core does not
+	 * handle (no mail unless another plugin does) (KCEmailSender 122-128).
+	 *
+	 * @param array $context Module, entity id, template, recipient, custom data.
+	 * @return bool
+	 */
+	public static function queue( array $context ) {
+		if ( function_exists( 'as_enqueue_async_action' ) ) {
+			return (bool) as_enqueue_async_action( 'kivicare_send_scheduled_email', array( $context ), 'kivicare' );
+		}
+		return (bool) apply_filters( 'kivicare_send_email_from_context', false, $context );
+	}
+
 	/**
 	 * Sends an enabled template to one address.
 	 *

@@ -2,12 +2,12 @@
 /**
  * Booking notifications (KiviCare `app/emails/listeners/KCAppointmentNotificationListener.php`).
  *
- * Data timing follows core: all e-mail data, including `meet_link` and
- * `meet_event_link`, is read when the hook fires — for a new booking that is
- * inside KiviCare's transaction, before COMMIT. Core then queues the mails
- * (Action Scheduler); the stand-in keeps them in memory and sends them at
- * `shutdown`, only for appointments that still exist (a rolled-back booking
- * sends nothing, as a rolled-back queue insert would).
+ * Data timing follows core: whether a Meet link exists, and the link itself, are
+ * read when the hook fires — for a new booking that is inside KiviCare's
+ * transaction, before COMMIT. The mails are queued in Action Scheduler
+ * (KCEmailSender::queue(), inside the same transaction: a rolled-back booking
+ * queues nothing) and rebuilt when Action Scheduler runs them
+ * (KCEmailNotificationInit).
  *
  * @package KiviCareStandIn
  */
@@ -29,13 +29,6 @@ class KCAppointmentNotificationListener {
 	const MEET_MODEL = 'KCGMApp\\models\\KCGMAppointmentGoogleMeetMapping';
 
 	/**
-	 * Mails waiting for shutdown: [appointment_id, template, to, data].
-	 *
-	 * @var array[]
-	 */
-	private $outbox = array();
-
-	/**
 	 * Hooks (NL 48-68).
 	 */
 	public function register() {
@@ -43,7 +36,6 @@ class KCAppointmentNotificationListener {
 		add_action( 'kc_appointment_payment_completed', array( $this, 'handleAppointmentBooked' ), 10, 1 );
 		// Core listens on this name, but nothing in core fires it (it fires kc_appointment_updated).
 		add_action( 'kivicare_appointment_updated', array( $this, 'handleAppointmentUpdated' ), 10, 1 );
-		add_action( 'shutdown', array( $this, 'flush' ) );
 	}
 
 	/**
@@ -91,8 +83,8 @@ class KCAppointmentNotificationListener {
 		if ( empty( $data['meet_link'] ) ) {
 			return;
 		}
-		$this->queue( $data, 'kiviCare_meet_link', $data['patient_email'] );
-		$this->queue( $data, 'kiviCare_add_doctor_meet_link', $data['doctor_email'] );
+		KCEmailSender::sendVideoConferenceLink( 'meet', $data, $data['meet_link'], 'patient' );
+		KCEmailSender::sendVideoConferenceLink( 'meet', $data, $data['meet_link'], 'doctor' );
 	}
 
 	/**
@@ -169,7 +161,7 @@ class KCAppointmentNotificationListener {
 	}
 
 	/**
-	 * Adds a mail to the outbox.
+	 * Queues a template for one recipient.
 	 *
 	 * @param array  $data     E-mail data captured now.
 	 * @param string $template Template key.
@@ -179,20 +171,14 @@ class KCAppointmentNotificationListener {
 		if ( '' === (string) $to ) {
 			return;
 		}
-		$this->outbox[] = array( (int) $data['appointment_id'], $template, (string) $to, $data );
-	}
-
-	/**
-	 * Sends queued mails whose appointment was committed.
-	 */
-	public function flush() {
-		$outbox       = $this->outbox;
-		$this->outbox = array();
-		foreach ( $outbox as list( $appointment_id, $template, $to, $data ) ) {
-			if ( ! Appointments::find_row( $appointment_id ) ) {
-				continue;
-			}
-			KCEmailSender::send( $template, $to, $data );
-		}
+		KCEmailSender::queue(
+			array(
+				'module'      => 'appointment',
+				'entity_id'   => (int) $data['appointment_id'],
+				'template'    => $template,
+				'to'          => (string) $to,
+				'custom_data' => array(),
+			)
+		);
 	}
 }
