@@ -23,6 +23,9 @@ export type ErrorCode =
 	| 'google_unavailable'
 	| 'google_error'
 	| 'not_configured'
+	| 'site_revoked'
+	| 'site_mismatch'
+	| 'shared_state_unavailable'
 	| 'internal_error';
 
 interface CodeInfo {
@@ -49,6 +52,9 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	google_unavailable: { status: 503, retryable: true },
 	google_error: { status: 502, retryable: false },
 	not_configured: { status: 503, retryable: false },
+	site_revoked: { status: 403, retryable: false },
+	site_mismatch: { status: 403, retryable: false },
+	shared_state_unavailable: { status: 503, retryable: true },
 	internal_error: { status: 500, retryable: true },
 };
 
@@ -67,6 +73,10 @@ export interface ErrorDetails {
 	googleReason?: string;
 	/** A refreshed credential to store even though the call failed. */
 	credential?: string;
+	/** Which check refused a signed request (`unauthorized`). */
+	reason?: string;
+	/** The sidecar's clock, Unix seconds, when the request's timestamp was too far from it. */
+	serverTime?: number;
 }
 
 export class SidecarError extends Error {
