@@ -8,7 +8,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SidecarError } from '../errors';
-import { SharedStateUnavailable } from '../shared-state';
 import { verifySignature } from '../signing/signature';
 
 declare module 'fastify' {
@@ -25,7 +24,8 @@ declare module 'fastify' {
 const MINUTE_MS = 60000;
 
 function unavailable( error: unknown ): never {
-	if ( error instanceof SharedStateUnavailable ) {
+	// By name: the Redis store is compiled apart from the rest of the bundle (a class of its own).
+	if ( ( error as Error | undefined )?.name === 'SharedStateUnavailable' ) {
 		throw new SidecarError(
 			'shared_state_unavailable',
 			'The sidecar cannot reach the state its replicas share (replay protection); retry shortly.',

@@ -43,7 +43,10 @@ export interface SharedState {
 	close: () => Promise< void >;
 }
 
-/** The store did not answer: the request is refused, never let through unchecked. */
+/**
+ * The store did not answer: the request is refused, never let through unchecked. Recognised by
+ * its name (the Redis store is bundled on its own, with its own copy of this class).
+ */
 export class SharedStateUnavailable extends Error {
 	constructor( cause: string ) {
 		super( `shared state unavailable: ${ cause }` );
