@@ -84,7 +84,11 @@ describe( 'Kubernetes', () => {
 		.flatMap( ( f ) =>
 			parseAllDocuments( read( `deploy/kubernetes/${ f }` ) ).map(
 				( d ) => {
-					expect( d.errors ).toEqual( [] );
+					if ( d.errors.length > 0 ) {
+						throw new Error(
+							`deploy/kubernetes/${ f }: ${ d.errors.join( '; ' ) }`
+						);
+					}
 					return d.toJS() as Record< string, any >;
 				}
 			)
