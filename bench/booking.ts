@@ -22,7 +22,7 @@ import { startRunner, type World } from './lib/world';
 
 export const LATENCY_MS = 250;
 const VARIANTS = [ 'none', 'ours-sync', 'ours-async', 'php-only' ] as const;
-type Variant = ( typeof VARIANTS )[ number ];
+export type Variant = ( typeof VARIANTS )[ number ];
 const ZONE = 'Europe/Berlin';
 
 /** Slot n of the booking doctor: 30-minute slots, 48 a day, from `firstDay` days ahead. */
@@ -37,7 +37,8 @@ function slot( n: number, firstDay: number ) {
 	return { appointmentStartDate: day, appointmentStartTime: time };
 }
 
-async function book(
+/** One booking of the booking doctor's telemedicine service, as `variant`; its time and id. */
+export async function book(
 	session: Session,
 	world: World,
 	variant: Variant,

@@ -10,7 +10,8 @@
  *   npm run bench -- --no-build --keep              skip the builds / keep the bench instance afterwards
  *
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
- * sidecar-overhead, booking (sync, async, vs PHP-only), recovery, backlog, scaling, queue-tick.
+ * sidecar-overhead, booking (sync, async, vs PHP-only), recovery, backlog, scaling, queue-tick,
+ * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
  */
@@ -45,6 +46,7 @@ import {
 	Sidecars,
 	type World,
 } from './lib/world';
+import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
@@ -58,7 +60,8 @@ type Group =
 	| 'recovery'
 	| 'backlog'
 	| 'scaling'
-	| 'queue-tick';
+	| 'queue-tick'
+	| 'hosted';
 
 const argv = process.argv.slice( 2 );
 const flag = ( name: string ) => argv.includes( `--${ name }` );
@@ -77,7 +80,9 @@ const selected = ( g: Group ) =>
 		( only.has( 'sidecar-cold-start' ) ||
 			only.has( 'sidecar-memory' ) ) ) ||
 	( g === 'booking' &&
-		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) );
+		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) ) ||
+	( g === 'hosted' &&
+		[ ...only ].some( ( id ) => id.startsWith( 'hosted' ) ) );
 
 const DOCS = path.join( ROOT, 'docs', 'PERFORMANCE.md' );
 const RESULTS = path.join( ROOT, 'bench', 'results' );
@@ -257,7 +262,14 @@ async function main(): Promise< void > {
 	}
 
 	const needsWordPress = (
-		[ 'booking', 'recovery', 'backlog', 'scaling', 'queue-tick' ] as const
+		[
+			'booking',
+			'recovery',
+			'backlog',
+			'scaling',
+			'queue-tick',
+			'hosted',
+		] as const
 	 ).some( selected );
 	let world: World | undefined;
 	let sidecars: Sidecars | undefined;
@@ -395,6 +407,35 @@ async function main(): Promise< void > {
 					);
 				}
 			}
+			if ( selected( 'hosted' ) ) {
+				log(
+					'hosted fleet: 3 sites draining at once, a quiet site booking'
+				);
+				loads.hosted = load();
+				await sidecars.stop();
+				try {
+					figures.push(
+						...hostedFigures(
+							await runHosted(
+								world,
+								quick
+									? { meetingsPerSite: 200, pings: 300 }
+									: {}
+							)
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'hosted-fairness',
+							'hosted fleet: fairness between sites',
+							'slowest / fastest ≥ 0.8; total ≤ 1.15× quota floor; 0 duplicates',
+							e
+						)
+					);
+				}
+				await sidecars.start( 1 );
+			}
 		} finally {
 			await sidecars?.stop();
 			await closeTestkit();
@@ -410,6 +451,9 @@ async function main(): Promise< void > {
 		}
 		if ( id === 'sidecar-cold-start' || id === 'sidecar-memory' ) {
 			return 'sidecar-startup';
+		}
+		if ( id.startsWith( 'hosted' ) ) {
+			return 'hosted';
 		}
 		return id === 'frontend-weight' ? 'start' : id;
 	};

@@ -55,6 +55,8 @@ export interface Health {
 		signed: boolean;
 		version?: string | null;
 		latency_ms?: number | null;
+		/** Configured for a hosted sidecar (an enrolment key). */
+		hosted?: boolean;
 		/** Why the sidecar is unreachable or refuses the signature. */
 		code?: string;
 		message?: string;

@@ -209,7 +209,7 @@ final class MFK_REST_Settings {
 		) + ( $sidecar['reachable'] ? array() : array( 'code' => '' !== $sidecar['cause'] ? $sidecar['cause'] : $sidecar['code'] ) );
 		if ( $sidecar['reachable'] ) {
 			$checks[] = array(
-				'id'      => 'signature',
+				'id'      => $sidecar['hosted'] ? 'enrolment' : 'signature',
 				'ok'      => $sidecar['signed'],
 				'message' => $sidecar['signed']
 					? ( $sidecar['hosted'] ? __( 'The hosted sidecar accepts this site\'s enrolment key.', 'meet-for-kivicare' ) : __( 'The sidecar accepts WordPress\'s signed requests.', 'meet-for-kivicare' ) )
