@@ -26,7 +26,7 @@ import type { World } from './lib/world';
 export const LATENCY_MS = 250;
 export const LATENCIES = [ 0, 250, 1000 ] as const;
 const VARIANTS = [ 'none', 'ours-default', 'ours-sync', 'php-only' ] as const;
-type Variant = ( typeof VARIANTS )[ number ];
+export type Variant = ( typeof VARIANTS )[ number ];
 const ZONE = 'Europe/Berlin';
 
 /** Slot n of the booking doctor: 30-minute slots, 48 a day, from `firstDay` days ahead. */
@@ -41,7 +41,8 @@ function slot( n: number, firstDay: number ) {
 	return { appointmentStartDate: day, appointmentStartTime: time };
 }
 
-async function book(
+/** One booking of the booking doctor's telemedicine service, as `variant`; its time and id. */
+export async function book(
 	session: Session,
 	world: World,
 	variant: Variant,

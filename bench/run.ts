@@ -12,7 +12,8 @@
  *
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
- * burst (and burst-sidecar-killed), recovery, backlog, scaling, queue-tick.
+ * burst (and burst-sidecar-killed), recovery, backlog, scaling, queue-tick,
+ * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
  */
@@ -47,6 +48,7 @@ import {
 	Sidecars,
 	type World,
 } from './lib/world';
+import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
@@ -62,7 +64,8 @@ type Group =
 	| 'recovery'
 	| 'backlog'
 	| 'scaling'
-	| 'queue-tick';
+	| 'queue-tick'
+	| 'hosted';
 
 const argv = process.argv.slice( 2 );
 const flag = ( name: string ) => argv.includes( `--${ name }` );
@@ -81,7 +84,9 @@ const selected = ( g: Group ) =>
 			only.has( 'sidecar-memory' ) ) ) ||
 	( g === 'booking' &&
 		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) ) ||
-	( g === 'burst' && only.has( 'burst-sidecar-killed' ) );
+	( g === 'burst' && only.has( 'burst-sidecar-killed' ) ) ||
+	( g === 'hosted' &&
+		[ ...only ].some( ( id ) => id.startsWith( 'hosted' ) ) );
 
 const log = ( message: string ) =>
 	process.stderr.write( `[bench] ${ message }\n` );
@@ -264,6 +269,7 @@ async function main(): Promise< void > {
 			'backlog',
 			'scaling',
 			'queue-tick',
+			'hosted',
 		] as const
 	 ).some( selected );
 	let world: World | undefined;
@@ -459,6 +465,35 @@ async function main(): Promise< void > {
 					);
 				}
 			}
+			if ( selected( 'hosted' ) ) {
+				log(
+					'hosted fleet: 3 sites draining at once, a quiet site booking'
+				);
+				loads.hosted = load();
+				await sidecars.stop();
+				try {
+					figures.push(
+						...hostedFigures(
+							await runHosted(
+								world,
+								quick
+									? { meetingsPerSite: 200, pings: 300 }
+									: {}
+							)
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'hosted-fairness',
+							'hosted fleet: fairness between sites',
+							'slowest / fastest ≥ 0.8; total ≤ 1.15× quota floor; 0 duplicates',
+							e
+						)
+					);
+				}
+				await sidecars.start( 1 );
+			}
 		} finally {
 			await sidecars?.stop();
 			await closeTestkit();
@@ -474,6 +509,9 @@ async function main(): Promise< void > {
 		}
 		if ( id === 'sidecar-cold-start' || id === 'sidecar-memory' ) {
 			return 'sidecar-startup';
+		}
+		if ( id.startsWith( 'hosted' ) ) {
+			return 'hosted';
 		}
 		return id === 'frontend-weight' ? 'start' : id;
 	};

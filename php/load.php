@@ -56,6 +56,9 @@ const MFK_CLASS_MAP = array(
 
 	// The sidecar: signed calls, and the site and event identities both sides derive.
 	'mfk_sidecar_client'                                => 'sidecar/class-mfk-sidecar-client.php',
+	'mfk_sidecar_diagnosis'                             => 'sidecar/class-mfk-sidecar-diagnosis.php',
+	'mfk_sidecar_transport'                             => 'sidecar/class-mfk-sidecar-transport.php',
+	'mfk_enrolment'                                     => 'sidecar/class-mfk-enrolment.php',
 	'mfk_site'                                          => 'sidecar/class-mfk-site.php',
 
 	// Doctors' Google connection: the OAuth round trip and the stored grant.

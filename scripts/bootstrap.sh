@@ -5,10 +5,12 @@
 MFK_ROOT="${MFK_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
 # Debian packages: PHP and its extensions for WordPress, MariaDB, Chromium for browser tests,
-# zip for the plugin package, the archive keyring for fetching WordPress from Debian.
+# zip for the plugin package, the archive keyring for fetching WordPress from Debian, Redis and
+# openssl for the tests of sidecar replicas sharing state over HTTPS.
 MFK_APT_PACKAGES=(
 	php-cli php-mysql php-xml php-mbstring php-curl php-gd php-intl php-zip
 	mariadb-server mariadb-client
+	redis-server openssl
 	chromium
 	zip unzip
 	ca-certificates debian-archive-keyring

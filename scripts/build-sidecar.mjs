@@ -118,23 +118,31 @@ const sidecarAlias = {
 };
 
 /**
- * The Google client libraries are loaded after the server listens (src/sidecar/context.ts). To
- * keep their ~400 KiB out of the parse at start-up as well, they are bundled separately and
- * embedded as a string, compiled on first use. The file stays self-contained.
+ * The Google client libraries are loaded after the server listens (src/sidecar/context.ts), the
+ * Redis client only when MFK_REDIS_URL is set (src/sidecar/shared-state/index.ts). To keep them
+ * out of the parse at start-up as well, they are bundled separately and embedded as strings,
+ * compiled on first use. The file stays self-contained.
  */
+const DEFERRED = {
+	'./google/api': 'src/sidecar/google/api.ts',
+	'./redis': 'src/sidecar/shared-state/redis.ts',
+};
 const deferGoogleClient = {
 	name: 'defer-google-client',
 	setup( pluginBuild ) {
-		pluginBuild.onResolve( { filter: /^\.\/google\/api$/ }, () => ( {
-			path: 'google-client',
-			namespace: 'deferred',
-		} ) );
+		pluginBuild.onResolve(
+			{ filter: /^\.\/(google\/api|redis)$/ },
+			( args ) => ( {
+				path: DEFERRED[ args.path ],
+				namespace: 'deferred',
+			} )
+		);
 		pluginBuild.onLoad(
 			{ filter: /.*/, namespace: 'deferred' },
-			async () => {
+			async ( args ) => {
 				const inner = await build( {
 					...common,
-					entryPoints: [ 'src/sidecar/google/api.ts' ],
+					entryPoints: [ args.path ],
 					alias: sidecarAlias,
 					legalComments: 'external',
 					metafile: false,
@@ -160,7 +168,7 @@ const deferGoogleClient = {
 					contents: `${ legal }
 const wrapper = require( 'node:vm' ).runInThisContext(
 	${ JSON.stringify( script ) },
-	{ filename: __filename + '#google-client' }
+	{ filename: __filename + '#' + ${ JSON.stringify( args.path ) } }
 );
 wrapper( module.exports, require, module, __filename, __dirname );
 `,

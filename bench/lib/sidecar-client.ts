@@ -15,7 +15,14 @@ export interface SignedAnswer {
 export function sidecarCaller(
 	baseUrl: string,
 	secret: string,
-	{ keepAlive = false }: { keepAlive?: boolean } = {}
+	{
+		keepAlive = false,
+		headers: extra = {},
+	}: {
+		keepAlive?: boolean;
+		/** Sent with every call (a hosted sidecar's site headers). */
+		headers?: Record< string, string >;
+	} = {}
 ) {
 	const url = new URL( baseUrl );
 	const agent = keepAlive
@@ -35,6 +42,7 @@ export function sidecarCaller(
 					headers: {
 						'content-type': 'application/json; charset=utf-8',
 						'content-length': Buffer.byteLength( raw ),
+						...extra,
 						...signedHeaders( secret, {
 							method: 'POST',
 							path,

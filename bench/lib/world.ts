@@ -111,6 +111,16 @@ export class Sidecars {
 		return this.replicas.map( ( r ) => r.pid );
 	}
 
+	/** The replicas' own ports (behind the balancer, when there are several). */
+	get ports(): number[] {
+		return this.replicas.map( ( r ) => r.port );
+	}
+
+	/** Requests the balancer sent to each replica port. */
+	balancerCounts(): Record< string, number > {
+		return Object.fromEntries( this.balancer?.counts ?? [] );
+	}
+
 	private env(): Record< string, string | undefined > {
 		return { ...sidecarEnv( this.instance ), ...this.extraEnv };
 	}

@@ -89,6 +89,7 @@ export function checkLabel( id: string ): string {
 		sidecar: __( 'Sidecar reachable', 'meet-for-kivicare' ),
 		signed: __( 'Shared secret accepted', 'meet-for-kivicare' ),
 		signature: __( 'Shared secret accepted', 'meet-for-kivicare' ),
+		enrolment: __( 'Enrolment key accepted', 'meet-for-kivicare' ),
 		client: __( 'OAuth client accepted by Google', 'meet-for-kivicare' ),
 		token: __( 'Your Google connection', 'meet-for-kivicare' ),
 		calendar: __( 'Your calendar', 'meet-for-kivicare' ),

@@ -11,6 +11,7 @@ export type FieldName =
 	| 'google_client_secret'
 	| 'sidecar_url'
 	| 'sidecar_secret'
+	| 'sidecar_enrolment_key'
 	| 'sync_budget_ms'
 	| 'event_title_template'
 	| 'send_updates'
@@ -37,12 +38,14 @@ export const NUMBER_FIELDS: readonly FieldName[] = [
 export const SECRET_FIELDS: readonly FieldName[] = [
 	'google_client_secret',
 	'sidecar_secret',
+	'sidecar_enrolment_key',
 ];
 
 export const FIELD_ORDER: readonly FieldName[] = [
 	'google_client_id',
 	'google_client_secret',
 	'sidecar_url',
+	'sidecar_enrolment_key',
 	'sidecar_secret',
 	'event_title_template',
 	'send_updates',
@@ -66,6 +69,7 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		google_client_secret: '',
 		sidecar_url: settings.sidecar_url ?? '',
 		sidecar_secret: '',
+		sidecar_enrolment_key: '',
 		sync_budget_ms: String( settings.sync_budget_ms ?? '' ),
 		event_title_template: settings.event_title_template ?? '',
 		send_updates: settings.send_updates ?? 'none',
@@ -92,6 +96,9 @@ export function lockedFields( settings: Settings ): Set< FieldName > {
 	}
 	if ( settings.sidecar_secret_locked ) {
 		locked.add( 'sidecar_secret' );
+	}
+	if ( settings.sidecar_enrolment_key_locked ) {
+		locked.add( 'sidecar_enrolment_key' );
 	}
 	return locked;
 }

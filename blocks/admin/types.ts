@@ -13,6 +13,11 @@ export interface Settings {
 	sidecar_url_locked: boolean;
 	sidecar_secret_set: boolean;
 	sidecar_secret_locked: boolean;
+	/** An enrolment key of a hosted sidecar is stored (or set in wp-config.php). */
+	sidecar_enrolment_key_set?: boolean;
+	sidecar_enrolment_key_locked?: boolean;
+	/** This site's id: what a hosted sidecar's operator enrols. */
+	site_id?: string;
 	sync_budget_ms: number;
 	event_title_template: string;
 	send_updates: SendUpdates;
@@ -50,6 +55,8 @@ export interface Health {
 		signed: boolean;
 		version?: string | null;
 		latency_ms?: number | null;
+		/** Configured for a hosted sidecar (an enrolment key). */
+		hosted?: boolean;
 		/** Why the sidecar is unreachable or refuses the signature. */
 		code?: string;
 		message?: string;

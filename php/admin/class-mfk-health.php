@@ -19,7 +19,11 @@ final class MFK_Health {
 	 * (shared secret accepted).
 	 *
 	 * @param float $timeout Seconds per call.
-	 * @return array{reachable:bool,signed:bool,version:string,latency_ms:int|null,code:string,message:string}
+	 * `mode` is what the sidecar says it is (`single-site` or `hosted`), `hosted` whether
+	 * this site is configured for a hosted one (an enrolment key); `cause`, `reason` and
+	 * `server_time` tell why a call failed (MFK_Sidecar_Diagnosis words them).
+	 *
+	 * @return array{reachable:bool,signed:bool,version:string,latency_ms:int|null,code:string,message:string,mode:string,hosted:bool,cause:string,reason:string,server_time:int|null}
 	 */
 	public static function sidecar( float $timeout = 2.0 ): array {
 		$client  = MFK_Sidecar_Client::instance();
@@ -27,28 +31,39 @@ final class MFK_Health {
 		$health  = $client->probe( '/healthz', $timeout );
 		$latency = (int) round( ( microtime( true ) - $started ) * 1000 );
 		$out     = array(
-			'reachable'  => false,
-			'signed'     => false,
-			'version'    => '',
-			'latency_ms' => null,
-			'code'       => '',
-			'message'    => '',
+			'reachable'   => false,
+			'signed'      => false,
+			'version'     => '',
+			'latency_ms'  => null,
+			'code'        => '',
+			'message'     => '',
+			'mode'        => '',
+			'hosted'      => $client->is_hosted(),
+			'cause'       => '',
+			'reason'      => '',
+			'server_time' => null,
 		);
-		if ( is_wp_error( $health ) ) {
-			$out['code']    = (string) $health->get_error_code();
-			$out['message'] = $health->get_error_message();
+		$failed  = static function ( WP_Error $error ) use ( &$out ): array {
+			$data               = (array) $error->get_error_data();
+			$out['code']        = (string) $error->get_error_code();
+			$out['message']     = $error->get_error_message();
+			$out['cause']       = isset( $data['cause'] ) ? sanitize_key( (string) $data['cause'] ) : '';
+			$out['reason']      = isset( $data['reason'] ) ? sanitize_key( (string) $data['reason'] ) : '';
+			$out['server_time'] = isset( $data['serverTime'] ) ? (int) $data['serverTime'] : null;
 			return $out;
+		};
+		if ( is_wp_error( $health ) ) {
+			return $failed( $health );
 		}
 		$out['reachable']  = true;
 		$out['latency_ms'] = $latency;
 		$out['version']    = isset( $health['version'] ) && is_string( $health['version'] ) ? sanitize_text_field( $health['version'] ) : '';
+		$out['mode']       = isset( $health['mode'] ) && is_string( $health['mode'] ) ? sanitize_key( $health['mode'] ) : '';
 
 		// A non-empty array so the body is a JSON object (an empty PHP array encodes as []).
 		$ping = $client->post( '/v1/ping', array( 'siteId' => MFK_Site::id() ), array( 'timeout' => $timeout ) );
 		if ( is_wp_error( $ping ) ) {
-			$out['code']    = (string) $ping->get_error_code();
-			$out['message'] = $ping->get_error_message();
-			return $out;
+			return $failed( $ping );
 		}
 		$out['signed'] = ! empty( $ping['ok'] );
 		if ( '' === $out['version'] && isset( $ping['version'] ) && is_string( $ping['version'] ) ) {
@@ -151,8 +166,8 @@ final class MFK_Health {
 		if ( '' === MFK_Settings::sidecar_url() ) {
 			$missing['sidecar_url'] = __( 'The sidecar address is not set.', 'meet-for-kivicare' );
 		}
-		if ( '' === MFK_Settings::sidecar_secret() ) {
-			$missing['sidecar_secret'] = __( 'The sidecar shared secret is not set (MFK_SIDECAR_SECRET in wp-config.php or the settings page).', 'meet-for-kivicare' );
+		if ( '' === MFK_Settings::sidecar_secret() && '' === MFK_Settings::sidecar_enrolment_key() ) {
+			$missing['sidecar_secret'] = __( 'Neither the sidecar shared secret (MFK_SIDECAR_SECRET in wp-config.php or the settings page) nor the enrolment key of a hosted sidecar is set.', 'meet-for-kivicare' );
 		}
 		return $missing;
 	}

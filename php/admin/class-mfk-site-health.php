@@ -154,15 +154,16 @@ final class MFK_Site_Health {
 	 * @return array<string,mixed>
 	 */
 	public static function test_sidecar(): array {
-		$sidecar = MFK_Health::sidecar( 2.0 );
+		$sidecar   = MFK_Health::sidecar( 2.0 );
+		$diagnosis = MFK_Sidecar_Diagnosis::explain( $sidecar );
 		if ( ! $sidecar['reachable'] ) {
 			return self::result(
 				'mfk_sidecar',
 				'critical',
 				__( 'The Meet for KiviCare sidecar cannot be reached', 'meet-for-kivicare' ),
-				/* translators: 1: sidecar URL, 2: error message. */
-				sprintf( __( 'WordPress could not reach the sidecar at %1$s (%2$s). New Meet links wait in the queue until it is back; bookings keep working.', 'meet-for-kivicare' ), MFK_Settings::sidecar_url(), $sidecar['message'] ),
-				__( 'Start the sidecar (node build/sidecar/sidecar.js or its service) and check MFK_SIDECAR_URL. With WP_HTTP_BLOCK_EXTERNAL set, add the sidecar host to WP_ACCESSIBLE_HOSTS.', 'meet-for-kivicare' )
+				/* translators: 1: sidecar URL, 2: what went wrong. */
+				sprintf( __( 'WordPress could not reach the sidecar at %1$s: %2$s New Meet links wait in the queue until it is back; bookings keep working.', 'meet-for-kivicare' ), MFK_Settings::sidecar_url(), $diagnosis['message'] ),
+				$diagnosis['hint']
 			);
 		}
 		if ( ! $sidecar['signed'] ) {
@@ -170,9 +171,9 @@ final class MFK_Site_Health {
 				'mfk_sidecar',
 				'critical',
 				__( 'The Meet for KiviCare sidecar refuses WordPress\'s requests', 'meet-for-kivicare' ),
-				/* translators: %s: error message. */
-				sprintf( __( 'The sidecar answers but refuses signed requests: %s', 'meet-for-kivicare' ), $sidecar['message'] ),
-				MFK_REST_Settings::hint( '' !== $sidecar['code'] ? $sidecar['code'] : 'unauthorized' )
+				/* translators: %s: what went wrong. */
+				sprintf( __( 'The sidecar answers but refuses signed requests: %s', 'meet-for-kivicare' ), $diagnosis['message'] ),
+				$diagnosis['hint']
 			);
 		}
 		return self::result(
@@ -314,6 +315,10 @@ final class MFK_Site_Health {
 					'label'   => __( 'Shared secret set', 'meet-for-kivicare' ),
 					'value'   => $settings['sidecar_secret_set'] ? $yes : $no,
 					'private' => true,
+				),
+				'sidecar_hosted'  => array(
+					'label' => __( 'Hosted sidecar (enrolment key set)', 'meet-for-kivicare' ),
+					'value' => $settings['sidecar_enrolment_key_set'] ? $yes : $no,
 				),
 				'client_id'       => array(
 					'label' => __( 'Google OAuth client ID', 'meet-for-kivicare' ),

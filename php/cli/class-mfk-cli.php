@@ -47,6 +47,7 @@ class MFK_CLI {
 			WP_CLI::line(
 				(string) wp_json_encode(
 					array(
+						'site_id'                   => MFK_Site::id(),
 						'configured'                => ! $missing,
 						'missing'                   => array_keys( $missing ),
 						'sidecar'                   => $sidecar,
@@ -60,6 +61,11 @@ class MFK_CLI {
 		}
 
 		$items   = array();
+		$items[] = array(
+			'check'  => 'site id',
+			'status' => 'ok',
+			'detail' => MFK_Site::id() . ( '' !== MFK_Settings::sidecar_enrolment_key() ? ' (hosted sidecar, enrolment key set)' : '' ),
+		);
 		$items[] = array(
 			'check'  => 'configuration',
 			'status' => $missing ? 'missing' : 'ok',

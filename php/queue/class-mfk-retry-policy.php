@@ -20,10 +20,10 @@ final class MFK_Retry_Policy {
 	const TERMINAL_CODES = array( 'token_revoked', 'credential_invalid', 'seal_key_unknown', 'insufficient_scope', 'quota_exceeded', 'calendar_not_found', 'conference_not_allowed', 'conference_failed', 'client_invalid', 'invalid_request', 'google_error', 'not_found', 'doctor_not_connected', 'max_age_exceeded' );
 
 	/** Outages: retried soon (short cap) so links appear quickly once they end. */
-	const OUTAGE_CODES = array( 'sidecar_unavailable', 'google_unavailable', 'sidecar_not_ready' );
+	const OUTAGE_CODES = array( 'sidecar_unavailable', 'google_unavailable', 'sidecar_not_ready', 'shared_state_unavailable' );
 
 	/** Configuration problems: retried every few minutes until an admin fixes them. */
-	const CONFIG_CODES = array( 'unauthorized', 'not_configured' );
+	const CONFIG_CODES = array( 'unauthorized', 'not_configured', 'site_revoked', 'site_mismatch', 'sidecar_insecure_url' );
 
 	/**
 	 * Whether an error is worth another attempt of the same operation.

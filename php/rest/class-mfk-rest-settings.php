@@ -71,6 +71,7 @@ final class MFK_REST_Settings {
 			'google_client_secret'            => $string( __( 'Google OAuth client secret (write-only; sealed by the sidecar; empty keeps the stored one).', 'meet-for-kivicare' ), 512 ),
 			'sidecar_url'                     => $string( __( 'Sidecar base URL.', 'meet-for-kivicare' ), 2048 ),
 			'sidecar_secret'                  => $string( __( 'Shared secret of the sidecar (write-only).', 'meet-for-kivicare' ), 256 ),
+			'sidecar_enrolment_key'           => $string( __( 'Enrolment key of a hosted sidecar (write-only; empty keeps the stored one).', 'meet-for-kivicare' ), 256 ),
 			'sync_budget_ms'                  => array(
 				'description' => __( 'Milliseconds a booking may wait for the link (0-10000).', 'meet-for-kivicare' ),
 				'type'        => 'integer',
@@ -150,8 +151,16 @@ final class MFK_REST_Settings {
 			}
 			unset( $input['sidecar_secret'] );
 		}
-		if ( isset( $input['sidecar_secret'] ) && '' === (string) $input['sidecar_secret'] ) {
-			unset( $input['sidecar_secret'] ); // Write-only field left empty: keep the stored one.
+		if ( defined( 'MFK_SIDECAR_ENROLMENT_KEY' ) && isset( $input['sidecar_enrolment_key'] ) ) {
+			if ( '' !== (string) $input['sidecar_enrolment_key'] ) {
+				$errors['sidecar_enrolment_key'] = __( 'The enrolment key is set by MFK_SIDECAR_ENROLMENT_KEY in wp-config.php and cannot be changed here.', 'meet-for-kivicare' );
+			}
+			unset( $input['sidecar_enrolment_key'] );
+		}
+		foreach ( array( 'sidecar_secret', 'sidecar_enrolment_key' ) as $write_only ) {
+			if ( isset( $input[ $write_only ] ) && '' === trim( (string) $input[ $write_only ] ) ) {
+				unset( $input[ $write_only ] ); // Write-only field left empty: keep the stored one.
+			}
 		}
 
 		$checked = MFK_Settings_Validator::validate( $input );
@@ -184,8 +193,9 @@ final class MFK_REST_Settings {
 	 * @param WP_REST_Request $request Request.
 	 */
 	public static function test_connection( WP_REST_Request $request ): WP_REST_Response {
-		$checks  = array();
-		$sidecar = MFK_Health::sidecar( 3.0 );
+		$checks    = array();
+		$sidecar   = MFK_Health::sidecar( 3.0 );
+		$diagnosis = MFK_Sidecar_Diagnosis::explain( $sidecar );
 
 		$checks[] = array(
 			'id'         => 'sidecar',
@@ -193,17 +203,19 @@ final class MFK_REST_Settings {
 			'message'    => $sidecar['reachable']
 				/* translators: %s: sidecar version. */
 				? sprintf( __( 'The sidecar answers (version %s).', 'meet-for-kivicare' ), '' !== $sidecar['version'] ? $sidecar['version'] : '?' )
-				: __( 'The sidecar does not answer.', 'meet-for-kivicare' ),
-			'hint'       => $sidecar['reachable'] ? '' : __( 'Start the sidecar and check its address (MFK_SIDECAR_URL). If WP_HTTP_BLOCK_EXTERNAL is set, add the sidecar host to WP_ACCESSIBLE_HOSTS.', 'meet-for-kivicare' ),
+				: $diagnosis['message'],
+			'hint'       => $sidecar['reachable'] ? '' : $diagnosis['hint'],
 			'latency_ms' => $sidecar['latency_ms'],
-		);
+		) + ( $sidecar['reachable'] ? array() : array( 'code' => '' !== $sidecar['cause'] ? $sidecar['cause'] : $sidecar['code'] ) );
 		if ( $sidecar['reachable'] ) {
 			$checks[] = array(
-				'id'      => 'signature',
+				'id'      => $sidecar['hosted'] ? 'enrolment' : 'signature',
 				'ok'      => $sidecar['signed'],
-				'message' => $sidecar['signed'] ? __( 'The sidecar accepts WordPress\'s signed requests.', 'meet-for-kivicare' ) : __( 'The sidecar refuses WordPress\'s signed requests.', 'meet-for-kivicare' ),
-				'hint'    => $sidecar['signed'] ? '' : self::hint( '' !== $sidecar['code'] ? $sidecar['code'] : 'unauthorized' ),
-			);
+				'message' => $sidecar['signed']
+					? ( $sidecar['hosted'] ? __( 'The hosted sidecar accepts this site\'s enrolment key.', 'meet-for-kivicare' ) : __( 'The sidecar accepts WordPress\'s signed requests.', 'meet-for-kivicare' ) )
+					: $diagnosis['message'],
+				'hint'    => $sidecar['signed'] ? '' : $diagnosis['hint'],
+			) + ( $sidecar['signed'] ? array() : array( 'code' => '' !== $sidecar['reason'] ? $sidecar['reason'] : $sidecar['code'] ) );
 		}
 
 		if ( $sidecar['signed'] ) {

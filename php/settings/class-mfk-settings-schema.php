@@ -42,6 +42,7 @@ final class MFK_Settings_Schema {
 			'google_client_secret'     => '', // Sealed blob only, never the secret itself.
 			'sidecar_url'              => 'http://127.0.0.1:8787',
 			'sidecar_secret'           => '',
+			'sidecar_enrolment_key'    => '', // Hosted sidecar: its operator's key for this site.
 			'sync_budget_ms'           => 0, // Links are made right after the booking, in the background.
 			'event_title_template'     => 'Video consultation',
 			'send_updates'             => 'none',

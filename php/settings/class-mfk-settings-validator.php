@@ -41,6 +41,8 @@ final class MFK_Settings_Validator {
 			$parts = wp_parse_url( $value );
 			if ( false === $parts || empty( $parts['host'] ) || ! in_array( $parts['scheme'] ?? '', array( 'http', 'https' ), true ) || isset( $parts['query'] ) || isset( $parts['fragment'] ) || isset( $parts['user'] ) ) {
 				$errors['sidecar_url'] = __( 'Enter the sidecar address as http(s)://host:port, without query string or credentials.', 'meet-for-kivicare' );
+			} elseif ( ! MFK_Sidecar_Transport::is_acceptable_url( $value ) ) {
+				$errors['sidecar_url'] = MFK_Sidecar_Transport::insecure_url_error()->get_error_message();
 			} else {
 				$clean['sidecar_url'] = untrailingslashit( esc_url_raw( $value, array( 'http', 'https' ) ) );
 			}
@@ -51,6 +53,15 @@ final class MFK_Settings_Validator {
 				$errors['sidecar_secret'] = __( 'The shared secret must be 32 to 256 characters without spaces.', 'meet-for-kivicare' );
 			} else {
 				$clean['sidecar_secret'] = $value;
+			}
+		}
+		if ( array_key_exists( 'sidecar_enrolment_key', $input ) ) {
+			$value   = trim( (string) $input['sidecar_enrolment_key'] );
+			$checked = '' === $value ? true : MFK_Enrolment::check( $value, MFK_Site::id() );
+			if ( is_wp_error( $checked ) ) {
+				$errors['sidecar_enrolment_key'] = $checked->get_error_message();
+			} else {
+				$clean['sidecar_enrolment_key'] = $value;
 			}
 		}
 		if ( array_key_exists( 'sync_budget_ms', $input ) ) {

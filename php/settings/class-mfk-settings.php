@@ -57,12 +57,15 @@ final class MFK_Settings {
 	 */
 	public static function for_display(): array {
 		$all = self::all();
-		unset( $all['google_client_secret'], $all['sidecar_secret'] );
-		$all['google_client_secret_set'] = '' !== (string) self::get( 'google_client_secret' );
-		$all['sidecar_secret_set']       = '' !== self::sidecar_secret();
-		$all['sidecar_url']              = self::sidecar_url();
-		$all['sidecar_url_locked']       = defined( 'MFK_SIDECAR_URL' );
-		$all['sidecar_secret_locked']    = defined( 'MFK_SIDECAR_SECRET' );
+		unset( $all['google_client_secret'], $all['sidecar_secret'], $all['sidecar_enrolment_key'] );
+		$all['google_client_secret_set']     = '' !== (string) self::get( 'google_client_secret' );
+		$all['sidecar_secret_set']           = '' !== self::sidecar_secret();
+		$all['sidecar_url']                  = self::sidecar_url();
+		$all['sidecar_url_locked']           = defined( 'MFK_SIDECAR_URL' );
+		$all['sidecar_secret_locked']        = defined( 'MFK_SIDECAR_SECRET' );
+		$all['sidecar_enrolment_key_set']    = '' !== self::sidecar_enrolment_key();
+		$all['sidecar_enrolment_key_locked'] = defined( 'MFK_SIDECAR_ENROLMENT_KEY' );
+		$all['site_id']                      = MFK_Site::id();
 		return $all;
 	}
 
@@ -87,6 +90,17 @@ final class MFK_Settings {
 	}
 
 	/**
+	 * Enrolment key of a hosted sidecar; the MFK_SIDECAR_ENROLMENT_KEY constant wins.
+	 * Empty: the sidecar is this site's own (shared secret).
+	 */
+	public static function sidecar_enrolment_key(): string {
+		if ( defined( 'MFK_SIDECAR_ENROLMENT_KEY' ) && '' !== (string) MFK_SIDECAR_ENROLMENT_KEY ) {
+			return trim( (string) MFK_SIDECAR_ENROLMENT_KEY );
+		}
+		return (string) self::get( 'sidecar_enrolment_key' );
+	}
+
+	/**
 	 * Google OAuth client as the sidecar expects it.
 	 *
 	 * @return array{clientId:string,clientSecret:string}|WP_Error
@@ -107,7 +121,7 @@ final class MFK_Settings {
 	 * Whether doctors can connect and meetings can be provisioned.
 	 */
 	public static function is_configured(): bool {
-		return ! is_wp_error( self::client() ) && '' !== self::sidecar_secret() && '' !== self::sidecar_url();
+		return ! is_wp_error( self::client() ) && ( '' !== self::sidecar_secret() || '' !== self::sidecar_enrolment_key() ) && '' !== self::sidecar_url();
 	}
 
 	/**
@@ -156,9 +170,10 @@ final class MFK_Settings {
 	 * @return string|WP_Error Sealed blob.
 	 */
 	private static function seal_client_secret( string $secret, array $next ) {
-		$url     = defined( 'MFK_SIDECAR_URL' ) && '' !== (string) MFK_SIDECAR_URL ? (string) MFK_SIDECAR_URL : (string) $next['sidecar_url'];
-		$shared  = defined( 'MFK_SIDECAR_SECRET' ) && '' !== (string) MFK_SIDECAR_SECRET ? (string) MFK_SIDECAR_SECRET : (string) $next['sidecar_secret'];
-		$client  = new MFK_Sidecar_Client( $url, $shared );
+		$url       = defined( 'MFK_SIDECAR_URL' ) && '' !== (string) MFK_SIDECAR_URL ? (string) MFK_SIDECAR_URL : (string) $next['sidecar_url'];
+		$shared    = defined( 'MFK_SIDECAR_SECRET' ) && '' !== (string) MFK_SIDECAR_SECRET ? (string) MFK_SIDECAR_SECRET : (string) $next['sidecar_secret'];
+		$enrolment = defined( 'MFK_SIDECAR_ENROLMENT_KEY' ) && '' !== (string) MFK_SIDECAR_ENROLMENT_KEY ? (string) MFK_SIDECAR_ENROLMENT_KEY : (string) $next['sidecar_enrolment_key'];
+		$client    = new MFK_Sidecar_Client( $url, $shared, $enrolment );
 		$answer  = $client->post(
 			'/v1/oauth/client/seal',
 			array(
@@ -180,5 +195,6 @@ final class MFK_Settings {
 	 */
 	public static function flush_cache(): void {
 		self::$cache = null;
+		MFK_Sidecar_Client::reset();
 	}
 }

@@ -44,15 +44,53 @@ class MFK_Sidecar_Client {
 	private $origin;
 
 	/**
-	 * Builds a client; without arguments it uses the settings (constants first).
+	 * Headers naming this site to a hosted sidecar (none for the site's own sidecar).
 	 *
-	 * @param string|null $base_url Sidecar base URL.
-	 * @param string|null $secret   Shared secret.
+	 * @var array<string,string>
 	 */
-	public function __construct( ?string $base_url = null, ?string $secret = null ) {
+	private $site_headers = array();
+
+	/**
+	 * Why signed calls cannot be made with the configured enrolment key, if so.
+	 *
+	 * @var WP_Error|null
+	 */
+	private $enrolment_error = null;
+
+	/**
+	 * Builds a client; without arguments it uses the settings (constants first). With an
+	 * enrolment key (a hosted sidecar) calls are signed with the key's secret and name the
+	 * site; otherwise with the shared secret.
+	 *
+	 * @param string|null $base_url      Sidecar base URL.
+	 * @param string|null $secret        Shared secret.
+	 * @param string|null $enrolment_key Enrolment key of a hosted sidecar.
+	 */
+	public function __construct( ?string $base_url = null, ?string $secret = null, ?string $enrolment_key = null ) {
 		$this->base_url = untrailingslashit( $base_url ?? MFK_Settings::sidecar_url() );
 		$this->secret   = $secret ?? MFK_Settings::sidecar_secret();
 		$this->origin   = self::origin_of( $this->base_url );
+		$enrolment_key  = trim( $enrolment_key ?? MFK_Settings::sidecar_enrolment_key() );
+		if ( '' !== $enrolment_key ) {
+			$checked = MFK_Enrolment::check( $enrolment_key, MFK_Site::id() );
+			$parts   = MFK_Enrolment::parse( $enrolment_key );
+			if ( is_wp_error( $checked ) || null === $parts ) {
+				$this->enrolment_error = is_wp_error( $checked ) ? $checked : null;
+				return;
+			}
+			$this->secret       = $parts['secret'];
+			$this->site_headers = array(
+				'X-MFK-Site'   => $parts['site_id'],
+				'X-MFK-Key-Id' => $parts['kid'],
+			);
+		}
+	}
+
+	/**
+	 * Whether calls go to a hosted sidecar (an enrolment key is configured).
+	 */
+	public function is_hosted(): bool {
+		return array() !== $this->site_headers || null !== $this->enrolment_error;
 	}
 
 	/**
@@ -185,6 +223,13 @@ class MFK_Sidecar_Client {
 		if ( '' === $this->origin ) {
 			return new WP_Error( 'not_configured', __( 'The sidecar address is not configured.', 'meet-for-kivicare' ), array( 'status' => 503, 'retryable' => false ) );
 		}
+		if ( ! MFK_Sidecar_Transport::is_acceptable_url( $this->base_url ) ) {
+			return MFK_Sidecar_Transport::insecure_url_error();
+		}
+		if ( $signed && null !== $this->enrolment_error ) {
+			$error = $this->enrolment_error;
+			return new WP_Error( 'not_configured', $error->get_error_message(), array( 'status' => 503, 'retryable' => false, 'cause' => $error->get_error_code() ) );
+		}
 		if ( $signed && '' === $this->secret ) {
 			return new WP_Error( 'not_configured', __( 'The sidecar shared secret is not configured.', 'meet-for-kivicare' ), array( 'status' => 503, 'retryable' => false ) );
 		}
@@ -206,6 +251,7 @@ class MFK_Sidecar_Client {
 			$headers['X-MFK-Timestamp']  = (string) $timestamp;
 			$headers['X-MFK-Nonce']      = $nonce;
 			$headers['X-MFK-Signature']  = $this->sign( $method, $path, $raw, $timestamp, $nonce );
+			$headers                    += $this->site_headers;
 		}
 
 		$timeout = max( 0.2, $timeout );
@@ -213,7 +259,7 @@ class MFK_Sidecar_Client {
 		try {
 			$response = wp_remote_request(
 				$url,
-				array(
+				MFK_Sidecar_Transport::tls_args() + array(
 					'method'             => $method,
 					'headers'            => $headers,
 					'body'               => null === $body ? null : $raw,
@@ -229,10 +275,12 @@ class MFK_Sidecar_Client {
 		}
 
 		if ( is_wp_error( $response ) ) {
-			$message = 'http_request_not_executed' === $response->get_error_code()
+			$blocked = 'http_request_not_executed' === $response->get_error_code();
+			$message = $blocked
 				? __( 'WordPress blocks requests to the sidecar host (WP_HTTP_BLOCK_EXTERNAL): add it to WP_ACCESSIBLE_HOSTS.', 'meet-for-kivicare' )
 				: __( 'The Meet sidecar could not be reached.', 'meet-for-kivicare' );
-			return new WP_Error( 'sidecar_unavailable', $message, array( 'status' => 503, 'retryable' => true ) );
+			$cause   = $blocked ? 'blocked' : MFK_Sidecar_Transport::cause( $response->get_error_message() );
+			return new WP_Error( 'sidecar_unavailable', $message, array( 'status' => 503, 'retryable' => true, 'cause' => $cause ) );
 		}
 
 		$status  = (int) wp_remote_retrieve_response_code( $response );
@@ -266,7 +314,7 @@ class MFK_Sidecar_Client {
 		$data = array(
 			'status'    => (int) ( $data['status'] ?? $status ),
 			'retryable' => (bool) ( $data['retryable'] ?? false ),
-		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors', 'sealed', 'kid' ) ) );
+		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors', 'sealed', 'kid', 'reason', 'serverTime' ) ) );
 		$message = isset( $body['message'] ) && is_string( $body['message'] ) ? $body['message'] : $code;
 		return new WP_Error( $code, $message, $data );
 	}

@@ -16,6 +16,7 @@ import batchRoutes from './routes/batch';
 import meetingRoutes from './routes/meetings';
 import oauthRoutes from './routes/oauth';
 import opsRoutes from './routes/ops';
+import siteRoutes from './routes/site';
 
 export type { AppOptions };
 
@@ -36,6 +37,7 @@ export function buildApp(
 	app.register( oauthRoutes );
 	app.register( meetingRoutes );
 	app.register( batchRoutes );
+	app.register( siteRoutes );
 
 	app.setErrorHandler( errorHandler );
 	app.setNotFoundHandler( notFoundHandler );

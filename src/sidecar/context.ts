@@ -12,6 +12,10 @@ import { TokenCache } from './google/token-cache';
 import { Metrics } from './observability/metrics';
 import { OpenedBlobs } from './sealing/opened-blobs';
 import { Sealer } from './sealing/sealer';
+import { SiteScheduler } from './fairness/site-scheduler';
+import type { SharedState } from './shared-state';
+import { SiteKeys } from './tenancy/site-auth';
+import { Revocations } from './tenancy/revocations';
 
 export interface SidecarContext {
 	config: SidecarConfig;
@@ -27,6 +31,12 @@ export interface SidecarContext {
 	google: () => Promise< GoogleApi >;
 	/** True once the Google client is loaded. */
 	googleLoaded: () => boolean;
+	/** Which secret verifies a request: the shared one, or an enrolled site's. */
+	siteKeys: SiteKeys;
+	/** The operator's revoke list (hosted sidecar; empty otherwise). */
+	revocations: Revocations;
+	/** Nonces and per-site windows shared by the replicas (set by plugins/context.ts). */
+	state: SharedState;
 	/** Releases what the context holds (connections to Google, timers). */
 	close: () => void;
 }
@@ -44,7 +54,21 @@ export function createContext(
 	let api: GoogleApi | undefined;
 	let loading: Promise< GoogleApi > | undefined;
 	const sealer = new Sealer( config.sealKeys );
+	const sites = config.hosted
+		? new SiteScheduler( config.hosted.googleConcurrency )
+		: undefined;
+	const revocations = new Revocations(
+		{
+			entries: config.hosted?.revokedSites ?? [],
+			file: config.hosted?.revokedSitesFile ?? null,
+		},
+		( message ) => log.error( message )
+	);
 	return {
+		siteKeys: new SiteKeys( config ),
+		revocations,
+		// Replaced by the shared state plugins/context.ts opens before the first request.
+		state: undefined as unknown as SharedState,
 		config,
 		sealer,
 		opened: new OpenedBlobs( sealer ),
@@ -54,7 +78,8 @@ export function createContext(
 			metrics,
 			pacer,
 			{ baseMs: config.retryBaseMs, maxDelayMs: config.retryMaxDelayMs },
-			log
+			log,
+			sites
 		),
 		tokens: new TokenCache(),
 		log,

@@ -24,6 +24,9 @@ export type ErrorCode =
 	| 'google_unavailable'
 	| 'google_error'
 	| 'not_configured'
+	| 'site_revoked'
+	| 'site_mismatch'
+	| 'shared_state_unavailable'
 	| 'internal_error';
 
 interface CodeInfo {
@@ -51,6 +54,9 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	google_unavailable: { status: 503, retryable: true },
 	google_error: { status: 502, retryable: false },
 	not_configured: { status: 503, retryable: false },
+	site_revoked: { status: 403, retryable: false },
+	site_mismatch: { status: 403, retryable: false },
+	shared_state_unavailable: { status: 503, retryable: true },
 	internal_error: { status: 500, retryable: true },
 };
 
@@ -72,6 +78,10 @@ export interface ErrorDetails {
 	/** seal_key_unknown: which sealed blob did not open, and the key id it names (not secret). */
 	sealed?: 'credential' | 'client_secret';
 	kid?: string;
+	/** Which check refused a signed request (`unauthorized`). */
+	reason?: string;
+	/** The sidecar's clock, Unix seconds, when the request's timestamp was too far from it. */
+	serverTime?: number;
 }
 
 export class SidecarError extends Error {

@@ -6,7 +6,9 @@
  *   … sidecar.url …
  *   await sidecar.close();
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app';
 import type { SidecarConfig } from './config/env';
@@ -17,6 +19,12 @@ export { loadConfig, ConfigError, type SidecarConfig } from './config/env';
 export { eventIdFor, requestIdFor } from './meetings/event-id';
 export { sign, signedHeaders, canonicalString } from './signing/signature';
 export { VERSION } from './version';
+export {
+	enrol,
+	formatEnrolmentKey,
+	parseEnrolmentKey,
+	siteSecret,
+} from './tenancy/enrolment';
 
 export interface RunningSidecar {
 	url: string;
@@ -25,6 +33,11 @@ export interface RunningSidecar {
 	context: SidecarContext;
 	/** Stops accepting connections, lets requests in flight finish, then resolves. */
 	close: () => Promise< void >;
+	/**
+	 * Reads again what an operator may change without a restart (SIGHUP): the revoke list, and
+	 * the TLS certificate and key files (a renewed certificate).
+	 */
+	reload: () => void;
 }
 
 export interface StartOptions extends AppOptions {
@@ -58,13 +71,29 @@ export async function startSidecar(
 	}
 	let closed: Promise< void > | undefined;
 	return {
-		url: `http://${ host }:${ port }`,
+		url: `${ config.tls ? 'https' : 'http' }://${ host }:${ port }`,
 		port,
 		app,
 		context: app.ctx,
 		close: () => {
 			closed ??= app.close();
 			return closed;
+		},
+		reload: () => {
+			app.ctx.revocations.reload( true );
+			if ( config.tls ) {
+				try {
+					( app.server as unknown as TlsServer ).setSecureContext( {
+						cert: readFileSync( config.tls.certFile ),
+						key: readFileSync( config.tls.keyFile ),
+					} );
+				} catch ( error ) {
+					app.log.error(
+						{ err: ( error as Error ).message },
+						'the TLS certificate could not be read again; the previous one stays in use'
+					);
+				}
+			}
 		},
 	};
 }

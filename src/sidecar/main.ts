@@ -3,11 +3,35 @@
  * SIGTERM/SIGINT. A configuration error is printed (naming the variables) and exits with 78
  * (EX_CONFIG) before anything listens.
  */
-import { ConfigError, loadConfig, startSidecar } from './index';
+import { COMMANDS, runCommand } from './cli/commands';
+import {
+	ConfigError,
+	loadConfig,
+	startSidecar,
+	type SidecarConfig,
+} from './index';
 
 const EX_CONFIG = 78;
 
+function tlsMode( config: SidecarConfig ): string {
+	if ( config.tls ) {
+		return 'own certificate';
+	}
+	return config.tlsTerminatedByProxy
+		? 'terminated by a proxy'
+		: 'none (loopback)';
+}
+
 async function main(): Promise< void > {
+	const command = process.argv[ 2 ];
+	if ( command && ( COMMANDS as readonly string[] ).includes( command ) ) {
+		process.exit(
+			runCommand( command, process.argv.slice( 3 ), process.env, {
+				out: ( text ) => process.stdout.write( text ),
+				err: ( text ) => process.stderr.write( text ),
+			} )
+		);
+	}
 	let config;
 	try {
 		config = loadConfig( process.env );
@@ -19,16 +43,23 @@ async function main(): Promise< void > {
 		throw error;
 	}
 	const sidecar = await startSidecar( config );
-	if ( ! [ '127.0.0.1', '::1', 'localhost' ].includes( config.host ) ) {
-		sidecar.app.log.warn(
-			{ host: config.host },
-			'listening beyond loopback: keep the port firewalled (every call is still signed)'
-		);
-	}
 	sidecar.app.log.info(
-		{ url: sidecar.url, googleApiRoot: config.google.apiRoot },
+		{
+			url: sidecar.url,
+			googleApiRoot: config.google.apiRoot,
+			mode: config.hosted ? 'hosted' : 'single-site',
+			tls: tlsMode( config ),
+			sharedState: config.redisUrl ? 'redis' : 'memory',
+		},
 		'sidecar listening'
 	);
+	process.on( 'SIGHUP', () => {
+		sidecar.reload();
+		sidecar.app.log.info(
+			{ revoked: sidecar.context.revocations.size },
+			'reloaded the revoke list and TLS certificate'
+		);
+	} );
 
 	let stopping = false;
 	const stop = ( signal: string ) => {

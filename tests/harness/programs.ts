@@ -38,6 +38,8 @@ export const PROGRAMS = {
 	'apt-cache': { package: 'apt' },
 	'dpkg-deb': { package: 'dpkg' },
 	cp: { package: 'coreutils' },
+	'redis-server': { package: 'redis-server' },
+	openssl: { package: 'openssl' },
 } satisfies Record< string, ProgramInfo >;
 
 export type ProgramName = keyof typeof PROGRAMS;

@@ -237,6 +237,7 @@ describe( 'unsigned endpoints', () => {
 		expect( health.status ).toBe( 200 );
 		expect( health.body ).toEqual( {
 			status: 'ok',
+			mode: 'single-site',
 			version: expect.any( String ),
 			uptimeSeconds: expect.any( Number ),
 		} );
@@ -249,6 +250,7 @@ describe( 'unsigned endpoints', () => {
 			ready: true,
 			checks: {
 				sharedSecret: true,
+				sharedState: true,
 				sealKey: true,
 				googleClient: true,
 				googleEndpoints: {

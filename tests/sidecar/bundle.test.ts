@@ -2,7 +2,12 @@
  * The built files as they ship: build/sidecar/sidecar.js (alone, no node_modules needed, started
  * by bin/sidecar as in production) and build/emulator/emulator.js, started as processes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+	execFileSync,
+	spawn,
+	spawnSync,
+	type ChildProcess,
+} from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,4 +258,48 @@ test( 'the sidecar bundle contains no reference to the emulator and needs no nod
 	expect( bundle ).not.toMatch(
 		/require\("(?!node:)(?:fastify|google-auth-library|@googleapis)/
 	);
+} );
+
+test( "the bundle's enrol command prints an enrolment key from MFK_MASTER_KEYS alone; beyond loopback without TLS it refuses to start", () => {
+	const bundle = join( isolated, 'sidecar/sidecar.js' );
+	const master = `m1:${ Buffer.alloc( 32, 1 ).toString( 'base64' ) }`;
+	const siteId = '0b7c2f1e-1111-4222-8333-444455556666';
+	const out = execFileSync(
+		process.execPath,
+		[
+			bundle,
+			'enrol',
+			'--site-id',
+			siteId,
+			'--site-url',
+			'https://clinic.example',
+			'--json',
+		],
+		{
+			cwd: isolated,
+			env: { PATH: process.env.PATH ?? '', MFK_MASTER_KEYS: master },
+			encoding: 'utf8',
+		}
+	);
+	expect( JSON.parse( out ) ).toEqual( {
+		siteId,
+		siteUrl: 'https://clinic.example',
+		keyId: 'm1',
+		// The vector of tests/unit/sidecar/tenancy/enrolment.test.ts.
+		enrolmentKey: `mfke1.m1.${ siteId }.VuZLogwA3tg-VqEtJnZsth0LtmWwNoMSuni839n4lhY`,
+	} );
+
+	const refused = spawnSync( process.execPath, [ bundle ], {
+		cwd: isolated,
+		env: {
+			PATH: process.env.PATH ?? '',
+			MFK_SHARED_SECRET: SECRET,
+			MFK_SEAL_KEYS: KEYS,
+			MFK_SIDECAR_HOST: '0.0.0.0',
+			MFK_SIDECAR_PORT: '0',
+		},
+		encoding: 'utf8',
+	} );
+	expect( refused.status ).toBe( 78 );
+	expect( refused.stderr ).toMatch( /listens beyond loopback/ );
 } );

@@ -188,51 +188,8 @@ export async function startRig(
 		return text ? JSON.parse( text ) : undefined;
 	};
 
-	const connect: Rig[ 'connect' ] = async (
-		email = `doctor-${ randomBytes( 4 ).toString( 'hex' ) }@example.test`,
-		options = {}
-	) => {
-		const state = randomBytes( 16 ).toString( 'hex' );
-		const urlAnswer = await call< { url: string } >(
-			'/v1/oauth/authorize-url',
-			{
-				siteId,
-				client,
-				redirectUri: REDIRECT_URI,
-				state,
-				loginHint: email,
-			}
-		);
-		if ( urlAnswer.status !== 200 ) {
-			throw new Error(
-				`authorize-url failed: ${ JSON.stringify( urlAnswer.body ) }`
-			);
-		}
-		const code = await consent(
-			urlAnswer.body.url,
-			email,
-			options.untick ?? []
-		);
-		const exchanged = await call( '/v1/oauth/exchange', {
-			siteId,
-			client,
-			redirectUri: REDIRECT_URI,
-			code,
-		} );
-		if ( exchanged.status !== 200 ) {
-			throw Object.assign(
-				new Error(
-					`exchange failed: ${ JSON.stringify( exchanged.body ) }`
-				),
-				{ answer: exchanged }
-			);
-		}
-		return {
-			credential: exchanged.body.credential,
-			email: exchanged.body.account.email,
-			scopes: exchanged.body.scopes,
-		};
-	};
+	const connect: Rig[ 'connect' ] = ( email, options = {} ) =>
+		connectDoctor( call, siteId, client, email, options.untick );
 
 	return {
 		google,
@@ -253,6 +210,57 @@ export async function startRig(
 			await app.close();
 			await google.close();
 		},
+	};
+}
+
+type Call = Rig[ 'call' ];
+
+/**
+ * Connects a doctor through the consent page for `siteId`, with the calls of `call` (signed as
+ * that site); returns the sealed credential.
+ */
+export async function connectDoctor(
+	call: Call,
+	siteId: string,
+	client: { clientId: string; clientSecret: string },
+	email = `doctor-${ randomBytes( 4 ).toString( 'hex' ) }@example.test`,
+	untick: string[] = []
+): Promise< { credential: string; email: string; scopes: string[] } > {
+	const state = randomBytes( 16 ).toString( 'hex' );
+	const urlAnswer = await call< { url: string } >(
+		'/v1/oauth/authorize-url',
+		{
+			siteId,
+			client,
+			redirectUri: REDIRECT_URI,
+			state,
+			loginHint: email,
+		}
+	);
+	if ( urlAnswer.status !== 200 ) {
+		throw new Error(
+			`authorize-url failed: ${ JSON.stringify( urlAnswer.body ) }`
+		);
+	}
+	const code = await consent( urlAnswer.body.url, email, untick );
+	const exchanged = await call( '/v1/oauth/exchange', {
+		siteId,
+		client,
+		redirectUri: REDIRECT_URI,
+		code,
+	} );
+	if ( exchanged.status !== 200 ) {
+		throw Object.assign(
+			new Error(
+				`exchange failed: ${ JSON.stringify( exchanged.body ) }`
+			),
+			{ answer: exchanged }
+		);
+	}
+	return {
+		credential: exchanged.body.credential,
+		email: exchanged.body.account.email,
+		scopes: exchanged.body.scopes,
 	};
 }
 

@@ -4,6 +4,7 @@
  * Secret values never appear in the messages.
  */
 import { parseSealKeys, type SealKey } from '../sealing/sealer';
+import { loadTransportConfig, type TransportConfig } from './hosted';
 
 export interface GoogleEndpoints {
 	/** Root of the Google APIs (Calendar v3 lives under `calendar/v3/`). */
@@ -14,9 +15,10 @@ export interface GoogleEndpoints {
 	userinfoUrl: string;
 }
 
-export interface SidecarConfig {
+export interface SidecarConfig extends TransportConfig {
 	host: string;
 	port: number;
+	/** Single-site mode's secret ('' in hosted mode, where each site has its own: `hosted`). */
 	sharedSecret: string;
 	sealKeys: SealKey[];
 	clockSkewSeconds: number;
@@ -144,10 +146,17 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 	const host = get( 'MFK_SIDECAR_HOST' );
 	const port = int( 'MFK_SIDECAR_PORT', 0, 65535 );
 
+	const transport = loadTransportConfig( env, host, problems );
 	const sharedSecret = env.MFK_SHARED_SECRET ?? '';
-	if ( sharedSecret === '' ) {
+	if ( transport.hosted ) {
+		if ( sharedSecret !== '' ) {
+			problems.push(
+				'MFK_SHARED_SECRET and MFK_MASTER_KEYS exclude each other: a hosted sidecar verifies each site with the secret of its enrolment key; remove MFK_SHARED_SECRET'
+			);
+		}
+	} else if ( sharedSecret === '' ) {
 		problems.push(
-			'MFK_SHARED_SECRET is required (a random string of at least 32 characters shared with WordPress)'
+			'MFK_SHARED_SECRET is required (a random string of at least 32 characters shared with WordPress), or MFK_MASTER_KEYS for a sidecar serving many sites'
 		);
 	} else if ( sharedSecret.length < 32 ) {
 		problems.push(
@@ -187,6 +196,7 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 	}
 
 	const config: SidecarConfig = {
+		...transport,
 		host,
 		port,
 		sharedSecret,

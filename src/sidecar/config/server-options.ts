@@ -59,6 +59,10 @@ export function serverOptions(
 		},
 		forceCloseConnections: 'idle',
 		return503OnClosing: true,
+		// Its own certificate when it listens beyond loopback (config/hosted.ts).
+		...( config.tls
+			? { https: { cert: config.tls.cert, key: config.tls.key } }
+			: {} ),
 		...( options.validation ?? { schemaController: validatorCompilers } ),
 	};
 }

@@ -99,5 +99,13 @@ validators["POST /v1/sealed/check body"] = {
 		return module.exports;
 	} )(),
 };
+validators["POST /v1/site/metrics body"] = {
+	schemaSha256: "73a99f3b9a1b9ee6a6c713bda3d95173f3587d790c7280238d8f5f068341421c",
+	validate: ( () => {
+		const module = { exports: {} };
+"use strict";module.exports = validate22;module.exports.default = validate22;const schema23 = {"type":["object","null"],"properties":{"siteId":{"type":"string","minLength":8,"maxLength":64,"pattern":"^[A-Za-z0-9][A-Za-z0-9-]*$"}}};const func2 = require("ajv/dist/runtime/ucs2length").default;const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]*$", "u");function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema23.type},message:"must be object,null"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data && typeof data == "object" && !Array.isArray(data)){if(data.siteId !== undefined){let data0 = data.siteId;if(typeof data0 === "string"){if(func2(data0) > 64){const err1 = {instancePath:instancePath+"/siteId",schemaPath:"#/properties/siteId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(func2(data0) < 8){const err2 = {instancePath:instancePath+"/siteId",schemaPath:"#/properties/siteId/minLength",keyword:"minLength",params:{limit: 8},message:"must NOT have fewer than 8 characters"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(!pattern0.test(data0)){const err3 = {instancePath:instancePath+"/siteId",schemaPath:"#/properties/siteId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]*$"+"\""};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}else {const err4 = {instancePath:instancePath+"/siteId",schemaPath:"#/properties/siteId/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}}}validate22.errors = vErrors;return errors === 0;}
+		return module.exports;
+	} )(),
+};
 module.exports = validators;
 module.exports.default = validators;

@@ -12,6 +12,7 @@ import {
 	type GoogleFailure,
 } from './errors';
 import type { Pacer, PaceKeys } from './pacing';
+import type { SiteScheduler } from '../fairness/site-scheduler';
 
 /** A call to Google that failed for good; `exhausted` when retries ran out of time. */
 export class GoogleCallError extends Error {
@@ -37,8 +38,16 @@ export class GoogleCaller {
 		private readonly log: {
 			warn: ( obj: object, msg: string ) => void;
 			debug: ( obj: object, msg: string ) => void;
-		}
+		},
+		/** A hosted sidecar's fair share of calls between sites (none for a single site). */
+		private readonly sites?: SiteScheduler
 	) {}
+
+	private countForSite( keys: PaceKeys, outcome: string ): void {
+		if ( this.sites && keys.site !== undefined ) {
+			this.metrics.sites.googleCall( keys.site, outcome );
+		}
+	}
 
 	async run< T >(
 		method: string,
@@ -47,12 +56,29 @@ export class GoogleCaller {
 		fn: () => Promise< T >
 	): Promise< T > {
 		const attempt = async (): Promise< T > => {
-			const release = await this.pacer.acquire( keys, deadline );
+			const paced = await this.pacer.acquire( keys, deadline );
+			let release = paced;
+			if ( this.sites && keys.site !== undefined ) {
+				try {
+					const slot = await this.sites.acquire(
+						keys.site,
+						deadline
+					);
+					release = () => {
+						slot();
+						paced();
+					};
+				} catch ( error ) {
+					paced();
+					throw error;
+				}
+			}
 			let started = 0;
 			try {
 				started = performance.now();
 				const result = await fn();
 				this.metrics.googleCalls.inc( { method, outcome: 'ok' } );
+				this.countForSite( keys, 'ok' );
 				if ( keys.user ) {
 					this.pacer.succeed( keys.user );
 				}
@@ -65,13 +91,12 @@ export class GoogleCaller {
 					throw error;
 				}
 				const failure = describeGoogleError( error );
-				this.metrics.googleCalls.inc( {
-					method,
-					outcome:
-						failure.status === 0
-							? failure.reason
-							: String( failure.status ),
-				} );
+				const outcome =
+					failure.status === 0
+						? failure.reason
+						: String( failure.status );
+				this.metrics.googleCalls.inc( { method, outcome } );
+				this.countForSite( keys, outcome );
 				if ( isRateLimit( failure ) ) {
 					// 429 is how Google reports the project's quota; 403 rate limits are per user.
 					const key =

@@ -28,6 +28,8 @@ export interface PacerOptions {
 export interface PaceKeys {
 	user?: string;
 	project?: string;
+	/** The site the call is made for (a hosted sidecar shares calls fairly between sites). */
+	site?: string;
 }
 
 const MAX_KEYS = 50000;

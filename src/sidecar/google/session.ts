@@ -77,6 +77,7 @@ export class GoogleSession {
 		return {
 			user: `user:${ this.client.clientId }:${ this.credential.email }`,
 			project: `project:${ this.client.clientId }`,
+			site: this.siteId,
 		};
 	}
 

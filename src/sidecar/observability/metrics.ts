@@ -3,6 +3,7 @@
  * gauges. Enough for the few series the sidecar exposes, without a dependency.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { SiteMetrics } from './site-metrics';
 
 type Labels = Record< string, string >;
 
@@ -136,6 +137,8 @@ export class Metrics {
 		'mfk_token_refreshes_total',
 		'Access token refreshes, by outcome.'
 	);
+	/** Per enrolled site (hosted sidecar). */
+	readonly sites = new SiteMetrics();
 	private readonly startSeconds = Date.now() / 1000;
 	private readonly loopDelay: IntervalHistogram;
 
@@ -186,6 +189,7 @@ export class Metrics {
 			this.googleRetries.render(),
 			this.authFailures.render(),
 			this.tokenRefreshes.render(),
+			this.sites.render(),
 			...gauges.map(
 				( [ name, help, value ] ) =>
 					`# HELP ${ name } ${ help }\n# TYPE ${ name } gauge\n${ name } ${ value }`

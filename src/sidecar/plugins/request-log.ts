@@ -39,6 +39,8 @@ export default fp(
 				status: reply.statusCode,
 				code,
 				ms: Math.round( reply.elapsedTime * 10 ) / 10,
+				// A hosted sidecar's lines name the site that signed (not bound by `lines`).
+				...( request.siteId ? { site: request.siteId } : {} ),
 			};
 			if ( reply.statusCode >= 500 ) {
 				lines.warn( line, 'request' );

@@ -56,7 +56,13 @@ export default function HealthFigures( {
 					no={ __( 'Not reachable', 'meet-for-kivicare' ) }
 				/>
 			</Figure>
-			<Figure term={ __( 'Shared secret', 'meet-for-kivicare' ) }>
+			<Figure
+				term={
+					sidecar.hosted
+						? __( 'Enrolment key', 'meet-for-kivicare' )
+						: __( 'Shared secret', 'meet-for-kivicare' )
+				}
+			>
 				<Indicator
 					ok={ sidecar.signed }
 					yes={ __( 'Accepted', 'meet-for-kivicare' ) }

@@ -9,6 +9,7 @@ export function fieldLabel( name: string ): string {
 		google_client_secret: __( 'Client secret', 'meet-for-kivicare' ),
 		sidecar_url: __( 'Sidecar address', 'meet-for-kivicare' ),
 		sidecar_secret: __( 'Shared secret', 'meet-for-kivicare' ),
+		sidecar_enrolment_key: __( 'Enrolment key', 'meet-for-kivicare' ),
 		sync_budget_ms: __( 'Time allowed at booking', 'meet-for-kivicare' ),
 		event_title_template: __( 'Event title', 'meet-for-kivicare' ),
 		send_updates: __( 'Invitations sent by Google', 'meet-for-kivicare' ),

@@ -16,12 +16,17 @@ const ops: FastifyPluginAsync = async ( app ) => {
 	app.get( '/healthz', unsigned, async () => ( {
 		status: 'ok',
 		version: VERSION,
+		// WordPress tells its admin when it is configured for the other mode.
+		mode: ctx.siteKeys.hosted ? 'hosted' : 'single-site',
 		uptimeSeconds: Math.round( process.uptime() * 10 ) / 10,
 	} ) );
 
 	app.get( '/readyz', unsigned, async ( _request, reply ) => {
 		const checks = {
-			sharedSecret: ctx.config.sharedSecret.length >= 32,
+			sharedSecret:
+				ctx.config.sharedSecret.length >= 32 ||
+				( ctx.config.hosted?.masterKeys.length ?? 0 ) > 0,
+			sharedState: ctx.state.ready(),
 			sealKey: ctx.config.sealKeys.length > 0,
 			googleClient: ctx.googleLoaded(),
 			googleEndpoints: {
@@ -33,6 +38,7 @@ const ops: FastifyPluginAsync = async ( app ) => {
 			! app.isClosing() &&
 			checks.sharedSecret &&
 			checks.sealKey &&
+			checks.sharedState &&
 			checks.googleClient;
 		reply.code( ready ? 200 : 503 );
 		return { ready, checks };
