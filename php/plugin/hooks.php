@@ -18,7 +18,9 @@ defined( 'ABSPATH' ) || exit;
 
 // The plugin: translations; the table, its upgrades and the sites of a network.
 add_action( 'init', array( 'MFK_Plugin', 'load_textdomain' ), 0 );
-add_action( 'plugins_loaded', array( 'MFK_Schema', 'maybe_upgrade' ), 1 );
+// On init, not plugins_loaded: an upgrade also writes KiviCare's options from the settings, whose
+// defaults are translated (translations load on init), and KiviCare reads them on init (10).
+add_action( 'init', array( 'MFK_Schema', 'maybe_upgrade' ), 1 );
 add_action( 'wp_initialize_site', array( 'MFK_Schema', 'initialize_site' ), 200 );
 add_filter( 'wpmu_drop_tables', array( 'MFK_Schema', 'drop_tables_with_site' ), 10, 2 );
 // Each site of a network has its own settings and enrolment: nothing read for one is used for another.

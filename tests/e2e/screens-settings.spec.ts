@@ -101,9 +101,13 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	const redirect = page.getByLabel( 'Redirect URI' );
 	await expect( redirect ).toHaveValue( redirectUri() );
 	await expect( redirect ).toHaveAttribute( 'readonly', '' );
-	await page.getByRole( 'button', { name: 'Copy', exact: true } ).click();
+	// The Google card's Copy (the sidecar card has its own, for the site id).
+	const googleCard = page.locator( '#mfk-google' );
+	await googleCard
+		.getByRole( 'button', { name: 'Copy', exact: true } )
+		.click();
 	await expect(
-		page.getByRole( 'button', { name: 'Copied', exact: true } )
+		googleCard.getByRole( 'button', { name: 'Copied', exact: true } )
 	).toBeVisible();
 	expect( await page.evaluate( () => navigator.clipboard.readText() ) ).toBe(
 		redirectUri()
