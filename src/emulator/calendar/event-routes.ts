@@ -19,7 +19,8 @@ import {
 	type EventPath,
 	type WriteQuery,
 } from './request';
-import { eventResource } from './resources';
+import { checkIfMatch, notModified } from './preconditions';
+import { etagOf, eventResource } from './resources';
 import { EVENTS_READ, EVENTS_WRITE } from './scopes';
 
 const EVENTS = '/calendars/:calendarId/events';
@@ -28,6 +29,7 @@ const EVENT = `${ EVENTS }/:eventId`;
 const answer = ( cal: Calendar, ev: StoredEvent ): Outcome => ( {
 	status: 200,
 	body: eventResource( cal, ev ),
+	headers: { etag: etagOf( ev ) },
 } );
 
 export function eventRoutes(
@@ -64,10 +66,13 @@ export function eventRoutes(
 
 	route( 'GET', EVENT, 'events.get', ( caller, request ) => {
 		const cal = calendarOf( state, caller, request );
-		return answer(
+		const ev = state.events.get(
 			cal,
-			state.events.get( cal, pathOf< EventPath >( request ).eventId )
+			pathOf< EventPath >( request ).eventId
 		);
+		return notModified( request, ev )
+			? { status: 304, headers: { etag: etagOf( ev ) } }
+			: answer( cal, ev );
 	} );
 
 	const modify =
@@ -77,11 +82,13 @@ export function eventRoutes(
 			checkSendUpdates( q );
 			const cal = calendarOf( state, caller, request );
 			const body = eventBody( request );
+			const { eventId } = pathOf< EventPath >( request );
+			checkIfMatch( request, state.events.get( cal, eventId ) );
 			return answer(
 				cal,
 				state.events.modify(
 					cal,
-					pathOf< EventPath >( request ).eventId,
+					eventId,
 					body,
 					mode,
 					conferenceWrite( state, cal, q )
@@ -96,7 +103,9 @@ export function eventRoutes(
 			request.query as QueryOf< calendar_v3.Params$Resource$Events$Delete >
 		);
 		const cal = calendarOf( state, caller, request );
-		state.events.delete( cal, pathOf< EventPath >( request ).eventId );
+		const { eventId } = pathOf< EventPath >( request );
+		checkIfMatch( request, state.events.get( cal, eventId ) );
+		state.events.delete( cal, eventId );
 		return { status: 204 };
 	} );
 

@@ -19,6 +19,9 @@ function htmlLink( eventId: string, calendarId: string ): string {
 	return `https://www.google.com/calendar/event?eid=${ eid }`;
 }
 
+/** An event's version as Google writes it: a quoted string that changes with every change. */
+export const etagOf = ( ev: StoredEvent ): string => `"${ ev.etagSeq }"`;
+
 export function eventResource(
 	cal: Calendar,
 	ev: StoredEvent,
@@ -27,7 +30,7 @@ export function eventResource(
 	const owner = { email: cal.owner, self: true };
 	const resource: calendar_v3.Schema$Event = {
 		kind: 'calendar#event',
-		etag: `"${ ev.etagSeq }"`,
+		etag: etagOf( ev ),
 		id: ev.id,
 		status: ev.status,
 		htmlLink: htmlLink( ev.id, cal.id ),

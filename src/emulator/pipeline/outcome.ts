@@ -3,6 +3,7 @@
  * (HTML pages, redirects). Errors become Google's JSON error (Calendar-style for the APIs,
  * `{ error, error_description }` for the OAuth endpoints).
  */
+import { gzipSync } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import type { FaultAction } from '../faults/fault';
 import { GoogleApiError, OAuthError } from './google-errors';
@@ -80,7 +81,11 @@ export function faultOutcome(
 	};
 }
 
-export function send( reply: FastifyReply, outcome: Outcome ): FastifyReply {
+export function send(
+	reply: FastifyReply,
+	outcome: Outcome,
+	gzip = false
+): FastifyReply {
 	reply.code( outcome.status );
 	for ( const [ k, v ] of Object.entries( outcome.headers ?? {} ) ) {
 		reply.header( k, v );
@@ -92,5 +97,11 @@ export function send( reply: FastifyReply, outcome: Outcome ): FastifyReply {
 		return reply.send();
 	}
 	reply.header( 'content-type', 'application/json; charset=UTF-8' );
-	return reply.send( JSON.stringify( outcome.body ) );
+	const json = JSON.stringify( outcome.body );
+	if ( gzip ) {
+		reply.header( 'content-encoding', 'gzip' );
+		reply.header( 'vary', 'Origin, X-Origin, Referer' );
+		return reply.send( gzipSync( json ) );
+	}
+	return reply.send( json );
 }

@@ -5,6 +5,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultAction, FaultStage, RequestFacts } from '../faults/fault';
 import type { EmulatorState } from '../state';
+import type { ApiErrorBody } from './google-errors';
+import { parseFields, select, type Selection } from './partial-response';
 import {
 	errorOutcome,
 	faultOutcome,
@@ -18,6 +20,43 @@ export type EndpointFacts = Omit<
 	RequestFacts,
 	'operation' | 'method' | 'path'
 >;
+
+/** The standard `fields` parameter, parsed (undefined when absent). */
+function fieldsOf( request: FastifyRequest ): Selection | undefined {
+	const fields = ( request.query as { fields?: unknown } | undefined )
+		?.fields;
+	return typeof fields === 'string' ? parseFields( fields ) : undefined;
+}
+
+const isJsonSuccess = ( o: Outcome ) =>
+	o.status >= 200 && o.status < 300 && ! o.raw && o.body !== undefined;
+
+const LIMIT_REASONS = new Set( [
+	'rateLimitExceeded',
+	'userRateLimitExceeded',
+	'quotaExceeded',
+	'dailyLimitExceeded',
+] );
+
+/** A call Google turned away for its limits (429, or 403 with a usage-limit reason). */
+function refused( o: Outcome ): boolean {
+	if ( o.status === 429 ) {
+		return true;
+	}
+	const reason = ( o.body as ApiErrorBody | undefined )?.error?.errors?.[ 0 ]
+		?.reason;
+	return o.status === 403 && LIMIT_REASONS.has( String( reason ) );
+}
+
+/**
+ * Google compresses an answer when the client asks for it twice: `Accept-Encoding: gzip` and a
+ * `User-Agent` that contains `gzip` (Google's performance guide).
+ */
+function acceptsGzip( request: FastifyRequest ): boolean {
+	const accept = String( request.headers[ 'accept-encoding' ] ?? '' );
+	const agent = String( request.headers[ 'user-agent' ] ?? '' );
+	return /\bgzip\b/i.test( accept ) && /gzip/i.test( agent );
+}
 
 const sleep = ( ms: number ) =>
 	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
@@ -92,6 +131,9 @@ export async function run(
 		path: ( request.raw.url ?? '' ).split( '?' )[ 0 ] ?? '',
 		...facts(),
 	};
+	if ( kind === 'api' ) {
+		state.counters.received( all.account );
+	}
 	const before = await applyFault(
 		state,
 		request,
@@ -108,7 +150,15 @@ export async function run(
 		outcome = before;
 	} else {
 		try {
+			// Google checks the selection before it does anything.
+			const selection = kind === 'api' ? fieldsOf( request ) : undefined;
 			outcome = await handler();
+			if ( selection && isJsonSuccess( outcome ) ) {
+				outcome = {
+					...outcome,
+					body: select( outcome.body, selection ),
+				};
+			}
 		} catch ( error ) {
 			outcome = errorOutcome( error, kind );
 		}
@@ -125,6 +175,11 @@ export async function run(
 		}
 		outcome = after ?? outcome;
 	}
-	state.counters.answered( operation, outcome.status );
-	send( reply, outcome );
+	state.counters.answered(
+		operation,
+		outcome.status,
+		all.account,
+		kind === 'api' && refused( outcome )
+	);
+	send( reply, outcome, kind === 'api' && acceptsGzip( request ) );
 }
