@@ -4,6 +4,7 @@
  * formats, including for malformed input. Listening is the caller's job (index.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { batchRoutes } from './batch';
 import { calendarRoutes } from './calendar';
 import { controlRoutes } from './control';
 import { oauthRoutes } from './oauth';
@@ -27,6 +28,7 @@ export function buildEmulatorApp(
 	// Registered one by one (no autoload): the emulator is a single esbuild bundle.
 	app.register( oauthRoutes, { state } );
 	app.register( calendarRoutes, { state, prefix: '/calendar/v3' } );
+	app.register( batchRoutes, { prefix: '/batch' } );
 	app.register( controlRoutes, { state, prefix: '/__emulator' } );
 	return app;
 }
