@@ -452,11 +452,12 @@ describe( 'KiviCare booking lifecycle with Google Meet', () => {
 		await drainQueue();
 		const events = await eventsOf( sc, id );
 		expect( events ).toHaveLength( 1 );
-		// "Regenerate" clicked twice at once asks for at most one new conference (none when a
-		// reschedule got there first: the meeting was then already on its way).
+		// Each "regenerate" asks for at most one new conference: two when the first had finished
+		// before the second was read, one when it was still on its way (that case, held apart,
+		// is in regenerate.test.ts), none when a reschedule got there first.
 		const row = await mapping( id );
 		expect( row ).toMatchObject( { state: 'ready', link_state: 'ready' } );
-		expect( row!.revision ).toBeLessThanOrEqual( revision + 1 );
+		expect( row!.revision ).toBeLessThanOrEqual( revision + 2 );
 		expect( events[ 0 ]!.hangoutLink ).toBe( row!.url );
 		expect( instant( events[ 0 ]!.start.dateTime ) ).toBe(
 			utc( `${ YEAR }-08-09 12:00:00` ) - 2 * 3600000
