@@ -82,6 +82,16 @@ function eventTime(
 		: null;
 }
 
+/**
+ * What the sidecar reads of an event, asked as Google's partial response (`fields`) on every
+ * events call it makes: the answer to WordPress, the checks before adopting an existing event,
+ * the conference's state, and the etag. Google sends nothing else (reminders, creator, organizer,
+ * iCalUID, conference solution icons…).
+ */
+export const EVENT_FIELDS =
+	'etag,id,status,htmlLink,hangoutLink,summary,description,start,end,attendees(email),' +
+	'conferenceData(createRequest(requestId,status),entryPoints(entryPointType,uri))';
+
 export function answerFor(
 	ref: MeetingRef,
 	eventId: string,

@@ -12,6 +12,7 @@ import {
 	conferenceFailed,
 	conferenceRequest,
 	conferenceStatus,
+	EVENT_FIELDS,
 	eventBody,
 	sameAttendees,
 	sameTime,
@@ -23,6 +24,9 @@ import {
 	type SendUpdates,
 } from './event';
 import { eventIdFor, requestIdFor, revisionOf } from './event-id';
+
+/** Reads of a pending conference per operation, at most (Google usually settles it in one). */
+export const MAX_SETTLE_POLLS = 3;
 
 const sleep = ( ms: number ) =>
 	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
@@ -39,6 +43,7 @@ export class Meetings {
 					await this.session.api.calendar.events.get( {
 						calendarId: ref.calendarId,
 						eventId,
+						fields: EVENT_FIELDS,
 						auth,
 					} )
 				).data
@@ -67,13 +72,18 @@ export class Meetings {
 							? { conferenceDataVersion: 1 }
 							: {} ),
 						requestBody: body,
+						fields: EVENT_FIELDS,
 						auth,
 					} )
 				).data
 		);
 	}
 
-	/** Polls a pending conference until Google settles it or `waitMs` runs out. */
+	/**
+	 * Polls a pending conference until Google settles it, `waitMs` runs out, or MAX_SETTLE_POLLS
+	 * reads were spent on it (backing off): a conference still pending after that is left to
+	 * WordPress's queue, whose next `ensure` reads it once.
+	 */
 	private async settle(
 		ref: MeetingRef,
 		eventId: string,
@@ -81,15 +91,19 @@ export class Meetings {
 		waitMs: number
 	): Promise< Event > {
 		const until = Date.now() + waitMs;
-		let delay = 200;
+		// 0.4, 1.2 then 3.6 s: most conferences are settled at the first read.
+		let delay = 400;
+		let polls = 0;
 		while (
 			conferenceStatus( event ) === 'pending' &&
 			event.status !== 'cancelled' &&
+			polls < MAX_SETTLE_POLLS &&
 			Date.now() + delay <= until
 		) {
+			polls++;
 			await sleep( delay );
 			event = await this.get( ref, eventId );
-			delay = Math.min( Math.round( delay * 1.5 ), 1000 );
+			delay *= 3;
 		}
 		return event;
 	}
@@ -110,6 +124,7 @@ export class Meetings {
 							conferenceDataVersion: 1,
 							sendUpdates: input.sendUpdates,
 							requestBody: eventBody( input, eventId ),
+							fields: EVENT_FIELDS,
 							auth,
 						} )
 					).data
