@@ -82,6 +82,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',
 	'mfk_admin_script'                                  => 'admin/class-mfk-admin-script.php',
 	'mfk_admin_notices'                                 => 'admin/class-mfk-admin-notices.php',
+	'mfk_notice_dismissal'                              => 'admin/class-mfk-notice-dismissal.php',
 	'mfk_dashboard_widget'                              => 'admin/class-mfk-dashboard-widget.php',
 	'mfk_site_health'                                   => 'admin/class-mfk-site-health.php',
 	'mfk_health'                                        => 'admin/class-mfk-health.php',

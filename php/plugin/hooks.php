@@ -65,6 +65,8 @@ add_action( 'edit_user_profile', array( 'MFK_Admin_Page', 'other_profile_section
 add_filter( 'plugin_action_links_' . plugin_basename( MFK_PLUGIN_FILE ), array( 'MFK_Admin_Page', 'action_links' ) );
 add_action( 'admin_notices', array( 'MFK_Admin_Notices', 'render' ) );
 add_action( 'network_admin_notices', array( 'MFK_Admin_Notices', 'render_environment' ) );
+add_action( 'admin_footer', array( 'MFK_Notice_Dismissal', 'print_script' ) );
+add_action( 'wp_ajax_mfk_dismiss_notice', array( 'MFK_Notice_Dismissal', 'handle_ajax' ) );
 add_action( 'wp_dashboard_setup', array( 'MFK_Dashboard_Widget', 'add' ) );
 add_filter( 'site_status_tests', array( 'MFK_Site_Health', 'add_tests' ) );
 add_filter( 'debug_information', array( 'MFK_Site_Health', 'debug_information' ) );
