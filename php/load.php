@@ -31,6 +31,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_appointments'                                  => 'kivicare/class-mfk-appointments.php',
 	'mfk_kivicare_settings_api'                         => 'kivicare/class-mfk-kivicare-settings-api.php',
 	'mfk_kivicare_options'                              => 'kivicare/class-mfk-kivicare-options.php',
+	'mfk_clinic_staff'                                  => 'kivicare/class-mfk-clinic-staff.php',
 
 	// Meetings: what each appointment's meeting should be, who may see it, "try again"
 	// and the backfill.
@@ -65,6 +66,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
+	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',

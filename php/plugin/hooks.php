@@ -39,6 +39,8 @@ add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );
 add_action( 'admin_post_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_callback' ) );
 add_action( 'admin_post_nopriv_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_logged_out_callback' ) );
 add_filter( 'mfk_doctor_authorization_url', array( 'MFK_OAuth', 'filter_provider_authorization_url' ), 10, 2 );
+add_action( 'admin_post_mfk_connect_invite', array( 'MFK_Connection_Invite', 'handle' ) );
+add_action( 'admin_post_nopriv_mfk_connect_invite', array( 'MFK_Connection_Invite', 'handle_logged_out' ) );
 
 // The REST API.
 add_action( 'rest_api_init', array( 'MFK_REST', 'register_routes' ) );
