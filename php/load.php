@@ -98,6 +98,7 @@ const MFK_CLASS_MAP = array(
 
 	// E-mails and the actions for SMS and other channels.
 	'mfk_notifications'                                 => 'notifications/class-mfk-notifications.php',
+	'mfk_mail_privacy'                                  => 'notifications/class-mfk-mail-privacy.php',
 	'mfk_kivicare_mail'                                 => 'notifications/class-mfk-kivicare-mail.php',
 
 	// WP-CLI (the system-cron runner, cli/run-queue.php, is a script, not a class).

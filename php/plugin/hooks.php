@@ -51,6 +51,8 @@ add_action( 'mfk_meeting_ready', array( 'MFK_Notifications', 'on_meeting_ready' 
 add_action( 'mfk_meeting_rescheduled', array( 'MFK_Notifications', 'on_meeting_rescheduled' ), 10, 3 );
 add_filter( 'kivicare_template_dynamic_keys', array( 'MFK_Notifications', 'filter_dynamic_keys' ) );
 add_filter( 'kivicare_custom_email_key_value', array( 'MFK_Notifications', 'filter_key_value' ), 10, 3 );
+add_filter( 'kivicare_process_email_template', array( 'MFK_Mail_Privacy', 'filter_kivicare_template' ), 10, 2 );
+add_filter( 'wp_mail', array( 'MFK_Mail_Privacy', 'filter_wp_mail' ), 99 );
 
 // The front end: the block, the shortcode and its early style.
 add_action( 'init', array( 'MFK_Blocks', 'register_blocks' ) );
