@@ -21,6 +21,7 @@ final class MFK_Admin_Notices {
 		if ( MFK_Compat::integration_active() ) {
 			self::render_failures();
 			self::render_own_connection();
+			self::render_clinic_doctors();
 		}
 	}
 
@@ -216,6 +217,39 @@ final class MFK_Admin_Notices {
 				: __( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ),
 			MFK_Admin_Page::connection_url(),
 			__( 'Reconnect Google', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * Clinic admins and receptionists: the doctors of their clinics whom Google no longer
+	 * accepts, leading to their clinic's Google Meet screen (where a clinic admin sends a link).
+	 */
+	private static function render_clinic_doctors(): void {
+		$user_id = get_current_user_id();
+		if ( current_user_can( 'manage_options' ) || ! MFK_Clinic_Staff::is_staff( $user_id ) ) {
+			return;
+		}
+		$doctors = get_users(
+			array(
+				'include'    => array_merge( array( 0 ), MFK_Clinic_Staff::doctors( $user_id ) ),
+				'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_key
+				'meta_value' => MFK_Doctor_Connection::STATUS_RECONNECT, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_value
+				'fields'     => array( 'ID', 'display_name' ),
+				'orderby'    => 'ID',
+				'number'     => 20,
+			)
+		);
+		if ( ! $doctors ) {
+			return;
+		}
+		MFK_Notice_Dismissal::notice(
+			'warning',
+			'clinic_reconnect',
+			implode( ',', wp_list_pluck( $doctors, 'ID' ) ),
+			/* translators: %s: doctor names. */
+			sprintf( __( 'Meet for KiviCare: these doctors of your clinic must reconnect their Google account; their video consultations wait for a link until then: %s.', 'meet-for-kivicare' ), implode( ', ', wp_list_pluck( $doctors, 'display_name' ) ) ),
+			add_query_arg( 'page', MFK_Admin_Page::CLINIC_SLUG, admin_url( 'admin.php' ) ),
+			__( 'See your doctors\' connections', 'meet-for-kivicare' )
 		);
 	}
 

@@ -85,10 +85,11 @@ let google: string;
 let firstAdmin: Session;
 let secondAdmin: Session;
 let clinicId = 0;
+let clinicAdmin: TestUser;
 
 beforeAll( async () => {
 	await configureMeet();
-	( { clinicId } = await ensureClinic() );
+	( { clinicId, clinicAdmin } = await ensureClinic() );
 	doctorName = `Noticed${ Date.now().toString( 36 ) }`;
 	doctor = await createDoctor( clinicId, {
 		firstName: doctorName,
@@ -205,4 +206,22 @@ it( 'tells the doctor once, naming the account to reconnect with, until they dis
 			/no longer accepts/.test( n.text )
 		)
 	).toBe( false );
+} );
+
+it( 'tells the clinic’s own staff which of their doctors must reconnect, and nobody else’s', async () => {
+	const { list } = await notices( await login( clinicAdmin ) );
+	const notice = list.find( ( n ) => n.key === 'clinic_reconnect' );
+	expect( notice?.text ).toContain( doctorName );
+	expect( notice!.html ).toMatch( /href="[^"]*page=mfk-clinic-doctors"/ );
+	// Site-wide causes are the administrators'.
+	expect( list.some( ( n ) => n.key === 'reconnect' ) ).toBe( false );
+
+	const elsewhere = await login(
+		await createUser( 'kiviCare_clinic_admin' )
+	);
+	expect(
+		( await notices( elsewhere ) ).list.filter( ( n ) =>
+			n.text.includes( doctorName )
+		)
+	).toEqual( [] );
 } );
