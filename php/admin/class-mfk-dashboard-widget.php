@@ -29,7 +29,7 @@ final class MFK_Dashboard_Widget {
 	}
 
 	/** How many upcoming consultations a patient's widget lists. */
-	const PATIENT_LIMIT = 5;
+	const PATIENT_LIMIT = 10;
 
 	/**
 	 * Whether a user is a KiviCare patient.
