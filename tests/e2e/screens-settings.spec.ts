@@ -101,7 +101,11 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	const redirect = page.getByLabel( 'Redirect URI' );
 	await expect( redirect ).toHaveValue( redirectUri() );
 	await expect( redirect ).toHaveAttribute( 'readonly', '' );
-	await page.getByRole( 'button', { name: 'Copy', exact: true } ).click();
+	// The redirect URI's Copy (the sidecar section has one for the site id).
+	await page
+		.locator( '#mfk-google' )
+		.getByRole( 'button', { name: 'Copy', exact: true } )
+		.click();
 	await expect(
 		page.getByRole( 'button', { name: 'Copied', exact: true } )
 	).toBeVisible();
