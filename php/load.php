@@ -31,6 +31,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_appointments'                                  => 'kivicare/class-mfk-appointments.php',
 	'mfk_kivicare_settings_api'                         => 'kivicare/class-mfk-kivicare-settings-api.php',
 	'mfk_kivicare_options'                              => 'kivicare/class-mfk-kivicare-options.php',
+	'mfk_clinic_staff'                                  => 'kivicare/class-mfk-clinic-staff.php',
 
 	// Meetings: what each appointment's meeting should be, who may see it, "try again"
 	// and the backfill.
@@ -65,6 +66,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
+	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',
@@ -82,6 +84,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',
 	'mfk_admin_script'                                  => 'admin/class-mfk-admin-script.php',
 	'mfk_admin_notices'                                 => 'admin/class-mfk-admin-notices.php',
+	'mfk_notice_dismissal'                              => 'admin/class-mfk-notice-dismissal.php',
 	'mfk_dashboard_widget'                              => 'admin/class-mfk-dashboard-widget.php',
 	'mfk_site_health'                                   => 'admin/class-mfk-site-health.php',
 	'mfk_health'                                        => 'admin/class-mfk-health.php',
@@ -95,6 +98,7 @@ const MFK_CLASS_MAP = array(
 
 	// E-mails and the actions for SMS and other channels.
 	'mfk_notifications'                                 => 'notifications/class-mfk-notifications.php',
+	'mfk_mail_privacy'                                  => 'notifications/class-mfk-mail-privacy.php',
 	'mfk_kivicare_mail'                                 => 'notifications/class-mfk-kivicare-mail.php',
 
 	// WP-CLI (the system-cron runner, cli/run-queue.php, is a script, not a class).

@@ -98,3 +98,13 @@ export function disconnectGoogle( doctorId?: number ): Promise< unknown > {
 		data: doctorId ? { doctor_id: doctorId } : {},
 	} );
 }
+
+/** E-mails a doctor a single-use link to connect (or reconnect) their Google account. */
+export function inviteDoctor(
+	doctorId: number
+): Promise< { doctor_id: number; expires_at: string } > {
+	return request( `/connections/${ doctorId }/invite`, {
+		method: 'POST',
+		data: {},
+	} );
+}

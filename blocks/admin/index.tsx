@@ -1,9 +1,10 @@
 /**
  * Admin bundle (build/admin/index.js, script handle `meet-for-kivicare-admin`): the settings
- * page and the doctors' Google connection panel.
+ * page, the doctors' Google connection panel, and the clinic staff's table of their doctors.
  */
 import domReady from '@wordpress/dom-ready';
 import ConnectionPanel from './components/connection-panel';
+import DoctorsTable from './components/doctors-table';
 import SettingsScreen from './components/settings-screen';
 import { mountScreens, registerScreen } from './screens';
 import './index.scss';
@@ -21,5 +22,8 @@ registerScreen( 'connection', ( { root } ) => {
 		/>
 	);
 } );
+
+// Clinic admins and receptionists: their clinics' doctors.
+registerScreen( 'doctors', () => <DoctorsTable /> );
 
 domReady( () => mountScreens() );

@@ -101,4 +101,10 @@ export interface DoctorConnection {
 	reason_message?: string | null;
 	pending_meetings: number;
 	failed_meetings: number;
+	/** Until when the connection link last e-mailed to the doctor works (null: none). */
+	invite_until?: string | null;
+	/** Whether the signed-in user may e-mail this doctor a connection link. */
+	can_invite?: boolean;
+	/** Whether the signed-in user may disconnect this doctor (administrators). */
+	can_disconnect?: boolean;
 }

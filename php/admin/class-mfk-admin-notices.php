@@ -21,6 +21,7 @@ final class MFK_Admin_Notices {
 		if ( MFK_Compat::integration_active() ) {
 			self::render_failures();
 			self::render_own_connection();
+			self::render_clinic_doctors();
 		}
 	}
 
@@ -40,82 +41,159 @@ final class MFK_Admin_Notices {
 	}
 
 	/**
-	 * Meetings in state `failed`, grouped by cause, and doctors needing reconnection.
+	 * One notice per cause, each dismissible per user and linking to where the cause is fixed:
+	 * a replaced sealing key (Site Health), doctors whose Google connection stopped working with
+	 * the meetings waiting for them (the doctors' table, to send them a reconnect link), and each
+	 * other reason meetings failed (the settings page).
 	 */
 	private static function render_failures(): void {
 		if ( ! current_user_can( 'manage_options' ) ) {
 			return;
 		}
-		global $wpdb;
 		$sealing = MFK_Sealing_Status::problem();
 		if ( $sealing['doctors'] || $sealing['client_secret'] ) {
-			printf(
-				'<div class="notice notice-error mfk-sealing-notice"><p>%1$s <a href="%2$s">%3$s</a></p></div>',
-				esc_html( self::sealing_message( $sealing ) ),
-				esc_url( admin_url( 'site-health.php' ) ),
-				esc_html__( 'What to do', 'meet-for-kivicare' )
-			);
-		}
-		$table = MFK_Schema::table();
-		// Failed syncs, apart by whether the meeting keeps a working link; a replaced sealing key
-		// is said once, above, not per meeting.
-		$rows = (array) $wpdb->get_results(
-			$wpdb->prepare(
-				// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-				"SELECT last_error_code AS code, ( link_state = 'ready' AND desired = 'active' ) AS kept, COUNT(*) AS n FROM `{$table}` WHERE state = 'failed' AND last_error_code <> %s GROUP BY last_error_code, kept",
-				MFK_Sealing_Status::CODE
-			),
-			ARRAY_A
-		);
-		$parts = array(
-			0 => array(),
-			1 => array(),
-		);
-		foreach ( $rows as $row ) {
-			$parts[ (int) $row['kept'] ][] = sprintf( '%s (%d)', self::describe( (string) $row['code'] ), (int) $row['n'] );
-		}
-		if ( $parts[0] ) {
-			self::notice(
+			MFK_Notice_Dismissal::notice(
 				'error',
-				sprintf(
-					/* translators: %s: list of causes with counts. */
-					__( 'Meet for KiviCare: some appointments have no Google Meet link. Causes: %s. They are retried automatically once the cause is fixed (a doctor reconnecting replays their meetings).', 'meet-for-kivicare' ),
-					implode( '; ', $parts[0] )
-				)
+				'sealing',
+				wp_json_encode( $sealing['doctors'] ) . (int) $sealing['client_secret'],
+				self::sealing_message( $sealing ),
+				admin_url( 'site-health.php' ),
+				__( 'What to do', 'meet-for-kivicare' )
 			);
 		}
-		if ( $parts[1] ) {
-			self::notice(
-				'warning',
-				sprintf(
-					/* translators: %s: list of causes with counts. */
-					__( 'Meet for KiviCare: the latest change of some meetings did not reach Google; their links still work. Causes: %s. They are retried automatically once the cause is fixed.', 'meet-for-kivicare' ),
-					implode( '; ', $parts[1] )
-				)
-			);
-		}
-		$doctors = get_users(
-			array(
-				'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_key
-				'meta_value' => MFK_Doctor_Connection::STATUS_RECONNECT, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_value
-				'fields'     => array( 'display_name' ),
-				'number'     => 20,
-			)
+		$failed    = self::failed_by_cause();
+		$reconnect = array(
+			'none' => 0,
+			'kept' => 0,
+			'last' => 0,
 		);
-		if ( $doctors ) {
-			self::notice(
-				'warning',
-				sprintf(
-					/* translators: %s: doctor names. */
-					__( 'Meet for KiviCare: these doctors must reconnect their Google account: %s.', 'meet-for-kivicare' ),
-					implode( ', ', wp_list_pluck( $doctors, 'display_name' ) )
-				)
-			);
+		foreach ( MFK_Doctor_Connection::RECONNECT_CODES as $code ) {
+			if ( isset( $failed[ $code ] ) ) {
+				$reconnect['none'] += $failed[ $code ]['none'];
+				$reconnect['kept'] += $failed[ $code ]['kept'];
+				$reconnect['last']  = max( $reconnect['last'], $failed[ $code ]['last'] );
+				unset( $failed[ $code ] );
+			}
+		}
+		self::render_reconnect( $reconnect );
+		foreach ( $failed as $code => $counts ) {
+			self::render_cause( (string) $code, $counts );
 		}
 	}
 
 	/**
-	 * A doctor whose grant stopped working sees it on every admin screen.
+	 * Failed meetings per error code: without a link, keeping their link, and the newest row.
+	 *
+	 * @return array<string,array{none:int,kept:int,last:int}>
+	 */
+	private static function failed_by_cause(): array {
+		global $wpdb;
+		// A replaced sealing key is said once, above, not per meeting.
+		$rows = (array) $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT last_error_code AS code, ( link_state = 'ready' AND desired = 'active' ) AS kept, COUNT(*) AS n, MAX(id) AS last FROM %i WHERE state = 'failed' AND last_error_code <> %s GROUP BY last_error_code, kept",
+				MFK_Schema::table(),
+				MFK_Sealing_Status::CODE
+			),
+			ARRAY_A
+		);
+		$out = array();
+		foreach ( $rows as $row ) {
+			$code = (string) $row['code'];
+			$out[ $code ] = ( $out[ $code ] ?? array(
+				'none' => 0,
+				'kept' => 0,
+				'last' => 0,
+			) );
+			$out[ $code ][ (int) $row['kept'] ? 'kept' : 'none' ] += (int) $row['n'];
+			$out[ $code ]['last'] = max( $out[ $code ]['last'], (int) $row['last'] );
+		}
+		return $out;
+	}
+
+	/**
+	 * Doctors who must reconnect, and the meetings that wait for them: one notice.
+	 *
+	 * @param array{none:int,kept:int,last:int} $meetings Failed meetings with a reconnect code.
+	 */
+	private static function render_reconnect( array $meetings ): void {
+		$doctors = get_users(
+			array(
+				'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_key
+				'meta_value' => MFK_Doctor_Connection::STATUS_RECONNECT, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_value
+				'fields'     => array( 'ID', 'display_name' ),
+				'orderby'    => 'ID',
+				'number'     => 20,
+			)
+		);
+		if ( ! $doctors && 0 === $meetings['none'] + $meetings['kept'] ) {
+			return;
+		}
+		$message = $doctors
+			/* translators: %s: doctor names. */
+			? sprintf( __( 'Meet for KiviCare: these doctors must reconnect their Google account: %s.', 'meet-for-kivicare' ), implode( ', ', wp_list_pluck( $doctors, 'display_name' ) ) )
+			: __( 'Meet for KiviCare: a doctor must reconnect their Google account.', 'meet-for-kivicare' );
+		if ( $meetings['none'] > 0 ) {
+			$message .= ' ' . sprintf(
+				/* translators: %d: number of appointments. */
+				_n( '%d appointment waits for its Google Meet link until then.', '%d appointments wait for their Google Meet link until then.', $meetings['none'], 'meet-for-kivicare' ),
+				$meetings['none']
+			);
+		}
+		if ( $meetings['kept'] > 0 ) {
+			$message .= ' ' . sprintf(
+				/* translators: %d: number of appointments. */
+				_n( '%d appointment keeps its link, but its latest change waits too.', '%d appointments keep their link, but their latest change waits too.', $meetings['kept'], 'meet-for-kivicare' ),
+				$meetings['kept']
+			);
+		}
+		MFK_Notice_Dismissal::notice(
+			'warning',
+			'reconnect',
+			implode( ',', wp_list_pluck( $doctors, 'ID' ) ) . '|' . $meetings['last'],
+			$message,
+			MFK_Admin_Page::settings_url() . '#mfk-doctors',
+			__( 'Send them a reconnect link', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * Meetings that failed for one other reason: one notice.
+	 *
+	 * @param string                            $code   Error code.
+	 * @param array{none:int,kept:int,last:int} $counts Failed meetings.
+	 */
+	private static function render_cause( string $code, array $counts ): void {
+		$not_connected = 'doctor_not_connected' === $code;
+		if ( $counts['none'] > 0 ) {
+			$message = sprintf(
+				/* translators: 1: number of appointments, 2: reason. */
+				_n( 'Meet for KiviCare: %1$d appointment has no Google Meet link: %2$s.', 'Meet for KiviCare: %1$d appointments have no Google Meet link: %2$s.', $counts['none'], 'meet-for-kivicare' ),
+				$counts['none'],
+				self::describe( $code )
+			);
+		} else {
+			$message = sprintf(
+				/* translators: 1: number of appointments, 2: reason. */
+				_n( 'Meet for KiviCare: the latest change of %1$d meeting did not reach Google (its link still works): %2$s.', 'Meet for KiviCare: the latest change of %1$d meetings did not reach Google (their links still work): %2$s.', $counts['kept'], 'meet-for-kivicare' ),
+				$counts['kept'],
+				self::describe( $code )
+			);
+		}
+		$message .= ' ' . __( 'They are retried automatically once the cause is fixed.', 'meet-for-kivicare' );
+		MFK_Notice_Dismissal::notice(
+			$counts['none'] > 0 ? 'error' : 'warning',
+			'failed_' . sanitize_key( $code ),
+			$code . '|' . $counts['last'],
+			$message,
+			MFK_Admin_Page::settings_url() . ( $not_connected ? '#mfk-doctors' : '' ),
+			$not_connected ? __( 'Invite the doctor to connect', 'meet-for-kivicare' ) : __( 'Open the settings', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * A doctor whose grant stopped working sees it on every admin screen (until they dismiss
+	 * it), naming the Google account to reconnect with.
 	 */
 	private static function render_own_connection(): void {
 		$user_id = get_current_user_id();
@@ -126,14 +204,53 @@ final class MFK_Admin_Notices {
 		// The connection screen says the same thing next to its Reconnect button.
 		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
 		$on_own = $screen && false !== strpos( (string) $screen->id, MFK_Admin_Page::CONNECTION_SLUG );
-		if ( MFK_Doctor_Connection::STATUS_RECONNECT === $status['status'] && ! $on_own ) {
-			printf(
-				'<div class="notice notice-warning mfk-reconnect-notice"><p>%1$s <a href="%2$s">%3$s</a></p></div>',
-				esc_html__( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ),
-				esc_url( MFK_Admin_Page::connection_url() ),
-				esc_html__( 'Reconnect Google', 'meet-for-kivicare' )
-			);
+		if ( MFK_Doctor_Connection::STATUS_RECONNECT !== $status['status'] || $on_own ) {
+			return;
 		}
+		MFK_Notice_Dismissal::notice(
+			'warning',
+			'own_reconnect',
+			$status['connected_at'] . '|' . $status['code'],
+			'' !== $status['email']
+				/* translators: %s: Google account e-mail. */
+				? sprintf( __( 'Google no longer accepts your Meet connection to %s. Reconnect with that account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ), $status['email'] )
+				: __( 'Google no longer accepts your Meet connection. Reconnect your Google account: your upcoming video consultations get their links as soon as you do.', 'meet-for-kivicare' ),
+			MFK_Admin_Page::connection_url(),
+			__( 'Reconnect Google', 'meet-for-kivicare' )
+		);
+	}
+
+	/**
+	 * Clinic admins and receptionists: the doctors of their clinics whom Google no longer
+	 * accepts, leading to their clinic's Google Meet screen (where a clinic admin sends a link).
+	 */
+	private static function render_clinic_doctors(): void {
+		$user_id = get_current_user_id();
+		if ( current_user_can( 'manage_options' ) || ! MFK_Clinic_Staff::is_staff( $user_id ) ) {
+			return;
+		}
+		$doctors = get_users(
+			array(
+				'include'    => array_merge( array( 0 ), MFK_Clinic_Staff::doctors( $user_id ) ),
+				'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_key
+				'meta_value' => MFK_Doctor_Connection::STATUS_RECONNECT, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_query_meta_value
+				'fields'     => array( 'ID', 'display_name' ),
+				'orderby'    => 'ID',
+				'number'     => 20,
+			)
+		);
+		if ( ! $doctors ) {
+			return;
+		}
+		MFK_Notice_Dismissal::notice(
+			'warning',
+			'clinic_reconnect',
+			implode( ',', wp_list_pluck( $doctors, 'ID' ) ),
+			/* translators: %s: doctor names. */
+			sprintf( __( 'Meet for KiviCare: these doctors of your clinic must reconnect their Google account; their video consultations wait for a link until then: %s.', 'meet-for-kivicare' ), implode( ', ', wp_list_pluck( $doctors, 'display_name' ) ) ),
+			add_query_arg( 'page', MFK_Admin_Page::CLINIC_SLUG, admin_url( 'admin.php' ) ),
+			__( 'See your doctors\' connections', 'meet-for-kivicare' )
+		);
 	}
 
 	/**

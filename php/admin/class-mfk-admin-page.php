@@ -21,6 +21,9 @@ final class MFK_Admin_Page {
 	/** Doctors' connection page slug. */
 	const CONNECTION_SLUG = 'mfk-google-connection';
 
+	/** Clinic staff's page of their doctors' connections. */
+	const CLINIC_SLUG = 'mfk-clinic-doctors';
+
 	/** KiviCare's top-level menu slug. */
 	const KIVICARE_MENU = 'kivicare';
 
@@ -63,7 +66,32 @@ final class MFK_Admin_Page {
 				self::CONNECTION_SLUG,
 				array( __CLASS__, 'render_connection' )
 			);
+		} elseif ( ! current_user_can( 'manage_options' ) && MFK_Clinic_Staff::is_staff( $user_id ) ) {
+			self::$hooks[] = (string) add_submenu_page(
+				self::kivicare_menu_present() && user_can( $user_id, 'kiviCare_appointment_list' ) ? self::KIVICARE_MENU : 'index.php',
+				__( 'Google Meet', 'meet-for-kivicare' ),
+				__( 'Google Meet', 'meet-for-kivicare' ),
+				'read',
+				self::CLINIC_SLUG,
+				array( __CLASS__, 'render_clinic' )
+			);
 		}
+	}
+
+	/**
+	 * The page of clinic admins and receptionists: the Google connection of their clinics'
+	 * doctors (the REST route answers with those doctors only).
+	 */
+	public static function render_clinic(): void {
+		if ( ! MFK_Clinic_Staff::is_staff( get_current_user_id() ) ) {
+			wp_die( esc_html__( 'Only the staff of a clinic can open this page.', 'meet-for-kivicare' ), 403 );
+		}
+		echo '<div class="wrap mfk-admin">';
+		echo '<h1>' . esc_html__( 'Google Meet', 'meet-for-kivicare' ) . '</h1>';
+		echo '<hr class="wp-header-end">';
+		echo '<p class="mfk-admin__intro">' . esc_html__( 'Whether the doctors of your clinic have connected the Google account their video consultations need. A doctor who is not connected gets no Google Meet links until they connect.', 'meet-for-kivicare' ) . '</p>';
+		self::root( 'doctors' );
+		echo '</div>';
 	}
 
 	/**

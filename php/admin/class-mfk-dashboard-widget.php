@@ -1,7 +1,8 @@
 <?php
 /**
  * wp-admin dashboard widget for doctors: today's and the next telemedicine appointments with
- * their Start Google Meet buttons, and the state of each link.
+ * their Start Google Meet buttons, and the state of each link; for patients, their upcoming
+ * video consultations with Join Google Meet, and where the link appears.
  *
  * @package MeetForKiviCare
  */
@@ -27,15 +28,50 @@ final class MFK_Dashboard_Widget {
 		return MFK_OAuth::is_doctor( $user_id );
 	}
 
+	/** How many upcoming consultations a patient's widget lists. */
+	const PATIENT_LIMIT = 10;
+
 	/**
-	 * Adds the widget for doctors, at the top of the first column.
+	 * Whether a user is a KiviCare patient.
+	 *
+	 * @param int $user_id User.
+	 */
+	public static function is_patient( int $user_id ): bool {
+		$user = $user_id > 0 ? get_userdata( $user_id ) : false;
+		return $user && in_array( 'kiviCare_patient', (array) $user->roles, true );
+	}
+
+	/**
+	 * Adds the widget for doctors and patients, at the top of the first column.
 	 */
 	public static function add(): void {
-		if ( ! MFK_Compat::integration_active() || ! self::is_doctor( get_current_user_id() ) ) {
+		$user_id = get_current_user_id();
+		if ( ! MFK_Compat::integration_active() ) {
 			return;
 		}
-		wp_add_dashboard_widget( self::ID, __( 'Video consultations', 'meet-for-kivicare' ), array( __CLASS__, 'render' ), null, null, 'normal', 'high' );
+		if ( self::is_doctor( $user_id ) ) {
+			wp_add_dashboard_widget( self::ID, __( 'Video consultations', 'meet-for-kivicare' ), array( __CLASS__, 'render' ), null, null, 'normal', 'high' );
+		} elseif ( self::is_patient( $user_id ) ) {
+			wp_add_dashboard_widget( self::ID, __( 'Your video consultations', 'meet-for-kivicare' ), array( __CLASS__, 'render_patient' ), null, null, 'normal', 'high' );
+		} else {
+			return;
+		}
 		MFK_Meet_View::enqueue_assets();
+	}
+
+	/**
+	 * A patient's widget: their upcoming video consultations, each with Join Google Meet (or
+	 * why not yet), and where the link appears.
+	 */
+	public static function render_patient(): void {
+		$now      = time();
+		$meetings = MFK_Viewer_Meetings::mine( get_current_user_id(), 'upcoming', self::PATIENT_LIMIT, $now );
+		echo '<div class="mfk-meet mfk-meet--widget">';
+		echo '<p class="mfk-meet__notice">' . esc_html__( 'The Join Google Meet button of each video consultation appears here when its link is ready, and becomes active shortly before the start. The link is also e-mailed to you.', 'meet-for-kivicare' ) . '</p>';
+		echo $meetings // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped by the renderer.
+			? MFK_Meet_View::items( $meetings, 'upcoming', $now )
+			: '<p class="mfk-meet__empty">' . esc_html__( 'You have no upcoming video consultations.', 'meet-for-kivicare' ) . '</p>';
+		echo '</div>';
 	}
 
 	/**

@@ -207,15 +207,31 @@ final class MFK_Doctor_Connection {
 			'redirectUri' => $redirect_uri,
 			'state'       => $state,
 		);
-		$user = get_userdata( $doctor_id );
-		if ( $user && is_email( $user->user_email ) ) {
-			$body['loginHint'] = $user->user_email;
+		$hint = self::login_hint( $doctor_id );
+		if ( '' !== $hint ) {
+			$body['loginHint'] = $hint;
 		}
 		$answer = MFK_Sidecar_Client::instance()->post( '/v1/oauth/authorize-url', $body );
 		if ( is_wp_error( $answer ) ) {
 			return $answer;
 		}
 		return isset( $answer['url'] ) && is_string( $answer['url'] ) ? $answer['url'] : new WP_Error( 'internal_error', __( 'The sidecar answered without a URL.', 'meet-for-kivicare' ) );
+	}
+
+	/**
+	 * The account Google's consent page pre-selects (OAuth `login_hint`): the Google account the
+	 * doctor connected before, so a reconnection does not pick another calendar by mistake;
+	 * else their WordPress e-mail address.
+	 *
+	 * @param int $doctor_id WordPress user id.
+	 */
+	public static function login_hint( int $doctor_id ): string {
+		$google = $doctor_id > 0 ? (string) get_user_meta( $doctor_id, self::META_EMAIL, true ) : '';
+		if ( is_email( $google ) ) {
+			return $google;
+		}
+		$user = get_userdata( $doctor_id );
+		return $user && is_email( $user->user_email ) ? (string) $user->user_email : '';
 	}
 
 	/**

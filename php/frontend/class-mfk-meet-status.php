@@ -24,6 +24,9 @@ final class MFK_Meet_Status {
 	 * @param string              $page_url See item().
 	 */
 	public static function not_ready( array $meeting, string $state, string $page_url ): string {
+		if ( MFK_Appointments::STATUS_PENDING === (int) ( $meeting['appointment_status'] ?? -1 ) ) {
+			return self::status( self::awaiting_payment( (string) $meeting['role'] ), self::check_again_link( $page_url ) );
+		}
 		$error = isset( $meeting['error'] ) && is_array( $meeting['error'] ) ? $meeting['error'] : null;
 		if ( MFK_Viewer_Meetings::ROLE_GUEST === $meeting['role'] || null === $error ) {
 			$message = MFK_Mappings::STATE_FAILED === $state
@@ -38,6 +41,19 @@ final class MFK_Meet_Status {
 			/* translators: %s: reason, for example "the doctor has not connected a Google account". */
 			: sprintf( __( 'The video link is waiting: %s.', 'meet-for-kivicare' ), $reason );
 		return self::status( $message, self::fix_action( $meeting, $page_url ) );
+	}
+
+	/**
+	 * An appointment waiting for its online payment: KiviCare books the meeting once it is paid,
+	 * so the patient is told that paying releases the link, and the doctor and staff whom they
+	 * are waiting for.
+	 *
+	 * @param string $role MFK_Viewer_Meetings::ROLE_*.
+	 */
+	public static function awaiting_payment( string $role ): string {
+		return MFK_Viewer_Meetings::ROLE_GUEST === $role
+			? __( 'This video consultation is waiting for your payment. Complete the payment for the appointment: the video link appears here as soon as it is paid.', 'meet-for-kivicare' )
+			: __( 'Waiting for the patient\'s online payment. The video link is created as soon as the appointment is paid.', 'meet-for-kivicare' );
 	}
 
 	/**

@@ -230,6 +230,10 @@ final class MFK_Viewer_Meetings {
 		if ( '' !== $url ) {
 			$meeting['url'] = $url;
 		}
+		if ( MFK_Appointments::STATUS_PENDING === $status && MFK_Mappings::STATE_CANCELLED !== $state ) {
+			// KiviCare books the meeting once the online payment succeeds.
+			$meeting['waiting_for'] = 'payment';
+		}
 		// Staff-only details: the calendar event, why the latest change has not reached Google
 		// (also while the last good link works) and what fixes it. Patients never see reasons.
 		if ( self::ROLE_GUEST !== $role ) {

@@ -229,10 +229,19 @@ final class MFK_Notifications {
 	 */
 	private static function time( DateTimeImmutable $instant, DateTimeZone $zone ): string {
 		$time = (string) wp_date( (string) get_option( 'time_format', 'g:i a' ), $instant->getTimestamp(), $zone );
+		return $time . ' ' . self::zone_label( $instant, $zone );
+	}
+
+	/**
+	 * The zone of a time as people read it: its abbreviation at that instant ("EST", "AEDT"),
+	 * or, for zones without one (an offset like "+05"), the zone's name.
+	 *
+	 * @param DateTimeImmutable $instant Instant.
+	 * @param DateTimeZone      $zone    Zone.
+	 */
+	public static function zone_label( DateTimeImmutable $instant, DateTimeZone $zone ): string {
 		$abbr = $instant->setTimezone( $zone )->format( 'T' );
-		// Zones without an abbreviation give an offset like "+05"; show the zone name then.
-		$label = preg_match( '/^[A-Z]{2,5}$/', $abbr ) ? $abbr : str_replace( '_', ' ', $zone->getName() );
-		return $time . ' ' . $label;
+		return preg_match( '/^[A-Z]{2,5}$/', $abbr ) ? $abbr : str_replace( '_', ' ', $zone->getName() );
 	}
 
 	/**
@@ -374,7 +383,7 @@ final class MFK_Notifications {
 	 *
 	 * @param array<string,mixed> $data Template data.
 	 */
-	private static function appointment_id_of( array $data ): int {
+	public static function appointment_id_of( array $data ): int {
 		if ( isset( $data['appointment_id'] ) && is_numeric( $data['appointment_id'] ) ) {
 			return (int) $data['appointment_id'];
 		}

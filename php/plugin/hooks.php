@@ -41,6 +41,8 @@ add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );
 add_action( 'admin_post_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_callback' ) );
 add_action( 'admin_post_nopriv_mfk_oauth_callback', array( 'MFK_OAuth', 'handle_logged_out_callback' ) );
 add_filter( 'mfk_doctor_authorization_url', array( 'MFK_OAuth', 'filter_provider_authorization_url' ), 10, 2 );
+add_action( 'admin_post_mfk_connect_invite', array( 'MFK_Connection_Invite', 'handle' ) );
+add_action( 'admin_post_nopriv_mfk_connect_invite', array( 'MFK_Connection_Invite', 'handle_logged_out' ) );
 
 // The REST API.
 add_action( 'rest_api_init', array( 'MFK_REST', 'register_routes' ) );
@@ -51,6 +53,8 @@ add_action( 'mfk_meeting_ready', array( 'MFK_Notifications', 'on_meeting_ready' 
 add_action( 'mfk_meeting_rescheduled', array( 'MFK_Notifications', 'on_meeting_rescheduled' ), 10, 3 );
 add_filter( 'kivicare_template_dynamic_keys', array( 'MFK_Notifications', 'filter_dynamic_keys' ) );
 add_filter( 'kivicare_custom_email_key_value', array( 'MFK_Notifications', 'filter_key_value' ), 10, 3 );
+add_filter( 'kivicare_process_email_template', array( 'MFK_Mail_Privacy', 'filter_kivicare_template' ), 10, 2 );
+add_filter( 'wp_mail', array( 'MFK_Mail_Privacy', 'filter_wp_mail' ), 99 );
 
 // The front end: the block, the shortcode and its early style.
 add_action( 'init', array( 'MFK_Blocks', 'register_blocks' ) );
@@ -67,6 +71,8 @@ add_action( 'edit_user_profile', array( 'MFK_Admin_Page', 'other_profile_section
 add_filter( 'plugin_action_links_' . plugin_basename( MFK_PLUGIN_FILE ), array( 'MFK_Admin_Page', 'action_links' ) );
 add_action( 'admin_notices', array( 'MFK_Admin_Notices', 'render' ) );
 add_action( 'network_admin_notices', array( 'MFK_Admin_Notices', 'render_environment' ) );
+add_action( 'admin_footer', array( 'MFK_Notice_Dismissal', 'print_script' ) );
+add_action( 'wp_ajax_mfk_dismiss_notice', array( 'MFK_Notice_Dismissal', 'handle_ajax' ) );
 add_action( 'wp_dashboard_setup', array( 'MFK_Dashboard_Widget', 'add' ) );
 add_filter( 'site_status_tests', array( 'MFK_Site_Health', 'add_tests' ) );
 add_filter( 'debug_information', array( 'MFK_Site_Health', 'debug_information' ) );

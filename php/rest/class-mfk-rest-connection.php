@@ -1,7 +1,9 @@
 <?php
 /**
  * REST: a doctor's Google connection. `GET /connection`, `POST /connection/connect`,
- * `POST /connection/disconnect` (doctor: own; admin: any), `GET /connections` (admin).
+ * `POST /connection/disconnect` (doctor: own; admin: any), `GET /connections` (admin: every
+ * doctor; clinic admins and receptionists: the doctors of their clinics), `POST
+ * /connections/{doctor_id}/invite` (admin; a clinic admin for their clinics' doctors).
  *
  * @package MeetForKiviCare
  */
@@ -64,10 +66,47 @@ final class MFK_REST_Connection {
 			array(
 				'methods'             => WP_REST_Server::READABLE,
 				'callback'            => array( __CLASS__, 'list_connections' ),
-				'permission_callback' => array( 'MFK_REST', 'can_manage' ),
+				'permission_callback' => array( __CLASS__, 'can_list' ),
 				'args'                => array(),
 			)
 		);
+		register_rest_route(
+			MFK_REST::NAMESPACE,
+			'/connections/(?P<doctor_id>\\d+)/invite',
+			array(
+				'methods'             => WP_REST_Server::CREATABLE,
+				'callback'            => array( __CLASS__, 'invite' ),
+				'permission_callback' => array( __CLASS__, 'can_invite' ),
+				'args'                => array( 'doctor_id' => array_merge( $doctor_id, array( 'required' => true ) ) ),
+			)
+		);
+	}
+
+	/**
+	 * Permission: administrators, and clinic admins or receptionists (their clinics' doctors).
+	 */
+	public static function can_list(): bool {
+		return MFK_REST::can_manage() || MFK_Clinic_Staff::is_staff( get_current_user_id() );
+	}
+
+	/**
+	 * Permission: may e-mail this doctor a connection link.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 */
+	public static function can_invite( WP_REST_Request $request ): bool {
+		return MFK_Connection_Invite::can_invite( get_current_user_id(), (int) $request->get_param( 'doctor_id' ) );
+	}
+
+	/**
+	 * `POST /connections/{doctor_id}/invite`: e-mails the doctor a link to connect Google.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function invite( WP_REST_Request $request ) {
+		$sent = MFK_Connection_Invite::send( (int) $request->get_param( 'doctor_id' ), get_current_user_id() );
+		return is_wp_error( $sent ) ? MFK_REST::error( $sent ) : rest_ensure_response( $sent );
 	}
 
 	/**
@@ -195,15 +234,20 @@ final class MFK_REST_Connection {
 	 */
 	public static function list_connections(): WP_REST_Response {
 		global $wpdb;
-		$doctors = get_users(
-			array(
-				'role'    => 'kiviCare_doctor',
-				'orderby' => 'display_name',
-				'order'   => 'ASC',
-				'fields'  => array( 'ID', 'display_name' ),
-				'number'  => 1000,
-			)
+		$user_id = get_current_user_id();
+		$admin   = MFK_REST::can_manage();
+		$query   = array(
+			'role'    => 'kiviCare_doctor',
+			'orderby' => 'display_name',
+			'order'   => 'ASC',
+			'fields'  => array( 'ID', 'display_name' ),
+			'number'  => 1000,
 		);
+		if ( ! $admin ) {
+			// Clinic staff see the doctors of their own clinics only.
+			$query['include'] = array_merge( array( 0 ), MFK_Clinic_Staff::doctors( $user_id ) );
+		}
+		$doctors = get_users( $query );
 		$table  = MFK_Schema::table();
 		$counts = array();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
@@ -224,6 +268,9 @@ final class MFK_REST_Connection {
 				'connected_at'     => $view['connected_at'],
 				'pending_meetings' => $counts[ $id ]['pending'] ?? 0,
 				'failed_meetings'  => $counts[ $id ]['failed'] ?? 0,
+				'invite_until'     => MFK_REST::iso( MFK_Connection_Invite::pending_until( $id ) ),
+				'can_invite'       => MFK_Connection_Invite::can_invite( $user_id, $id ),
+				'can_disconnect'   => $admin,
 			);
 		}
 		return rest_ensure_response( array( 'doctors' => $out ) );

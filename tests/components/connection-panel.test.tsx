@@ -70,7 +70,13 @@ describe( 'ConnectionPanel', () => {
 		await settle();
 
 		expect( panel().dataset.status ).toBe( 'disconnected' );
-		expect( panel().textContent ).toContain( 'Not connected.' );
+		expect( panel().textContent ).toContain(
+			'Connect your Google account so your video consultations get Google Meet links.'
+		);
+		// The badge says "Not connected" once; the sentence does not repeat it.
+		expect( panel().textContent!.match( /Not connected/g ) ).toHaveLength(
+			1
+		);
 		// The result of the last round trip is shown once, then removed from the address.
 		expect( panel().textContent ).toContain(
 			'You declined on Google’s consent page'
@@ -189,12 +195,17 @@ describe( 'ConnectionPanel', () => {
 		} );
 		mounted = await mount( <ConnectionPanel canConnect /> );
 		await settle();
+		// In the first person, once, naming the account to reconnect with; no "Connected
+		// since" beside it.
 		expect( panel().textContent ).toContain(
-			'Google no longer accepts this connection: Google no longer accepts the doctor’s connection; the doctor must reconnect.'
+			'Google no longer accepts your connection to dr.ada@gmail.test: access was withdrawn in your Google account, or the connection expired. Reconnect with dr.ada@gmail.test:'
 		);
-		expect( panel().textContent ).toContain(
-			'Reconnect your Google account'
+		expect( panel().textContent ).not.toMatch(
+			/the doctor|Connected since/
 		);
+		expect(
+			panel().textContent!.match( /no longer accepts/g )
+		).toHaveLength( 1 );
 		expect( byText( panel(), 'Reconnect Google' ) ).toBeDefined();
 	} );
 

@@ -4,7 +4,13 @@
  * administrator sees every doctor's status in one table and on the doctor's profile.
  */
 import { expect, test } from '@playwright/test';
-import { clearDebugLog, harness, wpJson } from '../harness/testkit';
+import {
+	clearDebugLog,
+	createUser,
+	harness,
+	query,
+	wpJson,
+} from '../harness/testkit';
 import {
 	configureMeet,
 	connectDoctor,
@@ -132,18 +138,26 @@ test( 'a doctor whose grant stopped working sees a banner and reconnects from it
 		hasText: 'Google no longer accepts your Meet connection',
 	} );
 	await expect( banner ).toBeVisible();
+	await expect( banner ).toContainText( sc.doctorEmail );
 	await shot( page, 'reconnect-banner', { element: banner, docs: true } );
 	await banner.getByRole( 'link', { name: 'Reconnect Google' } ).click();
 	await expect( page ).toHaveURL( /page=mfk-google-connection/ );
 
 	const panel = page.locator( '.mfk-connection' );
 	await expect( panel ).toHaveAttribute( 'data-status', 'reconnect_needed' );
+	// In the first person, naming the account to reconnect with, said once.
 	await expect( panel ).toContainText(
-		'Google no longer accepts the doctor’s connection'
+		`Google no longer accepts your connection to ${ sc.doctorEmail }: access was withdrawn in your Google account, or the connection expired. Reconnect with ${ sc.doctorEmail }`
 	);
+	await expect( panel ).not.toContainText( 'Connected since' );
+	await shot( page, 'connection-reconnect', {
+		element: page.locator( '#wpbody-content .wrap' ),
+		docs: true,
+	} );
 	await page.getByRole( 'button', { name: 'Reconnect Google' } ).click();
 	await page.waitForURL( `${ harness().emulatorUrl }/**` );
-	await page.locator( '#email' ).fill( sc.doctorEmail );
+	// Google's consent page comes pre-filled with that account (login_hint).
+	await expect( page.locator( '#email' ) ).toHaveValue( sc.doctorEmail );
 	await page.locator( '#allow' ).click();
 	await page.waitForURL( /page=mfk-google-connection/ );
 	await expect( panel ).toHaveAttribute( 'data-status', 'active' );
@@ -194,6 +208,25 @@ test( 'administrators see every doctor’s status, and a doctor’s on their pro
 		docs: true,
 	} );
 
+	// …and e-mail a link to a doctor who is not connected, or must reconnect.
+	await expect(
+		row( connected.doctor.id ).getByRole( 'button', { name: /E-mail/ } )
+	).toHaveCount( 0 );
+	await expect(
+		row( revoked.doctor.id ).getByRole( 'button', {
+			name: /E-mail a reconnect link/,
+		} )
+	).toBeVisible();
+	await row( waiting.doctor.id )
+		.getByRole( 'button', { name: /E-mail a connection link/ } )
+		.click();
+	await expect( page.locator( '#mfk-doctors' ) ).toContainText(
+		'A link to connect Google was e-mailed to'
+	);
+	await expect( row( waiting.doctor.id ) ).toContainText(
+		'Link sent, valid until'
+	);
+
 	// An administrator can disconnect a doctor from the table.
 	await row( connected.doctor.id )
 		.getByRole( 'button', { name: /Disconnect/ } )
@@ -206,6 +239,25 @@ test( 'administrators see every doctor’s status, and a doctor’s on their pro
 	expect( ( await connection( connected.doctor.id ) ).status ).toBe(
 		'disconnected'
 	);
+
+	// The reconnect notice is one, links to the table, and "Dismiss" hides it for good for
+	// this administrator (WordPress's own button, sent through admin-ajax).
+	await signIn( context, await createUser( 'administrator' ) );
+	await page.goto( '/wp-admin/' );
+	const notice = page.locator( '.mfk-notice[data-mfk-notice="reconnect"]' );
+	await expect( notice ).toHaveCount( 1 );
+	await expect(
+		notice.getByRole( 'link', { name: 'Send them a reconnect link' } )
+	).toHaveAttribute( 'href', /#mfk-doctors$/ );
+	const dismissed = page.waitForResponse( /admin-ajax\.php/ );
+	await notice
+		.getByRole( 'button', { name: 'Dismiss this notice.' } )
+		.click();
+	expect( ( await dismissed ).status() ).toBe( 200 );
+	await page.reload();
+	await expect( page.locator( '#wpbody-content' ) ).toBeVisible();
+	await expect( notice ).toHaveCount( 0 );
+	await signIn( context, harness().admin );
 
 	// The doctor's profile has the same status, without Connect (only the doctor can).
 	await page.goto( `/wp-admin/user-edit.php?user_id=${ revoked.doctor.id }` );
@@ -238,4 +290,53 @@ test( 'a doctor finds the same panel on their own profile', async ( {
 			name: 'Connect a different Google account',
 		} )
 	).toBeVisible();
+} );
+
+test( 'a clinic admin sees their clinic’s doctors and sends a link; a receptionist only sees them', async ( {
+	page,
+	context,
+} ) => {
+	const connected = await telemedScenario();
+	const waiting = await telemedScenario( { connect: false } );
+	// telemedScenario made a fresh admin for the clinic each time: the latest one runs it.
+	const clinicAdmin = waiting.clinicAdmin;
+	const receptionist = await createUser( 'kiviCare_receptionist' );
+	await query(
+		'INSERT INTO wp_kc_receptionist_clinic_mappings (receptionist_id, clinic_id, created_at) VALUES (?, ?, NOW())',
+		[ receptionist.id, waiting.clinicId ]
+	);
+
+	await signIn( context, clinicAdmin );
+	await page.goto( '/wp-admin/admin.php?page=mfk-clinic-doctors' );
+	await expect(
+		page.getByRole( 'heading', { name: 'Google Meet', level: 1 } )
+	).toBeVisible();
+	const table = page.getByRole( 'table', {
+		name: 'Google connection of each doctor',
+	} );
+	const row = ( id: number ) =>
+		table.locator( `tr[data-doctor-id="${ id }"]` );
+	await expect( row( connected.doctor.id ) ).toContainText( 'Connected' );
+	await expect( row( waiting.doctor.id ) ).toContainText( 'Not connected' );
+	// Clinic staff do not disconnect doctors.
+	await expect(
+		table.getByRole( 'button', { name: /Disconnect/ } )
+	).toHaveCount( 0 );
+	await row( waiting.doctor.id )
+		.getByRole( 'button', { name: /E-mail a connection link/ } )
+		.click();
+	await expect( row( waiting.doctor.id ) ).toContainText(
+		'Link sent, valid until'
+	);
+	await shot( page, 'clinic-doctors', {
+		element: page.locator( '#wpbody-content .wrap' ),
+		docs: true,
+	} );
+
+	// A receptionist sees the same states, without sending links.
+	await context.clearCookies();
+	await signIn( context, receptionist );
+	await page.goto( '/wp-admin/admin.php?page=mfk-clinic-doctors' );
+	await expect( row( waiting.doctor.id ) ).toContainText( 'Not connected' );
+	await expect( table.getByRole( 'button' ) ).toHaveCount( 0 );
 } );

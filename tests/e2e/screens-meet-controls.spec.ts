@@ -18,7 +18,7 @@ import {
 	setTimezone,
 	wpJson,
 } from '../harness/testkit';
-import { KC } from '../kivicare-stand-in/test-support/standin';
+import { book, KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	configureMeet,
 	drainQueue,
@@ -603,11 +603,63 @@ test( 'doctors see today’s and the next video consultations on their dashboard
 		} )
 	).toHaveAttribute( 'href', meetUrl );
 	await shot( page, 'dashboard-widget', { element: widget, docs: true } );
+} );
 
-	// Patients have no such widget.
+test( 'patients see their upcoming video consultations on their dashboard, one waiting for payment in words', async ( {
+	page,
+	context,
+} ) => {
+	// A consultation booked with online payment, not paid yet.
+	const slot = clinicSlot( 60 );
+	const booked = await book( await login( sc.patient ), {
+		appointmentStartDate: slot.date,
+		appointmentStartTime: slot.time,
+		doctorId: sc.doctor.id,
+		serviceId: [ sc.mappingId ],
+		status: 1,
+		timezone: CLINIC_ZONE,
+		paymentGateway: 'stripe',
+	} );
+	expect( booked.status ).toBe( 201 );
+	const unpaid = booked.body.data.appointment_id as number;
+
 	await signIn( context, sc.patient );
 	await page.goto( '/wp-admin/' );
-	await expect( page.locator( '#mfk_meet_today' ) ).toHaveCount( 0 );
+	const widget = page.locator( '#mfk_meet_today' );
+	await expect(
+		widget.getByRole( 'heading', { name: 'Your video consultations' } )
+	).toBeVisible();
+	await expect( widget ).toContainText(
+		'The Join Google Meet button of each video consultation appears here when its link is ready'
+	);
+	await expect(
+		item( page, ids.open ).getByRole( 'link', {
+			name: /Join Google Meet/,
+		} )
+	).toHaveAttribute( 'href', meetUrl );
+	await expect( item( page, unpaid ) ).toContainText(
+		'This video consultation is waiting for your payment. Complete the payment for the appointment: the video link appears here as soon as it is paid.'
+	);
+	await expect( item( page, unpaid ) ).not.toContainText( 'being prepared' );
+	await shot( page, 'dashboard-widget-patient', {
+		element: widget,
+		docs: true,
+	} );
+
+	// The doctor reads what the consultation waits for.
+	await signIn( context, sc.doctor );
+	await page.goto( '/wp-admin/' );
+	await expect( item( page, unpaid ) ).toContainText(
+		"Waiting for the patient's online payment."
+	);
+
+	// Another patient's dashboard lists none of these.
+	await signIn( context, otherPatient );
+	await page.goto( '/wp-admin/' );
+	await expect( page.locator( '#mfk_meet_today' ) ).toContainText(
+		'You have no upcoming video consultations.'
+	);
+	await expect( item( page, unpaid ) ).toHaveCount( 0 );
 } );
 
 test( 'KiviCare’s appointment list carries the Start and Join buttons', async ( {

@@ -157,7 +157,7 @@ describe( 'default settings: the booking does not wait, the link follows in the 
 				m.to.includes( sc.doctor.email ) &&
 				html( m ).includes( row.url )
 		);
-		// KiviCare's templates (their subjects and the calendar event link), not the plugin's.
+		// KiviCare's templates (their subjects), not the plugin's.
 		expect( toPatient.map( ( m ) => m.subject ) ).toEqual( [
 			KIVICARE_PATIENT_SUBJECT,
 		] );
@@ -165,7 +165,12 @@ describe( 'default settings: the booking does not wait, the link follows in the 
 		expect( toDoctor[ 0 ]!.subject ).toContain(
 			'Video consultation link for'
 		);
-		expect( html( toPatient[ 0 ]! ) ).toContain( 'Calendar event:' );
+		// The doctor's calendar event link (its eid encodes the doctor's Google address) reaches
+		// the doctor only.
+		expect( html( toDoctor[ 0 ]! ) ).toContain( 'Calendar event:' );
+		expect( html( toPatient[ 0 ]! ) ).not.toContain(
+			'google.com/calendar'
+		);
 		// KiviCare sends a telemedicine patient no booking e-mail of its own without the link.
 		expect(
 			mail.filter(

@@ -398,6 +398,12 @@ describe( 'doctor connection through Google OAuth', () => {
 			reason_code: 'token_revoked',
 		} );
 
+		// Google's consent page is pre-filled with the account connected before, not the
+		// doctor's WordPress address.
+		const again = new URL( await startConnect( doctorSession ) );
+		expect( again.searchParams.get( 'login_hint' ) ).toBe( email );
+		expect( email ).not.toBe( doctor.email );
+
 		// Reconnecting (same account, new grant) makes both due again; the queue creates them.
 		const done = await connectThroughBrowser( doctorSession, { email } );
 		expect(

@@ -188,7 +188,7 @@ async function matrix(
 }
 
 describe( 'permission matrix', () => {
-	it( 'administrator routes: settings, settings/test, health, connections, queue/run', async () => {
+	it( 'administrator routes: settings, settings/test, health, queue/run; connections for clinic staff too', async () => {
 		expect( await matrix( () => 'settings', {} ) ).toEqual(
 			expected( [ 'admin' ] )
 		);
@@ -198,8 +198,14 @@ describe( 'permission matrix', () => {
 		expect( await matrix( () => 'health', {} ) ).toEqual(
 			expected( [ 'admin' ] )
 		);
+		// Clinic staff too: each sees the doctors of their own clinics (connection-invites.test.ts).
 		expect( await matrix( () => 'connections', {} ) ).toEqual(
-			expected( [ 'admin' ] )
+			expected( [
+				'admin',
+				'clinicAdmin',
+				'receptionist',
+				'foreignReceptionist',
+			] )
 		);
 		expect(
 			await matrix( () => 'queue/run', {

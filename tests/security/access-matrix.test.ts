@@ -181,12 +181,50 @@ it( 'grants each action only to whom it belongs', async () => {
 			},
 		}
 	);
+	// Every doctor for administrators; the doctors of their own clinics for clinic admins and
+	// receptionists (staff of another clinic get a list without doctor 1).
+	const clinicStaff = {
+		admin: 200,
+		clinicAdmin: 200,
+		receptionist: 200,
+		foreignClinicAdmin: 200,
+		foreignReceptionist: 200,
+	};
 	await row(
 		'List doctors’ connections',
 		`${ API }/connections`,
 		'GET',
-		adminOnly,
+		clinicStaff,
 		{ secret: cast.doctorEmail }
+	);
+	const seeDoctor = new Set< Actor >( [
+		'admin',
+		'clinicAdmin',
+		'receptionist',
+	] );
+	for ( const actor of ACTORS ) {
+		const res = await send(
+			cast.sessions[ actor ],
+			`${ API }/connections`,
+			'GET'
+		);
+		const shown =
+			res.status === 200 && res.text.includes( cast.doctorEmail );
+		cells.push( {
+			action: 'See doctor 1’s connection in the list of connections',
+			actor,
+			expected: seeDoctor.has( actor ) ? 200 : 403,
+			actual: shown ? 200 : 403,
+			leaked: ! seeDoctor.has( actor ) && shown,
+		} );
+	}
+	// A connection link for doctor 1: administrators, and the admin of doctor 1's clinic.
+	await row(
+		'E-mail doctor 1 a link to connect Google',
+		`${ API }/connections/${ cast.users.doctor.id }/invite`,
+		'POST',
+		{ admin: 200, clinicAdmin: 200 },
+		{ body: {} }
 	);
 	await row(
 		'Read KiviCare’s Google Meet settings',

@@ -1,10 +1,12 @@
 /**
- * Every doctor's Google connection in one table (`GET /connections`), for administrators, with
- * Disconnect for connected accounts.
+ * Every doctor's Google connection in one table (`GET /connections`): for administrators every
+ * doctor, with Disconnect for connected accounts; for clinic admins and receptionists the doctors
+ * of their clinics. Whoever may (administrators, a doctor's clinic admin) e-mails a doctor who is
+ * not connected, or must reconnect, a link to do it.
  */
 import { Button, Notice, Spinner } from '@wordpress/components';
 import { __, sprintf } from '@wordpress/i18n';
-import { describeCode, statusLabel } from '../format';
+import { describeCode, formatDateTime, statusLabel } from '../format';
 import useDoctors from '../hooks/use-doctors';
 import ConfirmDisconnect from './confirm-disconnect';
 
@@ -20,6 +22,8 @@ export default function DoctorsTable() {
 		notice,
 		dismissNotice,
 		disconnect,
+		inviting,
+		invite,
 	} = useDoctors();
 
 	if ( error ) {
@@ -117,24 +121,71 @@ export default function DoctorsTable() {
 								<td>{ doctor.pending_meetings }</td>
 								<td>{ doctor.failed_meetings }</td>
 								<td>
-									{ doctor.status !== 'disconnected' && (
-										<Button
-											variant="link"
-											isDestructive
-											onClick={ () =>
-												setConfirming( doctor )
-											}
-										>
-											{ __(
-												'Disconnect',
-												'meet-for-kivicare'
-											) }
-											<span className="screen-reader-text">
-												{ ' ' }
-												{ doctor.name }
+									{ doctor.can_invite &&
+										doctor.status !== 'active' && (
+											<Button
+												variant="link"
+												onClick={ () =>
+													invite( doctor )
+												}
+												isBusy={
+													inviting ===
+													doctor.doctor_id
+												}
+												aria-disabled={
+													inviting !== null
+												}
+											>
+												{ doctor.status ===
+												'reconnect_needed'
+													? __(
+															'E-mail a reconnect link',
+															'meet-for-kivicare'
+														)
+													: __(
+															'E-mail a connection link',
+															'meet-for-kivicare'
+														) }
+												<span className="screen-reader-text">
+													{ ' ' }
+													{ doctor.name }
+												</span>
+											</Button>
+										) }
+									{ doctor.status !== 'active' &&
+										doctor.invite_until && (
+											<span className="mfk-doctors__invite">
+												{ sprintf(
+													/* translators: %s: date and time. */
+													__(
+														'Link sent, valid until %s.',
+														'meet-for-kivicare'
+													),
+													formatDateTime(
+														doctor.invite_until
+													)
+												) }
 											</span>
-										</Button>
-									) }
+										) }
+									{ doctor.can_disconnect !== false &&
+										doctor.status !== 'disconnected' && (
+											<Button
+												variant="link"
+												isDestructive
+												onClick={ () =>
+													setConfirming( doctor )
+												}
+											>
+												{ __(
+													'Disconnect',
+													'meet-for-kivicare'
+												) }
+												<span className="screen-reader-text">
+													{ ' ' }
+													{ doctor.name }
+												</span>
+											</Button>
+										) }
 								</td>
 							</tr>
 						) ) }

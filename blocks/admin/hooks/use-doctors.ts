@@ -1,11 +1,12 @@
 /**
- * Every doctor's Google connection (`GET /connections`), doctors needing attention first, and
- * an administrator's Disconnect of one of them after confirmation.
+ * Every doctor's Google connection (`GET /connections`: all of them for administrators, their
+ * clinics' for clinic staff), doctors needing attention first; an administrator's Disconnect of
+ * one of them after confirmation; a connection link e-mailed to a doctor.
  */
 import { speak } from '@wordpress/a11y';
 import { useCallback, useEffect, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { disconnectGoogle, request, type ApiError } from '../api';
+import { disconnectGoogle, inviteDoctor, request, type ApiError } from '../api';
 import type { DoctorConnection } from '../types';
 
 /** Doctors needing attention first, then by name. */
@@ -29,6 +30,10 @@ export interface DoctorsState {
 	dismissNotice: () => void;
 	/** Disconnects the doctor being confirmed. */
 	disconnect: () => Promise< void >;
+	/** The doctor whose link is being sent. */
+	inviting: number | null;
+	/** E-mails a doctor a link to connect their Google account. */
+	invite: ( doctor: DoctorConnection ) => Promise< void >;
 }
 
 export default function useDoctors(): DoctorsState {
@@ -41,6 +46,7 @@ export default function useDoctors(): DoctorsState {
 	);
 	const [ busy, setBusy ] = useState( false );
 	const [ notice, setNotice ] = useState< string | null >( null );
+	const [ inviting, setInviting ] = useState< number | null >( null );
 
 	const load = useCallback( async () => {
 		try {
@@ -87,6 +93,34 @@ export default function useDoctors(): DoctorsState {
 		}
 	};
 
+	const invite = async ( doctor: DoctorConnection ) => {
+		setInviting( doctor.doctor_id );
+		try {
+			await inviteDoctor( doctor.doctor_id );
+			const text = sprintf(
+				/* translators: %s: doctor's name. */
+				__(
+					'A link to connect Google was e-mailed to %s. It works once, for their account only, for 3 days.',
+					'meet-for-kivicare'
+				),
+				doctor.name
+			);
+			setNotice( text );
+			speak( text );
+			await load();
+		} catch ( e ) {
+			setNotice(
+				sprintf(
+					/* translators: %s: error message. */
+					__( 'The link could not be sent: %s', 'meet-for-kivicare' ),
+					( e as ApiError ).message
+				)
+			);
+		} finally {
+			setInviting( null );
+		}
+	};
+
 	return {
 		doctors,
 		error,
@@ -96,5 +130,7 @@ export default function useDoctors(): DoctorsState {
 		notice,
 		dismissNotice: () => setNotice( null ),
 		disconnect,
+		inviting,
+		invite,
 	};
 }

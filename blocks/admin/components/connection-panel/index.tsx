@@ -74,19 +74,6 @@ export default function ConnectionPanel( {
 					{ notice.text }
 				</Notice>
 			) }
-			{ status === 'reconnect_needed' && (
-				<Notice status="warning" isDismissible={ false }>
-					{ own
-						? __(
-								'Reconnect your Google account: your upcoming video consultations get their links as soon as you do.',
-								'meet-for-kivicare'
-							)
-						: __(
-								'This doctor must reconnect their Google account; their meetings wait until then.',
-								'meet-for-kivicare'
-							) }
-				</Notice>
-			) }
 			<p
 				className="mfk-connection__status"
 				ref={ statusRef }
@@ -97,7 +84,7 @@ export default function ConnectionPanel( {
 				</span>{ ' ' }
 				{ describeConnection( connection, own ) }
 			</p>
-			{ status !== 'disconnected' && connection.connected_at && (
+			{ status === 'active' && connection.connected_at && (
 				<p className="mfk-connection__since">
 					{ sprintf(
 						/* translators: %s: date and time. */
