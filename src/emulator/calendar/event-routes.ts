@@ -54,7 +54,7 @@ export function eventRoutes(
 	route( 'POST', EVENTS, 'events.insert', ( caller, request ) => {
 		const q = request.query as WriteQuery;
 		checkSendUpdates( q );
-		const cal = calendarOf( state, caller, request );
+		const cal = calendarOf( state, caller, request, 'writer' );
 		const body = eventBody( request );
 		return answer(
 			cal,
@@ -75,7 +75,7 @@ export function eventRoutes(
 		( caller: Caller, request: FastifyRequest ) => {
 			const q = request.query as WriteQuery;
 			checkSendUpdates( q );
-			const cal = calendarOf( state, caller, request );
+			const cal = calendarOf( state, caller, request, 'writer' );
 			const body = eventBody( request );
 			return answer(
 				cal,
@@ -95,7 +95,7 @@ export function eventRoutes(
 		checkSendUpdates(
 			request.query as QueryOf< calendar_v3.Params$Resource$Events$Delete >
 		);
-		const cal = calendarOf( state, caller, request );
+		const cal = calendarOf( state, caller, request, 'writer' );
 		state.events.delete( cal, pathOf< EventPath >( request ).eventId );
 		return { status: 204 };
 	} );
