@@ -215,6 +215,11 @@ final class MFK_Doctor_Connection {
 		}
 		if ( MFK_OAuth::ACCESS_CALENDARS === $access ) {
 			$body['access'] = $access;
+			// More permissions for the account already connected, never another one.
+			$connected = (string) get_user_meta( $doctor_id, self::META_EMAIL, true );
+			if ( is_email( $connected ) ) {
+				$body['loginHint'] = $connected;
+			}
 		}
 		$answer = MFK_Sidecar_Client::instance()->post( '/v1/oauth/authorize-url', $body );
 		if ( is_wp_error( $answer ) ) {

@@ -153,6 +153,8 @@ it( 'allowing the calendar choice: incremental consent for the same account, the
 		] )
 	);
 	expect( url.searchParams.get( 'include_granted_scopes' ) ).toBe( 'true' );
+	// The account connected before, not the WordPress address.
+	expect( url.searchParams.get( 'login_hint' ) ).toBe( sc.doctorEmail );
 	const back = await consentRedirect( asked.body.url, sc.doctorEmail );
 	const callback = await doctor.fetch( back.toString(), {
 		redirect: 'manual',
