@@ -257,6 +257,18 @@ it( 'the chosen calendar disappears: the meeting fails with a fix for the doctor
 		last_error_code: 'calendar_not_found',
 		calendar_id: consultations,
 	} );
+	// The meeting already in that calendar is rescheduled: its change fails the same way.
+	const moved = await doctor.rest( `${ KC }/appointments/${ second }`, {
+		method: 'PUT',
+		body: { appointmentStartDate: day, appointmentStartTime: '13:00' },
+	} );
+	expect( moved.status ).toBe( 200 );
+	await drainQueue();
+	expect( await mapping( second ) ).toMatchObject( {
+		state: 'failed',
+		sync_state: 'failed',
+		last_error_code: 'calendar_not_found',
+	} );
 	const seen = await doctor.rest( `${ NS }/appointments/${ third }/meeting` );
 	expect( seen.status ).toBe( 200 );
 	expect( seen.body.fix ).toEqual( {
@@ -285,13 +297,18 @@ it( 'the chosen calendar disappears: the meeting fails with a fix for the doctor
 		id: 'primary',
 		summary: 'Your primary calendar',
 		primary: true,
-		moved: 1,
+		moved: 2,
 	} );
 	await drainQueue();
-	expect( await mapping( third ) ).toMatchObject( {
-		state: 'ready',
-		link_state: 'ready',
-		calendar_id: 'primary',
-	} );
-	expect( await eventsIn( sc.doctorEmail, third ) ).toHaveLength( 1 );
+	for ( const appointment of [ second, third ] ) {
+		expect( await mapping( appointment ) ).toMatchObject( {
+			state: 'ready',
+			link_state: 'ready',
+			sync_state: 'in_step',
+			calendar_id: 'primary',
+		} );
+		expect( await eventsIn( sc.doctorEmail, appointment ) ).toHaveLength(
+			1
+		);
+	}
 } );
