@@ -11,6 +11,7 @@ import {
 	createUser,
 	login,
 	phpProblems,
+	wpJson,
 	type Session,
 } from '../harness/testkit';
 import { book, KC } from '../kivicare-stand-in/test-support/standin';
@@ -281,6 +282,36 @@ it( 'the chosen calendar disappears: the meeting fails with a fix for the doctor
 	);
 	expect( forPatient.body.fix ).toBeUndefined();
 	expect( forPatient.body.error ).toBeUndefined();
+
+	// The Meet controls say the same in the doctor's words, and nothing to the patient.
+	const page = await wpJson< number >(
+		`return wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_title' => 'Consultation', 'post_content' => '[mfk_meet_controls appointment_id="' . (int) $args . '"]' ) );`,
+		third
+	);
+	try {
+		const html = async ( session: Session ) =>
+			( await session.fetch( `/?page_id=${ page }` ) ).text();
+		const forDoctor = await html( doctor );
+		expect( forDoctor ).toMatch(
+			/<a class="mfk-meet__link" href="[^"]+#mfk-calendar">Choose another calendar<\/a>/
+		);
+		const seenByPatient = await html( patient );
+		const start = seenByPatient.indexOf(
+			`data-mfk-appointment="${ third }"`
+		);
+		expect( start ).toBeGreaterThan( 0 );
+		expect(
+			seenByPatient.slice(
+				start,
+				seenByPatient.indexOf( '</li>', start )
+			)
+		).not.toMatch( /calendar/i );
+	} finally {
+		await wpJson(
+			'return wp_delete_post( $args, true ) ? true : false;',
+			page
+		);
+	}
 
 	// The deleted calendar is no longer offered.
 	const listed = await doctor.rest( `${ NS }/connection/calendars` );
