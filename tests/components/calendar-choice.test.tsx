@@ -146,10 +146,15 @@ describe( 'CalendarChoice', () => {
 		window.history.replaceState(
 			null,
 			'',
-			'/wp-admin/admin.php?page=mfk-google-connection#mfk-calendar'
+			'/wp-admin/admin.php?page=mfk-google-connection&mfk_connected=1#mfk-calendar'
 		);
 		mounted = await mount( <ConnectionPanel canConnect /> );
 		await settle();
+		expect( mounted.container.textContent ).toContain(
+			'Google allowed the calendar choice. Choose below where your video consultations go.'
+		);
+		expect( window.location.search ).toBe( '?page=mfk-google-connection' );
+		expect( window.location.hash ).toBe( '#mfk-calendar' );
 		expect(
 			radio( 'dr.ada@gmail.test (your primary calendar)' )?.checked
 		).toBe( true );

@@ -84,6 +84,9 @@ test( 'a doctor allows the calendar choice and makes a "Video consultations" cal
 	// Back on the panel with the choice open.
 	await page.waitForURL( /page=mfk-google-connection/ );
 	await expect( page ).toHaveURL( /#mfk-calendar$/ );
+	await expect( page.locator( '.mfk-connection' ) ).toContainText(
+		'Google allowed the calendar choice.'
+	);
 	const group = choice;
 	await expect(
 		group.getByRole( 'radio', {
