@@ -115,11 +115,18 @@ it( 'by default meetings go to the primary calendar, and the calendar choice is 
 	expect( other.body.code ).toBe( 'invalid_param' );
 } );
 
-it( 'only the doctor chooses: patients, receptionists and logged-out visitors are refused', async () => {
+it( 'only the doctor chooses: administrators, clinic admins, receptionists, patients and logged-out visitors are refused', async () => {
 	const receptionist = await login(
 		await createUser( 'kiviCare_receptionist' )
 	);
-	for ( const session of [ patient, receptionist ] ) {
+	const administrator = await login();
+	const clinicAdmin = await login( sc.clinicAdmin );
+	for ( const session of [
+		patient,
+		receptionist,
+		administrator,
+		clinicAdmin,
+	] ) {
 		expect(
 			( await session.rest( `${ NS }/connection/calendars` ) ).status
 		).toBe( 403 );
