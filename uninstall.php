@@ -54,6 +54,7 @@ if ( ! $mfk_kept ) {
 		MFK_Doctor_Connection::META_ERROR_MSG,
 		MFK_Doctor_Connection::META_SINCE,
 		MFK_Doctor_Connection::META_CALENDAR,
+		MFK_Doctor_Calendar::META_NAME,
 		MFK_OAuth::META_STATE, // Google sign-ins started but never finished.
 	);
 	foreach ( $mfk_meta_keys as $mfk_key ) {

@@ -65,6 +65,7 @@ const MFK_CLASS_MAP = array(
 	// Doctors' Google connection: the OAuth round trip and the stored grant.
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
+	'mfk_doctor_calendar'                               => 'connection/class-mfk-doctor-calendar.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
 
@@ -77,6 +78,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest'                                          => 'rest/class-mfk-rest.php',
 	'mfk_rest_settings'                                 => 'rest/class-mfk-rest-settings.php',
 	'mfk_rest_connection'                               => 'rest/class-mfk-rest-connection.php',
+	'mfk_rest_calendars'                                => 'rest/class-mfk-rest-calendars.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 

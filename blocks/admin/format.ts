@@ -44,7 +44,7 @@ export function describeCode( code: string ): string {
 			'meet-for-kivicare'
 		),
 		calendar_not_found: __(
-			'the configured calendar does not exist in that Google account',
+			'the calendar chosen for consultations no longer exists in that Google account, or the account can no longer add events to it: choose another calendar on the Google connection page',
 			'meet-for-kivicare'
 		),
 		conference_not_allowed: __(

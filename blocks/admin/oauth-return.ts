@@ -17,8 +17,11 @@ export interface ReturnNotice {
 	text: string;
 }
 
-/** What the OAuth round trip reported in the page address, if anything. */
-export function readReturn( search: string ): ReturnNotice | null {
+/**
+ * What the OAuth round trip reported in the page address, if anything. `hash` tells a round
+ * trip that asked for the calendar choice (`#mfk-calendar`) from a first connection.
+ */
+export function readReturn( search: string, hash = '' ): ReturnNotice | null {
 	const params = new URLSearchParams( search );
 	const error = params.get( 'mfk_error' );
 	if ( error ) {
@@ -28,6 +31,15 @@ export function readReturn( search: string ): ReturnNotice | null {
 		params.get( 'mfk_connected' ) === '1' ||
 		params.get( 'google_meet_connected' ) === '1'
 	) {
+		if ( hash === '#mfk-calendar' ) {
+			return {
+				status: 'success',
+				text: __(
+					'Google allowed the calendar choice. Choose below where your video consultations go.',
+					'meet-for-kivicare'
+				),
+			};
+		}
 		return {
 			status: 'success',
 			text: __(

@@ -89,6 +89,36 @@ export interface Connection {
 	reason_code?: string | null;
 	reason_message?: string | null;
 	connected_at?: string | null;
+	/** Name of the calendar new consultations go to. */
+	calendar_name?: string | null;
+}
+
+/** The calendar that receives a doctor's consultations. */
+export interface CurrentCalendar {
+	id: string;
+	summary: string;
+	primary: boolean;
+	/** After a choice: meetings that had lost their calendar, now made in this one. */
+	moved?: number;
+	/** After asking for the "Video consultations" calendar: whether it was made just now. */
+	created?: boolean;
+}
+
+/** One calendar the doctor may choose (writable, Google Meet allowed). */
+export interface CalendarOption {
+	id: string;
+	summary: string;
+	primary: boolean;
+	access_role: 'owner' | 'writer';
+	/** The "Video consultations" calendar the product made. */
+	consultations: boolean;
+}
+
+/** `GET /connection/calendars`. */
+export interface CalendarChoices {
+	current: CurrentCalendar;
+	access: { list: boolean; create: boolean };
+	calendars: CalendarOption[];
 }
 
 /** One row of `GET /connections`. */

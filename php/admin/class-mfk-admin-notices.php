@@ -291,7 +291,7 @@ final class MFK_Admin_Notices {
 			'doctor_not_connected'   => __( 'a doctor has no Google account connected', 'meet-for-kivicare' ),
 			'quota_exceeded'         => __( 'Google usage limits reached', 'meet-for-kivicare' ),
 			'conference_failed'      => __( 'Google could not create the Meet conference', 'meet-for-kivicare' ),
-			'calendar_not_found'     => __( 'the configured calendar does not exist', 'meet-for-kivicare' ),
+			'calendar_not_found'     => __( 'a doctor\'s chosen calendar no longer exists in Google Calendar (the doctor chooses another on their Google connection page)', 'meet-for-kivicare' ),
 			'conference_not_allowed' => __( 'Google Meet is not allowed on the calendar', 'meet-for-kivicare' ),
 			'client_invalid'         => __( 'Google refused the OAuth client', 'meet-for-kivicare' ),
 			'max_age_exceeded'       => __( 'gave up after retrying for too long', 'meet-for-kivicare' ),

@@ -123,6 +123,7 @@ final class MFK_Doctor_Connection {
 	 */
 	public static function save_connection( int $doctor_id, string $credential, string $email ): void {
 		$was = self::get( $doctor_id )['status'];
+		MFK_Doctor_Calendar::account_changed( $doctor_id, (string) get_user_meta( $doctor_id, self::META_EMAIL, true ), $email );
 		update_user_meta( $doctor_id, self::META_CREDENTIAL, $credential );
 		update_user_meta( $doctor_id, self::META_EMAIL, sanitize_email( $email ) );
 		update_user_meta( $doctor_id, self::META_STATUS, self::STATUS_ACTIVE );
@@ -194,9 +195,10 @@ final class MFK_Doctor_Connection {
 	 * @param int    $doctor_id    WordPress user id.
 	 * @param string $redirect_uri OAuth redirect URI.
 	 * @param string $state        Unguessable state bound to the user (caller's job).
+	 * @param string $access       '' or MFK_OAuth::ACCESS_CALENDARS (also ask calendar choice).
 	 * @return string|WP_Error
 	 */
-	public static function authorization_url( int $doctor_id, string $redirect_uri, string $state ) {
+	public static function authorization_url( int $doctor_id, string $redirect_uri, string $state, string $access = '' ) {
 		$client = MFK_Settings::client();
 		if ( is_wp_error( $client ) ) {
 			return $client;
@@ -210,6 +212,14 @@ final class MFK_Doctor_Connection {
 		$hint = self::login_hint( $doctor_id );
 		if ( '' !== $hint ) {
 			$body['loginHint'] = $hint;
+		}
+		if ( MFK_OAuth::ACCESS_CALENDARS === $access ) {
+			$body['access'] = $access;
+			// More permissions for the account already connected, never another one.
+			$connected = (string) get_user_meta( $doctor_id, self::META_EMAIL, true );
+			if ( is_email( $connected ) ) {
+				$body['loginHint'] = $connected;
+			}
 		}
 		$answer = MFK_Sidecar_Client::instance()->post( '/v1/oauth/authorize-url', $body );
 		if ( is_wp_error( $answer ) ) {

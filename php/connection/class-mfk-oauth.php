@@ -42,6 +42,9 @@ final class MFK_OAuth {
 	/** Flow started from KiviCare's dashboard: back with `google_meet_connected=1` too. */
 	const FLOW_KIVICARE = 'kivicare';
 
+	/** Also ask what choosing a calendar needs (incremental consent). */
+	const ACCESS_CALENDARS = 'calendars';
+
 	/**
 	 * The redirect URI to register in the Google Cloud console (per site).
 	 */
@@ -73,9 +76,10 @@ final class MFK_OAuth {
 	 * @param int    $user_id   Current user (must be the doctor connecting themselves).
 	 * @param string $return_to Local URL the flow started from.
 	 * @param string $flow      FLOW_PLUGIN or FLOW_KIVICARE.
+	 * @param string $access    '' or ACCESS_CALENDARS.
 	 * @return string|WP_Error Consent URL.
 	 */
-	public static function start( int $user_id, string $return_to, string $flow = self::FLOW_PLUGIN ) {
+	public static function start( int $user_id, string $return_to, string $flow = self::FLOW_PLUGIN, string $access = '' ) {
 		if ( $user_id <= 0 || get_current_user_id() !== $user_id ) {
 			return new WP_Error( 'rest_forbidden', __( 'Only the doctor can connect their own Google account.', 'meet-for-kivicare' ), array( 'status' => 403 ) );
 		}
@@ -98,7 +102,7 @@ final class MFK_OAuth {
 			)
 		);
 
-		$url = MFK_Doctor_Connection::authorization_url( $user_id, self::redirect_uri(), $state );
+		$url = MFK_Doctor_Connection::authorization_url( $user_id, self::redirect_uri(), $state, $access );
 		if ( is_wp_error( $url ) ) {
 			self::consume( $user_id, $token );
 		}

@@ -117,6 +117,15 @@ final class MFK_Meet_Status {
 					esc_url( $url ),
 					'connect' === $fix['action'] ? esc_html__( 'Connect your Google account', 'meet-for-kivicare' ) : esc_html__( 'Reconnect your Google account', 'meet-for-kivicare' )
 				);
+			case 'choose_calendar':
+				if ( '' === $url ) {
+					return esc_html__( 'The doctor must choose another calendar for their consultations.', 'meet-for-kivicare' );
+				}
+				return sprintf(
+					'<a class="mfk-meet__link" href="%1$s">%2$s</a>',
+					esc_url( $url ),
+					esc_html__( 'Choose another calendar', 'meet-for-kivicare' )
+				);
 			case 'restore_key':
 				return sprintf(
 					'<a class="mfk-meet__link" href="%1$s">%2$s</a>',

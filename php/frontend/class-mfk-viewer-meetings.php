@@ -265,6 +265,15 @@ final class MFK_Viewer_Meetings {
 				'url'    => admin_url( 'site-health.php' ),
 			);
 		}
+		if ( 'calendar_not_found' === $code ) {
+			// The doctor chooses another calendar; meetings that lost theirs move to it.
+			return self::ROLE_HOST === $role
+				? array(
+					'action' => 'choose_calendar',
+					'url'    => MFK_Admin_Page::connection_url() . '#mfk-calendar',
+				)
+				: array( 'action' => 'choose_calendar' );
+		}
 		if ( in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) || self::needs_doctor( $code ) ) {
 			$fix = array( 'action' => in_array( $code, array( 'not_connected', 'doctor_not_connected' ), true ) ? 'connect' : 'reconnect' );
 			if ( self::ROLE_HOST === $role ) {

@@ -88,7 +88,10 @@ final class MFK_Mappings {
 	 *                                            `calendar_id`.
 	 * @param array<string,mixed> $options        `force` (bool), `new_conference` (bool),
 	 *                                            `create` (bool, default true for active,
-	 *                                            false for cancelled), `adopt_legacy` (bool).
+	 *                                            false for cancelled), `adopt_legacy` (bool),
+	 *                                            `retarget_calendar` (bool: give an existing
+	 *                                            meeting of the same doctor the calendar of
+	 *                                            `$target`; otherwise it keeps its own).
 	 * @return array<string,mixed>|null|WP_Error The row after the write (null: nothing
 	 *                                            to record), WP_Error on database failure.
 	 */
@@ -151,6 +154,13 @@ final class MFK_Mappings {
 		if ( self::STATE_LEGACY === $row['state'] && empty( $options['adopt_legacy'] ) ) {
 			// Rows of the original add-on point at events we did not create; leave them.
 			return $row;
+		}
+
+		// A meeting stays in the calendar it was made for: a doctor's new calendar choice applies
+		// to new meetings (and to meetings given to another doctor), never moves existing ones.
+		if ( isset( $fields['calendar_id'] ) && empty( $options['retarget_calendar'] ) && '' !== (string) $row['calendar_id']
+			&& (int) $row['doctor_id'] === (int) ( $fields['doctor_id'] ?? $row['doctor_id'] ) ) {
+			unset( $fields['calendar_id'] );
 		}
 
 		$changed = $row['desired'] !== $desired;

@@ -171,6 +171,7 @@ final class MFK_REST_Connection {
 			'reason_message' => '' !== $connection['message'] ? $connection['message'] : null,
 			'connected_at'   => MFK_REST::iso( $connection['connected_at'] ),
 			'calendar_id'    => $connection['calendar_id'],
+			'calendar_name'  => MFK_Doctor_Calendar::current( $doctor_id )['summary'],
 		);
 	}
 

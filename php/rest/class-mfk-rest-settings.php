@@ -312,7 +312,7 @@ final class MFK_REST_Settings {
 			'seal_key_unknown'       => __( 'The sidecar\'s sealing key changed, so it cannot open your stored Google grant: an administrator restores the previous key (MFK_SEAL_KEYS), or you connect your Google account again.', 'meet-for-kivicare' ),
 			'token'                  => __( 'Disconnect and connect your Google account again.', 'meet-for-kivicare' ),
 			'insufficient_scope'     => __( 'Connect again and leave "View and edit events on all your calendars" ticked.', 'meet-for-kivicare' ),
-			'calendar_not_found'     => __( 'Check the calendar ID, or use "primary".', 'meet-for-kivicare' ),
+			'calendar_not_found'     => __( 'Choose another calendar on your Google connection page, or check the calendar ID in the settings ("primary" always works).', 'meet-for-kivicare' ),
 			'calendar'               => __( 'Check the calendar ID, or use "primary".', 'meet-for-kivicare' ),
 			'conference_not_allowed' => __( 'Google Meet is not allowed for this calendar: ask your Google Workspace administrator to allow Meet, or use another calendar.', 'meet-for-kivicare' ),
 			'meet'                   => __( 'Google Meet is not allowed for this calendar: ask your Google Workspace administrator to allow Meet, or use another calendar.', 'meet-for-kivicare' ),

@@ -62,6 +62,7 @@ final class MFK_REST {
 	public static function register_routes(): void {
 		MFK_REST_Settings::register_routes();
 		MFK_REST_Connection::register_routes();
+		MFK_REST_Calendars::register_routes();
 		MFK_REST_Meetings::register_routes();
 		MFK_REST_Background::register_routes();
 		if ( MFK_Compat::integration_active() ) {

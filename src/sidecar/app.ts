@@ -13,6 +13,7 @@ import lifecycle from './plugins/lifecycle';
 import requestLog from './plugins/request-log';
 import signedRequests from './plugins/signed-requests';
 import batchRoutes from './routes/batch';
+import calendarRoutes from './routes/calendars';
 import meetingRoutes from './routes/meetings';
 import oauthRoutes from './routes/oauth';
 import opsRoutes from './routes/ops';
@@ -37,6 +38,7 @@ export function buildApp(
 	app.register( oauthRoutes );
 	app.register( meetingRoutes );
 	app.register( batchRoutes );
+	app.register( calendarRoutes );
 	app.register( siteRoutes );
 
 	app.setErrorHandler( errorHandler );

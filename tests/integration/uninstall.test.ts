@@ -38,6 +38,7 @@ const META = [
 	'mfk_connection_error_message',
 	'mfk_connected_at',
 	'mfk_calendar_id',
+	'mfk_calendar_name',
 	'mfk_oauth_state',
 	'kiviCare_google_meet_connect',
 	'telemed_type',

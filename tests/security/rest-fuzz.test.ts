@@ -64,6 +64,10 @@ interface Outcome {
 
 const DOCTOR_ROUTES = [
 	'/connection/connect',
+	'/connection/calendars',
+	'/connection/calendar',
+	'/connection/calendar/consultations',
+	'/connection/calendar/access',
 	'/settings/googlemeet/authorize',
 	'/settings/googlemeet/doctor-config',
 	'/settings/googlemeet/disconnect',
@@ -371,6 +375,10 @@ it( 'answers hostile input on every route with a clear 4xx, stores nothing and w
 		'POST /meet-for-kivicare/v1/connection/connect',
 		'POST /meet-for-kivicare/v1/connection/disconnect',
 		'GET /meet-for-kivicare/v1/connections',
+		'GET /meet-for-kivicare/v1/connection/calendars',
+		'POST /meet-for-kivicare/v1/connection/calendar',
+		'POST /meet-for-kivicare/v1/connection/calendar/consultations',
+		'POST /meet-for-kivicare/v1/connection/calendar/access',
 		'GET /meet-for-kivicare/v1/appointments/(?P<id>\\d+)/meeting',
 		'POST /meet-for-kivicare/v1/appointments/(?P<id>\\d+)/meeting/retry',
 		'GET /meet-for-kivicare/v1/me/meetings',

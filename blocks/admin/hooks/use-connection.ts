@@ -41,7 +41,7 @@ export default function useConnection(
 	const [ busy, setBusy ] = useState< ConnectionState[ 'busy' ] >( null );
 	const [ confirming, setConfirming ] = useState( false );
 	const [ notice, setNotice ] = useState< ReturnNotice | null >( () =>
-		readReturn( window.location.search )
+		readReturn( window.location.search, window.location.hash )
 	);
 	const statusRef = useRef< HTMLParagraphElement >( null );
 

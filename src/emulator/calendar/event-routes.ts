@@ -56,7 +56,7 @@ export function eventRoutes(
 	route( 'POST', EVENTS, 'events.insert', ( caller, request ) => {
 		const q = request.query as WriteQuery;
 		checkSendUpdates( q );
-		const cal = calendarOf( state, caller, request );
+		const cal = calendarOf( state, caller, request, 'writer' );
 		const body = eventBody( request );
 		return answer(
 			cal,
@@ -80,7 +80,7 @@ export function eventRoutes(
 		( caller: Caller, request: FastifyRequest ) => {
 			const q = request.query as WriteQuery;
 			checkSendUpdates( q );
-			const cal = calendarOf( state, caller, request );
+			const cal = calendarOf( state, caller, request, 'writer' );
 			const body = eventBody( request );
 			const { eventId } = pathOf< EventPath >( request );
 			checkIfMatch( request, state.events.get( cal, eventId ) );
@@ -102,7 +102,7 @@ export function eventRoutes(
 		checkSendUpdates(
 			request.query as QueryOf< calendar_v3.Params$Resource$Events$Delete >
 		);
-		const cal = calendarOf( state, caller, request );
+		const cal = calendarOf( state, caller, request, 'writer' );
 		const { eventId } = pathOf< EventPath >( request );
 		checkIfMatch( request, state.events.get( cal, eventId ) );
 		state.events.delete( cal, eventId );

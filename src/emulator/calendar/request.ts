@@ -30,15 +30,17 @@ const SEND_UPDATES = new Set( [ 'all', 'externalOnly', 'none' ] );
 export const pathOf = < P extends CalendarPath >( request: FastifyRequest ) =>
 	request.params as P;
 
-/** The calendar the path names, for this caller (404 when not theirs). */
+/** The calendar the path names, for this caller (404 when they do not see it, 403 when they may only read it and `need` writing). */
 export function calendarOf(
 	state: EmulatorState,
 	caller: Caller,
-	request: FastifyRequest
+	request: FastifyRequest,
+	need: 'reader' | 'writer' = 'reader'
 ): Calendar {
 	return state.calendars.resolve(
 		pathOf( request ).calendarId,
-		caller.email
+		caller.email,
+		need
 	);
 }
 

@@ -65,7 +65,12 @@ export function calendarResource( cal: Calendar ): calendar_v3.Schema$Calendar {
 		etag: `"${ cal.id.length }${ cal.events.size }"`,
 		id: cal.id,
 		summary: cal.summary,
+		...( cal.description !== undefined
+			? { description: cal.description }
+			: {} ),
 		timeZone: cal.timeZone,
+		// Secondary calendars have one data owner (primary calendars belong to their account).
+		...( cal.primary ? {} : { dataOwner: cal.owner } ),
 		conferenceProperties: {
 			allowedConferenceSolutionTypes: [
 				...cal.allowedConferenceSolutionTypes,
@@ -75,12 +80,13 @@ export function calendarResource( cal: Calendar ): calendar_v3.Schema$Calendar {
 }
 
 export function calendarListEntry(
-	cal: Calendar
+	cal: Calendar,
+	accessRole: string = 'owner'
 ): calendar_v3.Schema$CalendarListEntry {
 	return {
 		...calendarResource( cal ),
 		kind: 'calendar#calendarListEntry',
-		accessRole: 'owner',
+		accessRole,
 		primary: cal.primary || undefined,
 		selected: true,
 		defaultReminders: DEFAULT_REMINDERS,

@@ -38,3 +38,9 @@ export const CALENDAR_LIST_READ = scopes(
 	'calendar.calendarlist.readonly',
 	'calendar.app.created'
 );
+
+export const CALENDARS_WRITE = scopes(
+	'calendar',
+	'calendar.calendars',
+	'calendar.app.created'
+);

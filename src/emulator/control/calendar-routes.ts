@@ -1,13 +1,18 @@
 /**
- * Calendars and events behind Google's back: create a secondary calendar, set which conference
- * types a calendar allows (a Workspace domain that disabled Meet), list and read events as
- * Google would return them, and delete one as the doctor would in Google Calendar.
+ * Calendars and events behind Google's back: create a secondary calendar (shared with other
+ * accounts as reader or writer), delete one as its owner would, set which conference types a
+ * calendar allows (a Workspace domain that disabled Meet), list and read events as Google would
+ * return them, and delete one as the doctor would in Google Calendar.
  */
 import type { FastifyInstance } from 'fastify';
+import { ACCESS_ROLES, type AccessRole } from '../calendar/calendar-store';
 import { eventResource, calendarResource } from '../calendar/resources';
 import { isEmail } from '../shared/values';
 import type { EmulatorState } from '../state';
 import { jsonBody, problem, strings } from './answers';
+
+const isObjectLike = ( v: unknown ): v is Record< string, unknown > =>
+	typeof v === 'object' && v !== null && ! Array.isArray( v );
 
 type CalendarParams = { Params: { calendarId: string } };
 type EventParams = { Params: { calendarId: string; eventId: string } };
@@ -36,8 +41,51 @@ export function calendarRoutes(
 				b.allowedConferenceSolutionTypes
 			);
 		}
+		// { "other@example.test": "reader" | "writer" | "freeBusyReader" }
+		if ( isObjectLike( b.sharedWith ) ) {
+			for ( const [ email, role ] of Object.entries( b.sharedWith ) ) {
+				if (
+					isEmail( email ) &&
+					ACCESS_ROLES.includes( role as AccessRole ) &&
+					role !== 'owner'
+				) {
+					cal.sharedWith.set(
+						email.toLowerCase(),
+						role as AccessRole
+					);
+				}
+			}
+		}
 		return reply.code( 201 ).send( calendarResource( cal ) );
 	} );
+
+	// "The doctor deleted the calendar in Google Calendar": it and its events are gone.
+	app.delete< CalendarParams >(
+		'/calendars/:calendarId',
+		async ( request, reply ) => {
+			const cal = state.calendars.find( request.params.calendarId );
+			if ( ! cal || cal.primary ) {
+				return problem( reply, 404, 'unknown secondary calendar' );
+			}
+			state.calendars.removeCalendar( cal.id );
+			return { deleted: true };
+		}
+	);
+
+	app.get< { Params: { email: string } } >(
+		'/accounts/:email/calendars',
+		async ( request ) => ( {
+			items: state.calendars
+				.visibleTo( request.params.email )
+				.map( ( cal ) => ( {
+					...calendarResource( cal ),
+					accessRole: state.calendars.roleOf(
+						cal,
+						request.params.email
+					),
+				} ) ),
+		} )
+	);
 
 	app.put< CalendarParams >(
 		'/calendars/:calendarId/conference-types',

@@ -33,6 +33,10 @@ const DESCRIPTIONS: Record< string, string > = {
 		'See, edit, share, and permanently delete all the calendars you can access using Google Calendar',
 	'https://www.googleapis.com/auth/calendar.readonly':
 		'See and download any calendar you can access using your Google Calendar',
+	'https://www.googleapis.com/auth/calendar.calendarlist.readonly':
+		"See the list of Google calendars you're subscribed to",
+	'https://www.googleapis.com/auth/calendar.app.created':
+		'Make secondary Google calendars, and see, create, change, and delete events on them',
 };
 
 export function consentPage( params: {

@@ -249,6 +249,12 @@ export function toSidecarError(
 			'The Google grant lacks the calendar.events permission: the doctor must reconnect and allow calendar access.'
 		);
 	}
+	if ( f.status === 403 && f.reason === 'requiredAccessLevel' ) {
+		return make(
+			'calendar_not_found',
+			'The Google account may no longer add events to this calendar (it is shared with it for reading only).'
+		);
+	}
 	if ( f.status === 400 && /conference/i.test( f.message ) ) {
 		return make(
 			'conference_not_allowed',

@@ -43,13 +43,15 @@ export async function authorizeUrl(
 	client: OAuthClientInfo,
 	redirectUri: string,
 	state: string,
-	loginHint?: string
+	loginHint?: string,
+	/** Asked on top of the usual ones; Google keeps those granted before (include_granted_scopes). */
+	extraScopes: readonly string[] = []
 ): Promise< string > {
 	const api = await ctx.google();
 	return api.authorizeUrl( client, {
 		redirectUri,
 		state,
-		scopes: SCOPES,
+		scopes: [ ...SCOPES, ...extraScopes ],
 		...( loginHint ? { loginHint } : {} ),
 	} );
 }

@@ -18,6 +18,8 @@ export const authorizeUrlBody = {
 		redirectUri,
 		state: str( 1, 1024 ),
 		loginHint: nullable( str( 1, 254 ) ),
+		// Incremental consent: also ask what choosing a calendar needs.
+		access: { type: [ 'string', 'null' ], enum: [ 'calendars', null ] },
 	},
 };
 

@@ -8,6 +8,7 @@ import { __, sprintf } from '@wordpress/i18n';
 import { formatDateTime, statusLabel } from '../../format';
 import useConnection from '../../hooks/use-connection';
 import ConfirmDisconnect from '../confirm-disconnect';
+import CalendarChoice from './calendar-choice';
 import { connectLabel, describeConnection } from './describe';
 
 export {
@@ -119,6 +120,13 @@ export default function ConnectionPanel( {
 					</Button>
 				) }
 			</div>
+			{ status === 'active' && connection.calendar_name && (
+				<CalendarChoice
+					calendarName={ connection.calendar_name }
+					own={ own && canConnect }
+					navigate={ navigate }
+				/>
+			) }
 			{ confirming && (
 				<ConfirmDisconnect
 					name={ connection.email || '' }

@@ -116,7 +116,7 @@ export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 				name="calendar_id"
 				label={ fieldLabel( 'calendar_id' ) }
 				help={ __(
-					'“primary” is each doctor’s main calendar; a doctor may choose another one.',
+					'“primary” is each doctor’s main calendar. Doctors who choose another calendar on their Google connection page use theirs.',
 					'meet-for-kivicare'
 				) }
 				inputProps={ { spellCheck: false } }

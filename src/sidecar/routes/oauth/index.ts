@@ -4,6 +4,7 @@
  * which sealed blobs the current keyring opens.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { CALENDAR_CHOICE_SCOPES } from '../../calendars/calendars';
 import { testConnection } from '../../oauth/connection-test';
 import {
 	authorizeUrl,
@@ -48,6 +49,7 @@ const oauth: FastifyPluginAsync = async ( app ) => {
 			redirectUri: string;
 			state: string;
 			loginHint?: string | null;
+			access?: 'calendars' | null;
 		};
 	} >(
 		'/v1/oauth/authorize-url',
@@ -58,7 +60,8 @@ const oauth: FastifyPluginAsync = async ( app ) => {
 				openClient( ctx, body.siteId, body.client ),
 				body.redirectUri,
 				body.state,
-				body.loginHint ?? undefined
+				body.loginHint ?? undefined,
+				body.access === 'calendars' ? CALENDAR_CHOICE_SCOPES : []
 			),
 		} )
 	);
