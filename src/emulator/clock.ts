@@ -9,7 +9,7 @@ export class Clock {
 		return Date.now() + this.offsetMs;
 	}
 
-	/** Moves the clock forward (never back: tokens issued in the "future" would outlive their grant). */
+	/** Moves the clock forward (back only by `reset()`, which a test uses to tidy up after itself). */
 	advance( seconds: number ): void {
 		this.offsetMs += seconds * 1000;
 	}

@@ -165,6 +165,9 @@ describe( 'the project behind an OAuth client', () => {
 		expect(
 			( await control( 'POST', '/clock', { advanceSeconds: -1 } ) ).status
 		).toBe( 400 );
+		expect(
+			( await control( 'POST', '/clock', { reset: true } ) ).body
+		).toMatchObject( { offsetSeconds: 0 } );
 	} );
 
 	test( 'redirect URIs are checked per client, character for character', async () => {

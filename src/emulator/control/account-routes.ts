@@ -100,7 +100,15 @@ export function accountRoutes(
 	} ) );
 
 	app.post( '/clock', async ( request, reply ) => {
-		const seconds = jsonBody( request.body ).advanceSeconds;
+		const b = jsonBody( request.body );
+		if ( b.reset === true ) {
+			state.auth.clock.reset();
+			return {
+				now: new Date( state.auth.clock.now() ).toISOString(),
+				offsetSeconds: 0,
+			};
+		}
+		const seconds = b.advanceSeconds;
 		if (
 			typeof seconds !== 'number' ||
 			! Number.isInteger( seconds ) ||
