@@ -91,8 +91,11 @@ export function checkLabel( id: string ): string {
 		signature: __( 'Shared secret accepted', 'meet-for-kivicare' ),
 		enrolment: __( 'Enrolment key accepted', 'meet-for-kivicare' ),
 		client: __( 'OAuth client accepted by Google', 'meet-for-kivicare' ),
-		token: __( 'Your Google connection', 'meet-for-kivicare' ),
-		calendar: __( 'Your calendar', 'meet-for-kivicare' ),
+		token: __( 'The doctor’s Google connection', 'meet-for-kivicare' ),
+		calendar: __(
+			'The doctor’s calendar (Google Calendar API)',
+			'meet-for-kivicare'
+		),
 		meet: __( 'Google Meet allowed', 'meet-for-kivicare' ),
 		probe: __( 'Test meeting created and removed', 'meet-for-kivicare' ),
 	};

@@ -134,7 +134,7 @@ final class MFK_Connection_Test {
 		if ( 0 === $doctor_id ) {
 			$out[] = array(
 				'id'      => 'doctor',
-				'message' => __( 'No doctor\'s Google connection, calendar or Meet was checked, and no test meeting was created: no connected doctor was chosen. Choose one below and run the meeting test.', 'meet-for-kivicare' ),
+				'message' => __( 'No doctor\'s Google connection, calendar or Meet was checked, and no test meeting was created: no connected doctor was chosen. Choose a connected doctor under “Test as doctor” and test again.', 'meet-for-kivicare' ),
 			);
 			return $out;
 		}
