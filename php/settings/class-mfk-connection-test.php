@@ -208,9 +208,13 @@ final class MFK_Connection_Test {
 		$code    = isset( $check['code'] ) && is_string( $check['code'] ) ? sanitize_key( $check['code'] ) : '';
 		$ok      = ! empty( $check['ok'] );
 		$message = isset( $check['message'] ) && is_string( $check['message'] ) ? sanitize_text_field( $check['message'] ) : '';
-		if ( ! $ok && 'token' === $id && MFK_Grant_Age::TESTING_EXPIRED === MFK_Grant_Age::cause( $doctor_id, $code ) ) {
-			$code    = MFK_Grant_Age::TESTING_EXPIRED;
-			$message = MFK_Grant_Age::message();
+		if ( ! $ok && 'token' === $id && in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true ) ) {
+			// The test found the grant dead: the doctor is asked to reconnect now, not at the next booking.
+			MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, $code, $message );
+			if ( MFK_Grant_Age::TESTING_EXPIRED === MFK_Grant_Age::cause( $doctor_id, $code ) ) {
+				$code    = MFK_Grant_Age::TESTING_EXPIRED;
+				$message = MFK_Grant_Age::message();
+			}
 		}
 		$out  = array(
 			'id'      => $id,

@@ -23,17 +23,23 @@ export function tabOfHash( hash: string ): TabName | null {
 		: null;
 }
 
+/**
+ * The open tab, a function that opens one, and how many times a tab was opened (what a tab
+ * shows from the server is read again when it is opened).
+ */
 export default function useTab(
 	fallback: TabName
-): [ TabName, ( tab: TabName ) => void ] {
+): [ TabName, ( tab: TabName ) => void, number ] {
 	const [ tab, setTab ] = useState< TabName >(
 		() => tabOfHash( window.location.hash ) ?? fallback
 	);
+	const [ opened, setOpened ] = useState( 0 );
 	useEffect( () => {
 		const follow = () => {
 			const named = tabOfHash( window.location.hash );
 			if ( named ) {
 				setTab( named );
+				setOpened( ( n ) => n + 1 );
 			}
 		};
 		window.addEventListener( 'hashchange', follow );
@@ -41,8 +47,9 @@ export default function useTab(
 	}, [] );
 	const select = useCallback( ( next: TabName ) => {
 		setTab( next );
+		setOpened( ( n ) => n + 1 );
 		// replaceState: no scroll jump and no history entry per click.
 		window.history.replaceState( null, '', `#${ next }` );
 	}, [] );
-	return [ tab, select ];
+	return [ tab, select, opened ];
 }

@@ -46,7 +46,7 @@ export default function SettingsScreen() {
 		dirty,
 		save,
 	} = useSettings();
-	const [ tab, selectTab ] = useTab( 'status' );
+	const [ tab, selectTab, tabsOpened ] = useTab( 'status' );
 
 	// A site without its Google client opens on the setup guide (unless a tab was asked for).
 	const opened = useRef( false );
@@ -92,6 +92,7 @@ export default function SettingsScreen() {
 					doctorsAnchor={ DOCTORS_ANCHOR }
 					reloadKey={ savedCount }
 					dirty={ dirty }
+					doctorsKey={ tabsOpened }
 				/>
 			</div>
 			<form className="mfk-settings__form" onSubmit={ save } noValidate>
@@ -112,6 +113,7 @@ export default function SettingsScreen() {
 							dirty={ dirty }
 							saving={ saving }
 							savedCount={ savedCount }
+							tabsOpened={ tabsOpened }
 						/>
 					</Section>
 				</div>

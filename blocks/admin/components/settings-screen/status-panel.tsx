@@ -13,12 +13,15 @@ export interface StatusPanelProps {
 	reloadKey: number;
 	/** The form has unsaved changes (the test uses the saved settings). */
 	dirty: boolean;
+	/** Changes each time the tab is opened, so the doctors to test as are current. */
+	doctorsKey?: number;
 }
 
 export default function StatusPanel( {
 	doctorsAnchor,
 	reloadKey,
 	dirty,
+	doctorsKey = 0,
 }: StatusPanelProps ) {
 	return (
 		<Section id="mfk-status" title={ __( 'Status', 'meet-for-kivicare' ) }>
@@ -27,7 +30,7 @@ export default function StatusPanel( {
 				reloadKey={ reloadKey }
 			/>
 			<h3>{ __( 'Test connection', 'meet-for-kivicare' ) }</h3>
-			<TestConnection dirty={ dirty } />
+			<TestConnection dirty={ dirty } reloadKey={ doctorsKey } />
 		</Section>
 	);
 }

@@ -30,6 +30,8 @@ export interface SetupGuideProps {
 	saving: boolean;
 	/** Changes after each successful save. */
 	savedCount: number;
+	/** Changes each time a tab is opened: the connected doctors are read again. */
+	tabsOpened?: number;
 }
 
 function Step( {
@@ -68,10 +70,13 @@ export default function SetupGuide( {
 	dirty,
 	saving,
 	savedCount,
+	tabsOpened = 0,
 }: SetupGuideProps ) {
 	const { settings } = form;
 	const [ doctorsKey, setDoctorsKey ] = useState( 0 );
-	const doctors = useConnectedDoctors( doctorsKey );
+	// Both only grow, so their sum changes whenever either does.
+	const doctorsReload = doctorsKey + tabsOpened;
+	const doctors = useConnectedDoctors( doctorsReload );
 	const progress = useGuideProgress();
 	const [ checking, setChecking ] = useState( false );
 	const [ clientCheck, setClientCheck ] = useState< TestCheck | null >(
@@ -337,7 +342,7 @@ export default function SetupGuide( {
 				>
 					<TestConnection
 						dirty={ dirty }
-						reloadKey={ doctorsKey }
+						reloadKey={ doctorsReload }
 						onResult={ ( r ) =>
 							progress.setMeetingDone( !! r.complete )
 						}
