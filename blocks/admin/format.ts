@@ -55,6 +55,10 @@ export function describeCode( code: string ): string {
 			'Google refused the OAuth client ID or secret',
 			'meet-for-kivicare'
 		),
+		api_disabled: __(
+			'the Google Calendar API is not enabled in the Google Cloud project; Test connection links to the page that enables it',
+			'meet-for-kivicare'
+		),
 		google_unavailable: __(
 			'Google did not answer; it is retried automatically',
 			'meet-for-kivicare'

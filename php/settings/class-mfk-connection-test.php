@@ -138,11 +138,13 @@ final class MFK_Connection_Test {
 			);
 			return $out;
 		}
-		$missing = array_diff( self::DOCTOR_CHECKS, $ran );
+		$missing = array_values( array_diff( self::DOCTOR_CHECKS, $ran ) );
 		if ( $missing && in_array( 'client', $ran, true ) ) {
 			$out[] = array(
 				'id'      => 'doctor',
-				'message' => __( 'The rest of the doctor\'s connection (calendar, Meet) was not checked, because an earlier check failed.', 'meet-for-kivicare' ),
+				'message' => array( 'meet' ) === $missing
+					? __( 'Whether Google Meet is allowed on the doctor\'s calendar was not checked, because an earlier check failed.', 'meet-for-kivicare' )
+					: __( 'The doctor\'s calendar and Google Meet were not checked, because an earlier check failed.', 'meet-for-kivicare' ),
 			);
 		}
 		if ( ! in_array( 'probe', $ran, true ) ) {
