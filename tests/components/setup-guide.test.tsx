@@ -88,10 +88,18 @@ describe( 'tabs', () => {
 		).toBe( 'page' );
 	} );
 
-	it( 'a site without its Google client opens on the setup guide', async () => {
+	it( 'a site without its Google client opens on the setup guide; its Status tab points there', async () => {
 		await open( { 'GET /settings': { body: NOT_SET_UP } } );
 		expect( tabShown( 'google' ) ).toBe( true );
 		expect( step( 1 ).className ).toContain( 'is-current' );
+		await click( byText( page(), 'Status' ) );
+		const notice = page().querySelector(
+			'#mfk-tab-status .components-notice'
+		)!;
+		expect( notice.textContent ).toContain( 'Google is not set up yet' );
+		expect( notice.querySelector( 'a' )!.getAttribute( 'href' ) ).toBe(
+			'#google'
+		);
 	} );
 
 	it( 'the sidecar and data settings are under Advanced, away from the clinic’s choices', async () => {

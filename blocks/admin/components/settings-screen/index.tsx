@@ -93,6 +93,10 @@ export default function SettingsScreen() {
 					reloadKey={ savedCount }
 					dirty={ dirty }
 					doctorsKey={ tabsOpened }
+					configured={
+						form.settings.google_client_id !== '' &&
+						form.settings.google_client_secret_set
+					}
 				/>
 			</div>
 			<form className="mfk-settings__form" onSubmit={ save } noValidate>
