@@ -33,6 +33,7 @@ import {
 	freshDate,
 	mapping,
 	MAPPINGS,
+	setBackgroundSync,
 	setSettings,
 	telemedScenario,
 	type Scenario,
@@ -236,8 +237,10 @@ it( 'the clinic’s receptionist and clinic admin may regenerate too; each finis
 it( 'a second click while the new link is on its way asks for no second one', async () => {
 	const id = await bookReady();
 	const old = ( await mapping( id ) )!;
-	// Nothing is synced inside the requests: both clicks find the work still to do.
+	// Nothing is synced inside the requests or right after them: both clicks find the work
+	// still to do.
 	await setSettings( { sync_budget_ms: 0 } );
+	await setBackgroundSync( false );
 	try {
 		expect( ( await regenerate( people.doctor!, id ) ).status ).toBe( 200 );
 		const between = ( await mapping( id ) )!;
@@ -250,6 +253,7 @@ it( 'a second click while the new link is on its way asks for no second one', as
 		expect( ( await regenerate( people.doctor!, id ) ).status ).toBe( 200 );
 		expect( ( await mapping( id ) )!.revision ).toBe( old.revision + 1 );
 	} finally {
+		await setBackgroundSync( true );
 		await setSettings( { sync_budget_ms: 5000 } );
 	}
 	await drainQueue();
