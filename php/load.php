@@ -68,11 +68,14 @@ const MFK_CLASS_MAP = array(
 	'mfk_doctor_calendar'                               => 'connection/class-mfk-doctor-calendar.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
+	'mfk_grant_age'                                     => 'connection/class-mfk-grant-age.php',
 
 	// The plugin's settings.
 	'mfk_settings'                                      => 'settings/class-mfk-settings.php',
 	'mfk_settings_schema'                               => 'settings/class-mfk-settings-schema.php',
 	'mfk_settings_validator'                            => 'settings/class-mfk-settings-validator.php',
+	'mfk_setup_hints'                                   => 'settings/class-mfk-setup-hints.php',
+	'mfk_connection_test'                               => 'settings/class-mfk-connection-test.php',
 
 	// The REST API `meet-for-kivicare/v1`.
 	'mfk_rest'                                          => 'rest/class-mfk-rest.php',

@@ -55,6 +55,10 @@ export function describeCode( code: string ): string {
 			'Google refused the OAuth client ID or secret',
 			'meet-for-kivicare'
 		),
+		api_disabled: __(
+			'the Google Calendar API is not enabled in the Google Cloud project; Test connection links to the page that enables it',
+			'meet-for-kivicare'
+		),
 		google_unavailable: __(
 			'Google did not answer; it is retried automatically',
 			'meet-for-kivicare'
@@ -91,8 +95,11 @@ export function checkLabel( id: string ): string {
 		signature: __( 'Shared secret accepted', 'meet-for-kivicare' ),
 		enrolment: __( 'Enrolment key accepted', 'meet-for-kivicare' ),
 		client: __( 'OAuth client accepted by Google', 'meet-for-kivicare' ),
-		token: __( 'Your Google connection', 'meet-for-kivicare' ),
-		calendar: __( 'Your calendar', 'meet-for-kivicare' ),
+		token: __( 'The doctor’s Google connection', 'meet-for-kivicare' ),
+		calendar: __(
+			'The doctor’s calendar (Google Calendar API)',
+			'meet-for-kivicare'
+		),
 		meet: __( 'Google Meet allowed', 'meet-for-kivicare' ),
 		probe: __( 'Test meeting created and removed', 'meet-for-kivicare' ),
 	};

@@ -40,12 +40,22 @@ export interface TestCheck {
 	ok: boolean;
 	message: string;
 	hint?: string;
+	code?: string;
+	/** Where the fix is made (a Google Cloud console page). */
+	link?: { url: string; label: string };
 	latency_ms?: number;
 }
 
 export interface TestResult {
+	/** Every check that ran passed. */
 	ok: boolean;
+	/** Every check ran and passed, the test meeting included. */
+	complete?: boolean;
 	checks: TestCheck[];
+	/** What was not checked, and why. */
+	not_checked?: Array< { id: string; message: string } >;
+	/** The connected doctor the test ran as. */
+	doctor?: { id: number; name: string; email: string } | null;
 }
 
 /** `GET /health`. */

@@ -294,6 +294,7 @@ final class MFK_Admin_Notices {
 			'calendar_not_found'     => __( 'a doctor\'s chosen calendar no longer exists in Google Calendar (the doctor chooses another on their Google connection page)', 'meet-for-kivicare' ),
 			'conference_not_allowed' => __( 'Google Meet is not allowed on the calendar', 'meet-for-kivicare' ),
 			'client_invalid'         => __( 'Google refused the OAuth client', 'meet-for-kivicare' ),
+			'api_disabled'           => __( 'the Google Calendar API is not enabled in the Google Cloud project', 'meet-for-kivicare' ),
 			'max_age_exceeded'       => __( 'gave up after retrying for too long', 'meet-for-kivicare' ),
 		);
 		return $map[ $code ] ?? ( '' !== $code ? $code : __( 'unknown', 'meet-for-kivicare' ) );

@@ -48,13 +48,22 @@ final class MFK_Admin_Page {
 	}
 
 	/**
+	 * The settings page's name, in the menu and as its title: "Google Meet" among KiviCare's
+	 * entries, the plugin's name under Settings.
+	 */
+	public static function settings_title(): string {
+		return self::kivicare_menu_present() ? __( 'Google Meet', 'meet-for-kivicare' ) : __( 'Meet for KiviCare', 'meet-for-kivicare' );
+	}
+
+	/**
 	 * Adds the settings page (administrators) and the connection page (doctors).
 	 */
 	public static function add_pages(): void {
-		$settings_title = __( 'Meet for KiviCare', 'meet-for-kivicare' );
+		// One name for the menu entry and the page it opens.
+		$settings_title = self::settings_title();
 		self::$hooks[]  = (string) ( self::kivicare_menu_present()
-			? add_submenu_page( self::KIVICARE_MENU, $settings_title, __( 'Google Meet', 'meet-for-kivicare' ), 'manage_options', self::SETTINGS_SLUG, array( __CLASS__, 'render_settings' ) )
-			: add_options_page( $settings_title, __( 'Meet for KiviCare', 'meet-for-kivicare' ), 'manage_options', self::SETTINGS_SLUG, array( __CLASS__, 'render_settings' ) ) );
+			? add_submenu_page( self::KIVICARE_MENU, $settings_title, $settings_title, 'manage_options', self::SETTINGS_SLUG, array( __CLASS__, 'render_settings' ) )
+			: add_options_page( $settings_title, $settings_title, 'manage_options', self::SETTINGS_SLUG, array( __CLASS__, 'render_settings' ) ) );
 
 		$user_id = get_current_user_id();
 		if ( MFK_Dashboard_Widget::is_doctor( $user_id ) ) {
@@ -183,7 +192,7 @@ final class MFK_Admin_Page {
 			wp_die( esc_html__( 'You are not allowed to change these settings.', 'meet-for-kivicare' ), 403 );
 		}
 		echo '<div class="wrap mfk-admin">';
-		echo '<h1>' . esc_html__( 'Meet for KiviCare', 'meet-for-kivicare' ) . '</h1>';
+		echo '<h1>' . esc_html( self::settings_title() ) . '</h1>';
 		echo '<hr class="wp-header-end">';
 		self::root(
 			'settings',

@@ -256,6 +256,9 @@ final class MFK_Doctor_Connection {
 			return;
 		}
 		$already = self::STATUS_RECONNECT === (string) get_user_meta( $doctor_id, self::META_STATUS, true );
+		if ( MFK_Grant_Age::TESTING_EXPIRED === MFK_Grant_Age::cause( $doctor_id, $code ) ) {
+			$message = MFK_Grant_Age::message(); // The code stays token_revoked: the doctor reconnects either way.
+		}
 		update_user_meta( $doctor_id, self::META_STATUS, self::STATUS_RECONNECT );
 		update_user_meta( $doctor_id, self::META_ERROR_CODE, sanitize_key( $code ) );
 		update_user_meta( $doctor_id, self::META_ERROR_MSG, sanitize_text_field( $message ) );

@@ -23,7 +23,7 @@ final class MFK_Retry_Policy {
 	const OUTAGE_CODES = array( 'sidecar_unavailable', 'google_unavailable', 'sidecar_not_ready', 'shared_state_unavailable' );
 
 	/** Configuration problems: retried every few minutes until an admin fixes them. */
-	const CONFIG_CODES = array( 'unauthorized', 'not_configured', 'site_revoked', 'site_mismatch', 'sidecar_insecure_url' );
+	const CONFIG_CODES = array( 'unauthorized', 'not_configured', 'site_revoked', 'site_mismatch', 'sidecar_insecure_url', 'api_disabled' );
 
 	/**
 	 * Whether an error is worth another attempt of the same operation.

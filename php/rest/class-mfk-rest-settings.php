@@ -42,10 +42,16 @@ final class MFK_REST_Settings {
 				'callback'            => array( __CLASS__, 'test_connection' ),
 				'permission_callback' => array( 'MFK_REST', 'can_manage' ),
 				'args'                => array(
-					'probe' => array(
-						'description' => __( 'Also create and delete a real event with Meet in the current doctor\'s calendar.', 'meet-for-kivicare' ),
+					'probe'     => array(
+						'description' => __( 'Also create and delete a real event with Meet in the tested doctor\'s calendar.', 'meet-for-kivicare' ),
 						'type'        => 'boolean',
 						'default'     => false,
+					),
+					'doctor_id' => array(
+						'description' => __( 'The connected doctor whose Google connection, calendar and Meet are tested (default: the current user, when a connected doctor).', 'meet-for-kivicare' ),
+						'type'        => 'integer',
+						'minimum'     => 0,
+						'default'     => 0,
 					),
 				),
 			)
@@ -187,140 +193,23 @@ final class MFK_REST_Settings {
 	}
 
 	/**
-	 * `POST /settings/test`: sidecar reachable, signature accepted, OAuth client
-	 * accepted by Google, and the current doctor's grant, calendar and Meet.
+	 * `POST /settings/test`: the connection test (MFK_Connection_Test), as the current
+	 * doctor or as the connected doctor chosen.
 	 *
 	 * @param WP_REST_Request $request Request.
+	 * @return WP_REST_Response|WP_Error
 	 */
-	public static function test_connection( WP_REST_Request $request ): WP_REST_Response {
-		$checks    = array();
-		$sidecar   = MFK_Health::sidecar( 3.0 );
-		$diagnosis = MFK_Sidecar_Diagnosis::explain( $sidecar );
-
-		$checks[] = array(
-			'id'         => 'sidecar',
-			'ok'         => $sidecar['reachable'],
-			'message'    => $sidecar['reachable']
-				/* translators: %s: sidecar version. */
-				? sprintf( __( 'The sidecar answers (version %s).', 'meet-for-kivicare' ), '' !== $sidecar['version'] ? $sidecar['version'] : '?' )
-				: $diagnosis['message'],
-			'hint'       => $sidecar['reachable'] ? '' : $diagnosis['hint'],
-			'latency_ms' => $sidecar['latency_ms'],
-		) + ( $sidecar['reachable'] ? array() : array( 'code' => '' !== $sidecar['cause'] ? $sidecar['cause'] : $sidecar['code'] ) );
-		if ( $sidecar['reachable'] ) {
-			$checks[] = array(
-				'id'      => $sidecar['hosted'] ? 'enrolment' : 'signature',
-				'ok'      => $sidecar['signed'],
-				'message' => $sidecar['signed']
-					? ( $sidecar['hosted'] ? __( 'The hosted sidecar accepts this site\'s enrolment key.', 'meet-for-kivicare' ) : __( 'The sidecar accepts WordPress\'s signed requests.', 'meet-for-kivicare' ) )
-					: $diagnosis['message'],
-				'hint'    => $sidecar['signed'] ? '' : $diagnosis['hint'],
-			) + ( $sidecar['signed'] ? array() : array( 'code' => '' !== $sidecar['reason'] ? $sidecar['reason'] : $sidecar['code'] ) );
-		}
-
-		if ( $sidecar['signed'] ) {
-			$client = MFK_Settings::client();
-			if ( is_wp_error( $client ) ) {
-				$checks[] = array(
-					'id'      => 'client',
-					'ok'      => false,
-					'message' => __( 'The Google OAuth client ID and secret are not configured.', 'meet-for-kivicare' ),
-					'hint'    => __( 'Create an OAuth client of type "Web application" in the Google Cloud console, add the redirect URI shown on this page, and enter its ID and secret.', 'meet-for-kivicare' ),
-				);
-			} else {
-				$checks = array_merge( $checks, self::google_checks( $client, (bool) $request->get_param( 'probe' ) ) );
-			}
-		}
-
-		$ok = true;
-		foreach ( $checks as $check ) {
-			$ok = $ok && $check['ok'];
-		}
-		return rest_ensure_response(
-			array(
-				'ok'     => $ok,
-				'checks' => $checks,
-			)
-		);
+	public static function test_connection( WP_REST_Request $request ) {
+		$result = MFK_Connection_Test::run( (bool) $request->get_param( 'probe' ), (int) $request->get_param( 'doctor_id' ) );
+		return is_wp_error( $result ) ? $result : rest_ensure_response( $result );
 	}
 
 	/**
-	 * The sidecar's `/v1/connection/test` checks, for the current user's grant when they
-	 * are a connected doctor.
-	 *
-	 * @param array<string,string> $client OAuth client.
-	 * @param bool                 $probe  Create and delete a real event.
-	 * @return array<int,array<string,mixed>>
-	 */
-	private static function google_checks( array $client, bool $probe ): array {
-		$user_id = get_current_user_id();
-		$body    = array(
-			'siteId' => MFK_Site::id(),
-			'client' => $client,
-		);
-		$doctor  = MFK_OAuth::is_doctor( $user_id ) && MFK_Doctor_Connection::is_connected( $user_id );
-		if ( $doctor ) {
-			$body['credential'] = MFK_Doctor_Connection::credential( $user_id );
-			$body['calendarId'] = MFK_Doctor_Connection::calendar_id( $user_id );
-			$body['probe']      = $probe;
-		}
-		$answer = MFK_Sidecar_Client::instance()->post( '/v1/connection/test', $body, array( 'timeout' => 15, 'doctor_id' => $doctor ? $user_id : 0 ) );
-		if ( is_wp_error( $answer ) ) {
-			$error = MFK_REST::error( $answer );
-			return array(
-				array(
-					'id'      => 'client',
-					'ok'      => false,
-					'message' => $error->get_error_message(),
-					'hint'    => self::hint( (string) $error->get_error_code() ),
-					'code'    => (string) $error->get_error_code(),
-				),
-			);
-		}
-		$out = array();
-		foreach ( (array) ( $answer['checks'] ?? array() ) as $check ) {
-			if ( ! is_array( $check ) || ! isset( $check['id'] ) ) {
-				continue;
-			}
-			$code  = isset( $check['code'] ) && is_string( $check['code'] ) ? $check['code'] : '';
-			$ok    = ! empty( $check['ok'] );
-			$out[] = array(
-				'id'      => sanitize_key( (string) $check['id'] ),
-				'ok'      => $ok,
-				'message' => isset( $check['message'] ) && is_string( $check['message'] ) ? sanitize_text_field( $check['message'] ) : '',
-				'hint'    => $ok ? '' : self::hint( '' !== $code ? $code : (string) $check['id'] ),
-			) + ( '' !== $code ? array( 'code' => $code ) : array() );
-		}
-		return $out;
-	}
-
-	/**
-	 * What to do next, per error code or check id.
+	 * What to do next, per error code or check id (MFK_Setup_Hints).
 	 *
 	 * @param string $code Code.
 	 */
 	public static function hint( string $code ): string {
-		$hints = array(
-			'sidecar_unavailable'    => __( 'Start the sidecar and check its address (MFK_SIDECAR_URL).', 'meet-for-kivicare' ),
-			'unauthorized'           => __( 'Give WordPress (MFK_SIDECAR_SECRET) and the sidecar (MFK_SHARED_SECRET) the same shared secret, and check that both clocks are correct.', 'meet-for-kivicare' ),
-			'sidecar_misconfigured'  => __( 'Give WordPress (MFK_SIDECAR_SECRET) and the sidecar (MFK_SHARED_SECRET) the same shared secret, and check that both clocks are correct.', 'meet-for-kivicare' ),
-			'not_configured'         => __( 'Configure the sidecar: it needs MFK_SHARED_SECRET and MFK_SEAL_KEYS.', 'meet-for-kivicare' ),
-			'client_invalid'         => __( 'Google refused the client ID or secret: copy both again from the Google Cloud console.', 'meet-for-kivicare' ),
-			'client'                 => __( 'Google refused the client ID or secret: copy both again from the Google Cloud console.', 'meet-for-kivicare' ),
-			'token_revoked'          => __( 'Your Google grant no longer works: disconnect and connect your Google account again.', 'meet-for-kivicare' ),
-			'credential_invalid'     => __( 'Your stored Google grant cannot be opened (the sidecar\'s keys changed): connect your Google account again.', 'meet-for-kivicare' ),
-			'seal_key_unknown'       => __( 'The sidecar\'s sealing key changed, so it cannot open your stored Google grant: an administrator restores the previous key (MFK_SEAL_KEYS), or you connect your Google account again.', 'meet-for-kivicare' ),
-			'token'                  => __( 'Disconnect and connect your Google account again.', 'meet-for-kivicare' ),
-			'insufficient_scope'     => __( 'Connect again and leave "View and edit events on all your calendars" ticked.', 'meet-for-kivicare' ),
-			'calendar_not_found'     => __( 'Choose another calendar on your Google connection page, or check the calendar ID in the settings ("primary" always works).', 'meet-for-kivicare' ),
-			'calendar'               => __( 'Check the calendar ID, or use "primary".', 'meet-for-kivicare' ),
-			'conference_not_allowed' => __( 'Google Meet is not allowed for this calendar: ask your Google Workspace administrator to allow Meet, or use another calendar.', 'meet-for-kivicare' ),
-			'meet'                   => __( 'Google Meet is not allowed for this calendar: ask your Google Workspace administrator to allow Meet, or use another calendar.', 'meet-for-kivicare' ),
-			'probe'                  => __( 'Google could not create a test event with Meet: try again later, and check the Google Workspace settings for Meet.', 'meet-for-kivicare' ),
-			'rate_limited'           => __( 'Google is rate limiting requests: try again in a minute.', 'meet-for-kivicare' ),
-			'quota_exceeded'         => __( 'The Google project\'s quota is used up: wait a few hours or raise the quota in the Google Cloud console.', 'meet-for-kivicare' ),
-			'google_unavailable'     => __( 'Google is not reachable from the sidecar: check its network access and try again.', 'meet-for-kivicare' ),
-		);
-		return $hints[ $code ] ?? __( 'Check the sidecar\'s log for details.', 'meet-for-kivicare' );
+		return MFK_Setup_Hints::hint( $code );
 	}
 }

@@ -34,6 +34,7 @@ final class MFK_REST {
 		'insufficient_scope'     => 409,
 		'not_connected'          => 409,
 		'client_invalid'         => 409,
+		'api_disabled'           => 409,
 		'calendar_not_found'     => 409,
 		'conference_not_allowed' => 409,
 		'not_telemedicine'       => 409,

@@ -25,8 +25,9 @@ final class MFK_Settings_Validator {
 
 		if ( array_key_exists( 'google_client_id', $input ) ) {
 			$value = trim( (string) $input['google_client_id'] );
-			if ( '' !== $value && ! preg_match( '/^[A-Za-z0-9._-]{3,255}$/', $value ) ) {
-				$errors['google_client_id'] = __( 'The client ID may contain only letters, digits, dots, hyphens and underscores.', 'meet-for-kivicare' );
+			$shape = '' === $value ? '' : self::client_id_problem( $value );
+			if ( '' !== $shape ) {
+				$errors['google_client_id'] = $shape;
 			} else {
 				$clean['google_client_id'] = $value;
 			}
@@ -191,5 +192,22 @@ final class MFK_Settings_Validator {
 				'params' => $errors,
 			)
 		);
+	}
+
+	/**
+	 * What is wrong with a Google OAuth client ID's shape ('' when nothing): Google's client
+	 * IDs look like `123456789012-abc….apps.googleusercontent.com`; what else gets pasted there
+	 * is the secret, the project's id or number, or an address with spaces around it.
+	 *
+	 * @param string $value Trimmed value.
+	 */
+	public static function client_id_problem( string $value ): string {
+		if ( 0 === strpos( $value, 'GOCSPX-' ) ) {
+			return __( 'This is a client secret, not a client ID. Paste it under Client secret, and copy the Client ID (it ends in .apps.googleusercontent.com) from the same OAuth client.', 'meet-for-kivicare' );
+		}
+		if ( ! preg_match( '/^[A-Za-z0-9_-]{1,200}\.apps\.googleusercontent\.com$/', $value ) ) {
+			return __( 'A Google OAuth client ID ends in .apps.googleusercontent.com (for example 123456789012-abc123.apps.googleusercontent.com). Copy the Client ID of your Web application client in Google Cloud console → Google Auth Platform → Clients, not the project ID or number.', 'meet-for-kivicare' );
+		}
+		return '';
 	}
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
 	| 'credential_invalid'
 	| 'seal_key_unknown'
 	| 'client_invalid'
+	| 'api_disabled'
 	| 'token_revoked'
 	| 'insufficient_scope'
 	| 'calendar_not_found'
@@ -44,6 +45,7 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	credential_invalid: { status: 400, retryable: false },
 	seal_key_unknown: { status: 400, retryable: false },
 	client_invalid: { status: 400, retryable: false },
+	api_disabled: { status: 403, retryable: false },
 	token_revoked: { status: 401, retryable: false },
 	insufficient_scope: { status: 403, retryable: false },
 	calendar_not_found: { status: 404, retryable: false },
@@ -73,6 +75,9 @@ export interface ErrorDetails {
 	revision?: number;
 	/** Google's own reason string, when the error came from Google. */
 	googleReason?: string;
+	/** api_disabled: the Google Cloud project whose API is off, and where to turn it on. */
+	projectNumber?: string;
+	activationUrl?: string;
 	/** A refreshed credential to store even though the call failed. */
 	credential?: string;
 	/** seal_key_unknown: which sealed blob did not open, and the key id it names (not secret). */

@@ -267,7 +267,7 @@ describe( 'SettingsScreen', () => {
 		expect( screen().querySelector( '.mfk-test__dirty' ) ).not.toBeNull();
 		await click( byText( screen(), 'Test connection' ) );
 		const test = calls.find( ( c ) => c.path === '/settings/test' )!;
-		expect( test.data ).toEqual( {} );
+		expect( test.data ).toEqual( { probe: true } );
 		const result = screen().querySelector( '.mfk-test__result' )!;
 		expect( result.textContent ).toContain(
 			'1 check failed. The next step is given below it.'
@@ -290,9 +290,23 @@ describe( 'helpers', () => {
 		expect(
 			summarize( {
 				ok: true,
+				complete: true,
+				checks: [ { id: 'a', ok: true, message: '' } ],
+				doctor: { id: 3, name: 'Zoe Active', email: 'zoe@gmail.test' },
+			} )
+		).toBe(
+			'Everything works: a test meeting with a Google Meet link was created and removed in the Google Calendar of Zoe Active.'
+		);
+		// Every check passed, but no test meeting ran: never "Everything works".
+		expect(
+			summarize( {
+				ok: true,
+				complete: false,
 				checks: [ { id: 'a', ok: true, message: '' } ],
 			} )
-		).toBe( 'Everything works: Google Meet links can be created.' );
+		).toBe(
+			'The checks that ran passed, but not everything was checked: see what is missing below.'
+		);
 		expect(
 			summarize( {
 				ok: false,

@@ -183,7 +183,7 @@ test( 'administrators see every doctor’s status, and a doctor’s on their pro
 	);
 
 	await signIn( context, harness().admin );
-	await page.goto( '/wp-admin/admin.php?page=meet-for-kivicare' );
+	await page.goto( '/wp-admin/admin.php?page=meet-for-kivicare#doctors' );
 	const table = page.getByRole( 'table', {
 		name: 'Google connection of each doctor',
 	} );
@@ -200,13 +200,15 @@ test( 'administrators see every doctor’s status, and a doctor’s on their pro
 	await expect( row( revoked.doctor.id ) ).toContainText(
 		'Google no longer accepts the doctor’s connection'
 	);
-	await expect( page.locator( '.mfk-health' ) ).toContainText(
-		/Doctors to reconnect\s*[1-9]/
-	);
 	await shot( page, 'doctors', {
 		element: page.locator( '#mfk-doctors' ),
 		docs: true,
 	} );
+	await page.getByRole( 'link', { name: 'Status', exact: true } ).click();
+	await expect( page.locator( '.mfk-health' ) ).toContainText(
+		/Doctors to reconnect\s*[1-9]/
+	);
+	await page.getByRole( 'link', { name: 'Doctors', exact: true } ).click();
 
 	// …and e-mail a link to a doctor who is not connected, or must reconnect.
 	await expect(

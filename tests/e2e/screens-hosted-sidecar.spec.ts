@@ -39,7 +39,8 @@ test( 'an administrator gives the site id to the operator and pastes the enrolme
 } ) => {
 	const siteId = await wpJson< string >( 'return MFK_Site::id();' );
 	await signIn( context, harness().admin );
-	await page.goto( SETTINGS );
+	// The sidecar is a technical detail: it is under Advanced.
+	await page.goto( `${ SETTINGS }#advanced` );
 	const sidecar = page.locator( '#mfk-sidecar' );
 	await expect(
 		sidecar.getByRole( 'heading', { name: 'Sidecar' } )
@@ -83,13 +84,20 @@ test( 'an administrator gives the site id to the operator and pastes the enrolme
 	expect( await page.content() ).not.toContain( SECRET );
 
 	// The harness's sidecar serves one site with a shared secret: Test connection says so.
-	await page.getByRole( 'button', { name: 'Test connection' } ).click();
-	const check = page.locator( '.mfk-test__result [data-check="enrolment"]' );
+	await page.getByRole( 'link', { name: 'Status', exact: true } ).click();
+	await page
+		.locator( '#mfk-tab-status' )
+		.getByRole( 'button', { name: 'Test connection' } )
+		.click();
+	const check = page.locator(
+		'#mfk-tab-status .mfk-test__result [data-check="enrolment"]'
+	);
 	await expect( check ).toContainText( 'Enrolment key accepted: failed' );
 	await expect( check ).toContainText(
 		'This sidecar serves a single site with a shared secret: it does not know enrolment keys.'
 	);
 	await expect( check ).toContainText( 'Next step: Check the address' );
+	await page.getByRole( 'link', { name: 'Advanced', exact: true } ).click();
 	await shot( page, 'settings-hosted-sidecar', {
 		element: sidecar,
 		docs: true,

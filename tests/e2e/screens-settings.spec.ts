@@ -1,8 +1,9 @@
 /**
  * The settings page in Chromium against the harness's WordPress, sidecar and Google emulator:
- * an administrator configures the Google OAuth client, sees invalid values refused as a whole
- * with inline errors, tests the connection, copies the redirect URI; and the whole page works
- * with the keyboard alone.
+ * a fresh site opens on the Google setup guide; an administrator copies the redirect URI,
+ * enters the OAuth client, sees invalid values on any tab refused as a whole with inline errors,
+ * tests the connection (which says what it could not check); and the whole page works with the
+ * keyboard alone, tabs included.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { clearDebugLog, harness, wpJson } from '../harness/testkit';
@@ -51,11 +52,23 @@ function resetSettings(): Promise< unknown > {
 	);
 }
 
+/** Opens the settings page; a site without its Google client opens on the setup guide. */
 async function openSettings( page: Page ): Promise< void > {
 	await page.goto( SETTINGS );
 	await expect(
-		page.getByRole( 'heading', { name: 'Google OAuth client' } )
+		page.getByRole( 'heading', { name: 'Set up Google' } )
 	).toBeVisible();
+}
+
+/** Opens one of the settings page's tabs. */
+async function openTab( page: Page, name: string ): Promise< void > {
+	await page
+		.getByRole( 'navigation', { name: 'Settings sections' } )
+		.getByRole( 'link', { name, exact: true } )
+		.click();
+	await expect(
+		page.getByRole( 'link', { name, exact: true } )
+	).toHaveAttribute( 'aria-current', 'page' );
 }
 
 test.beforeEach( async () => {
@@ -79,7 +92,8 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	await signIn( context, harness().admin );
 	await openSettings( page );
 
-	// Live health: the harness's sidecar answers and accepts the shared secret.
+	// Live health on the Status tab: the sidecar answers and accepts the shared secret.
+	await openTab( page, 'Status' );
 	const health = page.locator( '.mfk-health' );
 	await expect( health ).toContainText( 'Reachable' );
 	await expect( health ).toContainText( 'Accepted' );
@@ -87,16 +101,18 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	await expect( health ).toContainText( 'Incomplete' );
 
 	// Test before configuring: the client check fails and says what to do.
-	await page.getByRole( 'button', { name: 'Test connection' } ).click();
-	const result = page.locator( '.mfk-test__result' );
+	const status = page.locator( '#mfk-tab-status' );
+	await status.getByRole( 'button', { name: 'Test connection' } ).click();
+	const result = status.locator( '.mfk-test__result' );
 	await expect( result ).toContainText( '1 check failed.' );
 	const clientCheck = result.locator( '[data-check="client"]' );
 	await expect( clientCheck ).toContainText( 'failed' );
 	await expect( clientCheck ).toContainText(
-		'Next step: Create an OAuth client of type "Web application"'
+		'Next step: Follow the setup guide in the Google tab'
 	);
 
 	// The redirect URI to paste into Google Cloud, with a working Copy button.
+	await openTab( page, 'Google' );
 	await context.grantPermissions( [ 'clipboard-read', 'clipboard-write' ] );
 	const redirect = page.getByLabel( 'Redirect URI' );
 	await expect( redirect ).toHaveValue( redirectUri() );
@@ -113,15 +129,17 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 		redirectUri()
 	);
 
-	// An invalid value anywhere: nothing is saved, errors at the fields and in a summary.
+	// An invalid value on any tab: nothing is saved, errors at the fields and in a summary.
 	await page.getByLabel( 'Client ID' ).fill( CLIENT_ID );
 	await page.getByLabel( 'Client secret' ).fill( CLIENT_SECRET );
+	await openTab( page, 'Meetings' );
 	await page
 		.getByLabel( 'Join window (minutes before the start)' )
 		.fill( '500' );
 	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
 		'Unsaved changes'
 	);
+	await openTab( page, 'Google' );
 	await page.getByRole( 'button', { name: 'Save settings' } ).click();
 	const summary = page.locator( '.mfk-error-summary' );
 	await expect( summary ).toBeFocused();
@@ -131,9 +149,15 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	await expect( summary.getByRole( 'link' ) ).toHaveText(
 		'Join window: The join window must be between 0 and 120 minutes.'
 	);
+	expect( ( await stored() ).google_client_id ).toBe( '' );
+	expect( ( await stored() ).google_client_secret ).toBe( '' );
+
+	// The summary's link opens the field's tab and takes focus to the field.
 	const windowField = page.getByLabel(
 		'Join window (minutes before the start)'
 	);
+	await summary.getByRole( 'link' ).click();
+	await expect( windowField ).toBeFocused();
 	await expect( windowField ).toHaveAttribute( 'aria-invalid', 'true' );
 	await expect(
 		page.locator( '#mfk-field-join_window_minutes' )
@@ -145,12 +169,6 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 		element: page.locator( '#mfk-field-join_window_minutes' ),
 		docs: true,
 	} );
-	expect( ( await stored() ).google_client_id ).toBe( '' );
-	expect( ( await stored() ).google_client_secret ).toBe( '' );
-
-	// The summary's link takes focus to the field.
-	await summary.getByRole( 'link' ).click();
-	await expect( windowField ).toBeFocused();
 	await windowField.fill( '15' );
 	await expect( windowField ).not.toHaveAttribute( 'aria-invalid', 'true' );
 	await page.getByRole( 'button', { name: 'Save settings' } ).click();
@@ -165,6 +183,7 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	expect( saved.join_window_minutes ).toBe( 15 );
 	expect( saved.google_client_secret ).not.toBe( '' );
 	expect( saved.google_client_secret ).not.toContain( CLIENT_SECRET );
+	await openTab( page, 'Google' );
 	const secret = page.getByLabel( 'Client secret' );
 	await expect( secret ).toHaveValue( '' );
 	await expect( secret ).toHaveAttribute( 'type', 'password' );
@@ -174,19 +193,22 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	).toContainText( 'A secret is saved and is never shown again.' );
 	expect( await page.content() ).not.toContain( CLIENT_SECRET );
 
-	// After a reload the page shows what is stored.
+	// After a reload the page shows what is stored, on the tab it was on.
 	await page.reload();
 	await expect( page.getByLabel( 'Client ID' ) ).toHaveValue( CLIENT_ID );
+	await openTab( page, 'Meetings' );
 	await expect(
 		page.getByLabel( 'Join window (minutes before the start)' )
 	).toHaveValue( '15' );
+	await openTab( page, 'Status' );
 	await expect( health ).toContainText( 'Complete' );
 
-	// Now Google accepts the client.
-	await page.getByRole( 'button', { name: 'Test connection' } ).click();
+	// Google accepts the client; with no connected doctor chosen the test says what it did not check.
+	await status.getByRole( 'button', { name: 'Test connection' } ).click();
 	await expect( result ).toContainText(
-		'Everything works: Google Meet links can be created.'
+		'The checks that ran passed, but not everything was checked'
 	);
+	await expect( result ).not.toContainText( 'Everything works' );
 	await expect( result.locator( '[data-check="sidecar"]' ) ).toContainText(
 		'Sidecar reachable: passed'
 	);
@@ -196,11 +218,15 @@ test( 'an administrator configures Google, is told what is wrong, and tests the 
 	await expect( result.locator( '[data-check="client"]' ) ).toContainText(
 		'OAuth client accepted by Google: passed'
 	);
+	await expect(
+		result.locator( '[data-not-checked="doctor"]' )
+	).toContainText( 'no connected doctor was chosen' );
 	await shot( page, 'settings' );
 	await shot( page, 'settings-status', {
 		element: page.locator( '#mfk-status' ),
 		docs: true,
 	} );
+	await openTab( page, 'Google' );
 	await shot( page, 'settings-google', {
 		element: page.locator( '#mfk-google' ),
 		docs: true,
@@ -215,15 +241,29 @@ test( 'Google refusing the client secret is explained with the next step', async
 	await openSettings( page );
 	await page.getByLabel( 'Client ID' ).fill( CLIENT_ID );
 	await page.getByLabel( 'Client secret' ).fill( 'not-the-secret' );
-	await page.getByRole( 'button', { name: 'Save settings' } ).click();
-	await expect( page.locator( '.mfk-settings__state' ) ).toHaveText(
-		'Settings saved.'
+	// The guide's step 4 saves and asks Google at once.
+	await page.getByRole( 'button', { name: 'Save and check' } ).click();
+	const step = page.locator( '.mfk-guide__step[data-step="4"]' );
+	await expect( step.locator( '.mfk-guide__result' ) ).toContainText(
+		'Google refused the OAuth client id or secret (invalid_client).'
 	);
-	await page.getByRole( 'button', { name: 'Test connection' } ).click();
-	const client = page.locator( '.mfk-test__result [data-check="client"]' );
+	await expect( step.locator( '.mfk-guide__result' ) ).toContainText(
+		'copy its Client ID and Client secret again'
+	);
+	await expect( step ).toHaveClass( /is-(current|todo)/ );
+	await openTab( page, 'Status' );
+	const status = page.locator( '#mfk-tab-status' );
+	await status.getByRole( 'button', { name: 'Test connection' } ).click();
+	const client = status.locator( '.mfk-test__result [data-check="client"]' );
 	await expect( client ).toContainText( 'failed' );
 	await expect( client ).toContainText(
-		'Next step: Google refused the client ID or secret: copy both again from the Google Cloud console.'
+		'Next step: Google does not know this client ID, or the secret does not belong to it.'
+	);
+	await expect(
+		client.getByRole( 'link', { name: /Open the OAuth clients/ } )
+	).toHaveAttribute(
+		'href',
+		'https://console.cloud.google.com/auth/clients'
 	);
 	await shot( page, 'settings-test-failed', { fullPage: false } );
 } );
@@ -236,7 +276,13 @@ test( 'the settings page can be used with the keyboard alone', async ( {
 	await openSettings( page );
 	await page.locator( 'body' ).focus();
 
-	// Fill the client from the top of the form, Tab by Tab.
+	// The tabs come first, as links; the Google tab is open on a fresh site.
+	await tabTo( page, 'a.nav-tab' );
+	expect( await focusedName( page ) ).toBe( 'Status' );
+
+	// Fill the client, Tab by Tab (the redirect URI's Copy comes before, in step 3).
+	await tabTo( page, '.mfk-copy-field button' );
+	expect( await focusedName( page ) ).toBe( 'Copy' );
 	await tabTo( page, 'input[type="text"]:not([readonly])' );
 	expect( await focusedName( page ) ).toBe( 'Client ID' );
 	await page.keyboard.type( CLIENT_ID );
@@ -244,10 +290,9 @@ test( 'the settings page can be used with the keyboard alone', async ( {
 	expect( await focusedName( page ) ).toBe( 'Client secret' );
 	await page.keyboard.type( CLIENT_SECRET );
 
-	// The redirect URI's Copy button is next, then the Meetings fields.
-	await page.keyboard.press( 'Tab' );
-	await page.keyboard.press( 'Tab' );
-	expect( await focusedName( page ) ).toBe( 'Copy' );
+	// Back up to the tabs and open Meetings with Enter.
+	await tabTo( page, 'a.nav-tab[href="#meetings"]', { backwards: true } );
+	await page.keyboard.press( 'Enter' );
 
 	// A title with a clinical placeholder, and the attendee toggle switched with Space.
 	await tabTo( page, '#mfk-field-event_title_template input' );
@@ -295,13 +340,15 @@ test( 'the settings page can be used with the keyboard alone', async ( {
 	);
 	expect( saved.add_patient_as_attendee ).toBe( true );
 
-	// Test connection from the keyboard (Shift+Tab back up to it).
-	await tabTo( page, '.mfk-test > button', { backwards: true } );
+	// Test connection from the keyboard: Status tab, then its button.
+	await tabTo( page, 'a.nav-tab[href="#status"]', { backwards: true } );
+	await page.keyboard.press( 'Enter' );
+	await tabTo( page, '#mfk-tab-status .mfk-test > button' );
 	expect( await focusedName( page ) ).toBe( 'Test connection' );
 	await page.keyboard.press( 'Enter' );
-	await expect( page.locator( '.mfk-test__result' ) ).toContainText(
-		'Everything works'
-	);
+	await expect(
+		page.locator( '#mfk-tab-status .mfk-test__result' )
+	).toContainText( 'OAuth client accepted by Google: passed' );
 
 	// Every focused control shows where the focus is.
 	await tabTo( page, '.mfk-health__footer button', { backwards: true } );

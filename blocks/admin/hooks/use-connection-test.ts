@@ -1,6 +1,7 @@
 /**
- * One run of the connection test (`POST /settings/test`), optionally with a test meeting
- * created and removed in the signed-in doctor's calendar; the outcome is announced.
+ * One run of the connection test (`POST /settings/test`), as the signed-in doctor or as a
+ * chosen connected doctor, optionally with a test meeting created and removed in that doctor's
+ * calendar; the outcome is announced.
  */
 import { speak } from '@wordpress/a11y';
 import { useState } from '@wordpress/element';
@@ -12,6 +13,9 @@ export interface ConnectionTestState {
 	/** Also create and remove a test meeting. */
 	probe: boolean;
 	setProbe: ( probe: boolean ) => void;
+	/** The connected doctor the test runs as (0: the signed-in user when a connected doctor). */
+	doctorId: number;
+	setDoctorId: ( id: number ) => void;
 	result: TestResult | null;
 	error: ApiError | null;
 	run: () => Promise< void >;
@@ -22,7 +26,8 @@ export default function useConnectionTest(
 	summarize: ( result: TestResult ) => string
 ): ConnectionTestState {
 	const [ running, setRunning ] = useState( false );
-	const [ probe, setProbe ] = useState( false );
+	const [ probe, setProbe ] = useState( true );
+	const [ doctorId, setDoctorId ] = useState( 0 );
 	const [ result, setResult ] = useState< TestResult | null >( null );
 	const [ error, setError ] = useState< ApiError | null >( null );
 
@@ -35,7 +40,10 @@ export default function useConnectionTest(
 		try {
 			const answer = await request< TestResult >( '/settings/test', {
 				method: 'POST',
-				data: probe ? { probe: true } : {},
+				data: {
+					...( probe ? { probe: true } : {} ),
+					...( doctorId > 0 ? { doctor_id: doctorId } : {} ),
+				},
 			} );
 			setResult( answer );
 			speak( summarize( answer ) );
@@ -48,5 +56,14 @@ export default function useConnectionTest(
 		}
 	};
 
-	return { running, probe, setProbe, result, error, run };
+	return {
+		running,
+		probe,
+		setProbe,
+		doctorId,
+		setDoctorId,
+		result,
+		error,
+		run,
+	};
 }

@@ -2,6 +2,7 @@
  * Everything OAuth the emulator remembers: clients, accounts, grants, tokens and authorization
  * requests, reset together.
  */
+import { Clock } from '../clock';
 import { Accounts } from './accounts';
 import {
 	AuthorizationRequests,
@@ -16,7 +17,9 @@ export class AuthStore {
 	readonly clients: Clients;
 	readonly accounts = new Accounts();
 	readonly grants = new Grants();
-	readonly tokens = new Tokens( this.grants );
+	/** Token lifetimes run on this clock (moved forward through the control API). */
+	readonly clock = new Clock();
+	readonly tokens = new Tokens( this.grants, this.clock );
 	readonly requests = new AuthorizationRequests();
 
 	constructor( initialClients: Client[] ) {
@@ -25,6 +28,7 @@ export class AuthStore {
 
 	reset(): void {
 		this.clients.reset();
+		this.clock.reset();
 		this.accounts.reset();
 		this.grants.reset();
 		this.tokens.reset();

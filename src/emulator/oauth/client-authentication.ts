@@ -5,13 +5,13 @@
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../pipeline/google-errors';
 import { first, type Params } from '../shared/query';
-import type { Client, Clients } from './clients';
+import type { Clients, KnownClient } from './clients';
 
 export function authenticateClient(
 	clients: Clients,
 	request: FastifyRequest,
 	body: Params
-): Client {
+): KnownClient {
 	let id = first( body, 'client_id' );
 	let secret = first( body, 'client_secret' );
 	const header = request.headers.authorization;

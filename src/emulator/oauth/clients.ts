@@ -1,14 +1,20 @@
 /**
- * OAuth clients (a Google Cloud project's "Web application" client): id, secret and the
- * authorized redirect URIs.
+ * OAuth clients (a Google Cloud project's "Web application" client): id, secret, the
+ * authorized redirect URIs and the project's settings (Calendar API, consent screen).
  */
+import { defaultProject, type Project } from './project';
 
 export interface Client {
 	clientId: string;
 	clientSecret: string;
 	/** Registered redirect URIs; empty: any http(s) URI is accepted. */
 	redirectUris: string[];
+	/** The project's settings; left out: everything enabled, published, external. */
+	project?: Project;
 }
+
+/** A client as the emulator keeps it: always with its project. */
+export type KnownClient = Client & { project: Project };
 
 /** `clientId:secret[,…]` (EMULATOR_CLIENTS). */
 export function parseClients( raw: string ): Client[] {
@@ -48,7 +54,7 @@ export function redirectAllowed( client: Client, uri: string ): boolean {
 }
 
 export class Clients {
-	private readonly byId = new Map< string, Client >();
+	private readonly byId = new Map< string, KnownClient >();
 
 	constructor( private readonly initial: Client[] ) {
 		this.reset();
@@ -62,14 +68,22 @@ export class Clients {
 		}
 	}
 
-	add( client: Client ): void {
-		this.byId.set( client.clientId, {
+	add( client: Client ): KnownClient {
+		const known: KnownClient = {
 			...client,
 			redirectUris: [ ...client.redirectUris ],
-		} );
+			project: client.project
+				? {
+						...client.project,
+						testUsers: [ ...client.project.testUsers ],
+					}
+				: defaultProject( client.clientId ),
+		};
+		this.byId.set( client.clientId, known );
+		return known;
 	}
 
-	get( clientId: string ): Client | undefined {
+	get( clientId: string ): KnownClient | undefined {
 		return this.byId.get( clientId );
 	}
 

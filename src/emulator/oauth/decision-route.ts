@@ -11,6 +11,7 @@ import { isEmail } from '../shared/values';
 import type { EmulatorState } from '../state';
 import { DECISION_PATH } from './consent-page';
 import { errorHtml, redirect, withParams } from './page-answers';
+import { consentRefusal } from './project';
 import { BASIC_SCOPES } from './scopes';
 
 function decide( state: EmulatorState, body: Params, email: string ): Outcome {
@@ -38,6 +39,13 @@ function decide( state: EmulatorState, body: Params, email: string ): Outcome {
 			'invalid_request',
 			'Enter a valid e-mail address.'
 		);
+	}
+	// Google refuses the account itself (Testing without it as a test user, an Internal app
+	// outside the organisation) on its own page, before any consent is recorded.
+	const project = state.auth.clients.get( pending.clientId )?.project;
+	const refusal = project && consentRefusal( project, email );
+	if ( refusal ) {
+		return errorHtml( refusal.status, refusal.error, refusal.description );
 	}
 	const ticked = new Set( all( body, 'scope' ) );
 	const granted = pending.scopes.filter(

@@ -6,6 +6,7 @@ import type { CredentialRequest } from 'google-auth-library';
 import type { Outcome } from '../pipeline/outcome';
 import type { EmulatorState } from '../state';
 import type { Grant } from './grants';
+import type { RefreshToken } from './tokens';
 import { NO_STORE } from './page-answers';
 
 /**
@@ -22,9 +23,9 @@ export async function tokenAnswer(
 	state: EmulatorState,
 	grant: Grant,
 	scopes: string[],
-	refreshToken?: string
+	refreshToken?: RefreshToken
 ): Promise< Outcome > {
-	const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = state.behaviour;
+	const { accessTokenTtlSeconds } = state.behaviour;
 	const at = state.auth.tokens.issueAccessToken(
 		grant,
 		scopes,
@@ -37,8 +38,14 @@ export async function tokenAnswer(
 		token_type: 'Bearer',
 	};
 	if ( refreshToken ) {
-		body.refresh_token = refreshToken;
-		body.refresh_token_expires_in = refreshTokenTtlSeconds ?? undefined;
+		body.refresh_token = refreshToken.token;
+		body.refresh_token_expires_in =
+			refreshToken.expiresAt === null
+				? undefined
+				: Math.round(
+						( refreshToken.expiresAt - refreshToken.issuedAt ) /
+							1000
+					);
 	}
 	if ( scopes.includes( 'openid' ) ) {
 		body.id_token = await state.idTokens.issue( {

@@ -9,7 +9,12 @@ import { run } from '../pipeline/run';
 import { first, type Params } from '../shared/query';
 import type { EmulatorState } from '../state';
 import { authenticateClient } from './client-authentication';
-import type { Client } from './clients';
+import type { KnownClient } from './clients';
+import {
+	refreshTokensExpireWeekly,
+	TESTING_REFRESH_TOKEN_TTL_SECONDS,
+} from './project';
+import { BASIC_SCOPES } from './scopes';
 import { tokenAnswer } from './token-answer';
 
 const OPERATIONS: Record< string, string > = {
@@ -21,7 +26,7 @@ const badRequest = () => new OAuthError( 400, 'invalid_grant', 'Bad Request' );
 
 function codeGrant(
 	state: EmulatorState,
-	client: Client,
+	client: KnownClient,
 	body: Params
 ): Promise< Outcome > {
 	const value = first( body, 'code' );
@@ -55,18 +60,22 @@ function codeGrant(
 	const wantsRefresh =
 		code.offline &&
 		( code.forceConsent || ! state.auth.tokens.hasRefreshToken( grant ) );
+	const ttl = refreshTokensExpireWeekly(
+		client.project,
+		code.scopes,
+		BASIC_SCOPES
+	)
+		? TESTING_REFRESH_TOKEN_TTL_SECONDS
+		: state.behaviour.refreshTokenTtlSeconds;
 	const rt = wantsRefresh
-		? state.auth.tokens.issueRefreshToken(
-				grant,
-				state.behaviour.refreshTokenTtlSeconds
-			).token
+		? state.auth.tokens.issueRefreshToken( grant, ttl )
 		: undefined;
 	return tokenAnswer( state, grant, code.scopes, rt );
 }
 
 function refreshGrant(
 	state: EmulatorState,
-	client: Client,
+	client: KnownClient,
 	refreshToken: string | undefined
 ): Promise< Outcome > {
 	if ( ! refreshToken ) {

@@ -3,6 +3,7 @@
  * bound to a grant. A token is live while its grant is and until it expires.
  */
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
 import type { Grant, Grants } from './grants';
 
 export interface RefreshToken {
@@ -41,7 +42,10 @@ export class Tokens {
 	private readonly refresh = new Map< string, RefreshToken >();
 	private readonly access = new Map< string, AccessToken >();
 
-	constructor( private readonly grants: Grants ) {}
+	constructor(
+		private readonly grants: Grants,
+		private readonly clock: Clock
+	) {}
 
 	reset(): void {
 		this.refresh.clear();
@@ -49,7 +53,7 @@ export class Tokens {
 	}
 
 	issueRefreshToken( grant: Grant, ttlSeconds: number | null ): RefreshToken {
-		const now = Date.now();
+		const now = this.clock.now();
 		const rt: RefreshToken = {
 			token: randomToken( '1//0g', 64 ),
 			grantId: grant.id,
@@ -65,7 +69,7 @@ export class Tokens {
 		scopes: string[],
 		ttlSeconds: number
 	): AccessToken {
-		const now = Date.now();
+		const now = this.clock.now();
 		const at: AccessToken = {
 			token: randomToken( 'ya29.a0', 96 ),
 			grantId: grant.id,
@@ -113,7 +117,7 @@ export class Tokens {
 		value: string
 	): { token: AccessToken; grant: Grant } | undefined {
 		const at = this.access.get( value );
-		if ( ! at || at.expiresAt <= Date.now() ) {
+		if ( ! at || at.expiresAt <= this.clock.now() ) {
 			return undefined;
 		}
 		const grant = this.grants.get( at.grantId );
@@ -133,7 +137,7 @@ export class Tokens {
 		if ( ! g || g.revoked ) {
 			return false;
 		}
-		if ( at && ! rt && at.expiresAt <= Date.now() ) {
+		if ( at && ! rt && at.expiresAt <= this.clock.now() ) {
 			return false;
 		}
 		g.revoked = true;
@@ -143,7 +147,7 @@ export class Tokens {
 	/** Expires access tokens now (all, or one account's); refresh tokens keep working. */
 	expireAccessTokens( email?: string ): number {
 		let n = 0;
-		const now = Date.now();
+		const now = this.clock.now();
 		for ( const at of this.access.values() ) {
 			if ( at.expiresAt <= now ) {
 				continue;
@@ -163,7 +167,7 @@ export class Tokens {
 	/** Every token with its state, for inspection (e.g. "no token appears in any log"). */
 	list( email?: string ): TokenView[] {
 		const out: TokenView[] = [];
-		const now = Date.now();
+		const now = this.clock.now();
 		const add = (
 			type: TokenView[ 'type' ],
 			t: RefreshToken | AccessToken,
@@ -195,7 +199,7 @@ export class Tokens {
 		return (
 			!! g &&
 			! g.revoked &&
-			( rt.expiresAt === null || rt.expiresAt > Date.now() )
+			( rt.expiresAt === null || rt.expiresAt > this.clock.now() )
 		);
 	}
 }

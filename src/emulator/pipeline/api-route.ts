@@ -10,6 +10,7 @@ import {
 	insufficientScopes,
 	invalidCredentials,
 	missingCredentials,
+	serviceDisabled,
 } from './google-errors';
 import type { Outcome } from './outcome';
 import { chargeQuota, type Caller } from './quota';
@@ -57,6 +58,11 @@ function authorize(
 	const bearer = bearerGrant( state, request );
 	if ( ! bearer ) {
 		throw invalidCredentials();
+	}
+	// A project without the API enabled is refused before scopes or quota are looked at.
+	const project = state.auth.clients.get( bearer.grant.clientId )?.project;
+	if ( project && ! project.calendarApiEnabled ) {
+		throw serviceDisabled( project.projectNumber );
 	}
 	if ( ! bearer.scopes.some( ( s ) => route.scopes.has( s ) ) ) {
 		throw insufficientScopes();

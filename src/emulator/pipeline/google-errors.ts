@@ -16,6 +16,8 @@ export interface ApiErrorBody {
 			locationType?: string;
 		}[];
 		status?: string;
+		/** google.rpc details (ErrorInfo, Help), sent by newer API front ends. */
+		details?: Record< string, unknown >[];
 	};
 }
 
@@ -64,6 +66,10 @@ const REASON_MESSAGES: Record< string, { message: string; domain: string } > = {
 	required: { message: 'Required', domain: 'global' },
 	forbidden: { message: 'Forbidden', domain: 'global' },
 	authError: { message: 'Invalid Credentials', domain: 'global' },
+	accessNotConfigured: {
+		message: 'Access Not Configured.',
+		domain: 'usageLimits',
+	},
 	insufficientPermissions: {
 		message: 'Insufficient Permission',
 		domain: 'global',
@@ -103,6 +109,7 @@ export class GoogleApiError extends Error {
 			locationType?: string;
 			headers?: Record< string, string >;
 			topMessage?: string;
+			details?: Record< string, unknown >[];
 		} = {}
 	) {
 		const r = reason ?? DEFAULT_REASON[ statusCode ] ?? 'backendError';
@@ -128,6 +135,9 @@ export class GoogleApiError extends Error {
 		const status = STATUS_NAMES[ statusCode ];
 		if ( status ) {
 			this.body.error.status = status;
+		}
+		if ( extra.details ) {
+			this.body.error.details = extra.details;
 		}
 		this.headers = extra.headers ?? {};
 	}
@@ -183,3 +193,32 @@ export const insufficientScopes = () =>
 			},
 		}
 	);
+
+/** The Calendar API is not enabled in the client's project: Google's 403 with both reason shapes. */
+export const serviceDisabled = ( projectNumber: string ) => {
+	const enable = `https://console.developers.google.com/apis/api/calendar-json.googleapis.com/overview?project=${ projectNumber }`;
+	const text = `Google Calendar API has not been used in project ${ projectNumber } before or it is disabled. Enable it by visiting ${ enable } then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+	return new GoogleApiError( 403, 'accessNotConfigured', text, {
+		details: [
+			{
+				'@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+				reason: 'SERVICE_DISABLED',
+				domain: 'googleapis.com',
+				metadata: {
+					service: 'calendar-json.googleapis.com',
+					consumer: `projects/${ projectNumber }`,
+					activationUrl: enable,
+				},
+			},
+			{
+				'@type': 'type.googleapis.com/google.rpc.Help',
+				links: [
+					{
+						description: 'Google developers console API activation',
+						url: enable,
+					},
+				],
+			},
+		],
+	} );
+};

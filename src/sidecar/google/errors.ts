@@ -18,6 +18,8 @@ export interface GoogleFailure {
 	retryAfterMs?: number;
 	/** Network error code (ECONNRESET, TimeoutError…), when status is 0. */
 	networkCode?: string;
+	/** The API is not enabled in the client's project (`accessNotConfigured` / `SERVICE_DISABLED`). */
+	serviceDisabled?: { projectNumber: string; activationUrl: string };
 }
 
 const RATE_LIMIT_REASONS = new Set( [
@@ -116,11 +118,47 @@ export function describeGoogleError( error: unknown ): GoogleFailure {
 		oauthError,
 		message: message.slice( 0, 500 ),
 	};
+	const disabled = serviceDisabled( status, reason, body, message );
+	if ( disabled ) {
+		failure.reason = 'accessNotConfigured';
+		failure.serviceDisabled = disabled;
+	}
 	const after = retryAfter( response.headers );
 	if ( after !== undefined ) {
 		failure.retryAfterMs = Math.min( after, 60000 );
 	}
 	return failure;
+}
+
+/**
+ * Google's "API not enabled" answer, in the older shape (reason `accessNotConfigured`) or the
+ * newer one (ErrorInfo reason `SERVICE_DISABLED` with the consumer project and activation URL).
+ */
+function serviceDisabled(
+	status: number,
+	reason: string,
+	body: Loose,
+	message: string
+): GoogleFailure[ 'serviceDisabled' ] {
+	const info = ( Array.isArray( body?.details ) ? body.details : [] )
+		.map( asObject )
+		.find( ( d ) => d?.reason === 'SERVICE_DISABLED' );
+	if ( status !== 403 || ( reason !== 'accessNotConfigured' && ! info ) ) {
+		return undefined;
+	}
+	const meta = asObject( info?.metadata );
+	const consumer = typeof meta?.consumer === 'string' ? meta.consumer : '';
+	const projectNumber =
+		/projects\/(\d+)/.exec( consumer )?.[ 1 ] ??
+		/project (\d+)/.exec( message )?.[ 1 ] ??
+		'';
+	const given =
+		typeof meta?.activationUrl === 'string' ? meta.activationUrl : '';
+	const activationUrl =
+		/^https:\/\/console\.(developers|cloud)\.google\.com\//.test( given )
+			? given
+			: `https://console.cloud.google.com/apis/library/calendar-json.googleapis.com${ projectNumber ? `?project=${ projectNumber }` : '' }`;
+	return { projectNumber, activationUrl };
 }
 
 export function isRateLimit( f: GoogleFailure ): boolean {
@@ -179,6 +217,14 @@ export function toSidecarError(
 		extra: ErrorDetails = {}
 	) => new SidecarError( code, message, { ...details, ...extra }, google );
 
+	if ( f.serviceDisabled ) {
+		const { projectNumber, activationUrl } = f.serviceDisabled;
+		return make(
+			'api_disabled',
+			`The Google Calendar API is not enabled in the Google Cloud project of this OAuth client${ projectNumber ? ` (project ${ projectNumber })` : '' }.`,
+			{ ...( projectNumber ? { projectNumber } : {} ), activationUrl }
+		);
+	}
 	if ( isRateLimit( f ) ) {
 		return make(
 			'rate_limited',

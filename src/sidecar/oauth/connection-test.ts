@@ -19,6 +19,8 @@ export interface Check {
 	code?: ErrorCode;
 	/** false when the check could not be decided (e.g. the grant does not allow reading calendar settings). */
 	verified?: boolean;
+	/** api_disabled: the Cloud console page where the API is enabled. */
+	activationUrl?: string;
 }
 
 export interface ConnectionResult {
@@ -30,7 +32,14 @@ export interface ConnectionResult {
 
 const failed = ( id: Check[ 'id' ], error: unknown ): Check => {
 	if ( error instanceof SidecarError ) {
-		return { id, ok: false, message: error.message, code: error.code };
+		const { activationUrl } = error.details;
+		return {
+			id,
+			ok: false,
+			message: error.message,
+			code: error.code,
+			...( activationUrl ? { activationUrl } : {} ),
+		};
 	}
 	throw error;
 };
@@ -263,12 +272,23 @@ async function runProbe(
 		}
 		const status = conferenceStatus( event );
 		if ( status === 'success' ) {
-			return {
-				id: 'probe',
-				ok: true,
-				message:
-					'A test event with a Google Meet link was created and deleted.',
-			};
+			// Only a test meeting that is gone again proves the whole round trip.
+			const removed = await removeProbe( session, calendarId, eventId );
+			created = false;
+			return removed
+				? {
+						id: 'probe',
+						ok: true,
+						message:
+							'A test event with a Google Meet link was created and deleted.',
+					}
+				: {
+						id: 'probe',
+						ok: false,
+						code: 'google_error',
+						message:
+							'A test event with a Google Meet link was created but could not be deleted: delete "Meet for KiviCare connection test" from the calendar by hand.',
+					};
 		}
 		return {
 			id: 'probe',
@@ -283,18 +303,28 @@ async function runProbe(
 		return failed( 'probe', error );
 	} finally {
 		if ( created ) {
-			try {
-				await session.calendar( 'events.delete', 'event', ( auth ) =>
-					api.calendar.events.delete( {
-						calendarId,
-						eventId,
-						sendUpdates: 'none',
-						auth,
-					} )
-				);
-			} catch {
-				// Best effort: the test event is private, sent to nobody and named as a test.
-			}
+			// Best effort after a failure: the test event is private, sent to nobody and named as a test.
+			await removeProbe( session, calendarId, eventId );
 		}
+	}
+}
+
+async function removeProbe(
+	session: GoogleSession,
+	calendarId: string,
+	eventId: string
+): Promise< boolean > {
+	try {
+		await session.calendar( 'events.delete', 'event', ( auth ) =>
+			session.api.calendar.events.delete( {
+				calendarId,
+				eventId,
+				sendUpdates: 'none',
+				auth,
+			} )
+		);
+		return true;
+	} catch {
+		return false;
 	}
 }

@@ -54,6 +54,26 @@ async function emulator< T = any >(
 	return ( text ? JSON.parse( text ) : null ) as T;
 }
 
+/**
+ * Changes the tests' OAuth client's project as an admin does in the Cloud console (Calendar
+ * API, consent screen, test users, redirect URIs); `registerEmulatorClient()` restores it.
+ */
+export function setEmulatorProject(
+	patch: Record< string, unknown >
+): Promise< unknown > {
+	return emulator( `clients/${ CLIENT_ID }`, {
+		method: 'PATCH',
+		body: patch,
+	} );
+}
+
+/** Moves the emulator's token clock forward (`{ reset: true }` back to the real time). */
+export function moveEmulatorClock(
+	body: { advanceSeconds: number } | { reset: true }
+): Promise< unknown > {
+	return emulator( 'clock', { method: 'POST', body } );
+}
+
 /** Registers the tests' OAuth client (and its redirect URI) with the emulator. */
 export function registerEmulatorClient(): Promise< unknown > {
 	return emulator( 'clients', {

@@ -7,17 +7,23 @@ import { useEffect, useRef } from '@wordpress/element';
 import { __, _n, sprintf } from '@wordpress/i18n';
 import type { MouseEvent } from 'react';
 import type { ApiError } from '../../api';
-import { fieldId, orderedErrors } from '../../settings-form';
+import { fieldId, orderedErrors, type FieldName } from '../../settings-form';
 import { fieldLabel } from './field-labels';
 
-/** Moves focus to the field's control itself when there is one. */
-function focusField( event: MouseEvent, name: string ) {
+/** Moves focus to the field's control itself when there is one, after opening its tab. */
+function focusField(
+	event: MouseEvent,
+	name: string,
+	reveal?: ( name: FieldName ) => void
+) {
 	const field = document
 		.getElementById( fieldId( name ) )
 		?.querySelector< HTMLElement >( 'input, select, textarea' );
 	if ( field ) {
 		event.preventDefault();
-		field.focus();
+		reveal?.( name as FieldName );
+		// The tab is shown by the next render; focus once it is.
+		window.setTimeout( () => field.focus(), 0 );
 	}
 }
 
@@ -26,9 +32,15 @@ export interface ErrorSummaryProps {
 	error: ApiError;
 	/** Its field errors still standing (fixing a field removes its line). */
 	errors: Record< string, string >;
+	/** Opens the part of the page a field is on. */
+	reveal?: ( name: FieldName ) => void;
 }
 
-export default function ErrorSummary( { error, errors }: ErrorSummaryProps ) {
+export default function ErrorSummary( {
+	error,
+	errors,
+	reveal,
+}: ErrorSummaryProps ) {
 	const summaryRef = useRef< HTMLDivElement >( null );
 	useEffect( () => {
 		summaryRef.current?.focus();
@@ -75,7 +87,7 @@ export default function ErrorSummary( { error, errors }: ErrorSummaryProps ) {
 								<a
 									href={ `#${ fieldId( name ) }` }
 									onClick={ ( event ) =>
-										focusField( event, name )
+										focusField( event, name, reveal )
 									}
 								>
 									{ fieldLabel( name ) }: { message }

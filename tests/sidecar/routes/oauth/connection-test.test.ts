@@ -166,4 +166,48 @@ describe( 'connection test', () => {
 		} );
 		expect( answer.body.account ).toEqual( { email: carol.email } );
 	} );
+
+	test( 'the Calendar API turned off in the project fails the calendar check with api_disabled and the page that enables it', async () => {
+		await rig.control( 'PATCH', `/clients/${ rig.client.clientId }`, {
+			calendarApiEnabled: false,
+			projectNumber: '31415926',
+		} );
+		try {
+			const answer = await test_( { credential: alice.credential } );
+			expect( answer.body.ok ).toBe( false );
+			expect( answer.body.checks.at( -1 ) ).toMatchObject( {
+				id: 'calendar',
+				ok: false,
+				code: 'api_disabled',
+				message: expect.stringContaining( 'project 31415926' ),
+				activationUrl: expect.stringContaining( 'project=31415926' ),
+			} );
+		} finally {
+			await rig.control( 'PATCH', `/clients/${ rig.client.clientId }`, {
+				calendarApiEnabled: true,
+			} );
+		}
+	} );
+
+	test( 'a test meeting that cannot be removed again fails the probe', async () => {
+		await rig.control( 'POST', '/faults', {
+			match: { operation: 'events.delete' },
+			action: { type: 'error', status: 403, reason: 'forbidden' },
+			times: 0,
+		} );
+		try {
+			const answer = await test_( {
+				credential: alice.credential,
+				probe: true,
+			} );
+			expect( answer.body.ok ).toBe( false );
+			expect( answer.body.checks.at( -1 ) ).toMatchObject( {
+				id: 'probe',
+				ok: false,
+				message: expect.stringContaining( 'could not be deleted' ),
+			} );
+		} finally {
+			await rig.control( 'DELETE', '/faults' );
+		}
+	} );
 } );

@@ -162,3 +162,90 @@ describe( 'reading Google errors', () => {
 		).toBeGreaterThan( 0 );
 	} );
 } );
+
+describe( 'an API that is not enabled in the project', () => {
+	test( 'the older shape (reason accessNotConfigured) and the newer one (ErrorInfo SERVICE_DISABLED) both become api_disabled with the project and where to enable it', () => {
+		const older = toSidecarError(
+			describeGoogleError(
+				apiError(
+					403,
+					'accessNotConfigured',
+					'Google Calendar API has not been used in project 4242 before or it is disabled.'
+				)
+			),
+			'calendar'
+		);
+		expect( older.code ).toBe( 'api_disabled' );
+		expect( older.retryable ).toBe( false );
+		expect( older.details ).toMatchObject( {
+			projectNumber: '4242',
+			activationUrl:
+				'https://console.cloud.google.com/apis/library/calendar-json.googleapis.com?project=4242',
+		} );
+		expect( older.message ).toContain( 'project 4242' );
+
+		const newer = toSidecarError(
+			describeGoogleError(
+				answer( 403, {
+					error: {
+						code: 403,
+						message: 'Calendar API is disabled.',
+						status: 'PERMISSION_DENIED',
+						details: [
+							{
+								'@type':
+									'type.googleapis.com/google.rpc.ErrorInfo',
+								reason: 'SERVICE_DISABLED',
+								metadata: {
+									consumer: 'projects/777',
+									activationUrl:
+										'https://console.developers.google.com/apis/api/calendar-json.googleapis.com/overview?project=777',
+								},
+							},
+						],
+					},
+				} )
+			),
+			'calendar'
+		);
+		expect( newer.code ).toBe( 'api_disabled' );
+		expect( newer.details.projectNumber ).toBe( '777' );
+		expect( newer.details.activationUrl ).toContain( 'project=777' );
+	} );
+
+	test( 'an activation link that is not Google’s console is not passed on', () => {
+		const e = toSidecarError(
+			describeGoogleError(
+				answer( 403, {
+					error: {
+						code: 403,
+						message: 'disabled',
+						errors: [ { reason: 'accessNotConfigured' } ],
+						details: [
+							{
+								reason: 'SERVICE_DISABLED',
+								metadata: {
+									consumer: 'projects/9',
+									activationUrl: 'https://evil.example/',
+								},
+							},
+						],
+					},
+				} )
+			),
+			'calendar'
+		);
+		expect( e.details.activationUrl ).toBe(
+			'https://console.cloud.google.com/apis/library/calendar-json.googleapis.com?project=9'
+		);
+	} );
+
+	test( 'an ordinary 403 is not mistaken for it', () => {
+		expect(
+			toSidecarError(
+				describeGoogleError( apiError( 403, 'forbidden' ) ),
+				'calendar'
+			).code
+		).toBe( 'google_error' );
+	} );
+} );
