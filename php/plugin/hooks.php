@@ -104,6 +104,8 @@ function mfk_integrate_kivicare(): void {
 	add_action( 'kc_appointment_cancelled', array( 'MFK_KiviCare', 'on_cancelled' ), 10, 1 );
 	add_action( 'kc_appointment_status_update', array( 'MFK_KiviCare', 'on_status_update' ), 10, 2 );
 	add_action( 'delete_user', array( 'MFK_KiviCare', 'on_delete_user' ), 5, 1 );
+	// The patient's confirmation of a video consultation KiviCare's own e-mails do not confirm.
+	add_action( 'kc_after_create_appointment', array( 'MFK_Booking_Confirmation', 'on_booked' ), 20, 1 );
 
 	// The link in KiviCare's dashboard data, for those who may see it.
 	add_filter( 'kc_is_video_consultation', array( 'MFK_KiviCare', 'filter_is_video_consultation' ), 10, 2 );
