@@ -48,7 +48,7 @@ final class MFK_Booking_Confirmation {
 		// in the plugin's "link ready" e-mail where KiviCare cannot send it.
 		self::$due[ $appointment_id ] = null === $row || '' === (string) $row['url'];
 		if ( 1 === count( self::$due ) ) {
-			add_action( 'shutdown', array( __CLASS__, 'send_due' ) );
+			add_action( 'shutdown', array( __CLASS__, 'send_due' ), 20 ); // After MFK_Request_Sync (1).
 		}
 	}
 
@@ -59,7 +59,10 @@ final class MFK_Booking_Confirmation {
 		$due        = self::$due;
 		self::$due = array();
 		foreach ( $due as $appointment_id => $send ) {
-			if ( $send ) {
+			$row = $send ? MFK_Mappings::get_by_appointment( (int) $appointment_id ) : null;
+			// A link made at the end of this request (within its time budget) has just been
+			// announced with the link itself (MFK_Notifications::on_meeting_ready).
+			if ( $send && ( null === $row || '' === (string) $row['url'] ) ) {
 				self::send( (int) $appointment_id );
 			}
 		}
