@@ -146,9 +146,7 @@ final class MFK_Booking_Confirmation {
 		$paying  = MFK_Appointments::STATUS_PENDING === $status;
 		$where   = self::where_url();
 		$subject = $paying
-			/* translators: {appointment_date} stays as is: the date of the appointment. */
 			? __( 'Your video consultation on {appointment_date} is waiting for your payment', 'meet-for-kivicare' )
-			/* translators: {appointment_date} stays as is: the date of the appointment. */
 			: __( 'Your video consultation on {appointment_date} is booked', 'meet-for-kivicare' );
 		$lines   = array(
 			__( 'Hello {patient_name},', 'meet-for-kivicare' ),

@@ -7,9 +7,11 @@
  * Added elsewhere, because they exist only for part of a request: the end-of-request
  * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed), the background
  * sync after it (`shutdown` at the last priority, MFK_Background_Sync::later(), once a
- * meeting was left pending), the collection of KiviCare's queued Meet e-mails while
- * KiviCare queues them (`action_scheduler_stored_action`, MFK_KiviCare_Mail::queue()) and
- * the loopback HTTP filters around one sidecar call (MFK_Sidecar_Client).
+ * meeting was left pending), the patient's booking confirmation once KiviCare committed
+ * (`shutdown` (20), MFK_Booking_Confirmation::on_booked()), the collection of KiviCare's
+ * queued Meet e-mails while KiviCare queues them (`action_scheduler_stored_action`,
+ * MFK_KiviCare_Mail::queue()) and the loopback HTTP filters around one sidecar call
+ * (MFK_Sidecar_Client).
  *
  * @package MeetForKiviCare
  */
