@@ -105,6 +105,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_notifications'                                 => 'notifications/class-mfk-notifications.php',
 	'mfk_mail_privacy'                                  => 'notifications/class-mfk-mail-privacy.php',
 	'mfk_kivicare_mail'                                 => 'notifications/class-mfk-kivicare-mail.php',
+	'mfk_booking_confirmation'                          => 'notifications/class-mfk-booking-confirmation.php',
 
 	// WP-CLI (the system-cron runner, cli/run-queue.php, is a script, not a class).
 	'mfk_cli'                                           => 'cli/class-mfk-cli.php',

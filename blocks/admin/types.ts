@@ -141,6 +141,10 @@ export interface DoctorConnection {
 	reason_message?: string | null;
 	pending_meetings: number;
 	failed_meetings: number;
+	/** Whether the doctor's new meetings go to their primary calendar. */
+	calendar_primary?: boolean;
+	/** Name of the calendar the doctor chose (null: their primary calendar). */
+	calendar_name?: string | null;
 	/** Until when the connection link last e-mailed to the doctor works (null: none). */
 	invite_until?: string | null;
 	/** Whether the signed-in user may e-mail this doctor a connection link. */

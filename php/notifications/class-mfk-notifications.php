@@ -216,7 +216,7 @@ final class MFK_Notifications {
 	 * @param DateTimeImmutable $instant Instant.
 	 * @param DateTimeZone      $zone    Zone.
 	 */
-	private static function date( DateTimeImmutable $instant, DateTimeZone $zone ): string {
+	public static function date( DateTimeImmutable $instant, DateTimeZone $zone ): string {
 		return (string) wp_date( (string) get_option( 'date_format', 'F j, Y' ), $instant->getTimestamp(), $zone );
 	}
 
@@ -227,7 +227,7 @@ final class MFK_Notifications {
 	 * @param DateTimeImmutable $instant Instant.
 	 * @param DateTimeZone      $zone    Zone.
 	 */
-	private static function time( DateTimeImmutable $instant, DateTimeZone $zone ): string {
+	public static function time( DateTimeImmutable $instant, DateTimeZone $zone ): string {
 		$time = (string) wp_date( (string) get_option( 'time_format', 'g:i a' ), $instant->getTimestamp(), $zone );
 		return $time . ' ' . self::zone_label( $instant, $zone );
 	}

@@ -7,9 +7,11 @@
  * Added elsewhere, because they exist only for part of a request: the end-of-request
  * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed), the background
  * sync after it (`shutdown` at the last priority, MFK_Background_Sync::later(), once a
- * meeting was left pending), the collection of KiviCare's queued Meet e-mails while
- * KiviCare queues them (`action_scheduler_stored_action`, MFK_KiviCare_Mail::queue()) and
- * the loopback HTTP filters around one sidecar call (MFK_Sidecar_Client).
+ * meeting was left pending), the patient's booking confirmation once KiviCare committed
+ * (`shutdown` (20), MFK_Booking_Confirmation::on_booked()), the collection of KiviCare's
+ * queued Meet e-mails while KiviCare queues them (`action_scheduler_stored_action`,
+ * MFK_KiviCare_Mail::queue()) and the loopback HTTP filters around one sidecar call
+ * (MFK_Sidecar_Client).
  *
  * @package MeetForKiviCare
  */
@@ -104,6 +106,8 @@ function mfk_integrate_kivicare(): void {
 	add_action( 'kc_appointment_cancelled', array( 'MFK_KiviCare', 'on_cancelled' ), 10, 1 );
 	add_action( 'kc_appointment_status_update', array( 'MFK_KiviCare', 'on_status_update' ), 10, 2 );
 	add_action( 'delete_user', array( 'MFK_KiviCare', 'on_delete_user' ), 5, 1 );
+	// The patient's confirmation of a video consultation KiviCare's own e-mails do not confirm.
+	add_action( 'kc_after_create_appointment', array( 'MFK_Booking_Confirmation', 'on_booked' ), 20, 1 );
 
 	// The link in KiviCare's dashboard data, for those who may see it.
 	add_filter( 'kc_is_video_consultation', array( 'MFK_KiviCare', 'filter_is_video_consultation' ), 10, 2 );

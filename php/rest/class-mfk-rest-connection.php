@@ -258,8 +258,9 @@ final class MFK_REST_Connection {
 		$out = array();
 		foreach ( $doctors as $doctor ) {
 			$id    = (int) $doctor->ID;
-			$view  = self::view( $id );
-			$out[] = array(
+			$view     = self::view( $id );
+			$calendar = MFK_Doctor_Calendar::current( $id );
+			$out[]    = array(
 				'doctor_id'        => $id,
 				'name'             => (string) $doctor->display_name,
 				'status'           => $view['status'],
@@ -267,6 +268,9 @@ final class MFK_REST_Connection {
 				'reason_code'      => $view['reason_code'],
 				'reason_message'   => $view['reason_message'],
 				'connected_at'     => $view['connected_at'],
+				// The calendar that receives the doctor's meetings: primary, or the one they chose.
+				'calendar_primary' => $calendar['primary'],
+				'calendar_name'    => $calendar['primary'] ? null : $calendar['summary'],
 				'pending_meetings' => $counts[ $id ]['pending'] ?? 0,
 				'failed_meetings'  => $counts[ $id ]['failed'] ?? 0,
 				'invite_until'     => MFK_REST::iso( MFK_Connection_Invite::pending_until( $id ) ),

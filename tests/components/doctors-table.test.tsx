@@ -107,6 +107,36 @@ describe( 'DoctorsTable', () => {
 		);
 	} );
 
+	it( 'names the calendar that receives each connected doctor’s meetings, for clinic staff and administrators alike', async () => {
+		for ( const canDisconnect of [ false, true ] ) {
+			fakeRest( {
+				'GET /connections': {
+					body: {
+						doctors: ( DOCTORS.doctors as DoctorConnection[] ).map(
+							( d ) => ( { ...d, can_disconnect: canDisconnect } )
+						),
+					},
+				},
+			} );
+			mounted = await mount( <DoctorsTable /> );
+			await settle();
+			const headers = Array.from(
+				mounted.container.querySelectorAll( 'thead th' ),
+				( th ) => th.textContent
+			);
+			const column = headers.indexOf( 'Calendar' );
+			expect( column ).toBe( headers.indexOf( 'Google account' ) + 1 );
+			const cell = ( id: number ) =>
+				rowOf( id ).children[ column ]!.textContent;
+			expect( cell( 3 ) ).toBe( 'Video consultations' );
+			expect( cell( 5 ) ).toBe( 'Primary calendar' );
+			// Not connected: no calendar receives anything.
+			expect( cell( 4 ) ).toBe( '—' );
+			mounted.unmount();
+			mounted = undefined;
+		}
+	} );
+
 	it( 'shows no link to send where the viewer may not send one', async () => {
 		fakeRest( {
 			'GET /connections': {

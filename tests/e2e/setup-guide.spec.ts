@@ -3,12 +3,20 @@
  * project is set up the way a first try usually is: the Calendar API off, the consent screen
  * Internal then in Testing without test users, the OAuth client without this site's redirect
  * URI, a secret copied wrong. The administrator follows the setup guide, meets each of Google's
- * setup errors once and fixes it with what the screen (or Google's page) says; a doctor
- * connects; the test meeting passes; a week later the app left in Testing is told apart and
+ * setup errors once and fixes it with what the screen (or Google's page) says; then e-mails the
+ * doctor a connection link from the doctors table, and the doctor, signing in to WordPress as
+ * usual, lands from it on Google's consent page with their account filled in and connects; the
+ * test meeting passes only then; a week later the app left in Testing is told apart and
  * published. Each step is pictured (tests/artifacts/, docs/screens/ with MFK_DOCS_SCREENS=1).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { clearDebugLog, harness, wpJson } from '../harness/testkit';
+import {
+	clearDebugLog,
+	clearMail,
+	harness,
+	waitForMail,
+	wpJson,
+} from '../harness/testkit';
 import {
 	CLIENT_ID,
 	CLIENT_SECRET,
@@ -85,7 +93,8 @@ test( 'from a fresh site to a working test meeting by following the screens', as
 } ) => {
 	test.setTimeout( 480_000 );
 	const sc = await telemedScenario( { connect: false } );
-	const email = `dr-${ sc.doctor.id }@gmail.test`;
+	// The doctor's Google account is the address WordPress knows them by.
+	const email = sc.doctor.email;
 	const adminContext = await browser.newContext();
 	const doctorContext = await browser.newContext();
 	await signIn( adminContext, harness().admin );
@@ -183,13 +192,76 @@ test( 'from a fresh site to a working test meeting by following the screens', as
 			step( admin, 5 ).locator( '[data-google-error="access_denied"]' )
 		).toContainText( 'Test users' );
 		await setEmulatorProject( { testUsers: [ email ] } );
-		await startConnect( doctor );
-		await allowAs( doctor, email );
-		await doctor.waitForURL( /page=mfk-google-connection/ );
-		await expect( doctor.locator( '.mfk-connection' ) ).toHaveAttribute(
+	} );
+
+	await test.step( 'the admin e-mails the doctor a connection link from the doctors table', async () => {
+		// The meeting test has no connected doctor yet: it says so, never "Everything works".
+		await expect( step( admin, 6 ) ).not.toContainText(
+			'Everything works'
+		);
+		await step( admin, 5 )
+			.getByRole( 'link', { name: 'Open the Doctors tab' } )
+			.click();
+		const doctors = admin.locator( '#mfk-tab-doctors' );
+		await expect( doctors ).toBeVisible();
+		const row = doctors.locator( `tr[data-doctor-id="${ sc.doctor.id }"]` );
+		await expect( row ).toContainText( 'Not connected' );
+		clearMail();
+		await row
+			.getByRole( 'button', { name: /^E-mail a connection link/ } )
+			.click();
+		await expect( doctors ).toContainText(
+			'A link to connect Google was e-mailed to'
+		);
+		await expect( row ).toContainText( 'Link sent, valid until' );
+		await shot( admin, 'setup-invite-sent', {
+			element: doctors,
+			docs: true,
+		} );
+	} );
+
+	await test.step( 'the doctor signs in to WordPress as usual from the e-mailed link, lands on Google’s page with their account filled in, and connects', async () => {
+		const mail = await waitForMail( ( m ) =>
+			m.some( ( x ) => x.to.includes( email ) )
+		);
+		const message = mail.find( ( x ) => x.to.includes( email ) )!;
+		expect( message.subject ).toMatch(
+			/^Connect your Google account for video consultations at /
+		);
+		const link = /https?:\/\/\S+action=mfk_connect_invite\S+/.exec(
+			message.text
+		)![ 0 ];
+		// Another device, not signed in: the link signs nobody in.
+		const fromMail = await browser.newContext();
+		const page = await fromMail.newPage();
+		await page.goto( link );
+		await expect( page ).toHaveURL( /wp-login\.php/ );
+		await page.locator( '#user_login' ).fill( sc.doctor.login );
+		await page.locator( '#user_pass' ).fill( sc.doctor.password );
+		await page.locator( '#wp-submit' ).click();
+		await page.waitForURL( `${ harness().emulatorUrl }/**` );
+		await expect( page.locator( 'h1' ) ).toHaveText(
+			'Sign in with Google'
+		);
+		expect( new URL( page.url() ).searchParams.get( 'login_hint' ) ).toBe(
+			email
+		);
+		await expect( page.locator( '#email' ) ).toHaveValue( email );
+		await shot( page, 'setup-invite-consent', { docs: true } );
+		await page.locator( '#allow' ).click();
+		await page.waitForURL( /page=mfk-google-connection/ );
+		await expect( page.locator( '.mfk-connection' ) ).toHaveAttribute(
 			'data-status',
 			'active'
 		);
+		await shot( page, 'setup-invite-connected' );
+		// Used once: the same link is refused afterwards.
+		const again = await page.goto( link );
+		expect( again?.status() ).toBe( 410 );
+		await fromMail.close();
+		await admin
+			.getByRole( 'link', { name: 'Google', exact: true } )
+			.click();
 	} );
 
 	await test.step( 'the first doctor is seen; the test meeting fails on the Calendar API and passes once it is enabled', async () => {

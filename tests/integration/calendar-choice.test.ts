@@ -14,7 +14,7 @@ import {
 	wpJson,
 	type Session,
 } from '../harness/testkit';
-import { book, KC } from '../kivicare-stand-in/test-support/standin';
+import { admin, book, KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	calendarEvents,
 	configureMeet,
@@ -58,6 +58,15 @@ async function bookAt( time: string ): Promise< number > {
 		throw new Error( `Booking failed: ${ JSON.stringify( booked.body ) }` );
 	}
 	return booked.body.data.appointment_id as number;
+}
+
+/** The doctor's row in the doctors' table, as an administrator sees it. */
+async function doctorsRow(): Promise< Record< string, unknown > > {
+	const listed = await ( await admin() ).rest( `${ NS }/connections` );
+	expect( listed.status ).toBe( 200 );
+	return listed.body.doctors.find(
+		( d: { doctor_id: number } ) => d.doctor_id === sc.doctor.id
+	);
 }
 
 /** Live events of a calendar for an appointment. */
@@ -113,6 +122,12 @@ it( 'by default meetings go to the primary calendar, and the calendar choice is 
 	} );
 	expect( other.status ).toBe( 400 );
 	expect( other.body.code ).toBe( 'invalid_param' );
+	// The doctors' table names the calendar next to the connection.
+	expect( await doctorsRow() ).toMatchObject( {
+		status: 'active',
+		calendar_primary: true,
+		calendar_name: null,
+	} );
 } );
 
 it( 'only the doctor chooses: administrators, clinic admins, receptionists, patients and logged-out visitors are refused', async () => {
@@ -224,6 +239,11 @@ it( 'a double click makes one "Video consultations" calendar; new meetings land 
 		id: consultations,
 		summary: 'Video consultations',
 		primary: false,
+	} );
+
+	expect( await doctorsRow() ).toMatchObject( {
+		calendar_primary: false,
+		calendar_name: 'Video consultations',
 	} );
 
 	second = await bookAt( '10:00' );

@@ -1,6 +1,8 @@
 /**
  * Notifications that carry the Meet link, captured by the SMTP sink: KiviCare's own booking
  * mail with the link when it is ready in time (queued in Action Scheduler, sent when it runs);
+ * otherwise the patient's booking confirmation saying where the link will be (also while the
+ * appointment waits for its online payment);
  * the plugin's "link ready" mail to patient and doctor when the link only appears after an
  * outage (sidecar stopped, booking, sidecar restarted, queue run) on a site where KiviCare
  * cannot send its own Meet e-mail (no Action Scheduler), with the action SMS gateways use; the
@@ -169,9 +171,14 @@ it( "a link ready in time goes out in KiviCare's own mail, and no extra notice f
 				to( sc.patient.email )( m ) && body( m ).includes( row!.url )
 		)
 	);
-	// Only KiviCare's Meet mail carries the link; the plugin adds nothing.
+	// Only KiviCare's Meet mail carries the link, and confirms the booking; the plugin adds
+	// nothing.
 	expect(
-		mail.filter( ( m ) => m.subject === 'Your video link is ready' )
+		mail.filter( ( m ) =>
+			/^Your video link is ready$|^Your video consultation on /.test(
+				m.subject
+			)
+		)
 	).toEqual( [] );
 	await runQueue();
 	expect(
@@ -196,11 +203,21 @@ it( 'sends the "link ready" mail to patient and doctor when the link appears aft
 		} finally {
 			await startSidecar();
 		}
-		// KiviCare's booking went out without a link: no Meet mail at all yet.
-		await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
-		expect(
-			readMail().filter( ( m ) => m.to.includes( sc.patient.email ) )
-		).toEqual( [] );
+		// KiviCare's booking went out without a link: no Meet mail yet, only the plugin's
+		// confirmation telling the patient where the link will be.
+		await waitForMail( ( all ) => all.some( to( sc.patient.email ) ) );
+		const confirmation = readMail().filter( to( sc.patient.email ) );
+		expect( confirmation.map( ( m ) => m.subject ) ).toEqual( [
+			expect.stringMatching(
+				/^Your video consultation on .+ is booked$/
+			),
+		] );
+		expect( body( confirmation[ 0 ]! ) ).toContain(
+			'it is e-mailed to you as soon as it is ready, and it appears with a Join button on your dashboard'
+		);
+		expect( body( confirmation[ 0 ]! ) ).not.toContain( 'Chest pain' );
+		expect( readMail().filter( to( sc.doctor.email ) ) ).toEqual( [] );
+		clearMail();
 
 		await query(
 			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
@@ -262,6 +279,86 @@ it( 'sends the "link ready" mail to patient and doctor when the link appears aft
 		expect( readMail() ).toEqual( [] );
 		expect( await actionsFor( id! ) ).toHaveLength( 1 );
 	} ) );
+
+it( 'confirms to the patient a video consultation booked before its link is ready, saying where the link will appear', async () => {
+	await stopSidecar();
+	let id: number;
+	try {
+		clearMail();
+		id = await bookOne( '11:00', { description: 'Rash on the arm' } );
+		await waitForMail( ( all ) => all.some( to( sc.patient.email ) ) );
+	} finally {
+		await startSidecar();
+	}
+	expect( ( await mapping( id! ) )!.url ).toBe( '' );
+	const [ confirmation, ...more ] = readMail().filter(
+		to( sc.patient.email )
+	);
+	expect( more ).toEqual( [] );
+	expect( confirmation!.subject ).toMatch(
+		/^Your video consultation on .+ is booked$/
+	);
+	const text = body( confirmation! );
+	expect( text ).toMatch( /^Hello Patient Test,/ );
+	// The time as the appointment's zone sees it, with the zone.
+	expect( text ).toMatch(
+		/with Doctor Test on .+ at 11:00 am E[SD]T is booked\./
+	);
+	expect( text ).toContain(
+		'Where the video link will be: it is e-mailed to you as soon as it is ready, and it appears with a Join button on your dashboard on this site (sign in as usual):'
+	);
+	expect( text ).toContain( `${ harness().url }/wp-admin/` );
+	// Names, date, time and clinic only.
+	expect( text ).not.toContain( 'Rash' );
+	expect( text ).not.toContain( sc.doctorEmail );
+	// The doctor is not sent it.
+	expect( readMail().filter( to( sc.doctor.email ) ) ).toEqual( [] );
+	// Out of the way of the next tests' queue runs.
+	await query( `DELETE FROM ${ MAPPINGS } WHERE appointment_id = ?`, [
+		id!,
+	] );
+	await query( 'DELETE FROM wp_kc_appointments WHERE id = ?', [ id! ] );
+} );
+
+it( 'confirms a video consultation awaiting online payment: paying releases the link', async () => {
+	clearMail();
+	const id = await bookOne( '12:00', { paymentGateway: 'stripe' } );
+	const mail = await waitForMail( ( all ) =>
+		all.some( to( sc.patient.email ) )
+	);
+	const confirmation = mail.find( to( sc.patient.email ) )!;
+	expect( confirmation.subject ).toMatch(
+		/^Your video consultation on .+ is waiting for your payment$/
+	);
+	const text = body( confirmation );
+	expect( text ).toContain(
+		'is reserved and waiting for your payment. Complete the payment for the appointment: the video link is created as soon as it is paid.'
+	);
+	expect( text ).toContain(
+		'Where the video link will be: once the appointment is paid, it is e-mailed to you, and it appears with a Join button on your dashboard'
+	);
+	expect( text ).not.toContain( 'being prepared' );
+	expect(
+		await wpJson(
+			'return (int) MFK_Appointments::get( $args )["status"];',
+			id
+		)
+	).toBe( 2 );
+} );
+
+it( 'sends no confirmation for a booking KiviCare rolled back', async () => {
+	clearMail();
+	// A booking that failed inside KiviCare's transaction leaves no appointment row behind.
+	expect(
+		await wpJson(
+			`MFK_Booking_Confirmation::on_booked( 987654321 );
+			MFK_Booking_Confirmation::send_due();
+			return true;`
+		)
+	).toBe( true );
+	await new Promise( ( resolve ) => setTimeout( resolve, 300 ) );
+	expect( readMail() ).toEqual( [] );
+} );
 
 it( 'sends the "new time" notice to patient and doctor after a reschedule reached Google', async () => {
 	const id = await bookOne( '13:00' );
@@ -326,10 +423,12 @@ it( 'uses an HTML template as HTML, with the link as a link', () =>
 			);
 			await runQueue();
 			const row = await mapping( id! );
-			const mail = await waitForMail( ( all ) =>
-				all.some( to( sc.patient.email ) )
-			);
-			const html = mail.find( to( sc.patient.email ) )!.html!;
+			// The link's e-mail (the booking confirmation, without the link, came first).
+			const ready = ( m: StoredMail ) =>
+				to( sc.patient.email )( m ) &&
+				m.subject === 'Your video link is ready';
+			const mail = await waitForMail( ( all ) => all.some( ready ) );
+			const html = mail.find( ready )!.html!;
 			expect( html ).toContain(
 				`<a href="${ row!.url }">Join the video consultation</a>`
 			);

@@ -16,6 +16,7 @@ const NOT_CLASSES = [ 'load.php', HOOKS, 'cli/run-queue.php' ];
 const SCOPED_HOOKS: Record< string, string[] > = {
 	'meetings/class-mfk-request-sync.php': [ 'shutdown' ],
 	'meetings/class-mfk-background-sync.php': [ 'shutdown' ],
+	'notifications/class-mfk-booking-confirmation.php': [ 'shutdown' ],
 	'notifications/class-mfk-kivicare-mail.php': [
 		'action_scheduler_stored_action',
 	],

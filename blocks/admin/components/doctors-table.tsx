@@ -1,16 +1,33 @@
 /**
- * Every doctor's Google connection in one table (`GET /connections`): for administrators every
- * doctor, with Disconnect for connected accounts; for clinic admins and receptionists the doctors
- * of their clinics. Whoever may (administrators, a doctor's clinic admin) e-mails a doctor who is
+ * Every doctor's Google connection in one table (`GET /connections`), with the calendar that
+ * receives their meetings: for administrators every doctor, with Disconnect for connected
+ * accounts; for clinic admins and receptionists the doctors of their clinics. Whoever may (administrators, a doctor's clinic admin) e-mails a doctor who is
  * not connected, or must reconnect, a link to do it.
  */
 import { Button, Notice, Spinner } from '@wordpress/components';
 import { __, sprintf } from '@wordpress/i18n';
 import { describeCode, formatDateTime, statusLabel } from '../format';
 import useDoctors from '../hooks/use-doctors';
+import type { DoctorConnection } from '../types';
 import ConfirmDisconnect from './confirm-disconnect';
 
 export { sortDoctors } from '../hooks/use-doctors';
+
+/**
+ * The calendar that receives the doctor's meetings: none while they are not connected, else
+ * their primary calendar or the one they chose.
+ *
+ * @param doctor Row.
+ */
+export function calendarLabel( doctor: DoctorConnection ): string {
+	if ( doctor.status === 'disconnected' ) {
+		return '—';
+	}
+	if ( doctor.calendar_primary === false && doctor.calendar_name ) {
+		return doctor.calendar_name;
+	}
+	return __( 'Primary calendar', 'meet-for-kivicare' );
+}
 
 export default function DoctorsTable() {
 	const {
@@ -83,6 +100,9 @@ export default function DoctorsTable() {
 								{ __( 'Google account', 'meet-for-kivicare' ) }
 							</th>
 							<th scope="col">
+								{ __( 'Calendar', 'meet-for-kivicare' ) }
+							</th>
+							<th scope="col">
 								{ __( 'Links waiting', 'meet-for-kivicare' ) }
 							</th>
 							<th scope="col">
@@ -118,6 +138,9 @@ export default function DoctorsTable() {
 										) }
 								</td>
 								<td>{ doctor.email || '—' }</td>
+								<td className="mfk-doctors__calendar">
+									{ calendarLabel( doctor ) }
+								</td>
 								<td>{ doctor.pending_meetings }</td>
 								<td>{ doctor.failed_meetings }</td>
 								<td>

@@ -61,6 +61,12 @@ export default function EmailsPanel( { form }: { form: SettingsForm } ) {
 					'meet-for-kivicare'
 				) }
 			</p>
+			<p>
+				{ __(
+					'KiviCare sends a patient no booking e-mail for a video consultation whose link does not exist yet (or that waits for its online payment). Meet for KiviCare then confirms the booking to the patient, in the site’s language: when the link will come (as soon as it is ready, or once the appointment is paid) and where it will appear (by e-mail, and with a Join button on their dashboard).',
+					'meet-for-kivicare'
+				) }
+			</p>
 			<Template
 				form={ form }
 				subject="link_ready_email_subject"

@@ -204,6 +204,15 @@ export function DoctorStep( { connected }: { connected: string[] } ) {
 					'meet-for-kivicare'
 				) }
 			</p>
+			<p>
+				{ __(
+					'To ask a doctor to connect, open the Doctors tab and press “E-mail a connection link” on their row: the link takes them, once they have signed in to WordPress as usual, straight to Google’s page with their e-mail address filled in.',
+					'meet-for-kivicare'
+				) }{ ' ' }
+				<a href="#doctors">
+					{ __( 'Open the Doctors tab', 'meet-for-kivicare' ) }
+				</a>
+			</p>
 			{ connected.length > 0 && (
 				<p className="mfk-guide__seen">
 					{ sprintf(
