@@ -27,6 +27,8 @@ export interface EmulatorBehaviour {
 	accessTokenTtlSeconds: number;
 	/** null: refresh tokens live until revoked; 604800 mimics an OAuth app in "Testing" status. */
 	refreshTokenTtlSeconds: number | null;
+	/** First wait before a push notification the receiver refused is sent again (doubling). */
+	notificationRetryMs: number;
 }
 
 export function defaultBehaviour(): EmulatorBehaviour {
@@ -40,6 +42,7 @@ export function defaultBehaviour(): EmulatorBehaviour {
 		operationCosts: {},
 		accessTokenTtlSeconds: 3599,
 		refreshTokenTtlSeconds: null,
+		notificationRetryMs: 1000,
 	};
 }
 
@@ -60,6 +63,7 @@ export function applyBehaviour(
 			case 'latencyMs':
 			case 'latencyJitterMs':
 			case 'conferenceDelayMs':
+			case 'notificationRetryMs':
 				if ( isNonNegInt( value, 600000 ) ) {
 					next[ key ] = value;
 				} else {

@@ -71,6 +71,7 @@ export async function startEmulator(
 				for ( const h of state.hanging ) {
 					h.destroy();
 				}
+				state.channels.close();
 				await app.close();
 			} )();
 			return closed;

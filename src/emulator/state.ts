@@ -5,6 +5,7 @@
 import { AuthStore } from './oauth/auth-store';
 import type { Client } from './oauth/clients';
 import { CalendarStore } from './calendar/calendar-store';
+import { ChannelStore } from './calendar/channels';
 import type { ConferenceSettings } from './calendar/conferences';
 import { EventStore } from './calendar/event-store';
 import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
@@ -18,6 +19,8 @@ export class EmulatorState {
 	readonly calendars = new CalendarStore();
 	readonly events = new EventStore();
 	behaviour: EmulatorBehaviour = defaultBehaviour();
+	/** Push-notification channels (events.watch). */
+	readonly channels: ChannelStore;
 	readonly faults: Faults;
 	readonly buckets = new TokenBuckets();
 	readonly counters = new Counters();
@@ -31,11 +34,17 @@ export class EmulatorState {
 	) {
 		this.auth = new AuthStore( clients );
 		this.faults = new Faults( random );
+		this.channels = new ChannelStore(
+			this.auth.clock,
+			() => this.behaviour.notificationRetryMs
+		);
+		this.events.onChange( ( cal ) => this.channels.changed( cal ) );
 	}
 
 	reset(): void {
 		this.auth.reset();
 		this.calendars.reset();
+		this.channels.reset();
 		this.behaviour = defaultBehaviour();
 		this.faults.clear();
 		this.buckets.clear();

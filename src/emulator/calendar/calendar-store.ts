@@ -29,6 +29,8 @@ export interface Calendar {
 	events: Map< string, StoredEvent >;
 	/** requestId → conference, for "a repeated requestId is ignored". */
 	requests: Map< string, Conference >;
+	/** Sync tokens issued before the last invalidation answer 410 (a control route bumps it). */
+	syncEpoch: number;
 }
 
 export class CalendarStore {
@@ -65,6 +67,7 @@ export class CalendarStore {
 				allowedConferenceSolutionTypes: [ 'hangoutsMeet' ],
 				events: new Map(),
 				requests: new Map(),
+				syncEpoch: 0,
 			};
 			this.byId.set( id, c );
 		}

@@ -34,7 +34,7 @@ const MEET_ICON =
 	'https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png';
 
 /** A Meet code shaped like Google's: `abc-defg-hij`. */
-function meetCode(): string {
+export function meetCode(): string {
 	const letters = 'abcdefghijklmnopqrstuvwxyz';
 	const pick = ( n: number ) =>
 		Array.from( { length: n }, () => letters[ randomInt( 26 ) ] ).join(

@@ -1,6 +1,7 @@
 /**
  * `events.list` over one calendar: time window (overlap), cancelled events only with
- * `showDeleted`, private extended properties, text search, `updatedMin`, ordering and pages.
+ * `showDeleted`, private extended properties, text search, `updatedMin`, ordering and pages, and
+ * incremental sync (`nextSyncToken` on the last page, `syncToken` for the changes since).
  * Linear in the calendar's events.
  */
 import type { calendar_v3 } from '@googleapis/calendar/build/v3';
@@ -9,6 +10,7 @@ import { all, first, type QueryOf } from '../shared/query';
 import type { Calendar } from './calendar-store';
 import type { StoredEvent } from './event-store';
 import { DEFAULT_REMINDERS, eventResource } from './resources';
+import { issueSyncToken, syncPoint } from './sync-tokens';
 
 export type ListQuery = QueryOf< calendar_v3.Params$Resource$Events$List >;
 
@@ -35,7 +37,14 @@ function timeWindow( q: ListQuery ): { minMs: number; maxMs: number } {
 }
 
 /** The test an event must pass to be listed. */
-function filterOf( q: ListQuery ): ( ev: StoredEvent ) => boolean {
+function filterOf(
+	q: ListQuery,
+	since: number | undefined
+): ( ev: StoredEvent ) => boolean {
+	if ( since !== undefined ) {
+		// Everything changed since the token, deleted events included.
+		return ( ev ) => ev.etagSeq > since;
+	}
 	const { minMs, maxMs } = timeWindow( q );
 	const showDeleted = first( q, 'showDeleted' ) === 'true';
 	const props = all( q, 'privateExtendedProperty' ).map( ( p ) => {
@@ -92,8 +101,11 @@ function sortBy( q: ListQuery, items: StoredEvent[] ): void {
 
 export function listEvents(
 	cal: Calendar,
-	q: ListQuery
+	q: ListQuery,
+	/** The store's last change, for `nextSyncToken`. */
+	lastChange: number
 ): calendar_v3.Schema$Events {
+	const since = syncPoint( cal, q );
 	const maxResults = Math.min(
 		MAX_RESULTS,
 		Math.max(
@@ -102,7 +114,7 @@ export function listEvents(
 				DEFAULT_RESULTS
 		)
 	);
-	const matches = filterOf( q );
+	const matches = filterOf( q, since );
 	const items = [ ...cal.events.values() ].filter( matches );
 	sortBy( q, items );
 	const offset =
@@ -124,6 +136,8 @@ export function listEvents(
 		result.nextPageToken = Buffer.from(
 			String( offset + maxResults )
 		).toString( 'base64url' );
+	} else {
+		result.nextSyncToken = issueSyncToken( cal, lastChange );
 	}
 	return result;
 }

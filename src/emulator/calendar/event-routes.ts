@@ -113,7 +113,8 @@ export function eventRoutes(
 		status: 200,
 		body: listEvents(
 			calendarOf( state, caller, request ),
-			request.query as ListQuery
+			request.query as ListQuery,
+			state.events.lastChange
 		),
 	} ) );
 }

@@ -99,8 +99,22 @@ function withoutStatus( fields: EventFields ): {
 	return { status: typeof status === 'string' ? status : 'confirmed', rest };
 }
 
+/** Told of every change to an event (insert, patch, delete), e.g. to notify watch channels. */
+export type EventListener = ( cal: Calendar, ev: StoredEvent ) => void;
+
 export class EventStore {
 	private etagSeq = Date.now() * 10;
+	private readonly listeners: EventListener[] = [];
+
+	/** Registers a listener for every later change. */
+	onChange( listener: EventListener ): void {
+		this.listeners.push( listener );
+	}
+
+	/** The sequence number the next change will exceed: what a sync token remembers. */
+	get lastChange(): number {
+		return this.etagSeq;
+	}
 
 	insert(
 		cal: Calendar,
@@ -126,6 +140,7 @@ export class EventStore {
 		};
 		applyConference( cal, ev, body, conference );
 		cal.events.set( id, ev );
+		this.changed( cal, ev );
 		return ev;
 	}
 
@@ -161,7 +176,7 @@ export class EventStore {
 		ev.fields = rest;
 		ev.startMs = startMs;
 		ev.endMs = endMs;
-		this.touch( ev );
+		this.touch( cal, ev );
 		return ev;
 	}
 
@@ -176,7 +191,7 @@ export class EventStore {
 			);
 		}
 		ev.status = 'cancelled';
-		this.touch( ev );
+		this.touch( cal, ev );
 	}
 
 	/** Removes every trace of an event (as if it never existed). */
@@ -184,10 +199,18 @@ export class EventStore {
 		return cal.events.delete( eventId );
 	}
 
-	private touch( ev: StoredEvent ): void {
+	/** Records a change made outside the API (the doctor editing the event in Google Calendar). */
+	touch( cal: Calendar, ev: StoredEvent ): void {
 		const now = new Date();
 		ev.updated = now.toISOString();
 		ev.updatedMs = now.getTime();
 		ev.etagSeq = ++this.etagSeq;
+		this.changed( cal, ev );
+	}
+
+	private changed( cal: Calendar, ev: StoredEvent ): void {
+		for ( const listener of this.listeners ) {
+			listener( cal, ev );
+		}
 	}
 }

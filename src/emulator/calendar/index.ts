@@ -1,12 +1,14 @@
 /**
  * Calendar API v3 (registered under `/calendar/v3`): the event operations the product uses (and
- * a little more), calendars.get and calendarList.get. Bearer tokens, scopes and per-user /
+ * a little more), incremental sync, push channels, free/busy, calendars.get and calendarList.get. Bearer tokens, scopes and per-user /
  * per-project rate limits are checked as Google does.
  */
 import type { AreaPlugin } from '../area-plugin';
 import type { ApiRoute } from '../pipeline/api-route';
 import { calendarMetadataRoutes } from './calendar-metadata-routes';
+import { channelRoutes } from './channels';
 import { eventRoutes } from './event-routes';
+import { freeBusyRoutes } from './free-busy';
 import { pathOf } from './request';
 
 export const calendarRoutes: AreaPlugin = async ( app, { state } ) => {
@@ -22,4 +24,6 @@ export const calendarRoutes: AreaPlugin = async ( app, { state } ) => {
 	};
 	eventRoutes( app, state, facts );
 	calendarMetadataRoutes( app, state, facts );
+	channelRoutes( app, state, facts );
+	freeBusyRoutes( app, state );
 };

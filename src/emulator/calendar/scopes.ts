@@ -44,3 +44,11 @@ export const CALENDARS_WRITE = scopes(
 	'calendar.calendars',
 	'calendar.app.created'
 );
+
+/** freebusy.query: `calendar.events` alone is not enough (Google does not list it). */
+export const FREEBUSY = scopes(
+	'calendar',
+	'calendar.readonly',
+	'calendar.freebusy',
+	'calendar.events.freebusy'
+);
