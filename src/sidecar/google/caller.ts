@@ -3,6 +3,7 @@
  * metrics. The client libraries' own retries are switched off (see google/api.ts), so this is the
  * only place that decides to try again.
  */
+import { SidecarError } from '../errors';
 import type { Metrics } from '../observability/metrics';
 import { RetryBudgetExhausted, withRetry, type RetryPolicy } from './retry';
 import {
@@ -55,8 +56,27 @@ export class GoogleCaller {
 		deadline: number,
 		fn: () => Promise< T >
 	): Promise< T > {
+		let lastError: GoogleCallError | undefined;
+		let attempts = 0;
+		const acquire = async () => {
+			try {
+				return await this.pacer.acquire( keys, deadline );
+			} catch ( error ) {
+				// A retry that the quota cannot fit before the deadline: the answer is the last
+				// failure Google gave, as when the backoff runs out of time.
+				if ( lastError && error instanceof SidecarError ) {
+					throw new RetryBudgetExhausted(
+						lastError,
+						Number( error.details.retryAfterMs ?? 0 ),
+						attempts
+					);
+				}
+				throw error;
+			}
+		};
 		const attempt = async (): Promise< T > => {
-			const paced = await this.pacer.acquire( keys, deadline );
+			attempts++;
+			const paced = await acquire();
 			let release = paced;
 			if ( this.sites && keys.site !== undefined ) {
 				try {
@@ -107,7 +127,8 @@ export class GoogleCaller {
 						this.pacer.penalize( key, failure.retryAfterMs );
 					}
 				}
-				throw new GoogleCallError( failure, false );
+				lastError = new GoogleCallError( failure, false );
+				throw lastError;
 			} finally {
 				release();
 				this.metrics.googleDuration.observe(

@@ -61,7 +61,7 @@ export const DEFAULT_QUOTA: QuotaOptions = {
 	localShare: 1,
 	burstSeconds: 0.5,
 	decrease: 0.5,
-	minFactor: 1 / 64,
+	minFactor: 1 / 16,
 	increasePerSecond: 0.05,
 	decreaseCooldownMs: 1000,
 };
@@ -211,7 +211,8 @@ export class Pacer {
 	 * the call may start; throws `rate_limited` when that would be after `deadline`.
 	 */
 	private async reserve( keys: PaceKeys, deadline: number ): Promise< number > {
-		const maxWaitMs = deadline - this.now();
+		// A call that need not wait always goes, even with no time left to retry.
+		const maxWaitMs = Math.max( 0, deadline - this.now() );
 		let reservation;
 		if ( this.shared ) {
 			try {
