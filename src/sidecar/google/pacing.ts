@@ -107,7 +107,8 @@ export class Pacer {
 		this.now = options.now ?? Date.now;
 		this.sleep =
 			options.sleep ??
-			( ( ms ) => new Promise( ( resolve ) => setTimeout( resolve, ms ) ) );
+			( ( ms ) =>
+				new Promise( ( resolve ) => setTimeout( resolve, ms ) ) );
 		this.quota = { ...DEFAULT_QUOTA, ...options.quota };
 		this.local = new LocalBuckets( this.now );
 	}
@@ -210,7 +211,10 @@ export class Pacer {
 	 * replica's share when Redis does not answer, never blocking on it). Returns the wait until
 	 * the call may start; throws `rate_limited` when that would be after `deadline`.
 	 */
-	private async reserve( keys: PaceKeys, deadline: number ): Promise< number > {
+	private async reserve(
+		keys: PaceKeys,
+		deadline: number
+	): Promise< number > {
 		// A call that need not wait always goes, even with no time left to retry.
 		const maxWaitMs = Math.max( 0, deadline - this.now() );
 		let reservation;
@@ -303,11 +307,14 @@ export class Pacer {
 		}
 		const userOnly = { user: keys.user };
 		if ( this.shared ) {
-			return ( this.sharedQueuedUntil.get( keys.user ) ?? 0 ) <= this.now();
+			return (
+				( this.sharedQueuedUntil.get( keys.user ) ?? 0 ) <= this.now()
+			);
 		}
 		return (
-			this.local.peek( this.buckets( userOnly, this.quota.localShare ) ) <=
-			0
+			this.local.peek(
+				this.buckets( userOnly, this.quota.localShare )
+			) <= 0
 		);
 	}
 
@@ -361,7 +368,10 @@ export class Pacer {
 		const s = this.state( key );
 		const now = this.now();
 		s.strikes++;
-		if ( now - s.factorAt >= this.quota.decreaseCooldownMs || s.factor >= 1 ) {
+		if (
+			now - s.factorAt >= this.quota.decreaseCooldownMs ||
+			s.factor >= 1
+		) {
 			s.factor = Math.max(
 				this.quota.minFactor,
 				this.factor( key ) * this.quota.decrease

@@ -61,11 +61,11 @@ export class LocalBuckets implements RateReserver {
 		cost: number,
 		maxWaitMs: number
 	): Reservation {
-		const now = this.now();
 		const waitMs = this.peek( buckets );
 		if ( waitMs > maxWaitMs ) {
 			return { granted: false, waitMs };
 		}
+		const now = this.now();
 		if ( this.tats.size >= MAX_KEYS ) {
 			this.prune( now );
 		}

@@ -1,5 +1,8 @@
 import { SidecarError } from '../../../../src/sidecar/errors';
-import { Pacer, type QuotaOptions } from '../../../../src/sidecar/google/pacing';
+import {
+	Pacer,
+	type QuotaOptions,
+} from '../../../../src/sidecar/google/pacing';
 import { LocalBuckets } from '../../../../src/sidecar/google/rate-buckets';
 
 /** A pacer on a fake clock: sleeping moves the clock, nothing waits for real. */
@@ -228,9 +231,9 @@ describe( 'AIMD after a rate-limit answer', () => {
 		expect(
 			pacer.pauseRemaining( { user: 'user:x', project: 'project:p' } )
 		).toBe( 50 );
-		expect( pacer.available( { user: 'user:x', project: 'project:p' } ) ).toBe(
-			false
-		);
+		expect(
+			pacer.available( { user: 'user:x', project: 'project:p' } )
+		).toBe( false );
 	} );
 } );
 
