@@ -213,7 +213,8 @@ export class Pacer {
 	 */
 	private async reserve(
 		keys: PaceKeys,
-		deadline: number
+		deadline: number,
+		cost: number
 	): Promise< number > {
 		// A call that need not wait always goes, even with no time left to retry.
 		const maxWaitMs = Math.max( 0, deadline - this.now() );
@@ -222,7 +223,7 @@ export class Pacer {
 			try {
 				reservation = await this.shared.reserve(
 					this.buckets( keys, 1 ),
-					1,
+					cost,
 					maxWaitMs
 				);
 				if ( reservation.granted && keys.user ) {
@@ -237,7 +238,7 @@ export class Pacer {
 		}
 		reservation ??= this.local.reserveNow(
 			this.buckets( keys, this.quota.localShare ),
-			1,
+			cost,
 			maxWaitMs
 		);
 		if ( ! reservation.granted ) {
@@ -252,7 +253,12 @@ export class Pacer {
 	 * call at a time probes Google for it. Fails with `rate_limited` when the call could not
 	 * start before `deadline`. Returns the function that frees the slot.
 	 */
-	async acquire( keys: PaceKeys, deadline: number ): Promise< () => void > {
+	async acquire(
+		keys: PaceKeys,
+		deadline: number,
+		/** Calls to Google this slot is for (the parts of a batch request). */
+		cost = 1
+	): Promise< () => void > {
 		for (;;) {
 			const wait = this.pauseRemaining( keys );
 			if ( wait > 0 ) {
@@ -273,7 +279,7 @@ export class Pacer {
 				release = this.releaser( s );
 			}
 			try {
-				const start = await this.reserve( keys, deadline );
+				const start = await this.reserve( keys, deadline, cost );
 				if ( start > 0 ) {
 					await this.sleep( start );
 				}
@@ -283,6 +289,18 @@ export class Pacer {
 			}
 			return release;
 		}
+	}
+
+	/**
+	 * How many calls of one account a batch request may carry so that they do not arrive at
+	 * Google faster than the account's share of the quota lets them (at least 1).
+	 */
+	batchLimit( keys: PaceKeys ): number {
+		let limit = 1000;
+		for ( const b of this.buckets( keys, this.quota.localShare ) ) {
+			limit = Math.min( limit, Math.floor( b.burst ) );
+		}
+		return Math.max( 1, limit );
 	}
 
 	/** Calls allowed in flight for an account: one while it is being throttled. */

@@ -42,15 +42,19 @@ export class LocalBuckets implements RateReserver {
 
 	constructor( private readonly now: () => number = Date.now ) {}
 
-	/** Milliseconds until a call in `buckets` could start, without reserving. */
-	peek( buckets: BucketSpec[] ): number {
+	/**
+	 * Milliseconds until `cost` calls in `buckets` could start, without reserving: when the
+	 * bucket holds `cost` tokens (a cost above the burst waits for a full bucket).
+	 */
+	peek( buckets: BucketSpec[], cost = 1 ): number {
 		const now = this.now();
 		let start = now;
 		for ( const b of buckets ) {
+			const burst = Math.max( 1, b.burst );
 			const tat = Math.max( this.tats.get( b.key ) ?? now, now );
 			start = Math.max(
 				start,
-				tat - ( Math.max( 1, b.burst ) - 1 ) * b.intervalMs
+				tat - ( burst - Math.min( cost, burst ) ) * b.intervalMs
 			);
 		}
 		return start - now;
@@ -61,7 +65,7 @@ export class LocalBuckets implements RateReserver {
 		cost: number,
 		maxWaitMs: number
 	): Reservation {
-		const waitMs = this.peek( buckets );
+		const waitMs = this.peek( buckets, cost );
 		if ( waitMs > maxWaitMs ) {
 			return { granted: false, waitMs };
 		}

@@ -41,8 +41,9 @@ return { used, ttl, 1 }
 /**
  * Google quota buckets shared by the replicas (GCRA, see google/rate-buckets.ts), on Redis's
  * clock. KEYS: one per bucket; ARGV: cost, max wait (µs), then per bucket its interval (µs) and
- * burst tolerance (µs). A call may start at max over buckets of (tat - tolerance); when that is
- * within the max wait every bucket's tat moves past it, else nothing changes.
+ * tolerance for this cost (µs: (burst − min(cost, burst)) × interval). The calls may start at
+ * max over buckets of (tat − tolerance); when that is within the max wait every bucket's tat
+ * moves past it, else nothing changes.
  * → { granted 0/1, wait µs }
  */
 const RESERVE = `
@@ -198,10 +199,15 @@ export class RedisState implements SharedState {
 					.digest( 'base64url' )
 					.slice( 0, 22 ) }`
 		);
-		const args = buckets.flatMap( ( b ) => [
-			Math.round( b.intervalMs * 1000 ),
-			Math.round( ( Math.max( 1, b.burst ) - 1 ) * b.intervalMs * 1000 ),
-		] );
+		const args = buckets.flatMap( ( b ) => {
+			const burst = Math.max( 1, b.burst );
+			return [
+				Math.round( b.intervalMs * 1000 ),
+				Math.round(
+					( burst - Math.min( cost, burst ) ) * b.intervalMs * 1000
+				),
+			];
+		} );
 		const [ granted, waitUs ] = await this.run( () =>
 			this.redis.mfkReserve(
 				keys.length,
