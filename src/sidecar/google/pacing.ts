@@ -216,11 +216,11 @@ export class Pacer {
 		deadline: number,
 		cost: number
 	): Promise< number > {
-		// A call that need not wait always goes, even with no time left to retry.
-		const maxWaitMs = Math.max( 0, deadline - this.now() );
 		if ( ! keys.user && ! keys.project ) {
 			return 0; // Not a Calendar call (token endpoint): no quota of ours.
 		}
+		// A call that need not wait always goes, even with no time left to retry.
+		const maxWaitMs = Math.max( 0, deadline - this.now() );
 		let reservation;
 		if ( this.shared ) {
 			try {
