@@ -81,17 +81,15 @@ export async function cancelInBatches(
 			const stopAt = Math.min( stopStartingAt, session.deadline );
 			while ( pending.length > 0 ) {
 				const now = Date.now();
-				const ready = pending.filter( ( p ) => p.notBefore <= now );
-				if ( ready.length === 0 ) {
-					const next = Math.min(
-						...pending.map( ( p ) => p.notBefore )
-					);
+				const next = Math.min( ...pending.map( ( p ) => p.notBefore ) );
+				if ( Math.max( now, next ) >= stopAt ) {
+					break;
+				}
+				if ( next > now ) {
 					await sleep( next - now );
 					continue;
 				}
-				if ( now >= stopAt ) {
-					break;
-				}
+				const ready = pending.filter( ( p ) => p.notBefore <= now );
 				const chunk = ready.slice(
 					0,
 					ctx.pacer.batchLimit( session.paceKeys )
