@@ -57,12 +57,12 @@ export interface QuotaOptions {
 export const DEFAULT_QUOTA: QuotaOptions = {
 	userPerMinute: 600,
 	projectPerMinute: 10000,
-	percent: 97,
+	percent: 98,
 	localShare: 1,
 	burstSeconds: 0.5,
 	decrease: 0.5,
 	minFactor: 1 / 16,
-	increasePerSecond: 0.05,
+	increasePerSecond: 0.1,
 	decreaseCooldownMs: 1000,
 };
 

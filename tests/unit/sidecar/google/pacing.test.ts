@@ -82,6 +82,7 @@ describe( 'pacing to the configured quota', () => {
 			userPerMinute: null,
 			projectPerMinute: 600,
 			percent: 100,
+			burstSeconds: 0.5,
 		} );
 		const starts: number[] = [];
 		for ( let i = 0; i < 25; i++ ) {
@@ -107,6 +108,7 @@ describe( 'pacing to the configured quota', () => {
 			projectPerMinute: 1200,
 			percent: 50,
 			localShare: 0.5,
+			burstSeconds: 0.5,
 		} );
 		const keys = { project: 'project:p' };
 		for ( let i = 0; i < 12; i++ ) {
