@@ -12,7 +12,7 @@
  *
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
- * burst (and burst-sidecar-killed), recovery, backlog, scaling, queue-tick,
+ * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -24,6 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closeTestkit, query } from '../tests/harness/testkit';
 import {
+	BACKLOG_TARGET,
 	backlogFigure,
 	runBacklog,
 	type BacklogOptions,
@@ -85,20 +86,20 @@ const selected = ( g: Group ) =>
 	( g === 'booking' &&
 		[ ...only ].some( ( id ) => id.startsWith( 'booking' ) ) ) ||
 	( g === 'burst' && only.has( 'burst-sidecar-killed' ) ) ||
+	( g === 'backlog' && only.has( 'backlog-2-sidecars' ) ) ||
 	( g === 'hosted' &&
 		[ ...only ].some( ( id ) => id.startsWith( 'hosted' ) ) );
 
 const log = ( message: string ) =>
 	process.stderr.write( `[bench] ${ message }\n` );
 
+const TWO_SIDECARS = '4 runners, 2 sidecars behind a balancer';
+
 /** Scaling runs besides the main backlog figure (same backlog, other runner/replica/quota settings). */
 const SCALING: Array< { label: string; options: Partial< BacklogOptions > } > =
 	[
 		{ label: '1 runner, 1 sidecar', options: { runners: 1, replicas: 1 } },
-		{
-			label: '4 runners, 2 sidecars behind a balancer',
-			options: { runners: 4, replicas: 2 },
-		},
+		{ label: TWO_SIDECARS, options: { runners: 4, replicas: 2 } },
 		{
 			label: '4 runners, 1 sidecar, no project quota',
 			options: { runners: 4, replicas: 1, perProjectPerMinute: null },
@@ -153,8 +154,7 @@ function scalingTable(
 	runs: Array< { label: string; result: BacklogResult; load?: number[] } >
 ): string {
 	const rows = runs.map( ( { label, result: r, load: l } ) => {
-		const insert = r.google[ 'events.insert' ] ?? {};
-		const refused = ( insert[ '429' ] ?? 0 ) + ( insert[ '403' ] ?? 0 );
+		const refused = `${ r.refused } (${ r.refusedPercent } %)`;
 		const cpu = r.cpuPerAppointmentMs;
 		const ratio = Number.isFinite( r.ratio )
 			? `${ r.ratio.toFixed( 2 ) }×`
@@ -164,7 +164,7 @@ function scalingTable(
 	return [
 		`Each run: ${ runs[ 0 ]?.result.options.count.toLocaleString( 'en' ) } appointments over ${ runs[ 0 ]?.result.options.doctors } doctors, emulator latency ${ runs[ 0 ]?.result.options.latencyMs } ms, 600/min per user; batches of ${ runs[ 0 ]?.result.options.batchSize }.`,
 		'',
-		'| runners and sidecars | project quota | time | throughput | quota floor | ratio | refused by Google (429/403) | CPU ms per appointment: PHP / sidecar / MariaDB / emulator | duplicates / missing | load average |',
+		'| runners and sidecars | project quota | time | throughput | quota floor | ratio | refused by Google (429/403, % of calls) | CPU ms per appointment: PHP / sidecar / MariaDB / emulator | duplicates / missing | load average |',
 		'|---|---|---:|---:|---:|---:|---:|---|---|---:|',
 		...rows,
 	].join( '\n' );
@@ -400,7 +400,8 @@ async function main(): Promise< void > {
 			}
 			const count = quick ? 400 : 2000;
 			let firstDay = 200;
-			if ( selected( 'backlog' ) ) {
+			const oneSidecar = ! only || only.has( 'backlog' );
+			if ( selected( 'backlog' ) && oneSidecar ) {
 				log( `backlog of ${ count }` );
 				loads.backlog = load();
 				try {
@@ -419,15 +420,50 @@ async function main(): Promise< void > {
 						notMeasured(
 							'backlog',
 							'backlog throughput',
-							'≤ 1.15× quota floor, 0 duplicates, 0 missing',
+							BACKLOG_TARGET,
 							e
 						)
 					);
 				}
 				firstDay += 10;
 			}
+			if ( selected( 'backlog' ) ) {
+				log( `backlog of ${ count }, 2 sidecars` );
+				loads[ 'backlog-2-sidecars' ] = load();
+				try {
+					const result = await runBacklog( world, sidecars, {
+						count,
+						firstDay,
+						replicas: 2,
+					} );
+					scaling.push( {
+						label: TWO_SIDECARS,
+						result,
+						load: loads[ 'backlog-2-sidecars' ],
+					} );
+					figures.push(
+						backlogFigure( result, 'backlog-2-sidecars' )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'backlog-2-sidecars',
+							'backlog throughput, 2 sidecars',
+							BACKLOG_TARGET,
+							e
+						)
+					);
+				}
+				firstDay += 10;
+				await sidecars.start( 1 );
+			}
 			if ( selected( 'scaling' ) ) {
 				for ( const run of SCALING ) {
+					if (
+						scaling.some( ( done ) => done.label === run.label )
+					) {
+						continue; // Measured as a figure above.
+					}
 					log( `scaling: ${ run.label }` );
 					loads[ `scaling: ${ run.label }` ] = load();
 					try {

@@ -10,6 +10,9 @@ export interface EmulatorControl {
 	counters: () => Promise< {
 		counters: Record< string, number >;
 		statuses: Record< string, Record< string, number > >;
+		/** Calendar API calls received and refused by Google's limits, in all and per account. */
+		total: { calls: number; refused: number };
+		accounts: Record< string, { calls: number; refused: number } >;
 	} >;
 	clearCounters: () => Promise< unknown >;
 	addClient: ( client: {

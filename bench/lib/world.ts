@@ -97,6 +97,7 @@ export async function destroyBenchInstance(
 export class Sidecars {
 	private replicas: NodeProcess[] = [];
 	private balancer: Balancer | undefined;
+	private settings: Record< string, string > = {};
 
 	constructor(
 		private readonly instance: Instance,
@@ -121,13 +122,31 @@ export class Sidecars {
 		return Object.fromEntries( this.balancer?.counts ?? [] );
 	}
 
-	private env(): Record< string, string | undefined > {
-		return { ...sidecarEnv( this.instance ), ...this.extraEnv };
+	/** The settings of the last start (besides the instance's). */
+	get startedWith(): Record< string, string > {
+		return this.settings;
 	}
 
-	/** Starts `n` replicas; resolves when WordPress's sidecar URL answers. Returns ms until then. */
-	async start( n = 1 ): Promise< number > {
+	private env( replicas = 1 ): Record< string, string | undefined > {
+		return {
+			...sidecarEnv( this.instance ),
+			// Without shared state, each replica paces to its share of the Google quota.
+			MFK_REPLICAS: String( replicas ),
+			...this.extraEnv,
+			...this.settings,
+		};
+	}
+
+	/**
+	 * Starts `n` replicas (with `settings` added to their environment); resolves when WordPress's
+	 * sidecar URL answers. Returns ms until then.
+	 */
+	async start(
+		n = 1,
+		settings: Record< string, string > = {}
+	): Promise< number > {
 		await this.stop();
+		this.settings = settings;
 		const port = this.instance.ports.sidecar;
 		const started = Date.now();
 		if ( n === 1 ) {
@@ -136,7 +155,7 @@ export class Sidecars {
 			const { freePort } = await import( './procs' );
 			for ( let i = 0; i < n; i++ ) {
 				this.replicas.push(
-					await startSidecarProcess( await freePort(), this.env() )
+					await startSidecarProcess( await freePort(), this.env( n ) )
 				);
 			}
 			this.balancer = await startBalancer(

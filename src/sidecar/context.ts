@@ -41,6 +41,23 @@ export interface SidecarContext {
 	close: () => void;
 }
 
+/** Says once per distinct problem that the shared quota fell back to this replica's share. */
+function sharedFailureLog( log: FastifyBaseLogger ) {
+	let last = '';
+	let at = 0;
+	return ( error: unknown ) => {
+		const message = ( error as Error ).message;
+		if ( message !== last || Date.now() - at > 60000 ) {
+			last = message;
+			at = Date.now();
+			log.warn(
+				{ err: message },
+				"shared Google quota unavailable: pacing to this replica's share"
+			);
+		}
+	};
+}
+
 export function createContext(
 	config: SidecarConfig,
 	log: FastifyBaseLogger
@@ -48,8 +65,13 @@ export function createContext(
 	const metrics = new Metrics();
 	const pacer = new Pacer( {
 		concurrency: config.accountConcurrency,
-		basePauseMs: Math.max( 100, config.retryBaseMs ),
-		maxPauseMs: 30000,
+		quota: {
+			projectPerMinute: config.googleQuota.projectPerMinute || null,
+			userPerMinute: config.googleQuota.userPerMinute || null,
+			percent: config.googleQuota.percent,
+			localShare: 1 / config.replicas,
+		},
+		onSharedFailure: sharedFailureLog( log ),
 	} );
 	let api: GoogleApi | undefined;
 	let loading: Promise< GoogleApi > | undefined;

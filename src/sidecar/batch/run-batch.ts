@@ -2,7 +2,8 @@
  * `/v1/batch`: many meeting operations at once, as fast as Google's quota allows. Operations are
  * interleaved across Google accounts; a worker takes the next operation whose account is not
  * paused by a rate-limit answer and has a free slot, so one throttled doctor does not hold up the
- * others. Operations that could not start within the batch's budget are answered `rate_limited`.
+ * others. Several cancellations of one account go to Google in batch requests (cancel-batch.ts).
+ * Operations that could not start within the batch's budget are answered `rate_limited`.
  */
 import type { SidecarContext } from '../context';
 import {
@@ -14,6 +15,7 @@ import {
 	type FieldError,
 } from '../errors';
 import { runMeetingOp, type MeetingBody } from '../meetings/operations';
+import { cancelInBatches } from './cancel-batch';
 import type { MeetingOp } from '../schemas/meetings';
 
 export interface BatchOperation {
@@ -88,9 +90,58 @@ export async function runBatch(
 		queues.set( account, queue );
 	} );
 
+	// An account's cancellations go to Google in batch requests when there are several.
+	const stopStartingAt = Date.now() + budgetMs;
+	const cancelGroups: Promise< void >[] = [];
+	for ( const [ account, queue ] of queues ) {
+		const cancels = queue.filter(
+			( job ) => job.operation.op === 'cancel'
+		);
+		if ( cancels.length < 2 ) {
+			continue;
+		}
+		queues.set(
+			account,
+			queue.filter( ( job ) => job.operation.op !== 'cancel' )
+		);
+		cancelGroups.push(
+			cancelInBatches(
+				ctx,
+				cancels.map( ( job ) => ( {
+					index: job.index,
+					body: job.operation as unknown as MeetingBody,
+				} ) ),
+				stopStartingAt,
+				{
+					done: ( index, result ) => {
+						results[ index ] = {
+							id: ( operations[ index ] as BatchOperation ).id,
+							ok: true,
+							result,
+						};
+					},
+					fail,
+					notStarted: ( index ) =>
+						fail(
+							index,
+							new SidecarError(
+								'rate_limited',
+								'Not started: Google is pacing this account; retry later.',
+								{ retryAfterMs: 1000 }
+							)
+						),
+				}
+			)
+		);
+	}
+	const queued = [ ...queues.values() ].reduce(
+		( n, queue ) => n + queue.length,
+		0
+	);
+
 	// Round-robin order across accounts.
 	const pending: Job[] = [];
-	for ( let round = 0; pending.length < operations.length; round++ ) {
+	for ( let round = 0; pending.length < queued; round++ ) {
 		let added = false;
 		for ( const queue of queues.values() ) {
 			const job = queue[ round ];
@@ -106,7 +157,6 @@ export async function runBatch(
 
 	// A worker takes the first pending job whose account is neither paused nor already running as
 	// many operations as the pacer allows for it.
-	const stopStartingAt = Date.now() + budgetMs;
 	const running = new Map< string, number >();
 	const keysOf = ( job: Job ) => ( {
 		user: job.account,
@@ -156,12 +206,13 @@ export async function runBatch(
 			}
 		}
 	};
-	await Promise.all(
-		Array.from(
+	await Promise.all( [
+		...Array.from(
 			{ length: Math.min( ctx.config.batchConcurrency, pending.length ) },
 			worker
-		)
-	);
+		),
+		...cancelGroups,
+	] );
 
 	// Whatever could not start within the budget: Google is pacing those accounts.
 	for ( const job of pending ) {

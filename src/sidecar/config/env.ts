@@ -41,6 +41,15 @@ export interface SidecarConfig extends TransportConfig {
 	batchConcurrency: number;
 	/** Calls to Google in flight at the same time for one Google account. */
 	accountConcurrency: number;
+	/** The Calendar API quota the sidecar paces to (Google Cloud console figures; 0: not paced). */
+	googleQuota: {
+		projectPerMinute: number;
+		userPerMinute: number;
+		/** Share of it used (1–100). */
+		percent: number;
+	};
+	/** Replicas splitting the quota when it is not shared through Redis. */
+	replicas: number;
 	/** Bearer token `/metrics` asks for; '' = no token, scrapes from loopback only. */
 	metricsToken: string;
 }
@@ -90,6 +99,10 @@ const DEFAULTS = {
 	MFK_REPLAY_CACHE_MAX: '100000',
 	MFK_BATCH_CONCURRENCY: '32',
 	MFK_ACCOUNT_CONCURRENCY: '4',
+	MFK_GOOGLE_PROJECT_QPM: '10000',
+	MFK_GOOGLE_USER_QPM: '600',
+	MFK_GOOGLE_QUOTA_PERCENT: '98',
+	MFK_REPLICAS: '1',
 } as const;
 
 const LOOPBACK_HOSTS = new Set( [ '127.0.0.1', 'localhost', '[::1]', '::1' ] );
@@ -219,6 +232,12 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 		replayCacheMax: int( 'MFK_REPLAY_CACHE_MAX', 1000, 10000000 ),
 		batchConcurrency: int( 'MFK_BATCH_CONCURRENCY', 1, 256 ),
 		accountConcurrency: int( 'MFK_ACCOUNT_CONCURRENCY', 1, 64 ),
+		googleQuota: {
+			projectPerMinute: int( 'MFK_GOOGLE_PROJECT_QPM', 0, 100000000 ),
+			userPerMinute: int( 'MFK_GOOGLE_USER_QPM', 0, 100000000 ),
+			percent: int( 'MFK_GOOGLE_QUOTA_PERCENT', 1, 100 ),
+		},
+		replicas: int( 'MFK_REPLICAS', 1, 1000 ),
 		metricsToken,
 	};
 

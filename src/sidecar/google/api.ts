@@ -111,6 +111,9 @@ export function createGoogleApi( options: {
 	return {
 		calendar,
 
+		/** Google's batch endpoint for Calendar calls (google/batch.ts). */
+		batchUrl: new URL( 'batch/calendar/v3', google.apiRoot ).toString(),
+
 		/** Closes pooled connections to Google. */
 		close: () => http.close(),
 

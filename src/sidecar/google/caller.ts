@@ -3,7 +3,9 @@
  * metrics. The client libraries' own retries are switched off (see google/api.ts), so this is the
  * only place that decides to try again.
  */
+import { SidecarError } from '../errors';
 import type { Metrics } from '../observability/metrics';
+import { partError, type BatchPartAnswer } from './batch';
 import { RetryBudgetExhausted, withRetry, type RetryPolicy } from './retry';
 import {
 	describeGoogleError,
@@ -49,14 +51,64 @@ export class GoogleCaller {
 		}
 	}
 
+	/**
+	 * One inner call of a batch request answered: counted like a call of its own, and a
+	 * rate-limit answer slows the pacer down as for a call of its own.
+	 */
+	countPart( keys: PaceKeys, answer: BatchPartAnswer ): void {
+		const ok = answer.status >= 200 && answer.status < 300;
+		const outcome = ok ? 'ok' : String( answer.status );
+		this.metrics.googleCalls.inc( { method: 'batch.part', outcome } );
+		this.countForSite( keys, outcome );
+		if ( ok ) {
+			return;
+		}
+		const failure = describeGoogleError( partError( answer ) );
+		if ( isRateLimit( failure ) ) {
+			this.penalize( keys, failure );
+		}
+	}
+
+	/** 429 is how Google reports the project's quota; 403 rate limits are per user. */
+	private penalize( keys: PaceKeys, failure: GoogleFailure ): void {
+		const key =
+			failure.status === 429
+				? ( keys.project ?? keys.user )
+				: ( keys.user ?? keys.project );
+		if ( key ) {
+			this.pacer.penalize( key, failure.retryAfterMs );
+		}
+	}
+
 	async run< T >(
 		method: string,
 		keys: PaceKeys,
 		deadline: number,
-		fn: () => Promise< T >
+		fn: () => Promise< T >,
+		/** Calls to Google `fn` makes (the parts of a batch request), for the quota. */
+		cost = 1
 	): Promise< T > {
+		let lastError: GoogleCallError | undefined;
+		let attempts = 0;
+		const acquire = async () => {
+			try {
+				return await this.pacer.acquire( keys, deadline, cost );
+			} catch ( error ) {
+				// A retry that the quota cannot fit before the deadline: the answer is the last
+				// failure Google gave, as when the backoff runs out of time.
+				if ( lastError && error instanceof SidecarError ) {
+					throw new RetryBudgetExhausted(
+						lastError,
+						Number( error.details.retryAfterMs ?? 0 ),
+						attempts
+					);
+				}
+				throw error;
+			}
+		};
 		const attempt = async (): Promise< T > => {
-			const paced = await this.pacer.acquire( keys, deadline );
+			attempts++;
+			const paced = await acquire();
 			let release = paced;
 			if ( this.sites && keys.site !== undefined ) {
 				try {
@@ -98,16 +150,10 @@ export class GoogleCaller {
 				this.metrics.googleCalls.inc( { method, outcome } );
 				this.countForSite( keys, outcome );
 				if ( isRateLimit( failure ) ) {
-					// 429 is how Google reports the project's quota; 403 rate limits are per user.
-					const key =
-						failure.status === 429
-							? ( keys.project ?? keys.user )
-							: ( keys.user ?? keys.project );
-					if ( key ) {
-						this.pacer.penalize( key, failure.retryAfterMs );
-					}
+					this.penalize( keys, failure );
 				}
-				throw new GoogleCallError( failure, false );
+				lastError = new GoogleCallError( failure, false );
+				throw lastError;
 			} finally {
 				release();
 				this.metrics.googleDuration.observe(

@@ -1,14 +1,32 @@
 /**
  * Per-Google-account (and per-OAuth-project) pacing, shared by every request of this replica.
- * Google answers rate limits per user and per project; when it does, further calls for that key
- * wait instead of hammering, while other accounts keep going. A small cap on calls in flight per
- * account keeps one doctor's backlog from taking every connection. The state is disposable: a
- * restarted replica relearns it from Google's next answer.
+ *
+ * - **Quota.** Every Calendar call takes a token from its Google user's bucket and its project's
+ *   (rate-buckets.ts), sized from the configured quota (`MFK_GOOGLE_PROJECT_QPM`,
+ *   `MFK_GOOGLE_USER_QPM`, used at `MFK_GOOGLE_QUOTA_PERCENT`): a backlog drains at the quota's
+ *   rate instead of bouncing off it. With Redis the buckets are shared by the replicas; without
+ *   it (or while it does not answer) each replica takes its share (`MFK_REPLICAS`).
+ * - **AIMD.** A rate-limit answer that still comes halves that key's rate (at most once per
+ *   second: the calls of one burst count once) and the rate grows back additively, as TCP does.
+ *   A `Retry-After` pauses the key until then.
+ * - **Concurrency.** A small cap on calls in flight per account keeps one doctor's backlog from
+ *   taking every connection; while an account is being throttled, one call at a time probes it.
+ *
+ * Waiting respects the caller's deadline: a call that could not start in time is refused at
+ * once with `rate_limited` and a `retryAfterMs`. The state is disposable.
  */
 import { SidecarError } from '../errors';
+import {
+	LocalBuckets,
+	type BucketSpec,
+	type RateReserver,
+} from './rate-buckets';
 
 interface KeyState {
 	pausedUntil: number;
+	/** AIMD: share of the configured rate at `factorAt` (grows back from there). */
+	factor: number;
+	factorAt: number;
 	/** Consecutive rate-limit answers; sets the next pause length. */
 	strikes: number;
 	inFlight: number;
@@ -16,13 +34,46 @@ interface KeyState {
 	lastUsed: number;
 }
 
+/** The quota the sidecar paces to (null: no pacing for that level). */
+export interface QuotaOptions {
+	/** Google's "Queries per minute per user". */
+	userPerMinute: number | null;
+	/** Google's "Queries per minute" (per project). */
+	projectPerMinute: number | null;
+	/** Share of the quota used, 1–100 (headroom for other users of the project and for jitter). */
+	percent: number;
+	/** This replica's part when the budget is not shared (1 / MFK_REPLICAS). */
+	localShare: number;
+	/** Seconds' worth of calls the pacer lets go at once (Google's buckets hold about one). */
+	burstSeconds: number;
+	/** AIMD: factor applied on a rate-limit answer, floor, and growth per second. */
+	decrease: number;
+	minFactor: number;
+	increasePerSecond: number;
+	/** Rate-limit answers within this time of a decrease belong to the same burst. */
+	decreaseCooldownMs: number;
+}
+
+export const DEFAULT_QUOTA: QuotaOptions = {
+	userPerMinute: 600,
+	projectPerMinute: 10000,
+	percent: 98,
+	localShare: 1,
+	burstSeconds: 0.5,
+	decrease: 0.5,
+	minFactor: 1 / 16,
+	increasePerSecond: 0.1,
+	decreaseCooldownMs: 1000,
+};
+
 export interface PacerOptions {
 	/** Calls in flight per user key. */
 	concurrency: number;
-	basePauseMs: number;
-	maxPauseMs: number;
+	quota?: Partial< QuotaOptions >;
 	now?: () => number;
-	random?: () => number;
+	sleep?: ( ms: number ) => Promise< void >;
+	/** Told when the shared budget does not answer (the local share is used meanwhile). */
+	onSharedFailure?: ( error: unknown ) => void;
 }
 
 export interface PaceKeys {
@@ -34,14 +85,37 @@ export interface PaceKeys {
 
 const MAX_KEYS = 50000;
 
+function rateLimited( retryAfterMs: number ): SidecarError {
+	return new SidecarError(
+		'rate_limited',
+		'Google rate limit reached for this account; retry later.',
+		{ retryAfterMs: Math.max( 1, Math.ceil( retryAfterMs ) ) }
+	);
+}
+
 export class Pacer {
 	private readonly states = new Map< string, KeyState >();
 	private readonly now: () => number;
-	private readonly random: () => number;
+	private readonly sleep: ( ms: number ) => Promise< void >;
+	readonly quota: QuotaOptions;
+	private readonly local: LocalBuckets;
+	private shared: RateReserver | null = null;
+	/** Until when (ms) a user's calls are already queued in the shared buckets. */
+	private readonly sharedQueuedUntil = new Map< string, number >();
 
 	constructor( private readonly options: PacerOptions ) {
 		this.now = options.now ?? Date.now;
-		this.random = options.random ?? Math.random;
+		this.sleep =
+			options.sleep ??
+			( ( ms ) =>
+				new Promise( ( resolve ) => setTimeout( resolve, ms ) ) );
+		this.quota = { ...DEFAULT_QUOTA, ...options.quota };
+		this.local = new LocalBuckets( this.now );
+	}
+
+	/** Shares the buckets with the other replicas (Redis); null: this replica's share only. */
+	shareThrough( reserver: RateReserver | null ): void {
+		this.shared = reserver;
 	}
 
 	private state( key: string ): KeyState {
@@ -52,6 +126,8 @@ export class Pacer {
 			}
 			s = {
 				pausedUntil: 0,
+				factor: 1,
+				factorAt: 0,
 				strikes: 0,
 				inFlight: 0,
 				waiters: [],
@@ -73,8 +149,48 @@ export class Pacer {
 				s.lastUsed < idleBefore
 			) {
 				this.states.delete( key );
+				this.sharedQueuedUntil.delete( key );
 			}
 		}
+	}
+
+	/**
+	 * The AIMD factor of a key now: where the last decrease left it, grown back additively since.
+	 */
+	factor( key: string ): number {
+		const s = this.states.get( key );
+		if ( ! s || s.factor >= 1 ) {
+			return 1;
+		}
+		const grown =
+			s.factor +
+			( this.quota.increasePerSecond *
+				Math.max( 0, this.now() - s.factorAt ) ) /
+				1000;
+		return Math.min( 1, grown );
+	}
+
+	/** The buckets a call for `keys` takes a token from; `share` scales them (local budget). */
+	buckets( keys: PaceKeys, share: number ): BucketSpec[] {
+		const out: BucketSpec[] = [];
+		const add = ( key: string | undefined, perMinute: number | null ) => {
+			if ( ! key || ! perMinute || perMinute <= 0 ) {
+				return;
+			}
+			const perSecond =
+				( perMinute / 60 ) *
+				( this.quota.percent / 100 ) *
+				share *
+				this.factor( key );
+			out.push( {
+				key,
+				intervalMs: 1000 / perSecond,
+				burst: Math.max( 1, perSecond * this.quota.burstSeconds ),
+			} );
+		};
+		add( keys.user, this.quota.userPerMinute );
+		add( keys.project, this.quota.projectPerMinute );
+		return out;
 	}
 
 	/** Milliseconds until every key is out of its pause. */
@@ -91,35 +207,103 @@ export class Pacer {
 	}
 
 	/**
-	 * Waits for the pauses to end and for a slot of the user key. While an account is being
-	 * throttled (a rate-limit answer since its last success), only one call at a time probes
-	 * Google for it. Fails with `rate_limited` when a pause would end after `deadline`. Returns the
-	 * function that frees the slot.
+	 * Takes a token from the buckets of `keys`, in Redis when shared (falling back to this
+	 * replica's share when Redis does not answer, never blocking on it). Returns the wait until
+	 * the call may start; throws `rate_limited` when that would be after `deadline`.
 	 */
-	async acquire( keys: PaceKeys, deadline: number ): Promise< () => void > {
+	private async reserve(
+		keys: PaceKeys,
+		deadline: number,
+		cost: number
+	): Promise< number > {
+		if ( ! keys.user && ! keys.project ) {
+			return 0; // Not a Calendar call (token endpoint): no quota of ours.
+		}
+		// A call that need not wait always goes, even with no time left to retry.
+		const maxWaitMs = Math.max( 0, deadline - this.now() );
+		let reservation;
+		if ( this.shared ) {
+			try {
+				reservation = await this.shared.reserve(
+					this.buckets( keys, 1 ),
+					cost,
+					maxWaitMs
+				);
+				if ( reservation.granted && keys.user ) {
+					this.sharedQueuedUntil.set(
+						keys.user,
+						this.now() + reservation.waitMs
+					);
+				}
+			} catch ( error ) {
+				this.options.onSharedFailure?.( error );
+			}
+		}
+		reservation ??= this.local.reserveNow(
+			this.buckets( keys, this.quota.localShare ),
+			cost,
+			maxWaitMs
+		);
+		if ( ! reservation.granted ) {
+			throw rateLimited( reservation.waitMs );
+		}
+		return reservation.waitMs;
+	}
+
+	/**
+	 * Waits for the pauses to end, for a slot of the user key and for the quota's next token.
+	 * While an account is being throttled (a rate-limit answer since its last success), only one
+	 * call at a time probes Google for it. Fails with `rate_limited` when the call could not
+	 * start before `deadline`. Returns the function that frees the slot.
+	 */
+	async acquire(
+		keys: PaceKeys,
+		deadline: number,
+		/** Calls to Google this slot is for (the parts of a batch request). */
+		cost = 1
+	): Promise< () => void > {
 		for (;;) {
 			const wait = this.pauseRemaining( keys );
 			if ( wait > 0 ) {
 				if ( this.now() + wait >= deadline ) {
-					throw new SidecarError(
-						'rate_limited',
-						'Google rate limit reached for this account; retry later.',
-						{ retryAfterMs: wait }
-					);
+					throw rateLimited( wait );
 				}
-				await new Promise( ( resolve ) => setTimeout( resolve, wait ) );
+				await this.sleep( wait );
 				continue;
 			}
-			if ( ! keys.user ) {
-				return () => {};
-			}
-			const s = this.state( keys.user );
-			if ( s.inFlight < this.limit( s ) ) {
+			let release = () => {};
+			if ( keys.user ) {
+				const s = this.state( keys.user );
+				if ( s.inFlight >= this.limit( s ) ) {
+					await this.waitForSlot( s, deadline );
+					continue;
+				}
 				s.inFlight++;
-				return this.releaser( s );
+				release = this.releaser( s );
 			}
-			await this.waitForSlot( s, deadline );
+			try {
+				const start = await this.reserve( keys, deadline, cost );
+				if ( start > 0 ) {
+					await this.sleep( start );
+				}
+			} catch ( error ) {
+				release();
+				throw error;
+			}
+			return release;
 		}
+	}
+
+	/**
+	 * How many calls of one account a batch request may carry so that they do not arrive at
+	 * Google faster than the account's share of the quota lets them (at least 1).
+	 */
+	batchLimit( keys: PaceKeys ): number {
+		let limit = 1000;
+		for ( const b of this.buckets( keys, this.quota.localShare ) ) {
+			limit = Math.min( limit, Math.floor( b.burst ) );
+		}
+		return Math.max( 1, limit );
 	}
 
 	/** Calls allowed in flight for an account: one while it is being throttled. */
@@ -127,13 +311,32 @@ export class Pacer {
 		return s.strikes > 0 ? 1 : this.options.concurrency;
 	}
 
-	/** Whether a call for these keys could start now (no pause, a free slot). */
+	/**
+	 * Whether a call for these keys could start now: no pause, a free slot, and no call of the
+	 * account already waiting for the account's next token.
+	 */
 	available( keys: PaceKeys ): boolean {
 		if ( this.pauseRemaining( keys ) > 0 ) {
 			return false;
 		}
-		const s = keys.user ? this.states.get( keys.user ) : undefined;
-		return ! s || s.inFlight < this.limit( s );
+		if ( ! keys.user ) {
+			return true;
+		}
+		const s = this.states.get( keys.user );
+		if ( s && s.inFlight >= this.limit( s ) ) {
+			return false;
+		}
+		const userOnly = { user: keys.user };
+		if ( this.shared ) {
+			return (
+				( this.sharedQueuedUntil.get( keys.user ) ?? 0 ) <= this.now()
+			);
+		}
+		return (
+			this.local.peek(
+				this.buckets( userOnly, this.quota.localShare )
+			) <= 0
+		);
 	}
 
 	/** Operations of one account a batch should run at once. */
@@ -152,15 +355,8 @@ export class Pacer {
 				() => {
 					s.waiters = s.waiters.filter( ( w ) => w !== wake );
 					reject(
-						new SidecarError(
-							'rate_limited',
-							'Google rate limit reached for this account; retry later.',
-							{
-								retryAfterMs: Math.max(
-									1000,
-									this.pauseRemaining( {} )
-								),
-							}
+						rateLimited(
+							Math.max( 1000, this.pauseRemaining( {} ) )
 						)
 					);
 				},
@@ -184,27 +380,29 @@ export class Pacer {
 	}
 
 	/**
-	 * Google said "slow down" for this key: pause it, longer on each consecutive strike (equal
-	 * jitter). Answers that arrive while the key is already paused belong to the same burst and do
-	 * not lengthen the pause further.
+	 * Google said "slow down" for this key although the pacer kept to the configured quota (the
+	 * quota is smaller than configured, or others use the same project): the key's rate is cut
+	 * multiplicatively, once per burst of answers, and grows back additively. A `Retry-After`
+	 * (`minPauseMs`) pauses the key until then. Returns the pause (0 without Retry-After).
 	 */
 	penalize( key: string, minPauseMs = 0 ): number {
 		const s = this.state( key );
 		const now = this.now();
-		if ( s.pausedUntil > now && minPauseMs <= s.pausedUntil - now ) {
-			return s.pausedUntil - now;
-		}
 		s.strikes++;
-		const ceiling = Math.min(
-			this.options.maxPauseMs,
-			this.options.basePauseMs * 2 ** Math.min( s.strikes - 1, 20 )
-		);
-		const pause = Math.max(
-			minPauseMs,
-			Math.round( ceiling / 2 + ( this.random() * ceiling ) / 2 )
-		);
-		s.pausedUntil = Math.max( s.pausedUntil, now + pause );
-		return pause;
+		if (
+			now - s.factorAt >= this.quota.decreaseCooldownMs ||
+			s.factor >= 1
+		) {
+			s.factor = Math.max(
+				this.quota.minFactor,
+				this.factor( key ) * this.quota.decrease
+			);
+			s.factorAt = now;
+		}
+		if ( minPauseMs > 0 ) {
+			s.pausedUntil = Math.max( s.pausedUntil, now + minPauseMs );
+		}
+		return Math.max( 0, s.pausedUntil - now );
 	}
 
 	succeed( key: string ): void {

@@ -12,9 +12,27 @@ import {
 } from '../sealing/credential';
 import { SidecarError } from '../errors';
 import type { GoogleApi, OAuthClientInfo, TokenSet } from './api';
+import {
+	decodeBatch,
+	encodeBatch,
+	newBoundary,
+	type BatchCall,
+	type BatchPartAnswer,
+} from './batch';
 import { GoogleCallError } from './caller';
 import { toSidecarError, type FailureContext } from './errors';
 import type { PaceKeys } from './pacing';
+
+/** A response header from the libraries' answer (a Headers object or a plain record). */
+function headerOf( headers: unknown, name: string ): string {
+	if ( headers && typeof ( headers as Headers ).get === 'function' ) {
+		return ( headers as Headers ).get( name ) ?? '';
+	}
+	const value = ( headers as Record< string, unknown > | undefined )?.[
+		name
+	];
+	return typeof value === 'string' ? value : '';
+}
 
 /** Refresh this long before Google's expiry, so a token never dies mid-call. */
 const EXPIRY_MARGIN_MS = 60 * 1000;
@@ -190,6 +208,68 @@ export class GoogleSession {
 				}
 				throw toSidecarError( error.failure, context, error.exhausted );
 			}
+		}
+	}
+
+	/**
+	 * Several Calendar calls for this doctor in one batch request (google/batch.ts): one token
+	 * of the quota per call, the request retried as a whole only when it failed as a whole. The
+	 * answers are per call, failed ones included, for the caller to retry on their own; rate-limit
+	 * answers among them slow the pacer down like any other.
+	 */
+	async calendarBatch( calls: BatchCall[] ): Promise< BatchPartAnswer[] > {
+		let force = false;
+		for (;;) {
+			const token = await this.accessToken( force );
+			const auth = this.api.authFor( token );
+			const boundary = newBoundary();
+			let answers: BatchPartAnswer[];
+			try {
+				answers = await this.ctx.caller.run(
+					'batch',
+					this.paceKeys,
+					this.deadline,
+					async () => {
+						const res = await auth.request< string >( {
+							url: this.api.batchUrl,
+							method: 'POST',
+							headers: {
+								'content-type': `multipart/mixed; boundary=${ boundary }`,
+							},
+							data: encodeBatch( calls, boundary ),
+							responseType: 'text',
+						} );
+						return decodeBatch(
+							String( res.data ),
+							headerOf( res.headers, 'content-type' ),
+							calls.length
+						);
+					},
+					calls.length
+				);
+			} catch ( error ) {
+				if ( error instanceof GoogleCallError ) {
+					throw toSidecarError(
+						error.failure,
+						'event',
+						error.exhausted
+					);
+				}
+				throw error;
+			}
+			// An access token that expired on the way: refreshed once, as for a single call.
+			if (
+				answers.every( ( a ) => a.status === 401 ) &&
+				! this.refreshed &&
+				! force
+			) {
+				force = true;
+				continue;
+			}
+			for ( const a of answers ) {
+				this.ctx.caller.countPart( this.paceKeys, a );
+			}
+			return answers;
 		}
 	}
 

@@ -17,6 +17,12 @@ export default fp< { config: SidecarConfig } >(
 	async ( app, { config } ) => {
 		const ctx = createContext( config, app.log );
 		ctx.state = await openSharedState( config, app.log );
+		// Replicas sharing Redis share the Google quota too.
+		if ( ctx.state.reserve ) {
+			ctx.pacer.shareThrough( {
+				reserve: ctx.state.reserve.bind( ctx.state ),
+			} );
+		}
 		app.decorate( 'ctx', ctx );
 		app.addHook( 'onClose', async () => {
 			ctx.close();

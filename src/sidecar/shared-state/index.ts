@@ -4,11 +4,12 @@
  * replica; in Redis (MFK_REDIS_URL) for any number of replicas behind a load balancer. Both are
  * bounded: the memory store is sized at start, every Redis key expires.
  *
- * The same store is where further budgets shared between replicas belong (a Google project's
- * quota: one more window per project, consumed with `consume`).
+ * Redis also holds the Google quota buckets the replicas share (`reserve`, google/pacing.ts);
+ * the memory store has none: a single replica's pacer keeps its buckets itself.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { SidecarConfig } from '../config/env';
+import type { RateReserver } from '../google/rate-buckets';
 import type { ReplayVerdict } from '../signing/replay-guard';
 import { MemoryState } from './memory';
 
@@ -38,6 +39,8 @@ export interface SharedState {
 		limit: number,
 		windowMs: number
 	) => Promise< WindowVerdict >;
+	/** Google quota buckets shared by the replicas (Redis only). */
+	reserve?: RateReserver[ 'reserve' ];
 	/** Whether the store answers now (readiness). */
 	ready: () => boolean;
 	close: () => Promise< void >;
