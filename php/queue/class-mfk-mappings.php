@@ -369,7 +369,10 @@ final class MFK_Mappings {
 				$row[ $column ] = (int) $row[ $column ];
 			}
 		}
-		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message', 'link_state', 'sync_state' ) as $column ) {
+		if ( array_key_exists( 'synced_revision', $row ) && null !== $row['synced_revision'] ) {
+			$row['synced_revision'] = (int) $row['synced_revision'];
+		}
+		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message', 'link_state', 'sync_state', 'etag' ) as $column ) {
 			if ( array_key_exists( $column, $row ) ) {
 				$row[ $column ] = (string) $row[ $column ];
 			}

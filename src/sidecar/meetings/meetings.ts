@@ -222,14 +222,12 @@ export class Meetings {
 			) ) {
 				throw error;
 			}
-			const current = await this.get( input, eventId );
 			return {
 				event: await this.adopt(
 					input,
 					eventId,
 					requestId,
-					current,
-					current.etag ?? undefined
+					await this.get( input, eventId )
 				),
 				created: false,
 			};
@@ -239,8 +237,9 @@ export class Meetings {
 	/**
 	 * The change of an event WordPress knows, in one call: a conditional patch (If-Match with the
 	 * etag WordPress kept) of what the appointment says, or a read when neither the times nor the
-	 * conference revision changed (a pending conference, a retry). Null when the event is gone
-	 * from Google (404/410): the caller creates it again with the same id.
+	 * conference revision changed (a pending conference, a retry), followed by a write only when
+	 * the read shows something to put right. Null when the event is gone from Google (404/410):
+	 * the caller creates it again with the same id.
 	 */
 	private async changeKnown(
 		input: EnsureInput,
@@ -260,20 +259,15 @@ export class Meetings {
 		let event: Event;
 		try {
 			if ( unchanged ) {
-				event = await this.get( input, eventId );
-				if (
-					event.status === 'cancelled' ||
-					conferenceStatus( event ) === 'none' ||
-					( conferenceStatus( event ) === 'failure' &&
-						( revisionOf(
-							eventId,
-							event.conferenceData?.createRequest?.requestId
-						) ?? input.revision ) < input.revision )
-				) {
-					// Deleted in Google meanwhile, or its conference was removed: the conflict rules.
-					return await this.resolve( input, eventId, requestId, known, event );
-				}
-				return event;
+				// Nothing WordPress changed: one read, and a write only for what the read shows
+				// differs (deleted or moved in Google, conference removed, summary or guests).
+				return await this.resolve(
+					input,
+					eventId,
+					requestId,
+					known,
+					await this.get( input, eventId )
+				);
 			}
 			const patch: Event = {
 				start: { ...input.start },
