@@ -239,7 +239,8 @@ final class MFK_Mappings {
 	}
 
 	/**
-	 * Makes failed and pending rows of a doctor due now (after reconnection).
+	 * Makes failed and pending rows of a doctor due now (after reconnection). A meeting moved in
+	 * Google (moved_in_google) waits for the clinic: replaying it would undo the doctor's move.
 	 *
 	 * @param int $doctor_id Doctor.
 	 * @return int Rows replayed.
@@ -253,6 +254,7 @@ final class MFK_Mappings {
 			$wpdb->prepare(
 				"UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
 				 WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state IN ('failed','pending')
+				   AND last_error_code <> 'moved_in_google'
 				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
 				$now,
 				$now,

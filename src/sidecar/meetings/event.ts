@@ -236,5 +236,7 @@ export function sameInstant(
 	a: calendar_v3.Schema$EventDateTime | undefined,
 	b: EventTime
 ): boolean {
-	return !! a?.dateTime && Date.parse( a.dateTime ) === Date.parse( b.dateTime );
+	return (
+		!! a?.dateTime && Date.parse( a.dateTime ) === Date.parse( b.dateTime )
+	);
 }

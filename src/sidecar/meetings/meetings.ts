@@ -108,18 +108,18 @@ export class Meetings {
 				(
 					await this.session.api.calendar.events.patch(
 						{
-						calendarId: ref.calendarId,
-						eventId,
-						sendUpdates,
-						// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
-						// leaves conferenceData out keeps the existing conference (and its link).
-						...( withConference
-							? { conferenceDataVersion: 1 }
-							: {} ),
-						requestBody: body,
-						fields: EVENT_FIELDS,
-						auth,
-					},
+							calendarId: ref.calendarId,
+							eventId,
+							sendUpdates,
+							// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
+							// leaves conferenceData out keeps the existing conference (and its link).
+							...( withConference
+								? { conferenceDataVersion: 1 }
+								: {} ),
+							requestBody: body,
+							fields: EVENT_FIELDS,
+							auth,
+						},
 						// A conditional write: Google answers 412 if the event changed since `etag`.
 						etag ? { headers: { 'If-Match': etag } } : {}
 					)
@@ -319,7 +319,13 @@ export class Meetings {
 		}
 		if ( event.status === 'cancelled' ) {
 			// Patched without an etag and found deleted in Google: restore it (same id, same link).
-			return this.adopt( input, eventId, requestId, event, event.etag ?? undefined );
+			return this.adopt(
+				input,
+				eventId,
+				requestId,
+				event,
+				event.etag ?? undefined
+			);
 		}
 		return event;
 	}
@@ -429,7 +435,10 @@ export class Meetings {
 				etag
 			);
 		} catch ( error ) {
-			if ( error instanceof SidecarError && error.google?.status === 412 ) {
+			if (
+				error instanceof SidecarError &&
+				error.google?.status === 412
+			) {
 				// Changed again between our read and our write: the queue tries again shortly.
 				throw eventChanged();
 			}
@@ -446,7 +455,8 @@ export class Meetings {
 		if ( input.summary !== undefined ) {
 			patch.summary = input.summary;
 		}
-		const known = input.known?.eventId === eventId ? input.known : undefined;
+		const known =
+			input.known?.eventId === eventId ? input.known : undefined;
 		let event: Event;
 		try {
 			event = await this.patch(
@@ -537,7 +547,10 @@ export class Meetings {
 			if ( gone( error ) ) {
 				return { cancelled: true, existed: false };
 			}
-			if ( error instanceof SidecarError && error.google?.status === 412 ) {
+			if (
+				error instanceof SidecarError &&
+				error.google?.status === 412
+			) {
 				throw eventChanged();
 			}
 			throw error;

@@ -48,7 +48,8 @@ const ensure = ( appointmentId: number, over: Over = {} ): Promise< Answer > =>
 	rig.call( '/v1/meetings/ensure', body( appointmentId, over ) );
 const eventPath = ( eventId: string ) =>
 	`/calendars/${ encodeURIComponent( doctor.email ) }/events/${ eventId }`;
-const stored = ( eventId: string ) => rig.control( 'GET', eventPath( eventId ) );
+const stored = ( eventId: string ) =>
+	rig.control( 'GET', eventPath( eventId ) );
 /** "The doctor edits the event in Google Calendar." */
 const editInGoogle = ( eventId: string, patch: object ) =>
 	rig.control( 'PATCH', eventPath( eventId ), patch );
@@ -279,9 +280,9 @@ describe( 'changed in Google since WordPress saw it (412)', () => {
 		);
 		expect( made ).toEqual( { 'events.get': 1 } );
 		expect( result.body.code ).toBe( 'moved_in_google' );
-		expect(
-			( await stored( booked.body.eventId ) ).start.dateTime
-		).toBe( doctors.start.dateTime );
+		expect( ( await stored( booked.body.eventId ) ).start.dateTime ).toBe(
+			doctors.start.dateTime
+		);
 	} );
 
 	test( 'moved by the doctor to the very time the clinic wants: no conflict', async () => {
@@ -289,7 +290,10 @@ describe( 'changed in Google since WordPress saw it (412)', () => {
 		const booked = await ensure( id );
 		const both = slot( id, 13 );
 		await editInGoogle( booked.body.eventId, both );
-		const answer = await ensure( id, { ...both, known: knownOf( booked ) } );
+		const answer = await ensure( id, {
+			...both,
+			known: knownOf( booked ),
+		} );
 		expect( answer.body ).toMatchObject( { status: 'ready', ...both } );
 	} );
 
@@ -422,8 +426,8 @@ describe( 'changed in Google since WordPress saw it (412)', () => {
 			body( id, { ...slot( id, 8 ), known: knownOf( booked ) } )
 		);
 		expect( answer.body.code ).toBe( 'moved_in_google' );
-		expect(
-			( await stored( booked.body.eventId ) ).start.dateTime
-		).toBe( slot( id, 19 ).start.dateTime );
+		expect( ( await stored( booked.body.eventId ) ).start.dateTime ).toBe(
+			slot( id, 19 ).start.dateTime
+		);
 	} );
 } );
