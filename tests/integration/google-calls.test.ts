@@ -118,8 +118,8 @@ it( 'booking, reschedule, unchanged re-save, regenerate, cancel: one call each, 
 	const booked = ( await mapping( id ) )!;
 	expect( booked ).toMatchObject( { state: 'ready', link_state: 'ready' } );
 	const [ event ] = await eventsOf( id );
-	expect( ( booked as any ).etag ).toBe( ( event as any ).etag );
-	expect( ( booked as any ).synced_revision ).toBe( 0 );
+	expect( booked.etag ).toBe( event!.etag );
+	expect( booked.synced_revision ).toBe( 0 );
 
 	const reschedule = await calls( () => moveTo( id, date, '15:00' ) );
 	expect( reschedule.made ).toEqual( { 'events.patch': 1 } );
@@ -132,7 +132,7 @@ it( 'booking, reschedule, unchanged re-save, regenerate, cancel: one call each, 
 	expect( ( await eventsOf( id ) )[ 0 ]!.start.dateTime ).not.toBe(
 		event!.start.dateTime
 	);
-	expect( ( moved as any ).etag ).not.toBe( ( booked as any ).etag );
+	expect( moved.etag ).not.toBe( booked.etag );
 
 	const resave = await calls( () => moveTo( id, date, '15:00' ) );
 	expect( resave.made ).toEqual( {} );
