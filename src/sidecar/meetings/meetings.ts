@@ -294,11 +294,10 @@ export class Meetings {
 			if ( ! ( error instanceof SidecarError ) ) {
 				throw error;
 			}
-			const status = error.google?.status;
-			if ( status === 404 || status === 410 ) {
+			if ( gone( error ) ) {
 				return null;
 			}
-			if ( status !== 412 ) {
+			if ( error.google?.status !== 412 ) {
 				throw error;
 			}
 			// Someone changed the event in Google since WordPress saw it: read it, then decide.
@@ -306,11 +305,7 @@ export class Meetings {
 			try {
 				current = await this.get( input, eventId );
 			} catch ( again ) {
-				if (
-					again instanceof SidecarError &&
-					( again.google?.status === 404 ||
-						again.google?.status === 410 )
-				) {
+				if ( gone( again ) ) {
 					return null;
 				}
 				throw again;
