@@ -13,6 +13,7 @@
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
+ * google-calls,
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -51,6 +52,7 @@ import {
 } from './lib/world';
 import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
+import { googleCallsFigure, measureGoogleCalls } from './google-calls';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
 import { measureStartup, startupFigures } from './sidecar-startup';
@@ -66,6 +68,7 @@ type Group =
 	| 'backlog'
 	| 'scaling'
 	| 'queue-tick'
+	| 'google-calls'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -269,6 +272,7 @@ async function main(): Promise< void > {
 			'backlog',
 			'scaling',
 			'queue-tick',
+			'google-calls',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -496,6 +500,24 @@ async function main(): Promise< void > {
 							'queue-tick',
 							'queue tick, empty',
 							'≤ 2 ms, one query',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'google-calls' ) ) {
+				log( 'Google calls per change' );
+				loads[ 'google-calls' ] = load();
+				try {
+					figures.push(
+						googleCallsFigure( await measureGoogleCalls( world ) )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'google-calls',
+							'Google calls per change',
+							'booking 1, reschedule 1, cancel 1, delete 1, re-save 0, regenerate ≤ 2 (polls ≤ 3)',
 							e
 						)
 					);

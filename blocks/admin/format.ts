@@ -47,6 +47,10 @@ export function describeCode( code: string ): string {
 			'the calendar chosen for consultations no longer exists in that Google account, or the account can no longer add events to it: choose another calendar on the Google connection page',
 			'meet-for-kivicare'
 		),
+		moved_in_google: __(
+			'the event was moved in Google Calendar; it keeps that time until the appointment is changed again',
+			'meet-for-kivicare'
+		),
 		conference_not_allowed: __(
 			'Google Meet is turned off for that calendar (a Google Workspace setting)',
 			'meet-for-kivicare'

@@ -239,7 +239,8 @@ final class MFK_Mappings {
 	}
 
 	/**
-	 * Makes failed and pending rows of a doctor due now (after reconnection).
+	 * Makes failed and pending rows of a doctor due now (after reconnection). A meeting moved in
+	 * Google (moved_in_google) waits for the clinic: replaying it would undo the doctor's move.
 	 *
 	 * @param int $doctor_id Doctor.
 	 * @return int Rows replayed.
@@ -253,6 +254,7 @@ final class MFK_Mappings {
 			$wpdb->prepare(
 				"UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
 				 WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state IN ('failed','pending')
+				   AND last_error_code <> 'moved_in_google'
 				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
 				$now,
 				$now,
@@ -369,7 +371,10 @@ final class MFK_Mappings {
 				$row[ $column ] = (int) $row[ $column ];
 			}
 		}
-		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message', 'link_state', 'sync_state' ) as $column ) {
+		if ( array_key_exists( 'synced_revision', $row ) && null !== $row['synced_revision'] ) {
+			$row['synced_revision'] = (int) $row['synced_revision'];
+		}
+		foreach ( array( 'event_id', 'url', 'password', 'event_url', 'timezone', 'calendar_id', 'synced_status', 'synced_calendar_id', 'last_error_code', 'last_error_message', 'link_state', 'sync_state', 'etag' ) as $column ) {
 			if ( array_key_exists( $column, $row ) ) {
 				$row[ $column ] = (string) $row[ $column ];
 			}

@@ -83,11 +83,19 @@ final class MFK_Operation_Planner {
 			'calendarId'    => '' !== $calendar_id ? $calendar_id : 'primary',
 		);
 		if ( 'ensure' !== $kind ) {
+			$body = $base + array( 'sendUpdates' => $send_updates );
+			if ( 'active' === $row['synced_status'] && '' !== $row['event_id'] && '' !== ( $row['etag'] ?? '' ) ) {
+				// A conditional delete of the version we know (a 412 is resolved by the sidecar).
+				$body['known'] = array(
+					'eventId' => $row['event_id'],
+					'etag'    => $row['etag'],
+				);
+			}
 			return array(
 				'kind'      => $kind,
 				'op'        => 'cancel',
 				'doctor_id' => $doctor_id,
-				'body'      => $base + array( 'sendUpdates' => $send_updates ),
+				'body'      => $body,
 			);
 		}
 
@@ -107,11 +115,12 @@ final class MFK_Operation_Planner {
 				$attendees[] = array( 'email' => $email );
 			}
 		}
+		$known = self::known( $row, (int) $doctor_id, (string) $base['calendarId'], $zone );
 		return array(
 			'kind'      => $kind,
 			'op'        => 'ensure',
 			'doctor_id' => $doctor_id,
-			'body'      => $base + array(
+			'body'      => $base + $known + array(
 				'revision'    => (int) $row['revision'],
 				'summary'     => self::summary( $appointment, $doctor_id ),
 				'description' => (string) apply_filters( 'mfk_event_description', '', $row, $appointment ),
@@ -128,6 +137,45 @@ final class MFK_Operation_Planner {
 				'waitMs'      => $wait_ms,
 			),
 		);
+	}
+
+	/**
+	 * What WordPress knows of the event from its last success, sent as `known` so that the
+	 * sidecar changes it in one conditional call (docs/sidecar-api.md). Only for an event made
+	 * in this doctor's calendar whose conference revision is on record; otherwise the sidecar
+	 * takes the creation path (insert with the deterministic id, or adopt).
+	 *
+	 * @param array<string,mixed> $row         Claimed row.
+	 * @param int                 $doctor_id   Doctor of the change.
+	 * @param string              $calendar_id Calendar of the change.
+	 * @param string              $zone        Time zone of the appointment.
+	 * @return array<string,mixed> `known` => …, or nothing.
+	 */
+	private static function known( array $row, int $doctor_id, string $calendar_id, string $zone ): array {
+		if ( 'active' !== $row['synced_status'] || '' === $row['event_id'] || null === ( $row['synced_revision'] ?? null )
+			|| (int) $row['synced_doctor_id'] !== $doctor_id || (string) $row['synced_calendar_id'] !== $calendar_id ) {
+			return array();
+		}
+		$known = array(
+			'eventId'  => $row['event_id'],
+			'revision' => (int) $row['synced_revision'],
+		);
+		if ( '' !== ( $row['etag'] ?? '' ) ) {
+			$known['etag'] = $row['etag'];
+		}
+		$start = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['synced_start_utc'], new DateTimeZone( 'UTC' ) );
+		$end   = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['synced_end_utc'], new DateTimeZone( 'UTC' ) );
+		if ( false !== $start && false !== $end ) {
+			$known['start'] = array(
+				'dateTime' => MFK_Appointments::rfc3339( $start, $zone ),
+				'timeZone' => $zone,
+			);
+			$known['end']   = array(
+				'dateTime' => MFK_Appointments::rfc3339( $end, $zone ),
+				'timeZone' => $zone,
+			);
+		}
+		return array( 'known' => $known );
 	}
 
 	/**

@@ -36,6 +36,8 @@ final class MFK_Operation_Recorder {
 				'url'                => '',
 				'event_url'          => '',
 				'link_state'         => MFK_Mappings::LINK_NONE, // The old doctor's event is gone, and its link.
+				'etag'               => '',
+				'synced_revision'    => null,
 				'last_error_code'    => '',
 				'last_error_message' => '',
 			);
@@ -48,6 +50,8 @@ final class MFK_Operation_Recorder {
 				'synced_doctor_id'   => (int) $plan['doctor_id'],
 				'synced_calendar_id' => (string) $plan['body']['calendarId'],
 				'link_state'         => MFK_Mappings::LINK_NONE,
+				'etag'               => '',
+				'synced_revision'    => null,
 				'last_error_code'    => '',
 				'last_error_message' => '',
 			);
@@ -72,6 +76,9 @@ final class MFK_Operation_Recorder {
 			'synced_end_utc'     => $row['end_utc'],
 			'synced_doctor_id'   => (int) $plan['doctor_id'],
 			'synced_calendar_id' => isset( $outcome['calendarId'] ) && is_string( $outcome['calendarId'] ) ? $outcome['calendarId'] : (string) $plan['body']['calendarId'],
+			// The event's version and conference as Google answered: the next change is one conditional call.
+			'etag'               => isset( $outcome['etag'] ) && is_string( $outcome['etag'] ) ? mb_substr( $outcome['etag'], 0, 255 ) : '',
+			'synced_revision'    => isset( $outcome['revision'] ) ? (int) $outcome['revision'] : (int) $row['revision'],
 			'last_error_code'    => '',
 			'last_error_message' => '',
 		);
@@ -136,6 +143,14 @@ final class MFK_Operation_Recorder {
 			$fields['link_state']    = MFK_Mappings::LINK_NONE;
 			return MFK_Queue_Leases::complete( $row, $fields, MFK_Mappings::STATE_CANCELLED ) ? self::after_write( $row, MFK_Mappings::STATE_CANCELLED, array() ) : 'lost';
 		}
+		if ( 'moved_in_google' === $code ) {
+			// Someone moved the event in Google Calendar: it keeps its time there and its link; the
+			// appointment says so until the clinic changes it again (then with this etag: applied).
+			if ( isset( $data['etag'] ) && is_string( $data['etag'] ) ) {
+				$fields['etag'] = mb_substr( $data['etag'], 0, 255 );
+			}
+			$fields['last_error_message'] = self::moved_message( $data );
+		}
 		if ( in_array( $code, MFK_Doctor_Connection::RECONNECT_CODES, true ) && empty( $data['doctor_checked'] ) ) {
 			MFK_Doctor_Connection::mark_reconnect_needed( (int) $plan['doctor_id'], $code, $message );
 		}
@@ -153,6 +168,28 @@ final class MFK_Operation_Recorder {
 			return 'lost';
 		}
 		return self::after_write( $row, MFK_Mappings::STATE_FAILED, array() );
+	}
+
+	/**
+	 * The moved_in_google reason with the time the event has in Google, in its own time zone.
+	 *
+	 * @param array<string,mixed> $data Error data (`googleStart`).
+	 */
+	public static function moved_message( array $data ): string {
+		$start = is_array( $data['googleStart'] ?? null ) ? $data['googleStart'] : array();
+		$when  = '';
+		if ( isset( $start['dateTime'] ) && is_string( $start['dateTime'] ) ) {
+			try {
+				$zone = isset( $start['timeZone'] ) && '' !== MFK_Appointments::valid_zone( (string) $start['timeZone'] ) ? (string) $start['timeZone'] : 'UTC';
+				$when = ( new DateTimeImmutable( $start['dateTime'] ) )->setTimezone( new DateTimeZone( $zone ) )->format( 'Y-m-d H:i T' );
+			} catch ( Exception $e ) {
+				$when = '';
+			}
+		}
+		return '' !== $when
+			/* translators: %s: date and time of the event in Google Calendar. */
+			? sprintf( __( 'The event was moved in Google Calendar to %s; the appointment\'s time was not forced over it. Change the appointment (or retry) to apply the clinic\'s time.', 'meet-for-kivicare' ), $when )
+			: __( 'The event was moved in Google Calendar; the appointment\'s time was not forced over it. Change the appointment (or retry) to apply the clinic\'s time.', 'meet-for-kivicare' );
 	}
 
 	/**

@@ -17,7 +17,7 @@ final class MFK_Retry_Policy {
 	const MAX_REVISIONS = 3;
 
 	/** Errors after which the meeting waits for someone to fix the cause. */
-	const TERMINAL_CODES = array( 'token_revoked', 'credential_invalid', 'seal_key_unknown', 'insufficient_scope', 'quota_exceeded', 'calendar_not_found', 'conference_not_allowed', 'conference_failed', 'client_invalid', 'invalid_request', 'google_error', 'not_found', 'doctor_not_connected', 'max_age_exceeded' );
+	const TERMINAL_CODES = array( 'token_revoked', 'credential_invalid', 'seal_key_unknown', 'insufficient_scope', 'quota_exceeded', 'calendar_not_found', 'conference_not_allowed', 'conference_failed', 'moved_in_google', 'client_invalid', 'invalid_request', 'google_error', 'not_found', 'doctor_not_connected', 'max_age_exceeded' );
 
 	/** Outages: retried soon (short cap) so links appear quickly once they end. */
 	const OUTAGE_CODES = array( 'sidecar_unavailable', 'google_unavailable', 'sidecar_not_ready', 'shared_state_unavailable' );

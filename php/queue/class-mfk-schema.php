@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '3';
+	const VERSION = '4';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -22,6 +22,7 @@ final class MFK_Schema {
 	 */
 	const UPGRADES = array(
 		'3' => 'upgrade_split_link_and_sync',
+		'4' => 'upgrade_known_event',
 	);
 
 	/** Option holding the installed schema version (per site). */
@@ -200,6 +201,8 @@ final class MFK_Schema {
   synced_end_utc datetime NULL,
   synced_doctor_id bigint(20) unsigned NOT NULL DEFAULT 0,
   synced_calendar_id varchar(255) NOT NULL DEFAULT '',
+  synced_revision int(10) unsigned NULL,
+  etag varchar(255) NOT NULL DEFAULT '',
   attempts int(10) unsigned NOT NULL DEFAULT 0,
   next_attempt_at datetime NULL,
   lease_token varchar(40) NULL,
@@ -234,6 +237,19 @@ final class MFK_Schema {
 				link_state = IF(url <> '' AND state <> 'cancelled', 'ready', 'none'),
 				sync_state = CASE state WHEN 'pending' THEN 'pending' WHEN 'failed' THEN 'failed' ELSE 'in_step' END"
 		);
+	}
+
+	/**
+	 * Version 4: the event's etag and the conference revision in effect at the last success, which
+	 * let a change to a known event be one conditional call. Only rows in step know their revision
+	 * for sure; the others (and every row's etag) are learnt at their next success.
+	 *
+	 * @param string $table Full table name.
+	 */
+	private static function upgrade_known_event( string $table ): void {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$wpdb->query( "UPDATE `{$table}` SET synced_revision = revision WHERE state = 'ready' AND synced_status = 'active' AND synced_revision IS NULL" );
 	}
 
 	/**

@@ -37,6 +37,7 @@ final class MFK_REST {
 		'api_disabled'           => 409,
 		'calendar_not_found'     => 409,
 		'conference_not_allowed' => 409,
+		'moved_in_google'        => 409,
 		'not_telemedicine'       => 409,
 		'conference_failed'      => 502,
 		'google_error'           => 502,

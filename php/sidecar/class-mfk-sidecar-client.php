@@ -314,7 +314,7 @@ class MFK_Sidecar_Client {
 		$data = array(
 			'status'    => (int) ( $data['status'] ?? $status ),
 			'retryable' => (bool) ( $data['retryable'] ?? false ),
-		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors', 'sealed', 'kid', 'reason', 'serverTime' ) ) );
+		) + array_intersect_key( $data, array_flip( array( 'retryAfterMs', 'errors', 'sealed', 'kid', 'reason', 'serverTime', 'googleStart', 'googleEnd', 'etag' ) ) );
 		$message = isset( $body['message'] ) && is_string( $body['message'] ) ? $body['message'] : $code;
 		return new WP_Error( $code, $message, $data );
 	}

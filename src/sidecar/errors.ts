@@ -20,6 +20,8 @@ export type ErrorCode =
 	| 'calendar_not_found'
 	| 'conference_not_allowed'
 	| 'conference_failed'
+	| 'moved_in_google'
+	| 'event_changed'
 	| 'rate_limited'
 	| 'quota_exceeded'
 	| 'google_unavailable'
@@ -51,6 +53,8 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	calendar_not_found: { status: 404, retryable: false },
 	conference_not_allowed: { status: 422, retryable: false },
 	conference_failed: { status: 502, retryable: false },
+	moved_in_google: { status: 409, retryable: false },
+	event_changed: { status: 409, retryable: true },
 	rate_limited: { status: 429, retryable: true },
 	quota_exceeded: { status: 429, retryable: false },
 	google_unavailable: { status: 503, retryable: true },
@@ -73,6 +77,10 @@ export interface ErrorDetails {
 	errors?: FieldError[];
 	/** Revision of the conference in effect (conference_failed). */
 	revision?: number;
+	/** moved_in_google: the time the event has in Google now, and its etag. */
+	googleStart?: { dateTime: string; timeZone: string };
+	googleEnd?: { dateTime: string; timeZone: string };
+	etag?: string;
 	/** Google's own reason string, when the error came from Google. */
 	googleReason?: string;
 	/** api_disabled: the Google Cloud project whose API is off, and where to turn it on. */

@@ -2,7 +2,7 @@
  * Calendars and events behind Google's back: create a secondary calendar (shared with other
  * accounts as reader or writer), delete one as its owner would, set which conference types a
  * calendar allows (a Workspace domain that disabled Meet), list and read events as Google would
- * return them, and delete one as the doctor would in Google Calendar.
+ * return them, and edit or delete one as the doctor would in Google Calendar.
  */
 import type { FastifyInstance } from 'fastify';
 import { ACCESS_ROLES, type AccessRole } from '../calendar/calendar-store';
@@ -148,6 +148,28 @@ export function calendarRoutes(
 			return cal && ev
 				? eventResource( cal, ev )
 				: problem( reply, 404, 'unknown event' );
+		}
+	);
+
+	// "The doctor edited it in Google Calendar" (moved it, renamed it, removed its Meet
+	// conference with `conferenceData: null`): a patch as Google applies one, new etag included.
+	app.patch< EventParams >(
+		'/calendars/:calendarId/events/:eventId',
+		async ( request, reply ) => {
+			const { calendarId, eventId } = request.params;
+			const cal = state.calendars.find( calendarId );
+			const ev = cal?.events.get( eventId );
+			if ( ! cal || ! ev ) {
+				return problem( reply, 404, 'unknown event' );
+			}
+			const body = jsonBody( request.body );
+			return eventResource(
+				cal,
+				state.events.modify( cal, eventId, body, 'patch', {
+					enabled: true,
+					settings: state.conferenceSettings( cal.id ),
+				} )
+			);
 		}
 	);
 

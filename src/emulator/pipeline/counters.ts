@@ -1,6 +1,7 @@
 /**
  * Requests received per operation (faulted and refused ones included), answers per HTTP status
- * (`0`: dropped or held), and per Google account the calls received and the calls refused for
+ * (`0`: dropped or held), the bytes of the answers' bodies as sent (after gzip) per operation,
+ * and per Google account the calls received and the calls refused for
  * Google's limits (429, or 403 with a usage-limit reason), for `/__emulator/counters`.
  */
 
@@ -12,12 +13,18 @@ export interface CallTally {
 
 export class Counters {
 	readonly calls = new Map< string, number >();
+	readonly bytes = new Map< string, number >();
 	readonly statuses = new Map< string, Map< number, number > >();
 	readonly accounts = new Map< string, CallTally >();
 	readonly total: CallTally = { calls: 0, refused: 0 };
 
 	count( operation: string ): void {
 		this.calls.set( operation, ( this.calls.get( operation ) ?? 0 ) + 1 );
+	}
+
+	/** An answer's body of `n` bytes went out (as sent: compressed when gzip was asked for). */
+	sent( operation: string, n: number ): void {
+		this.bytes.set( operation, ( this.bytes.get( operation ) ?? 0 ) + n );
 	}
 
 	/** A Google API call arrived (from `account`, when its bearer token names one). */
@@ -50,6 +57,7 @@ export class Counters {
 
 	clear(): void {
 		this.calls.clear();
+		this.bytes.clear();
 		this.statuses.clear();
 		this.accounts.clear();
 		this.total.calls = 0;
@@ -58,6 +66,7 @@ export class Counters {
 
 	toJSON(): {
 		counters: Record< string, number >;
+		bytes: Record< string, number >;
 		statuses: Record< string, Record< string, number > >;
 		total: CallTally;
 		accounts: Record< string, CallTally >;
@@ -70,6 +79,7 @@ export class Counters {
 		}
 		return {
 			counters: Object.fromEntries( this.calls ),
+			bytes: Object.fromEntries( this.bytes ),
 			statuses,
 			total: { ...this.total },
 			accounts: Object.fromEntries(

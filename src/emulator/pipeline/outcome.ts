@@ -84,16 +84,25 @@ export function faultOutcome(
 export function send(
 	reply: FastifyReply,
 	outcome: Outcome,
-	gzip = false
+	gzip = false,
+	/** Told the size of the body as sent. */
+	sized: ( bytes: number ) => void = () => {}
 ): FastifyReply {
 	reply.code( outcome.status );
 	for ( const [ k, v ] of Object.entries( outcome.headers ?? {} ) ) {
 		reply.header( k, v );
 	}
 	if ( outcome.raw ) {
-		return reply.send( outcome.body ?? '' );
+		const raw = outcome.body ?? '';
+		sized(
+			typeof raw === 'string' || Buffer.isBuffer( raw )
+				? Buffer.byteLength( raw )
+				: 0
+		);
+		return reply.send( raw );
 	}
 	if ( outcome.status === 204 || outcome.body === undefined ) {
+		sized( 0 );
 		return reply.send();
 	}
 	reply.header( 'content-type', 'application/json; charset=UTF-8' );
@@ -101,7 +110,10 @@ export function send(
 	if ( gzip ) {
 		reply.header( 'content-encoding', 'gzip' );
 		reply.header( 'vary', 'Origin, X-Origin, Referer' );
-		return reply.send( gzipSync( json ) );
+		const zipped = gzipSync( json );
+		sized( zipped.length );
+		return reply.send( zipped );
 	}
+	sized( Buffer.byteLength( json ) );
 	return reply.send( json );
 }

@@ -181,5 +181,7 @@ export async function run(
 		all.account,
 		kind === 'api' && refused( outcome )
 	);
-	send( reply, outcome, kind === 'api' && acceptsGzip( request ) );
+	send( reply, outcome, kind === 'api' && acceptsGzip( request ), ( n ) =>
+		state.counters.sent( operation, n )
+	);
 }

@@ -17,7 +17,20 @@ export interface MeetingRef {
 	calendarId: string;
 }
 
+/**
+ * What WordPress knows of the event from its last success (the sidecar keeps no state): its id,
+ * its etag then, and the conference revision and times it had. With it a change is one call.
+ */
+export interface KnownEvent {
+	eventId: string;
+	etag?: string;
+	revision?: number;
+	start?: EventTime;
+	end?: EventTime;
+}
+
 export interface EnsureInput extends MeetingRef {
+	known?: KnownEvent;
 	revision: number;
 	summary: string;
 	description: string;
@@ -29,6 +42,7 @@ export interface EnsureInput extends MeetingRef {
 }
 
 export interface RescheduleInput extends MeetingRef {
+	known?: KnownEvent;
 	start: EventTime;
 	end: EventTime;
 	summary?: string;
@@ -46,6 +60,8 @@ export interface MeetingAnswer {
 	eventUrl: string | null;
 	start: EventTime | null;
 	end: EventTime | null;
+	/** The event's version now: WordPress sends it back as `known.etag` with the next change. */
+	etag: string | null;
 	created?: boolean;
 }
 
@@ -124,6 +140,7 @@ export function answerFor(
 		eventUrl: event.htmlLink ?? null,
 		start: eventTime( event.start ),
 		end: eventTime( event.end ),
+		etag: event.etag ?? null,
 	};
 	if ( created !== undefined ) {
 		answer.created = created;
@@ -211,5 +228,15 @@ export function sameAttendees(
 	return (
 		have.size === wanted.length &&
 		wanted.every( ( a ) => have.has( a.email.toLowerCase() ) )
+	);
+}
+
+/** The same instant (time zones aside): how a move made in Google is told from our own times. */
+export function sameInstant(
+	a: calendar_v3.Schema$EventDateTime | undefined,
+	b: EventTime
+): boolean {
+	return (
+		!! a?.dateTime && Date.parse( a.dateTime ) === Date.parse( b.dateTime )
 	);
 }

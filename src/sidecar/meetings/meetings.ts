@@ -15,9 +15,11 @@ import {
 	EVENT_FIELDS,
 	eventBody,
 	sameAttendees,
+	sameInstant,
 	sameTime,
 	type Event,
 	type EnsureInput,
+	type KnownEvent,
 	type MeetingAnswer,
 	type MeetingRef,
 	type RescheduleInput,
@@ -27,6 +29,47 @@ import { eventIdFor, requestIdFor, revisionOf } from './event-id';
 
 /** Reads of a pending conference per operation, at most (Google usually settles it in one). */
 export const MAX_SETTLE_POLLS = 3;
+
+/** Someone moved the event in Google: the clinic's time is not forced over theirs. */
+function movedInGoogle( event: Event ): SidecarError {
+	const details: ConstructorParameters< typeof SidecarError >[ 2 ] = {};
+	if ( event.start?.dateTime ) {
+		details.googleStart = {
+			dateTime: event.start.dateTime,
+			timeZone: event.start.timeZone ?? 'UTC',
+		};
+	}
+	if ( event.end?.dateTime ) {
+		details.googleEnd = {
+			dateTime: event.end.dateTime,
+			timeZone: event.end.timeZone ?? 'UTC',
+		};
+	}
+	if ( event.etag ) {
+		details.etag = event.etag;
+	}
+	return new SidecarError(
+		'moved_in_google',
+		'The event was moved in Google Calendar since the last change; it was left at its time there.',
+		details
+	);
+}
+
+function eventChanged(): SidecarError {
+	return new SidecarError(
+		'event_changed',
+		'The event changed in Google Calendar while this change was being made; try again.',
+		{ retryAfterMs: 2000 }
+	);
+}
+
+/** 404: never created (or gone for good); 410: already deleted. */
+function gone( error: unknown ): boolean {
+	return (
+		error instanceof SidecarError &&
+		( error.google?.status === 404 || error.google?.status === 410 )
+	);
+}
 
 const sleep = ( ms: number ) =>
 	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
@@ -55,26 +98,31 @@ export class Meetings {
 		eventId: string,
 		body: Event,
 		sendUpdates: SendUpdates,
-		withConference: boolean
+		withConference: boolean,
+		etag?: string
 	): Promise< Event > {
 		return this.session.calendar(
 			'events.patch',
 			'event',
 			async ( auth: OAuth2Client ) =>
 				(
-					await this.session.api.calendar.events.patch( {
-						calendarId: ref.calendarId,
-						eventId,
-						sendUpdates,
-						// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
-						// leaves conferenceData out keeps the existing conference (and its link).
-						...( withConference
-							? { conferenceDataVersion: 1 }
-							: {} ),
-						requestBody: body,
-						fields: EVENT_FIELDS,
-						auth,
-					} )
+					await this.session.api.calendar.events.patch(
+						{
+							calendarId: ref.calendarId,
+							eventId,
+							sendUpdates,
+							// Without conferenceDataVersion=1 Google ignores conferenceData; with it, a patch that
+							// leaves conferenceData out keeps the existing conference (and its link).
+							...( withConference
+								? { conferenceDataVersion: 1 }
+								: {} ),
+							requestBody: body,
+							fields: EVENT_FIELDS,
+							auth,
+						},
+						// A conditional write: Google answers 412 if the event changed since `etag`.
+						etag ? { headers: { 'If-Match': etag } } : {}
+					)
 				).data
 		);
 	}
@@ -111,38 +159,24 @@ export class Meetings {
 	async ensure( input: EnsureInput ): Promise< MeetingAnswer > {
 		const eventId = eventIdFor( input.siteId, input.appointmentId );
 		const requestId = requestIdFor( eventId, input.revision );
-		let event: Event;
+		let event: Event | null = null;
 		let created = false;
-		try {
-			event = await this.session.calendar(
-				'events.insert',
-				'calendar',
-				async ( auth: OAuth2Client ) =>
-					(
-						await this.session.api.calendar.events.insert( {
-							calendarId: input.calendarId,
-							conferenceDataVersion: 1,
-							sendUpdates: input.sendUpdates,
-							requestBody: eventBody( input, eventId ),
-							fields: EVENT_FIELDS,
-							auth,
-						} )
-					).data
-			);
-			created = true;
-		} catch ( error ) {
-			// 409: the id exists (an earlier attempt, another replica, or a cancelled event): adopt it.
-			if ( ! (
-				error instanceof SidecarError && error.google?.status === 409
-			) ) {
-				throw error;
-			}
-			event = await this.adopt(
+		if ( input.known && input.known.eventId === eventId ) {
+			// WordPress knows the event: one call (a patch, or a read when nothing changed); null
+			// when it is gone from Google (404/410), and the creation path below makes it again.
+			event = await this.changeKnown(
 				input,
 				eventId,
 				requestId,
-				await this.get( input, eventId )
+				input.known
 			);
+		}
+		if ( ! event ) {
+			( { event, created } = await this.create(
+				input,
+				eventId,
+				requestId
+			) );
 		}
 		event = await this.settle( input, eventId, event, input.waitMs );
 		const answer = answerFor(
@@ -158,12 +192,181 @@ export class Meetings {
 		return answer;
 	}
 
+	/** Insert-first with the deterministic id; a 409 (the id exists) adopts the event instead. */
+	private async create(
+		input: EnsureInput,
+		eventId: string,
+		requestId: string
+	): Promise< { event: Event; created: boolean } > {
+		try {
+			const event = await this.session.calendar(
+				'events.insert',
+				'calendar',
+				async ( auth: OAuth2Client ) =>
+					(
+						await this.session.api.calendar.events.insert( {
+							calendarId: input.calendarId,
+							conferenceDataVersion: 1,
+							sendUpdates: input.sendUpdates,
+							requestBody: eventBody( input, eventId ),
+							fields: EVENT_FIELDS,
+							auth,
+						} )
+					).data
+			);
+			return { event, created: true };
+		} catch ( error ) {
+			// 409: the id exists (an earlier attempt, another replica, or a cancelled event): adopt it.
+			if ( ! (
+				error instanceof SidecarError && error.google?.status === 409
+			) ) {
+				throw error;
+			}
+			return {
+				event: await this.adopt(
+					input,
+					eventId,
+					requestId,
+					await this.get( input, eventId )
+				),
+				created: false,
+			};
+		}
+	}
+
+	/**
+	 * The change of an event WordPress knows, in one call: a conditional patch (If-Match with the
+	 * etag WordPress kept) of what the appointment says, or a read when neither the times nor the
+	 * conference revision changed (a pending conference, a retry), followed by a write only when
+	 * the read shows something to put right. Null when the event is gone from Google (404/410):
+	 * the caller creates it again with the same id.
+	 */
+	private async changeKnown(
+		input: EnsureInput,
+		eventId: string,
+		requestId: string,
+		known: KnownEvent
+	): Promise< Event | null > {
+		const newConference =
+			known.revision !== undefined && input.revision > known.revision;
+		const unchanged =
+			! newConference &&
+			known.revision !== undefined &&
+			!! known.start &&
+			!! known.end &&
+			sameTime( known.start, input.start ) &&
+			sameTime( known.end, input.end );
+		let event: Event;
+		try {
+			if ( unchanged ) {
+				// Nothing WordPress changed: one read, and a write only for what the read shows
+				// differs (deleted or moved in Google, conference removed, summary or guests).
+				return await this.resolve(
+					input,
+					eventId,
+					requestId,
+					known,
+					await this.get( input, eventId )
+				);
+			}
+			const patch: Event = {
+				start: { ...input.start },
+				end: { ...input.end },
+				summary: input.summary,
+				description: input.description,
+			};
+			if ( input.attendees ) {
+				patch.attendees = attendeeList( input.attendees );
+			}
+			if ( newConference ) {
+				// Regenerate: a new createRequest on the same event gives it a new Meet code.
+				patch.conferenceData = conferenceRequest( requestId );
+			}
+			event = await this.patch(
+				input,
+				eventId,
+				patch,
+				input.sendUpdates,
+				newConference,
+				known.etag
+			);
+		} catch ( error ) {
+			if ( ! ( error instanceof SidecarError ) ) {
+				throw error;
+			}
+			if ( gone( error ) ) {
+				return null;
+			}
+			if ( error.google?.status !== 412 ) {
+				throw error;
+			}
+			// Someone changed the event in Google since WordPress saw it: read it, then decide.
+			let current: Event;
+			try {
+				current = await this.get( input, eventId );
+			} catch ( again ) {
+				if ( gone( again ) ) {
+					return null;
+				}
+				throw again;
+			}
+			return this.resolve( input, eventId, requestId, known, current );
+		}
+		if ( event.status === 'cancelled' ) {
+			// Patched without an etag and found deleted in Google: restore it (same id, same link).
+			return this.adopt(
+				input,
+				eventId,
+				requestId,
+				event,
+				event.etag ?? undefined
+			);
+		}
+		return event;
+	}
+
+	/**
+	 * The conflict rules, on the event as Google has it now (docs/queue.md, "Changes made in
+	 * Google"): deleted → restored (same id, same link); moved by someone in Google → left as it
+	 * is, `moved_in_google` with Google's time; conference removed → a new one; conference
+	 * replaced → its link is adopted; anything else → our change applied again over the fresh etag.
+	 */
+	private async resolve(
+		input: EnsureInput,
+		eventId: string,
+		requestId: string,
+		known: KnownEvent,
+		current: Event
+	): Promise< Event > {
+		if (
+			current.status !== 'cancelled' &&
+			known.start &&
+			known.end &&
+			( ! sameInstant( current.start, known.start ) ||
+				! sameInstant( current.end, known.end ) ) &&
+			! (
+				sameInstant( current.start, input.start ) &&
+				sameInstant( current.end, input.end )
+			)
+		) {
+			throw movedInGoogle( current );
+		}
+		return this.adopt(
+			input,
+			eventId,
+			requestId,
+			current,
+			current.etag ?? undefined
+		);
+	}
+
 	/** Brings an existing event in line with the appointment: restored, same time/summary, a working conference. */
 	private async adopt(
 		input: EnsureInput,
 		eventId: string,
 		requestId: string,
-		event: Event
+		event: Event,
+		etag?: string
 	): Promise< Event > {
 		const patch: Event = {};
 		const cancelled = event.status === 'cancelled';
@@ -217,13 +420,25 @@ export class Meetings {
 		if ( Object.keys( patch ).length === 0 ) {
 			return event;
 		}
-		return this.patch(
-			input,
-			eventId,
-			patch,
-			input.sendUpdates,
-			withConference
-		);
+		try {
+			return await this.patch(
+				input,
+				eventId,
+				patch,
+				input.sendUpdates,
+				withConference,
+				etag
+			);
+		} catch ( error ) {
+			if (
+				error instanceof SidecarError &&
+				error.google?.status === 412
+			) {
+				// Changed again between our read and our write: the queue tries again shortly.
+				throw eventChanged();
+			}
+			throw error;
+		}
 	}
 
 	async reschedule( input: RescheduleInput ): Promise< MeetingAnswer > {
@@ -235,13 +450,49 @@ export class Meetings {
 		if ( input.summary !== undefined ) {
 			patch.summary = input.summary;
 		}
-		let event = await this.patch(
-			input,
-			eventId,
-			patch,
-			input.sendUpdates,
-			false
-		);
+		const known =
+			input.known?.eventId === eventId ? input.known : undefined;
+		let event: Event;
+		try {
+			event = await this.patch(
+				input,
+				eventId,
+				patch,
+				input.sendUpdates,
+				false,
+				known?.etag
+			);
+		} catch ( error ) {
+			if (
+				! ( error instanceof SidecarError ) ||
+				error.google?.status !== 412 ||
+				! known
+			) {
+				throw error;
+			}
+			// Changed in Google since WordPress saw it: a move made there is not overwritten.
+			const current = await this.get( input, eventId );
+			if (
+				current.status !== 'cancelled' &&
+				known.start &&
+				known.end &&
+				( ! sameInstant( current.start, known.start ) ||
+					! sameInstant( current.end, known.end ) )
+			) {
+				throw movedInGoogle( current );
+			}
+			event =
+				current.status === 'cancelled'
+					? current
+					: await this.patch(
+							input,
+							eventId,
+							patch,
+							input.sendUpdates,
+							false,
+							current.etag ?? undefined
+						);
+		}
 		if ( event.status === 'cancelled' ) {
 			throw new SidecarError(
 				'not_found',
@@ -254,33 +505,74 @@ export class Meetings {
 
 	async cancel(
 		ref: MeetingRef,
-		sendUpdates: SendUpdates
+		sendUpdates: SendUpdates,
+		known?: KnownEvent
 	): Promise< { cancelled: true; existed: boolean } > {
 		const eventId = eventIdFor( ref.siteId, ref.appointmentId );
+		const etag = known?.eventId === eventId ? known.etag : undefined;
 		try {
-			await this.session.calendar(
-				'events.delete',
-				'event',
-				async ( auth: OAuth2Client ) => {
-					await this.session.api.calendar.events.delete( {
+			await this.remove( ref, eventId, sendUpdates, etag );
+			return { cancelled: true, existed: true };
+		} catch ( error ) {
+			if ( gone( error ) ) {
+				return { cancelled: true, existed: false };
+			}
+			if (
+				! ( error instanceof SidecarError ) ||
+				error.google?.status !== 412
+			) {
+				throw error;
+			}
+		}
+		// 412: changed in Google since WordPress saw it. Already deleted there: done. Otherwise the
+		// appointment's cancellation still wins (the clinic cancelled it): delete this version.
+		try {
+			const current = await this.get( ref, eventId );
+			if ( current.status === 'cancelled' ) {
+				return { cancelled: true, existed: false };
+			}
+			await this.remove(
+				ref,
+				eventId,
+				sendUpdates,
+				current.etag ?? undefined
+			);
+			return { cancelled: true, existed: true };
+		} catch ( error ) {
+			if ( gone( error ) ) {
+				return { cancelled: true, existed: false };
+			}
+			if (
+				error instanceof SidecarError &&
+				error.google?.status === 412
+			) {
+				throw eventChanged();
+			}
+			throw error;
+		}
+	}
+
+	private remove(
+		ref: MeetingRef,
+		eventId: string,
+		sendUpdates: SendUpdates,
+		etag?: string
+	): Promise< void > {
+		return this.session.calendar(
+			'events.delete',
+			'event',
+			async ( auth: OAuth2Client ) => {
+				await this.session.api.calendar.events.delete(
+					{
 						calendarId: ref.calendarId,
 						eventId,
 						sendUpdates,
 						auth,
-					} );
-				}
-			);
-			return { cancelled: true, existed: true };
-		} catch ( error ) {
-			// 404: never created (or gone for good); 410: already deleted. Either way it is cancelled.
-			if (
-				error instanceof SidecarError &&
-				( error.google?.status === 404 || error.google?.status === 410 )
-			) {
-				return { cancelled: true, existed: false };
+					},
+					etag ? { headers: { 'If-Match': etag } } : {}
+				);
 			}
-			throw error;
-		}
+		);
 	}
 
 	async status( ref: MeetingRef ): Promise< MeetingAnswer > {

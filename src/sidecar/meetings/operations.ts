@@ -5,7 +5,12 @@
 import type { SidecarContext } from '../context';
 import { SidecarError } from '../errors';
 import { GoogleSession } from '../google/session';
-import { attendeeList, type MeetingRef, type SendUpdates } from './event';
+import {
+	attendeeList,
+	type KnownEvent,
+	type MeetingRef,
+	type SendUpdates,
+} from './event';
 import { Meetings } from './meetings';
 import { openClient, type ClientInput } from '../oauth/flow';
 import type { MeetingOp } from '../schemas/meetings';
@@ -28,6 +33,33 @@ export interface MeetingBody {
 	attendees?: { email: string; displayName?: string | null }[] | null;
 	sendUpdates?: SendUpdates | null;
 	waitMs?: number | null;
+	known?: {
+		eventId: string;
+		etag?: string | null;
+		revision?: number | null;
+		start?: EventTime | null;
+		end?: EventTime | null;
+	} | null;
+}
+
+/** What WordPress knows of the event, without the nulls PHP may send. */
+function knownOf( body: MeetingBody ): { known?: KnownEvent } {
+	const k = body.known;
+	if ( ! k ) {
+		return {};
+	}
+	const known: KnownEvent = { eventId: k.eventId };
+	if ( k.etag ) {
+		known.etag = k.etag;
+	}
+	if ( typeof k.revision === 'number' ) {
+		known.revision = k.revision;
+	}
+	if ( k.start && k.end ) {
+		known.start = k.start;
+		known.end = k.end;
+	}
+	return { known };
 }
 
 function range( body: MeetingBody ): { start: EventTime; end: EventTime } {
@@ -99,6 +131,7 @@ export async function runMeetingOp(
 			case 'ensure':
 				return meetings.ensure( {
 					...ref,
+					...knownOf( body ),
 					...( times as { start: EventTime; end: EventTime } ),
 					revision: body.revision ?? 0,
 					summary: body.summary ?? DEFAULT_SUMMARY,
@@ -112,13 +145,18 @@ export async function runMeetingOp(
 			case 'reschedule':
 				return meetings.reschedule( {
 					...ref,
+					...knownOf( body ),
 					...( times as { start: EventTime; end: EventTime } ),
 					...( body.summary ? { summary: body.summary } : {} ),
 					sendUpdates,
 					waitMs: body.waitMs ?? 0,
 				} );
 			case 'cancel':
-				return meetings.cancel( ref, sendUpdates );
+				return meetings.cancel(
+					ref,
+					sendUpdates,
+					knownOf( body ).known
+				);
 			case 'get':
 				return meetings.status( ref );
 		}

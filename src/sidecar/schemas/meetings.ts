@@ -24,6 +24,23 @@ const sendUpdates = {
 const waitMs = { type: [ 'integer', 'null' ], minimum: 0, maximum: 10000 };
 const email = str( 3, 254, { pattern: '^[^\\s@]+@[^\\s@]+$' } );
 
+/** What WordPress knows of the event from its last success (docs/sidecar-api.md, "known"). */
+const known = {
+	type: [ 'object', 'null' ],
+	required: [ 'eventId' ],
+	properties: {
+		eventId: str( 5, 1024 ),
+		etag: nullable( str( 1, 255 ) ),
+		revision: {
+			type: [ 'integer', 'null' ],
+			minimum: 0,
+			maximum: 1000000,
+		},
+		start: { ...eventTime, type: [ 'object', 'null' ] },
+		end: { ...eventTime, type: [ 'object', 'null' ] },
+	},
+};
+
 const meeting = {
 	siteId,
 	client,
@@ -62,6 +79,7 @@ export const meetingBodies: Record< MeetingOp, object > = {
 			},
 			sendUpdates,
 			waitMs,
+			known,
 		},
 	},
 	reschedule: {
@@ -74,12 +92,13 @@ export const meetingBodies: Record< MeetingOp, object > = {
 			summary: nullable( str( 1, 1024 ) ),
 			sendUpdates,
 			waitMs,
+			known,
 		},
 	},
 	cancel: {
 		type: 'object',
 		required: identifying,
-		properties: { ...meeting, sendUpdates },
+		properties: { ...meeting, sendUpdates, known },
 	},
 	get: {
 		type: 'object',

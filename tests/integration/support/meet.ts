@@ -88,6 +88,7 @@ export function registerEmulatorClient(): Promise< unknown > {
 
 export interface GoogleEvent {
 	id: string;
+	etag?: string;
 	status: string;
 	summary?: string;
 	description?: string;
@@ -347,6 +348,8 @@ export interface MappingRow {
 	last_error_code: string;
 	last_error_message: string;
 	synced_status: string;
+	synced_revision: number | null;
+	etag: string;
 	link_in_booking_mail: number;
 	intent_seq: number;
 	intent_at: string | null;

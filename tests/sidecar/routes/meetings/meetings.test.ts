@@ -83,6 +83,7 @@ describe( 'ensure', () => {
 			),
 			start: body( id ).start,
 			end: body( id ).end,
+			etag: expect.stringMatching( /^".+"$/ ),
 			created: true,
 		} );
 		const [ event, ...others ] = await eventsOf( id );
