@@ -7,6 +7,7 @@ import type { Client } from './oauth/clients';
 import { CalendarStore } from './calendar/calendar-store';
 import type { ConferenceSettings } from './calendar/conferences';
 import { EventStore } from './calendar/event-store';
+import { MeetStore } from './meet/meet-store';
 import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
 import { Faults } from './faults/faults';
 import { IdTokenIssuer } from './oauth/id-token';
@@ -17,6 +18,7 @@ export class EmulatorState {
 	readonly auth: AuthStore;
 	readonly calendars = new CalendarStore();
 	readonly events = new EventStore();
+	readonly meet = new MeetStore( this.calendars );
 	behaviour: EmulatorBehaviour = defaultBehaviour();
 	readonly faults: Faults;
 	readonly buckets = new TokenBuckets();
@@ -36,6 +38,7 @@ export class EmulatorState {
 	reset(): void {
 		this.auth.reset();
 		this.calendars.reset();
+		this.meet.reset();
 		this.behaviour = defaultBehaviour();
 		this.faults.clear();
 		this.buckets.clear();
