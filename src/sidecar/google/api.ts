@@ -176,6 +176,29 @@ export function createGoogleApi( options: {
 			await oauth().revokeToken( token );
 		},
 
+		/**
+		 * One Meet REST API v2 call (`path` below `v2/`), with the doctor's access token, through
+		 * the same transport and auth objects as every other call. Bodies and answers are typed
+		 * with `meet_v2`'s generated schemas by the callers (meetings/space-access.ts).
+		 */
+		async meet< T >(
+			auth: OAuth2Client,
+			request: {
+				method: 'GET' | 'PATCH';
+				path: string;
+				params?: Record< string, string | number >;
+				data?: object;
+			}
+		): Promise< T > {
+			const res = await auth.request< T >( {
+				url: `${ google.meetApiRoot.replace( /\/+$/, '' ) }/v2/${ request.path }`,
+				method: request.method,
+				...( request.params ? { params: request.params } : {} ),
+				...( request.data ? { data: request.data } : {} ),
+			} );
+			return res.data;
+		},
+
 		async userinfo( accessToken: string ): Promise< { email?: string } > {
 			const c = oauth();
 			c.setCredentials( {
