@@ -39,6 +39,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_request_sync'                                  => 'meetings/class-mfk-request-sync.php',
 	'mfk_access'                                        => 'meetings/class-mfk-access.php',
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
+	'mfk_meet_access'                                   => 'meetings/class-mfk-meet-access.php',
 	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
 	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',

@@ -15,6 +15,7 @@ export type FieldName =
 	| 'sync_budget_ms'
 	| 'event_title_template'
 	| 'send_updates'
+	| 'meet_access_type'
 	| 'add_patient_as_attendee'
 	| 'join_window_minutes'
 	| 'calendar_id'
@@ -49,6 +50,7 @@ export const FIELD_ORDER: readonly FieldName[] = [
 	'sidecar_secret',
 	'event_title_template',
 	'send_updates',
+	'meet_access_type',
 	'add_patient_as_attendee',
 	'join_window_minutes',
 	'sync_budget_ms',
@@ -73,6 +75,7 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		sync_budget_ms: String( settings.sync_budget_ms ?? '' ),
 		event_title_template: settings.event_title_template ?? '',
 		send_updates: settings.send_updates ?? 'none',
+		meet_access_type: settings.meet_access_type ?? 'RESTRICTED',
 		add_patient_as_attendee: !! settings.add_patient_as_attendee,
 		join_window_minutes: String( settings.join_window_minutes ?? '' ),
 		calendar_id: settings.calendar_id ?? '',

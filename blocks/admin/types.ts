@@ -3,6 +3,8 @@
  * that the admin screens read.
  */
 
+export type MeetAccessType = 'RESTRICTED' | 'TRUSTED' | 'OPEN';
+
 export type SendUpdates = 'none' | 'externalOnly' | 'all';
 
 /** `GET /settings`. Secrets are only reported as set or not. */
@@ -21,6 +23,8 @@ export interface Settings {
 	sync_budget_ms: number;
 	event_title_template: string;
 	send_updates: SendUpdates;
+	/** Who joins the Meet without asking (Google's `config.accessType`). */
+	meet_access_type?: MeetAccessType;
 	add_patient_as_attendee: boolean;
 	join_window_minutes: number;
 	calendar_id: string;

@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '3';
+	const VERSION = '5';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -22,6 +22,7 @@ final class MFK_Schema {
 	 */
 	const UPGRADES = array(
 		'3' => 'upgrade_split_link_and_sync',
+		'5' => 'upgrade_meet_access',
 	);
 
 	/** Option holding the installed schema version (per site). */
@@ -113,6 +114,7 @@ final class MFK_Schema {
 		global $wpdb;
 		$tables   = (array) $tables;
 		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . self::TABLE;
+		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . 'mfk_meet_access';
 		return $tables;
 	}
 
@@ -145,6 +147,9 @@ final class MFK_Schema {
 		}
 
 		dbDelta( self::create_table_sql( $table, $wpdb->get_charset_collate() ) );
+		if ( ! $existed || $legacy ) {
+			MFK_Meet_Access::install_table();
+		}
 
 		if ( $legacy ) {
 			// Rows from the original add-on: keep their links visible, never touch their
@@ -219,6 +224,16 @@ final class MFK_Schema {
 	}
 
 	/**
+	 * Version 5: the Meet space access state of each appointment, in a table of its own.
+	 *
+	 * @param string $table Full name of the mapping table (unused).
+	 */
+	private static function upgrade_meet_access( string $table ): void {
+		unset( $table );
+		MFK_Meet_Access::install_table();
+	}
+
+	/**
 	 * Version 3: what a row says is split into the link (none / ready, the last good URL staying
 	 * in `url`) and the sync of the latest change (in step / pending / failed, its reason in
 	 * `last_error_code`). Rows of version 2 lose no link: a failed or pending row with a URL
@@ -285,6 +300,7 @@ final class MFK_Schema {
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
+		MFK_Meet_Access::drop_table();
 		MFK_Queue::unschedule();
 		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
 			delete_option( $option );

@@ -98,6 +98,14 @@ final class MFK_Settings_Validator {
 				$clean['send_updates'] = $value;
 			}
 		}
+		if ( array_key_exists( 'meet_access_type', $input ) ) {
+			$value = (string) $input['meet_access_type'];
+			if ( ! in_array( $value, MFK_Meet_Access::ACCESS_TYPES, true ) ) {
+				$errors['meet_access_type'] = __( 'Choose who may join without asking: RESTRICTED, TRUSTED or OPEN.', 'meet-for-kivicare' );
+			} else {
+				$clean['meet_access_type'] = $value;
+			}
+		}
 		foreach ( array( 'add_patient_as_attendee', 'keep_data_on_uninstall' ) as $flag ) {
 			if ( array_key_exists( $flag, $input ) ) {
 				$value = filter_var( $input[ $flag ], FILTER_VALIDATE_BOOLEAN, FILTER_NULL_ON_FAILURE );

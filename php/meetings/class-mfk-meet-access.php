@@ -1,0 +1,280 @@
+<?php
+/**
+ * Who may join a consultation without knocking: the clinic's access type applied to the Meet
+ * space of each appointment's conference, as a step of its own after the link exists (sidecar
+ * `POST /v1/meetings/access`). Its state is kept per appointment in a small table of its own
+ * (applied / not applied and why); the queue retries it separately; it never hides or changes the
+ * link. See docs/queue.md, "Meet access".
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The Meet space access step and its per-appointment state.
+ */
+final class MFK_Meet_Access {
+
+	/** The clinic's choices, Google's names. */
+	const ACCESS_TYPES = array( 'RESTRICTED', 'TRUSTED', 'OPEN' );
+
+	/** States of an appointment's access step. */
+	const STATE_APPLIED    = 'applied';
+	const STATE_PENDING    = 'pending';
+	const STATE_NEEDS      = 'needs_grant';
+	const STATE_NOT_APPLIED = 'not_applied';
+
+	/** Retries of a retryable failure before it is left as not applied. */
+	const MAX_ATTEMPTS = 8;
+
+	/** Rows handled per queue run. */
+	const BATCH = 20;
+
+	/**
+	 * The table of the access state (one row per appointment).
+	 */
+	public static function table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'mfk_meet_access';
+	}
+
+	/**
+	 * Creates or upgrades the table (dbDelta; idempotent).
+	 */
+	public static function install_table(): void {
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		$table = self::table();
+		dbDelta(
+			"CREATE TABLE {$table} (
+  appointment_id bigint(20) unsigned NOT NULL,
+  meeting_code varchar(32) NOT NULL DEFAULT '',
+  access_type varchar(12) NOT NULL DEFAULT '',
+  state varchar(20) NOT NULL DEFAULT 'pending',
+  reason varchar(64) NOT NULL DEFAULT '',
+  artifacts varchar(12) NOT NULL DEFAULT '',
+  attempts int(10) unsigned NOT NULL DEFAULT 0,
+  next_attempt_at datetime NULL,
+  updated_at datetime NULL,
+  PRIMARY KEY  (appointment_id),
+  KEY state_next_attempt (state,next_attempt_at)
+) {$wpdb->get_charset_collate()};"
+		);
+	}
+
+	/**
+	 * Drops the table (uninstall).
+	 */
+	public static function drop_table(): void {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange,WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- uninstall.
+		$wpdb->query( $wpdb->prepare( 'DROP TABLE IF EXISTS %i', self::table() ) );
+	}
+
+	/**
+	 * The clinic's access type (RESTRICTED unless set).
+	 */
+	public static function access_type(): string {
+		$value = (string) MFK_Settings::get( 'meet_access_type' );
+		return in_array( $value, self::ACCESS_TYPES, true ) ? $value : 'RESTRICTED';
+	}
+
+	/**
+	 * Whether the patient is a guest of the event: always unless the space is open to anyone
+	 * with the link ("invited" means a guest of the Calendar event), otherwise as set.
+	 */
+	public static function patient_is_attendee(): bool {
+		return 'OPEN' !== self::access_type() || (bool) MFK_Settings::get( 'add_patient_as_attendee' );
+	}
+
+	/**
+	 * The meeting code of a Meet link, or ''.
+	 *
+	 * @param string $url Join link.
+	 */
+	public static function meeting_code( string $url ): string {
+		return preg_match( '#^https://meet\.google\.com/([a-z]{3}-[a-z]{4}-[a-z]{3})(?:[?/].*)?$#', $url, $m ) ? $m[1] : '';
+	}
+
+	/**
+	 * The access state of an appointment, or null when the step has not run.
+	 *
+	 * @param int $appointment_id Appointment.
+	 * @return array<string,mixed>|null
+	 */
+	public static function state( int $appointment_id ): ?array {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
+		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM %i WHERE appointment_id = %d', self::table(), $appointment_id ), ARRAY_A );
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * Appointments whose link exists and whose space is not (yet) as the clinic asks: never
+	 * handled, the link or the setting changed since, or a retry that is due.
+	 *
+	 * @param int $limit Rows at most.
+	 * @return array<int,array{appointment_id:string,url:string,doctor_id:string}>
+	 */
+	public static function due( int $limit ): array {
+		global $wpdb;
+		$now = gmdate( 'Y-m-d H:i:s' );
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
+		$rows = $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT m.appointment_id, m.url, m.doctor_id FROM %i m LEFT JOIN %i a ON a.appointment_id = m.appointment_id
+				WHERE m.state = 'ready' AND m.desired = 'active' AND m.link_state = 'ready' AND m.url LIKE %s
+				AND ( m.end_utc IS NULL OR m.end_utc > %s )
+				AND ( a.appointment_id IS NULL OR a.access_type <> %s OR m.url NOT LIKE CONCAT( '%%', a.meeting_code )
+					OR ( a.state IN ( 'pending', 'needs_grant' ) AND ( a.next_attempt_at IS NULL OR a.next_attempt_at <= %s ) ) )
+				ORDER BY m.id LIMIT %d",
+				MFK_Schema::table(),
+				self::table(),
+				'https://meet.google.com/%',
+				$now,
+				self::access_type(),
+				$now,
+				$limit
+			),
+			ARRAY_A
+		);
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * One pass of the step for the appointments that are due (called by every queue run).
+	 *
+	 * @param float $deadline microtime() after which no new call starts.
+	 * @return int Appointments handled.
+	 */
+	public static function run_due( float $deadline ): int {
+		if ( ! MFK_Settings::is_configured() ) {
+			return 0;
+		}
+		$handled = 0;
+		foreach ( self::due( self::BATCH ) as $row ) {
+			if ( microtime( true ) >= $deadline ) {
+				break;
+			}
+			self::apply( (int) $row['appointment_id'], (string) $row['url'], (int) $row['doctor_id'] );
+			++$handled;
+		}
+		return $handled;
+	}
+
+	/**
+	 * Applies the clinic's access type to one appointment's space and records the outcome.
+	 *
+	 * @param int    $appointment_id Appointment.
+	 * @param string $url            Its Meet link.
+	 * @param int    $doctor_id      Its doctor.
+	 * @return array<string,mixed> The recorded state.
+	 */
+	public static function apply( int $appointment_id, string $url, int $doctor_id ): array {
+		$code        = self::meeting_code( $url );
+		$access_type = self::access_type();
+		$previous    = self::state( $appointment_id );
+		$attempts    = $previous && (string) $previous['meeting_code'] === $code && (string) $previous['access_type'] === $access_type ? (int) $previous['attempts'] : 0;
+		if ( '' === $code ) {
+			return self::record( $appointment_id, $code, $access_type, self::STATE_NOT_APPLIED, 'no_meeting_code', '', $attempts, null );
+		}
+		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
+		if ( is_wp_error( $fields ) ) {
+			return self::record( $appointment_id, $code, $access_type, self::STATE_NOT_APPLIED, (string) $fields->get_error_code(), '', $attempts, null );
+		}
+		$answer = MFK_Sidecar_Client::instance()->post(
+			'/v1/meetings/access',
+			$fields + array(
+				'meetingCode' => $code,
+				'accessType'  => $access_type,
+			),
+			array(
+				'doctor_id' => $doctor_id,
+				'timeout'   => 20.0,
+			)
+		);
+		if ( ! is_wp_error( $answer ) ) {
+			$artifacts = 'refused' === ( $answer['artifacts'] ?? '' ) ? 'refused' : 'off';
+			return self::record( $appointment_id, $code, $access_type, self::STATE_APPLIED, '', $artifacts, 0, null );
+		}
+		$reason = (string) $answer->get_error_code();
+		$data   = (array) $answer->get_error_data();
+		++$attempts;
+		if ( 'insufficient_scope' === $reason ) {
+			// Until the doctor grants the scope; looked at again daily and when they reconnect.
+			return self::record( $appointment_id, $code, $access_type, self::STATE_NEEDS, $reason, '', $attempts, gmdate( 'Y-m-d H:i:s', time() + DAY_IN_SECONDS ) );
+		}
+		if ( MFK_Retry_Policy::is_retryable( $reason, $data ) && $attempts < self::MAX_ATTEMPTS ) {
+			$delay = min( 6 * HOUR_IN_SECONDS, 60 * ( 2 ** ( $attempts - 1 ) ) );
+			return self::record( $appointment_id, $code, $access_type, self::STATE_PENDING, $reason, '', $attempts, gmdate( 'Y-m-d H:i:s', time() + $delay ) );
+		}
+		return self::record( $appointment_id, $code, $access_type, self::STATE_NOT_APPLIED, $reason, '', $attempts, null );
+	}
+
+	/**
+	 * A doctor connected (again, or granted more): their appointments waiting for a grant are due now.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function on_doctor_connected( $doctor_id ): void {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- queue state.
+		$wpdb->query(
+			$wpdb->prepare(
+				"UPDATE %i a JOIN %i m ON m.appointment_id = a.appointment_id SET a.state = 'pending', a.next_attempt_at = NULL, a.attempts = 0
+				WHERE m.doctor_id = %d AND a.state IN ( 'needs_grant', 'not_applied', 'pending' )",
+				self::table(),
+				MFK_Schema::table(),
+				(int) $doctor_id
+			)
+		);
+	}
+
+	/**
+	 * Writes an appointment's access state.
+	 *
+	 * @param int         $appointment_id Appointment.
+	 * @param string      $code           Meeting code.
+	 * @param string      $access_type    Access type asked.
+	 * @param string      $state          State.
+	 * @param string      $reason         Stable reason code ('' when applied).
+	 * @param string      $artifacts      off / refused / ''.
+	 * @param int         $attempts       Failed attempts so far.
+	 * @param string|null $next           When to try again (UTC), if at all.
+	 * @return array<string,mixed>
+	 */
+	private static function record( int $appointment_id, string $code, string $access_type, string $state, string $reason, string $artifacts, int $attempts, ?string $next ): array {
+		global $wpdb;
+		$row = array(
+			'appointment_id'  => $appointment_id,
+			'meeting_code'    => $code,
+			'access_type'     => $access_type,
+			'state'           => $state,
+			'reason'          => substr( $reason, 0, 64 ),
+			'artifacts'       => $artifacts,
+			'attempts'        => $attempts,
+			'next_attempt_at' => $next,
+			'updated_at'      => gmdate( 'Y-m-d H:i:s' ),
+		);
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- queue state.
+		$wpdb->replace( self::table(), $row, array( '%d', '%s', '%s', '%s', '%s', '%s', '%d', '%s', '%s' ) );
+		return $row;
+	}
+
+	/**
+	 * What staff see of an appointment's access (the Meet panel, REST).
+	 *
+	 * @param int $appointment_id Appointment.
+	 * @return array{state:string,accessType:string,reason:string,artifacts:string}
+	 */
+	public static function summary( int $appointment_id ): array {
+		$row = self::state( $appointment_id );
+		return array(
+			'state'      => $row ? (string) $row['state'] : 'none',
+			'accessType' => $row ? (string) $row['access_type'] : self::access_type(),
+			'reason'     => $row ? (string) $row['reason'] : '',
+			'artifacts'  => $row ? (string) $row['artifacts'] : '',
+		);
+	}
+}
