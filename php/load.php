@@ -84,6 +84,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_connection'                               => 'rest/class-mfk-rest-connection.php',
 	'mfk_rest_calendars'                                => 'rest/class-mfk-rest-calendars.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
+	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.

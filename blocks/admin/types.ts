@@ -105,6 +105,8 @@ export interface Connection {
 	connected_at?: string | null;
 	/** Name of the calendar new consultations go to. */
 	calendar_name?: string | null;
+	/** `needs_grant`: the grant lacks the Meet settings scope (access control is off). */
+	meet_access?: 'ok' | 'needs_grant';
 }
 
 /** The calendar that receives a doctor's consultations. */

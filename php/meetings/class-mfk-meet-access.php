@@ -28,6 +28,9 @@ final class MFK_Meet_Access {
 	/** Retries of a retryable failure before it is left as not applied. */
 	const MAX_ATTEMPTS = 8;
 
+	/** User meta: the doctor's grant lacks the Meet settings scope (their panel asks for it). */
+	const META_NEEDS_GRANT = 'mfk_meet_access_needs_grant';
+
 	/** Rows handled per queue run. */
 	const BATCH = 20;
 
@@ -195,6 +198,7 @@ final class MFK_Meet_Access {
 			)
 		);
 		if ( ! is_wp_error( $answer ) ) {
+			delete_user_meta( $doctor_id, self::META_NEEDS_GRANT );
 			$artifacts = 'refused' === ( $answer['artifacts'] ?? '' ) ? 'refused' : 'off';
 			return self::record( $appointment_id, $code, $access_type, self::STATE_APPLIED, '', $artifacts, 0, null );
 		}
@@ -202,6 +206,7 @@ final class MFK_Meet_Access {
 		$data   = (array) $answer->get_error_data();
 		++$attempts;
 		if ( 'insufficient_scope' === $reason ) {
+			update_user_meta( $doctor_id, self::META_NEEDS_GRANT, '1' );
 			// Until the doctor grants the scope; looked at again daily and when they reconnect.
 			return self::record( $appointment_id, $code, $access_type, self::STATE_NEEDS, $reason, '', $attempts, gmdate( 'Y-m-d H:i:s', time() + DAY_IN_SECONDS ) );
 		}
@@ -219,6 +224,7 @@ final class MFK_Meet_Access {
 	 */
 	public static function on_doctor_connected( $doctor_id ): void {
 		global $wpdb;
+		delete_user_meta( (int) $doctor_id, self::META_NEEDS_GRANT );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- queue state.
 		$wpdb->query(
 			$wpdb->prepare(
@@ -260,6 +266,16 @@ final class MFK_Meet_Access {
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- queue state.
 		$wpdb->replace( self::table(), $row, array( '%d', '%s', '%s', '%s', '%s', '%s', '%d', '%s', '%s' ) );
 		return $row;
+	}
+
+	/**
+	 * The Meet access of a doctor's connection, for their panel and the doctors table:
+	 * `needs_grant` once a meeting was refused for the missing scope, until they grant it.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function doctor_state( int $doctor_id ): string {
+		return '1' === (string) get_user_meta( $doctor_id, self::META_NEEDS_GRANT, true ) ? self::STATE_NEEDS : 'ok';
 	}
 
 	/**

@@ -172,6 +172,7 @@ final class MFK_REST_Connection {
 			'connected_at'   => MFK_REST::iso( $connection['connected_at'] ),
 			'calendar_id'    => $connection['calendar_id'],
 			'calendar_name'  => MFK_Doctor_Calendar::current( $doctor_id )['summary'],
+			'meet_access'    => MFK_Meet_Access::doctor_state( $doctor_id ),
 		);
 	}
 

@@ -123,6 +123,26 @@ describe( 'Meet access type', () => {
 			reason: 'insufficient_scope',
 		} );
 		expect( ( await space( row!.url ) ).accessType ).toBe( 'OPEN' );
+		// The doctor's panel asks for the grant; staff see why; the patient is refused.
+		const doctor = await login( sc.doctor );
+		const connection = await doctor.rest(
+			'meet-for-kivicare/v1/connection'
+		);
+		expect( connection.body.meet_access ).toBe( 'needs_grant' );
+		const staff = await doctor.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/access`
+		);
+		expect( staff.status ).toBe( 200 );
+		expect( staff.body ).toEqual( {
+			state: 'needs_grant',
+			accessType: 'RESTRICTED',
+			reason: 'insufficient_scope',
+			artifacts: '',
+		} );
+		const asPatient = await patient.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/access`
+		);
+		expect( asPatient.status ).toBe( 403 );
 		// Another run does not call Google again before the grant.
 		await runQueue();
 		expect( ( await accessRow( id ) )?.state ).toBe( 'needs_grant' );
@@ -132,6 +152,10 @@ describe( 'Meet access type', () => {
 		await runQueue();
 		expect( ( await accessRow( id ) )?.state ).toBe( 'applied' );
 		expect( ( await space( row!.url ) ).accessType ).toBe( 'RESTRICTED' );
+		expect(
+			( await doctor.rest( 'meet-for-kivicare/v1/connection' ) ).body
+				.meet_access
+		).toBe( 'ok' );
 		expect( ( await mapping( id ) )?.url ).toBe( row!.url );
 	} );
 
