@@ -199,6 +199,15 @@ export function createGoogleApi( options: {
 			return res.data;
 		},
 
+		/** The account's stable id (OpenID `sub`), which Meet names its signed-in users by. */
+		async subject( auth: OAuth2Client ): Promise< string | undefined > {
+			const res = await auth.request< { sub?: unknown } >( {
+				url: google.userinfoUrl,
+				method: 'GET',
+			} );
+			return typeof res.data?.sub === 'string' ? res.data.sub : undefined;
+		},
+
 		async userinfo( accessToken: string ): Promise< { email?: string } > {
 			const c = oauth();
 			c.setCredentials( {
