@@ -31,6 +31,12 @@ final class MFK_Meet_Access {
 	/** User meta: the doctor's grant lacks the Meet settings scope (their panel asks for it). */
 	const META_NEEDS_GRANT = 'mfk_meet_access_needs_grant';
 
+	/**
+	 * Autoloaded option: the Unix time before which neither Meet step (access, attendance) has
+	 * anything to do, so an idle queue tick costs no query for them. '0': look now.
+	 */
+	const NEXT_DUE_OPTION = 'mfk_meet_steps_next_due';
+
 	/** Rows handled per queue run. */
 	const BATCH = 20;
 
@@ -64,6 +70,69 @@ final class MFK_Meet_Access {
   KEY state_next_attempt (state,next_attempt_at)
 ) {$wpdb->get_charset_collate()};"
 		);
+	}
+
+	/**
+	 * Both Meet steps' tables and their wake-up option (schema version 5; idempotent).
+	 */
+	public static function install(): void {
+		self::install_table();
+		MFK_Meet_Attendance::install_table();
+		add_option( self::NEXT_DUE_OPTION, '0', '', true );
+	}
+
+	/**
+	 * Removes both tables and the option (uninstall).
+	 */
+	public static function uninstall(): void {
+		self::drop_table();
+		MFK_Meet_Attendance::drop_table();
+		delete_option( self::NEXT_DUE_OPTION );
+	}
+
+	/**
+	 * Something changed (a new link, a new time, the setting, a doctor's grant): both steps look
+	 * on the next queue run.
+	 */
+	public static function wake(): void {
+		update_option( self::NEXT_DUE_OPTION, '0', true );
+	}
+
+	/**
+	 * The Meet steps of a queue run: the access step, then attendance, unless the wake-up option
+	 * says nothing is due yet (an idle tick reads only that autoloaded option).
+	 *
+	 * @param float $deadline microtime() after which no new call starts.
+	 */
+	public static function run_steps( float $deadline ): void {
+		if ( (int) get_option( self::NEXT_DUE_OPTION, '0' ) > time() || ! MFK_Settings::is_configured() ) {
+			return;
+		}
+		self::run_due( $deadline );
+		MFK_Meet_Attendance::run_due( $deadline );
+		update_option( self::NEXT_DUE_OPTION, (string) self::next_due(), true );
+	}
+
+	/**
+	 * When either step next has work (Unix time; in a day at the latest, as a safety net).
+	 */
+	private static function next_due(): int {
+		global $wpdb;
+		$now = time();
+		if ( self::due( 1 ) || MFK_Meet_Attendance::due( 1 ) ) {
+			return $now;
+		}
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
+		$retry = $wpdb->get_var( $wpdb->prepare( "SELECT MIN( next_attempt_at ) FROM %i WHERE state IN ( 'pending', 'needs_grant' )", self::table() ) );
+		$next  = $now + DAY_IN_SECONDS;
+		if ( is_string( $retry ) && '' !== $retry ) {
+			$next = min( $next, (int) strtotime( $retry . ' UTC' ) );
+		}
+		$attendance = MFK_Meet_Attendance::next_due();
+		if ( null !== $attendance ) {
+			$next = min( $next, $attendance + MFK_Meet_Attendance::grace_minutes() * MINUTE_IN_SECONDS );
+		}
+		return max( $now, $next );
 	}
 
 	/**
@@ -131,7 +200,7 @@ final class MFK_Meet_Access {
 				AND ( m.end_utc IS NULL OR m.end_utc > %s )
 				AND ( a.appointment_id IS NULL OR a.access_type <> %s OR m.url NOT LIKE CONCAT( '%%', a.meeting_code )
 					OR ( a.state IN ( 'pending', 'needs_grant' ) AND ( a.next_attempt_at IS NULL OR a.next_attempt_at <= %s ) ) )
-				ORDER BY m.id LIMIT %d",
+				ORDER BY m.id DESC LIMIT %d",
 				MFK_Schema::table(),
 				self::table(),
 				'https://meet.google.com/%',
@@ -156,13 +225,17 @@ final class MFK_Meet_Access {
 			return 0;
 		}
 		$handled = 0;
-		foreach ( self::due( self::BATCH ) as $row ) {
-			if ( microtime( true ) >= $deadline ) {
-				break;
+		// Newest bookings first; batches until nothing is due or the run's time is up.
+		do {
+			$rows = self::due( self::BATCH );
+			foreach ( $rows as $row ) {
+				if ( microtime( true ) >= $deadline ) {
+					return $handled;
+				}
+				self::apply( (int) $row['appointment_id'], (string) $row['url'], (int) $row['doctor_id'] );
+				++$handled;
 			}
-			self::apply( (int) $row['appointment_id'], (string) $row['url'], (int) $row['doctor_id'] );
-			++$handled;
-		}
+		} while ( count( $rows ) === self::BATCH );
 		return $handled;
 	}
 
@@ -225,6 +298,7 @@ final class MFK_Meet_Access {
 	public static function on_doctor_connected( $doctor_id ): void {
 		global $wpdb;
 		delete_user_meta( (int) $doctor_id, self::META_NEEDS_GRANT );
+		self::wake();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- queue state.
 		$wpdb->query(
 			$wpdb->prepare(

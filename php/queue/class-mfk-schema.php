@@ -115,6 +115,7 @@ final class MFK_Schema {
 		$tables   = (array) $tables;
 		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . self::TABLE;
 		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . 'mfk_meet_access';
+		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . 'mfk_meet_attendance';
 		return $tables;
 	}
 
@@ -148,7 +149,7 @@ final class MFK_Schema {
 
 		dbDelta( self::create_table_sql( $table, $wpdb->get_charset_collate() ) );
 		if ( ! $existed || $legacy ) {
-			MFK_Meet_Access::install_table();
+			MFK_Meet_Access::install();
 		}
 
 		if ( $legacy ) {
@@ -224,13 +225,14 @@ final class MFK_Schema {
 	}
 
 	/**
-	 * Version 5: the Meet space access state of each appointment, in a table of its own.
+	 * Version 5: the Meet space access state and the attendance of each appointment, in tables of
+	 * their own.
 	 *
 	 * @param string $table Full name of the mapping table (unused).
 	 */
 	private static function upgrade_meet_access( string $table ): void {
 		unset( $table );
-		MFK_Meet_Access::install_table();
+		MFK_Meet_Access::install();
 	}
 
 	/**
@@ -300,7 +302,7 @@ final class MFK_Schema {
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
-		MFK_Meet_Access::drop_table();
+		MFK_Meet_Access::uninstall();
 		MFK_Queue::unschedule();
 		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
 			delete_option( $option );

@@ -1,7 +1,8 @@
 <?php
 /**
- * REST: the Meet access state of an appointment's space, for its staff only
- * (`GET meet-for-kivicare/v1/appointments/{id}/meeting/access`, docs/rest-api.md).
+ * REST: the Meet access state of an appointment's space and who came, for its staff only
+ * (`GET meet-for-kivicare/v1/appointments/{id}/meeting/access`, `…/{id}/attendance`,
+ * docs/rest-api.md).
  *
  * @package MeetForKiviCare
  */
@@ -34,6 +35,33 @@ final class MFK_REST_Meet_Access {
 				),
 			)
 		);
+		register_rest_route(
+			MFK_REST::NAMESPACE,
+			'/appointments/(?P<id>\d+)/attendance',
+			array(
+				'methods'             => WP_REST_Server::READABLE,
+				'callback'            => array( __CLASS__, 'get_attendance' ),
+				'permission_callback' => array( 'MFK_REST_Meetings', 'can_manage' ),
+				'args'                => array(
+					'id' => array(
+						'description' => __( 'KiviCare appointment id.', 'meet-for-kivicare' ),
+						'type'        => 'integer',
+						'minimum'     => 1,
+						'required'    => true,
+					),
+				),
+			)
+		);
+	}
+
+	/**
+	 * `GET /appointments/{id}/attendance`: who came (staff of the appointment only).
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return WP_REST_Response
+	 */
+	public static function get_attendance( WP_REST_Request $request ): WP_REST_Response {
+		return rest_ensure_response( MFK_Meet_Attendance::summary( (int) $request->get_param( 'id' ) ) );
 	}
 
 	/**
