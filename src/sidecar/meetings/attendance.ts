@@ -76,10 +76,26 @@ const minutesOf = ( sessions: meet_v2.Schema$ParticipantSession[] ) =>
 		}, 0 ) / 60000
 	);
 
-const earlier = ( a: string | null, b: string | null | undefined ) =>
-	! b ? a : ! a || b < a ? b : a;
-const later = ( a: string | null, b: string | null | undefined ) =>
-	! b ? a : ! a || b > a ? b : a;
+function earlier( a: string | null, b: string | null | undefined ) {
+	if ( ! b ) {
+		return a;
+	}
+	return ! a || b < a ? b : a;
+}
+
+function later( a: string | null, b: string | null | undefined ) {
+	if ( ! b ) {
+		return a;
+	}
+	return ! a || b > a ? b : a;
+}
+
+function kindOf( p: meet_v2.Schema$Participant ): AttendanceLine[ 'kind' ] {
+	if ( p.signedinUser ) {
+		return 'signedin';
+	}
+	return p.phoneUser ? 'phone' : 'anonymous';
+}
 
 export async function readAttendance(
 	session: GoogleSession,
@@ -136,11 +152,7 @@ export async function readAttendance(
 				( x: meet_v2.Schema$ListParticipantSessionsResponse ) =>
 					x.participantSessions ?? undefined
 			);
-			const kind = p.signedinUser
-				? 'signedin'
-				: p.phoneUser
-					? 'phone'
-					: 'anonymous';
+			const kind = kindOf( p );
 			const displayName = (
 				p.signedinUser?.displayName ??
 				p.anonymousUser?.displayName ??
