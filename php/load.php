@@ -102,6 +102,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_shortcode'                                     => 'frontend/class-mfk-shortcode.php',
 	'mfk_meet_status'                                   => 'frontend/class-mfk-meet-status.php',
 	'mfk_meet_view'                                     => 'frontend/class-mfk-meet-view.php',
+	'mfk_meet_panel_notes'                              => 'frontend/class-mfk-meet-panel-notes.php',
 	'mfk_viewer_meetings'                               => 'frontend/class-mfk-viewer-meetings.php',
 
 	// E-mails and the actions for SMS and other channels.
