@@ -23,9 +23,10 @@ final class MFK_Meet_Panel_Notes {
 		if ( MFK_Viewer_Meetings::ROLE_GUEST === ( $meeting['role'] ?? MFK_Viewer_Meetings::ROLE_GUEST ) ) {
 			return '';
 		}
-		$id = (int) $meeting['appointment_id'];
-		if ( MFK_Viewer_Meetings::PHASE_ENDED === ( $meeting['phase'] ?? '' ) ) {
-			return self::attendance( $id );
+		$id       = (int) $meeting['appointment_id'];
+		$attended = self::attendance( $id );
+		if ( '' !== $attended || MFK_Viewer_Meetings::PHASE_ENDED === ( $meeting['phase'] ?? '' ) ) {
+			return $attended;
 		}
 		return self::access( $id );
 	}

@@ -139,6 +139,15 @@ describe( 'Meet access type', () => {
 			reason: 'insufficient_scope',
 			artifacts: '',
 		} );
+		const panel = await doctor.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+		);
+		expect( panel.body.html ).toContain( 'data-mfk-access="needs_grant"' );
+		const patientPanel = await patient.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+		);
+		expect( patientPanel.body.html ).toContain( row!.url );
+		expect( patientPanel.body.html ).not.toContain( 'mfk-meet__access' );
 		const asPatient = await patient.rest(
 			`meet-for-kivicare/v1/appointments/${ id }/meeting/access`
 		);

@@ -170,6 +170,19 @@ describe( 'attendance', () => {
 			).status
 		).toBe( 403 );
 
+		// The Meet panel: the doctor reads who came, the patient reads nothing of it.
+		const panel = await doctor.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+		);
+		expect( panel.body.html ).toContain( 'data-mfk-outcome="held"' );
+		expect( panel.body.html ).toContain( 'The consultation took place.' );
+		const theirs = await patient.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+		);
+		expect( theirs.status ).toBe( 200 );
+		expect( theirs.body.html ).not.toContain( 'mfk-meet__attendance' );
+		expect( theirs.body.html ).not.toContain( 'Dr Test' );
+
 		// Recorded once: a later run does not fire again.
 		const again = await runAndRecord();
 		expect( again.filter( ( [ a ] ) => a === id ) ).toHaveLength( 0 );
