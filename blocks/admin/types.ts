@@ -147,6 +147,8 @@ export interface DoctorConnection {
 	reason_message?: string | null;
 	pending_meetings: number;
 	failed_meetings: number;
+	/** `needs_grant`: access control is off for this doctor's Meet meetings until they allow it. */
+	meet_access?: 'ok' | 'needs_grant';
 	/** Until when the connection link last e-mailed to the doctor works (null: none). */
 	invite_until?: string | null;
 	/** Whether the signed-in user may e-mail this doctor a connection link. */

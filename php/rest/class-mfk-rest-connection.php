@@ -268,6 +268,7 @@ final class MFK_REST_Connection {
 				'reason_code'      => $view['reason_code'],
 				'reason_message'   => $view['reason_message'],
 				'connected_at'     => $view['connected_at'],
+				'meet_access'      => $view['meet_access'],
 				'pending_meetings' => $counts[ $id ]['pending'] ?? 0,
 				'failed_meetings'  => $counts[ $id ]['failed'] ?? 0,
 				'invite_until'     => MFK_REST::iso( MFK_Connection_Invite::pending_until( $id ) ),

@@ -2,7 +2,7 @@
  * The clinic's Meet access type on the Meetings tab: Only invited people by default; with any
  * type but Anyone with the link the patient is always a guest and the screen says why (the
  * "patient as guest" toggle is replaced by that note); choosing Anyone with the link brings the
- * toggle back; a save sends the new type.
+ * toggle back; a save sends the new type. The doctors table says whose access control is off.
  */
 import { act } from 'react';
 import SettingsScreen from '../../blocks/admin/components/settings-screen';
@@ -28,11 +28,11 @@ afterEach( () => {
 const LABEL = 'Who may join without asking';
 const GUEST_TOGGLE = 'Add the patient to the calendar event as a guest';
 
-async function open( settings = SETTINGS ) {
+async function open( settings = SETTINGS, doctors: unknown = DOCTORS ) {
 	const calls = fakeRest( {
 		'GET /settings': { body: settings },
 		'GET /health': { body: HEALTH },
-		'GET /connections': { body: DOCTORS },
+		'GET /connections': { body: doctors },
 		'POST /settings': ( call ) => ( {
 			body: { ...settings, ...( call.data as object ) },
 		} ),
@@ -88,5 +88,21 @@ describe( 'Meet access type setting', () => {
 		const saves = calls.filter( ( c ) => c.method === 'POST' );
 		expect( saves ).toHaveLength( 1 );
 		expect( saves[ 0 ]!.data ).toEqual( { meet_access_type: 'OPEN' } );
+	} );
+
+	it( "the doctors table says when a doctor's access control is off", async () => {
+		const doctors = {
+			doctors: DOCTORS.doctors.map( ( d, i ) =>
+				i === 0 ? { ...d, meet_access: 'needs_grant' } : d
+			),
+		};
+		await open( SETTINGS, doctors );
+		const row = screen().querySelector( '[data-doctor-id="3"]' );
+		expect(
+			row?.querySelector( '.mfk-doctors__meet-grant' )?.textContent
+		).toContain( 'Access control off' );
+		expect(
+			screen().querySelectorAll( '.mfk-doctors__meet-grant' )
+		).toHaveLength( 1 );
 	} );
 } );
