@@ -20,6 +20,7 @@ import {
 	connectDoctor,
 	freshDate,
 	mapping,
+	revokeGoogleAccount,
 	runQueue,
 	setSettings,
 	telemedScenario,
@@ -188,6 +189,29 @@ describe( 'Meet access type', () => {
 			url,
 			link_state: 'ready',
 		} );
+	} );
+
+	test( 'a doctor who revoked access: the link stays, the state says why, nothing is retried in a loop', async () => {
+		await configureMeet( { sync_budget_ms: 5000 } );
+		const sc = await telemedScenario();
+		const patient = await login( sc.patient );
+		const id = await bookFor( sc, patient );
+		const url = ( await mapping( id ) )!.url;
+		await revokeGoogleAccount( sc.doctorEmail );
+		await runQueue();
+		expect( await accessRow( id ) ).toMatchObject( {
+			state: 'not_applied',
+			reason: 'token_revoked',
+		} );
+		expect( await mapping( id ) ).toMatchObject( {
+			url,
+			link_state: 'ready',
+		} );
+		const attempts = Number( ( await accessRow( id ) )!.attempts );
+		await runQueue();
+		expect( Number( ( await accessRow( id ) )!.attempts ) ).toBe(
+			attempts
+		);
 	} );
 
 	test( 'OPEN: the patient guest setting applies as before; the settings API validates', async () => {
