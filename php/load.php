@@ -41,6 +41,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
 	'mfk_meet_access'                                   => 'meetings/class-mfk-meet-access.php',
 	'mfk_meet_attendance'                               => 'meetings/class-mfk-meet-attendance.php',
+	'mfk_attendance_privacy'                            => 'meetings/class-mfk-attendance-privacy.php',
 	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
 	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',

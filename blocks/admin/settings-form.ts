@@ -16,6 +16,7 @@ export type FieldName =
 	| 'event_title_template'
 	| 'send_updates'
 	| 'meet_access_type'
+	| 'attendance_retention_days'
 	| 'add_patient_as_attendee'
 	| 'join_window_minutes'
 	| 'calendar_id'
@@ -33,6 +34,7 @@ export type FormValues = Record< FieldName, string | boolean >;
 export const NUMBER_FIELDS: readonly FieldName[] = [
 	'sync_budget_ms',
 	'join_window_minutes',
+	'attendance_retention_days',
 ];
 
 /** Write-only fields: never sent back by the server, sent only when the admin types one. */
@@ -52,6 +54,7 @@ export const FIELD_ORDER: readonly FieldName[] = [
 	'send_updates',
 	'meet_access_type',
 	'add_patient_as_attendee',
+	'attendance_retention_days',
 	'join_window_minutes',
 	'sync_budget_ms',
 	'calendar_id',
@@ -76,6 +79,9 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		event_title_template: settings.event_title_template ?? '',
 		send_updates: settings.send_updates ?? 'none',
 		meet_access_type: settings.meet_access_type ?? 'RESTRICTED',
+		attendance_retention_days: String(
+			settings.attendance_retention_days ?? 365
+		),
 		add_patient_as_attendee: !! settings.add_patient_as_attendee,
 		join_window_minutes: String( settings.join_window_minutes ?? '' ),
 		calendar_id: settings.calendar_id ?? '',

@@ -25,6 +25,8 @@ export interface Settings {
 	send_updates: SendUpdates;
 	/** Who joins the Meet without asking (Google's `config.accessType`). */
 	meet_access_type?: MeetAccessType;
+	/** Days attendance records are kept (0: until erased). */
+	attendance_retention_days?: number;
 	add_patient_as_attendee: boolean;
 	join_window_minutes: number;
 	calendar_id: string;

@@ -110,6 +110,7 @@ final class MFK_Meet_Access {
 		}
 		self::run_due( $deadline );
 		MFK_Meet_Attendance::run_due( $deadline );
+		MFK_Attendance_Privacy::purge();
 		update_option( self::NEXT_DUE_OPTION, (string) self::next_due(), true );
 	}
 

@@ -36,6 +36,8 @@ add_action( 'mfk_doctor_connected', array( 'MFK_Meet_Access', 'on_doctor_connect
 add_action( 'mfk_meeting_ready', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
 add_action( 'mfk_meeting_rescheduled', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
 add_action( 'update_option_mfk_settings', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
+add_filter( 'wp_privacy_personal_data_exporters', array( 'MFK_Attendance_Privacy', 'register_exporter' ) );
+add_filter( 'wp_privacy_personal_data_erasers', array( 'MFK_Attendance_Privacy', 'register_eraser' ) );
 add_action( 'mfk_doctor_connected', array( 'MFK_Sealing_Status', 'on_doctor_connected' ) );
 
 // KiviCare: its hooks are added once KiviCare is found without the original add-on.

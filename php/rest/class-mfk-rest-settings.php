@@ -97,6 +97,10 @@ final class MFK_REST_Settings {
 				'type'        => 'string',
 				'enum'        => MFK_Meet_Access::ACCESS_TYPES,
 			),
+			'attendance_retention_days'       => array(
+				'description' => __( 'Days the attendance of video consultations is kept (0-3650; 0: until erased).', 'meet-for-kivicare' ),
+				'type'        => 'integer',
+			),
 			'join_window_minutes'             => array(
 				'description' => __( 'Minutes before the start when the Join button opens (0-120).', 'meet-for-kivicare' ),
 				'type'        => 'integer',

@@ -116,6 +116,14 @@ final class MFK_Settings_Validator {
 				}
 			}
 		}
+		if ( array_key_exists( 'attendance_retention_days', $input ) ) {
+			$value = filter_var( $input['attendance_retention_days'], FILTER_VALIDATE_INT );
+			if ( false === $value || $value < 0 || $value > 3650 ) {
+				$errors['attendance_retention_days'] = __( 'Keep attendance for 0 to 3650 days (0: until a patient asks for erasure).', 'meet-for-kivicare' );
+			} else {
+				$clean['attendance_retention_days'] = $value;
+			}
+		}
 		if ( array_key_exists( 'join_window_minutes', $input ) ) {
 			$value = filter_var( $input['join_window_minutes'], FILTER_VALIDATE_INT );
 			if ( false === $value || $value < 0 || $value > 120 ) {

@@ -238,4 +238,59 @@ describe( 'attendance', () => {
 		);
 		expect( Number( row[ 0 ]!.looks ) ).toBe( 4 );
 	} );
+
+	test( "the patient's attendance in WordPress's privacy tools: exported, then erased", async () => {
+		const { id, code } = await pastConsultation( sc, patient, 20 );
+		await call( code, [
+			{
+				kind: 'anonymous',
+				displayName: 'Patient Privacy',
+				sessions: [ { startTime: at( -45 ), endTime: at( -30 ) } ],
+			},
+		] );
+		await runAndRecord();
+		const exported = await wpJson< { data: any[]; done: boolean } >(
+			`$e = apply_filters( 'wp_privacy_personal_data_exporters', array() );
+			return call_user_func( $e['meet-for-kivicare']['callback'], $args, 1 );`,
+			sc.patient.email
+		);
+		const item = exported.data.find(
+			( d ) => d.item_id === `mfk-attendance-${ id }`
+		);
+		expect( item?.data ).toEqual(
+			expect.arrayContaining( [
+				{ name: 'Outcome', value: 'doctor_no_show' },
+				expect.objectContaining( {
+					name: 'Participants',
+					value: expect.stringContaining( 'Patient Privacy' ),
+				} ),
+			] )
+		);
+		const erased = await wpJson< { items_removed: number; done: boolean } >(
+			`$e = apply_filters( 'wp_privacy_personal_data_erasers', array() );
+			return call_user_func( $e['meet-for-kivicare']['callback'], $args, 1 );`,
+			sc.patient.email
+		);
+		expect( erased.items_removed ).toBeGreaterThanOrEqual( 1 );
+		expect(
+			await query(
+				`SELECT 1 FROM ${ ATTENDANCE } WHERE appointment_id = ?`,
+				[ id ]
+			)
+		).toHaveLength( 0 );
+	} );
+
+	test( 'records older than the retention are purged by the queue', async () => {
+		await query(
+			`INSERT INTO ${ ATTENDANCE } (appointment_id, state, outcome, participants, updated_at) VALUES (?, 'recorded', 'held', '[]', UTC_TIMESTAMP() - INTERVAL 400 DAY)`,
+			[ 9000001 ]
+		);
+		await runAndRecord();
+		expect(
+			await query(
+				`SELECT 1 FROM ${ ATTENDANCE } WHERE appointment_id = ?`,
+				[ 9000001 ]
+			)
+		).toHaveLength( 0 );
+	} );
 } );

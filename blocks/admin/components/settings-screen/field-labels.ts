@@ -17,6 +17,7 @@ export function fieldLabel( name: string ): string {
 			'Who may join without asking',
 			'meet-for-kivicare'
 		),
+		attendance_retention_days: __( 'Keep attendance', 'meet-for-kivicare' ),
 		add_patient_as_attendee: __( 'Patient as guest', 'meet-for-kivicare' ),
 		join_window_minutes: __( 'Join window', 'meet-for-kivicare' ),
 		calendar_id: __( 'Calendar', 'meet-for-kivicare' ),

@@ -131,6 +131,21 @@ export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 			) }
 			<TextField
 				form={ form }
+				name="attendance_retention_days"
+				label={ __( 'Keep attendance (days)', 'meet-for-kivicare' ) }
+				help={ __(
+					'After each video consultation the plugin records who joined (names as Meet shows them, times) for the appointment’s staff. Older records are deleted; 0 keeps them until a patient’s data is erased (Tools → Erase Personal Data).',
+					'meet-for-kivicare'
+				) }
+				inputProps={ {
+					type: 'number',
+					min: 0,
+					max: 3650,
+					inputMode: 'numeric',
+				} }
+			/>
+			<TextField
+				form={ form }
 				name="join_window_minutes"
 				label={ __(
 					'Join window (minutes before the start)',
