@@ -39,10 +39,13 @@ module.exports = [
 			// @param per argument would repeat them. Comments explain why, not what.
 			'jsdoc/require-param': 'off',
 			'jsdoc/require-returns': 'off',
-			// Google's generated TypeScript namespaces (calendar_v3) keep their names.
+			// Google's generated TypeScript namespaces (calendar_v3, meet_v2) keep their names.
 			camelcase: [
 				'error',
-				{ properties: 'never', allow: [ '^calendar_v3$' ] },
+				{
+					properties: 'never',
+					allow: [ '^calendar_v3$', '^meet_v2$' ],
+				},
 			],
 		},
 	},

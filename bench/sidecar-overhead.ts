@@ -93,6 +93,7 @@ export async function measureOverhead(
 	const api = createGoogleApi( {
 		google: {
 			apiRoot: `${ emulator.url }/`,
+			meetApiRoot: `${ emulator.url }/`,
 			authUrl: `${ emulator.url }/o/oauth2/v2/auth`,
 			tokenUrl: `${ emulator.url }/token`,
 			revokeUrl: `${ emulator.url }/revoke`,

@@ -39,6 +39,9 @@ const MFK_CLASS_MAP = array(
 	'mfk_request_sync'                                  => 'meetings/class-mfk-request-sync.php',
 	'mfk_access'                                        => 'meetings/class-mfk-access.php',
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
+	'mfk_meet_access'                                   => 'meetings/class-mfk-meet-access.php',
+	'mfk_meet_attendance'                               => 'meetings/class-mfk-meet-attendance.php',
+	'mfk_attendance_privacy'                            => 'meetings/class-mfk-attendance-privacy.php',
 	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
 	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',
@@ -83,6 +86,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_connection'                               => 'rest/class-mfk-rest-connection.php',
 	'mfk_rest_calendars'                                => 'rest/class-mfk-rest-calendars.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
+	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.
@@ -99,6 +103,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_shortcode'                                     => 'frontend/class-mfk-shortcode.php',
 	'mfk_meet_status'                                   => 'frontend/class-mfk-meet-status.php',
 	'mfk_meet_view'                                     => 'frontend/class-mfk-meet-view.php',
+	'mfk_meet_panel_notes'                              => 'frontend/class-mfk-meet-panel-notes.php',
 	'mfk_viewer_meetings'                               => 'frontend/class-mfk-viewer-meetings.php',
 
 	// E-mails and the actions for SMS and other channels.

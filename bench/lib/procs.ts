@@ -308,6 +308,7 @@ export function sidecarEnvFor(
 		MFK_SHARED_SECRET: secret,
 		MFK_SEAL_KEYS: sealKeys,
 		MFK_GOOGLE_API_ROOT: `${ emulatorUrl }/`,
+		MFK_GOOGLE_MEET_API_ROOT: `${ emulatorUrl }/`,
 		MFK_GOOGLE_AUTH_URL: `${ emulatorUrl }/o/oauth2/v2/auth`,
 		MFK_GOOGLE_TOKEN_URL: `${ emulatorUrl }/token`,
 		MFK_GOOGLE_REVOKE_URL: `${ emulatorUrl }/revoke`,

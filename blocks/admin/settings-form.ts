@@ -15,6 +15,8 @@ export type FieldName =
 	| 'sync_budget_ms'
 	| 'event_title_template'
 	| 'send_updates'
+	| 'meet_access_type'
+	| 'attendance_retention_days'
 	| 'add_patient_as_attendee'
 	| 'join_window_minutes'
 	| 'calendar_id'
@@ -32,6 +34,7 @@ export type FormValues = Record< FieldName, string | boolean >;
 export const NUMBER_FIELDS: readonly FieldName[] = [
 	'sync_budget_ms',
 	'join_window_minutes',
+	'attendance_retention_days',
 ];
 
 /** Write-only fields: never sent back by the server, sent only when the admin types one. */
@@ -49,7 +52,9 @@ export const FIELD_ORDER: readonly FieldName[] = [
 	'sidecar_secret',
 	'event_title_template',
 	'send_updates',
+	'meet_access_type',
 	'add_patient_as_attendee',
+	'attendance_retention_days',
 	'join_window_minutes',
 	'sync_budget_ms',
 	'calendar_id',
@@ -73,6 +78,10 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		sync_budget_ms: String( settings.sync_budget_ms ?? '' ),
 		event_title_template: settings.event_title_template ?? '',
 		send_updates: settings.send_updates ?? 'none',
+		meet_access_type: settings.meet_access_type ?? 'RESTRICTED',
+		attendance_retention_days: String(
+			settings.attendance_retention_days ?? 365
+		),
 		add_patient_as_attendee: !! settings.add_patient_as_attendee,
 		join_window_minutes: String( settings.join_window_minutes ?? '' ),
 		calendar_id: settings.calendar_id ?? '',

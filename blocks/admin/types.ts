@@ -3,6 +3,8 @@
  * that the admin screens read.
  */
 
+export type MeetAccessType = 'RESTRICTED' | 'TRUSTED' | 'OPEN';
+
 export type SendUpdates = 'none' | 'externalOnly' | 'all';
 
 /** `GET /settings`. Secrets are only reported as set or not. */
@@ -21,6 +23,10 @@ export interface Settings {
 	sync_budget_ms: number;
 	event_title_template: string;
 	send_updates: SendUpdates;
+	/** Who joins the Meet without asking (Google's `config.accessType`). */
+	meet_access_type?: MeetAccessType;
+	/** Days attendance records are kept (0: until erased). */
+	attendance_retention_days?: number;
 	add_patient_as_attendee: boolean;
 	join_window_minutes: number;
 	calendar_id: string;
@@ -101,6 +107,8 @@ export interface Connection {
 	connected_at?: string | null;
 	/** Name of the calendar new consultations go to. */
 	calendar_name?: string | null;
+	/** `needs_grant`: the grant lacks the Meet settings scope (access control is off). */
+	meet_access?: 'ok' | 'needs_grant';
 }
 
 /** The calendar that receives a doctor's consultations. */
@@ -145,6 +153,8 @@ export interface DoctorConnection {
 	calendar_primary?: boolean;
 	/** Name of the calendar the doctor chose (null: their primary calendar). */
 	calendar_name?: string | null;
+	/** `needs_grant`: access control is off for this doctor's Meet meetings until they allow it. */
+	meet_access?: 'ok' | 'needs_grant';
 	/** Until when the connection link last e-mailed to the doctor works (null: none). */
 	invite_until?: string | null;
 	/** Whether the signed-in user may e-mail this doctor a connection link. */

@@ -106,10 +106,12 @@ final class MFK_Meet_View {
 			$parts[] = MFK_Meet_Status::status( __( 'This appointment was cancelled.', 'meet-for-kivicare' ) );
 		} elseif ( MFK_Viewer_Meetings::PHASE_ENDED === $phase ) {
 			$parts[] = MFK_Meet_Status::status( __( 'This consultation has ended.', 'meet-for-kivicare' ) );
+			$parts[] = MFK_Meet_Panel_Notes::for_meeting( $meeting );
 		} elseif ( MFK_Mappings::STATE_READY === $state && isset( $meeting['url'] ) ) {
 			$parts[] = self::button( $meeting, $now );
 			// The link works; staff also learn that the latest change has not reached Google.
 			$parts[] = MFK_Meet_Status::sync_notice( $meeting, $page_url );
+			$parts[] = MFK_Meet_Panel_Notes::for_meeting( $meeting );
 		} else {
 			$parts[] = MFK_Meet_Status::not_ready( $meeting, $state, $page_url );
 		}

@@ -34,6 +34,12 @@ add_action( 'init', array( 'MFK_Queue', 'ensure_scheduled' ), 20 );
 add_action( 'mfk_queue_tick', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_queue_run_now', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_doctor_reconnected', array( 'MFK_Queue', 'on_doctor_reconnected' ) );
+add_action( 'mfk_doctor_connected', array( 'MFK_Meet_Access', 'on_doctor_connected' ) );
+add_action( 'mfk_meeting_ready', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
+add_action( 'mfk_meeting_rescheduled', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
+add_action( 'update_option_mfk_settings', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
+add_filter( 'wp_privacy_personal_data_exporters', array( 'MFK_Attendance_Privacy', 'register_exporter' ) );
+add_filter( 'wp_privacy_personal_data_erasers', array( 'MFK_Attendance_Privacy', 'register_eraser' ) );
 add_action( 'mfk_doctor_connected', array( 'MFK_Sealing_Status', 'on_doctor_connected' ) );
 
 // KiviCare: its hooks are added once KiviCare is found without the original add-on.

@@ -109,7 +109,8 @@ final class MFK_Operation_Planner {
 			);
 		}
 		$attendees = array();
-		if ( MFK_Settings::get( 'add_patient_as_attendee' ) && $appointment ) {
+		// The patient is a guest whenever the space is not open to anyone with the link.
+		if ( MFK_Meet_Access::patient_is_attendee() && $appointment ) {
 			$email = MFK_Appointments::user_email( (int) $appointment['patient_id'] );
 			if ( '' !== $email ) {
 				$attendees[] = array( 'email' => $email );

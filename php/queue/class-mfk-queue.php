@@ -173,6 +173,8 @@ final class MFK_Queue {
 				++$stats[ $key ];
 			}
 		}
+		// The Meet steps (space access, attendance): apart from the link, retried on their own.
+		MFK_Meet_Access::run_steps( $deadline );
 		return $stats;
 	}
 

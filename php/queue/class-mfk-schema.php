@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '4';
+	const VERSION = '5';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -23,6 +23,7 @@ final class MFK_Schema {
 	const UPGRADES = array(
 		'3' => 'upgrade_split_link_and_sync',
 		'4' => 'upgrade_known_event',
+		'5' => 'upgrade_meet_access',
 	);
 
 	/** Option holding the installed schema version (per site). */
@@ -114,6 +115,8 @@ final class MFK_Schema {
 		global $wpdb;
 		$tables   = (array) $tables;
 		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . self::TABLE;
+		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . 'mfk_meet_access';
+		$tables[] = $wpdb->get_blog_prefix( (int) $site_id ) . 'mfk_meet_attendance';
 		return $tables;
 	}
 
@@ -146,6 +149,9 @@ final class MFK_Schema {
 		}
 
 		dbDelta( self::create_table_sql( $table, $wpdb->get_charset_collate() ) );
+		if ( ! $existed || $legacy ) {
+			MFK_Meet_Access::install();
+		}
 
 		if ( $legacy ) {
 			// Rows from the original add-on: keep their links visible, never touch their
@@ -219,6 +225,17 @@ final class MFK_Schema {
   KEY event_id (event_id),
   KEY lease_token (lease_token)
 ) {$charset_collate};";
+	}
+
+	/**
+	 * Version 5: the Meet space access state and the attendance of each appointment, in tables of
+	 * their own.
+	 *
+	 * @param string $table Full name of the mapping table (unused).
+	 */
+	private static function upgrade_meet_access( string $table ): void {
+		unset( $table );
+		MFK_Meet_Access::install();
 	}
 
 	/**
@@ -301,6 +318,7 @@ final class MFK_Schema {
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name only.
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
+		MFK_Meet_Access::uninstall();
 		MFK_Queue::unschedule();
 		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
 			delete_option( $option );

@@ -172,6 +172,7 @@ final class MFK_REST_Connection {
 			'connected_at'   => MFK_REST::iso( $connection['connected_at'] ),
 			'calendar_id'    => $connection['calendar_id'],
 			'calendar_name'  => MFK_Doctor_Calendar::current( $doctor_id )['summary'],
+			'meet_access'    => MFK_Meet_Access::doctor_state( $doctor_id ),
 		);
 	}
 
@@ -271,6 +272,7 @@ final class MFK_REST_Connection {
 				// The calendar that receives the doctor's meetings: primary, or the one they chose.
 				'calendar_primary' => $calendar['primary'],
 				'calendar_name'    => $calendar['primary'] ? null : $calendar['summary'],
+				'meet_access'      => $view['meet_access'],
 				'pending_meetings' => $counts[ $id ]['pending'] ?? 0,
 				'failed_meetings'  => $counts[ $id ]['failed'] ?? 0,
 				'invite_until'     => MFK_REST::iso( MFK_Connection_Invite::pending_until( $id ) ),

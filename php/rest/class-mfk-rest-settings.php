@@ -92,6 +92,15 @@ final class MFK_REST_Settings {
 				'description' => __( 'Invite the patient to the calendar event.', 'meet-for-kivicare' ),
 				'type'        => 'boolean',
 			),
+			'meet_access_type'                => array(
+				'description' => __( 'Who joins the video consultation without asking: RESTRICTED (only invited people), TRUSTED (invited people and the doctor\'s organisation), OPEN (anyone with the link).', 'meet-for-kivicare' ),
+				'type'        => 'string',
+				'enum'        => MFK_Meet_Access::ACCESS_TYPES,
+			),
+			'attendance_retention_days'       => array(
+				'description' => __( 'Days the attendance of video consultations is kept (0-3650; 0: until erased).', 'meet-for-kivicare' ),
+				'type'        => 'integer',
+			),
 			'join_window_minutes'             => array(
 				'description' => __( 'Minutes before the start when the Join button opens (0-120).', 'meet-for-kivicare' ),
 				'type'        => 'integer',

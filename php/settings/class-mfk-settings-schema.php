@@ -47,6 +47,8 @@ final class MFK_Settings_Schema {
 			'event_title_template'     => 'Video consultation',
 			'send_updates'             => 'none',
 			'add_patient_as_attendee'  => false,
+			'meet_access_type'         => 'RESTRICTED', // Who joins without knocking (MFK_Meet_Access).
+			'attendance_retention_days' => 365, // Attendance kept this long; 0: until erased.
 			'join_window_minutes'      => 10,
 			'calendar_id'              => 'primary',
 			'link_ready_email_subject' => __( 'Your video consultation link', 'meet-for-kivicare' ),

@@ -98,6 +98,14 @@ final class MFK_Settings_Validator {
 				$clean['send_updates'] = $value;
 			}
 		}
+		if ( array_key_exists( 'meet_access_type', $input ) ) {
+			$value = (string) $input['meet_access_type'];
+			if ( ! in_array( $value, MFK_Meet_Access::ACCESS_TYPES, true ) ) {
+				$errors['meet_access_type'] = __( 'Choose who may join without asking: RESTRICTED, TRUSTED or OPEN.', 'meet-for-kivicare' );
+			} else {
+				$clean['meet_access_type'] = $value;
+			}
+		}
 		foreach ( array( 'add_patient_as_attendee', 'keep_data_on_uninstall' ) as $flag ) {
 			if ( array_key_exists( $flag, $input ) ) {
 				$value = filter_var( $input[ $flag ], FILTER_VALIDATE_BOOLEAN, FILTER_NULL_ON_FAILURE );
@@ -106,6 +114,14 @@ final class MFK_Settings_Validator {
 				} else {
 					$clean[ $flag ] = $value;
 				}
+			}
+		}
+		if ( array_key_exists( 'attendance_retention_days', $input ) ) {
+			$value = filter_var( $input['attendance_retention_days'], FILTER_VALIDATE_INT );
+			if ( false === $value || $value < 0 || $value > 3650 ) {
+				$errors['attendance_retention_days'] = __( 'Keep attendance for 0 to 3650 days (0: until a patient asks for erasure).', 'meet-for-kivicare' );
+			} else {
+				$clean['attendance_retention_days'] = $value;
 			}
 		}
 		if ( array_key_exists( 'join_window_minutes', $input ) ) {

@@ -1,5 +1,5 @@
 /**
- * The emulator's HTTP application: Google's OAuth endpoints, Calendar v3 and the control API on
+ * The emulator's HTTP application: Google's OAuth endpoints, Calendar v3, Meet v2 and the control API on
  * one origin, each area a fastify plugin with its own routes. Requests are answered in Google's
  * formats, including for malformed input. Listening is the caller's job (index.ts).
  */
@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { batchRoutes } from './batch';
 import { calendarRoutes } from './calendar';
 import { controlRoutes } from './control';
+import { meetRoutes } from './meet';
 import { oauthRoutes } from './oauth';
 import { installGoogleBodyParsers } from './pipeline/body-parsers';
 import { installGoogleErrorHandlers } from './pipeline/error-handlers';
@@ -28,6 +29,7 @@ export function buildEmulatorApp(
 	// Registered one by one (no autoload): the emulator is a single esbuild bundle.
 	app.register( oauthRoutes, { state } );
 	app.register( calendarRoutes, { state, prefix: '/calendar/v3' } );
+	app.register( meetRoutes, { state, prefix: '/v2' } );
 	app.register( batchRoutes, { prefix: '/batch' } );
 	app.register( controlRoutes, { state, prefix: '/__emulator' } );
 	return app;

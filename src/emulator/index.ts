@@ -61,6 +61,7 @@ export async function startEmulator(
 		state,
 		sidecarEnv: () => ( {
 			MFK_GOOGLE_API_ROOT: `${ url }/`,
+			MFK_GOOGLE_MEET_API_ROOT: `${ url }/`,
 			MFK_GOOGLE_AUTH_URL: `${ url }/o/oauth2/v2/auth`,
 			MFK_GOOGLE_TOKEN_URL: `${ url }/token`,
 			MFK_GOOGLE_REVOKE_URL: `${ url }/revoke`,

@@ -8,6 +8,7 @@ import { CalendarStore } from './calendar/calendar-store';
 import { ChannelStore } from './calendar/channels';
 import type { ConferenceSettings } from './calendar/conferences';
 import { EventStore } from './calendar/event-store';
+import { MeetStore } from './meet/meet-store';
 import { defaultBehaviour, type EmulatorBehaviour } from './behaviour';
 import { Faults } from './faults/faults';
 import { IdTokenIssuer } from './oauth/id-token';
@@ -18,6 +19,7 @@ export class EmulatorState {
 	readonly auth: AuthStore;
 	readonly calendars = new CalendarStore();
 	readonly events = new EventStore();
+	readonly meet = new MeetStore( this.calendars );
 	behaviour: EmulatorBehaviour = defaultBehaviour();
 	/** Push-notification channels (events.watch). */
 	readonly channels: ChannelStore;
@@ -45,6 +47,7 @@ export class EmulatorState {
 		this.auth.reset();
 		this.calendars.reset();
 		this.channels.reset();
+		this.meet.reset();
 		this.behaviour = defaultBehaviour();
 		this.faults.clear();
 		this.buckets.clear();

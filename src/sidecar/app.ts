@@ -18,6 +18,7 @@ import meetingRoutes from './routes/meetings';
 import oauthRoutes from './routes/oauth';
 import opsRoutes from './routes/ops';
 import siteRoutes from './routes/site';
+import spaceRoutes from './routes/spaces';
 
 export type { AppOptions };
 
@@ -40,6 +41,7 @@ export function buildApp(
 	app.register( batchRoutes );
 	app.register( calendarRoutes );
 	app.register( siteRoutes );
+	app.register( spaceRoutes );
 
 	app.setErrorHandler( errorHandler );
 	app.setNotFoundHandler( notFoundHandler );

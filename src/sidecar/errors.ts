@@ -18,6 +18,7 @@ export type ErrorCode =
 	| 'token_revoked'
 	| 'insufficient_scope'
 	| 'calendar_not_found'
+	| 'space_not_owned'
 	| 'conference_not_allowed'
 	| 'conference_failed'
 	| 'moved_in_google'
@@ -51,6 +52,7 @@ export const ERROR_CODES: Readonly< Record< ErrorCode, CodeInfo > > = {
 	token_revoked: { status: 401, retryable: false },
 	insufficient_scope: { status: 403, retryable: false },
 	calendar_not_found: { status: 404, retryable: false },
+	space_not_owned: { status: 403, retryable: false },
 	conference_not_allowed: { status: 422, retryable: false },
 	conference_failed: { status: 502, retryable: false },
 	moved_in_google: { status: 409, retryable: false },
@@ -93,6 +95,8 @@ export interface ErrorDetails {
 	kid?: string;
 	/** Which check refused a signed request (`unauthorized`). */
 	reason?: string;
+	/** insufficient_scope: the scope to ask the doctor for (incremental consent). */
+	scope?: string;
 	/** The sidecar's clock, Unix seconds, when the request's timestamp was too far from it. */
 	serverTime?: number;
 }

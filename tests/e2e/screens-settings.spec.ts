@@ -29,6 +29,7 @@ interface Stored {
 	join_window_minutes: number;
 	event_title_template: string;
 	add_patient_as_attendee: boolean;
+	meet_access_type: string;
 }
 
 /** The stored option (the sealed secret included: it must never be the plain one). */
@@ -42,7 +43,7 @@ function stored(): Promise< Stored > {
 function resetSettings(): Promise< unknown > {
 	return wpJson(
 		`$o = (array) get_option( MFK_Settings::OPTION, array() );
-		foreach ( array( 'google_client_id', 'google_client_secret', 'join_window_minutes', 'event_title_template', 'add_patient_as_attendee' ) as $k ) {
+		foreach ( array( 'google_client_id', 'google_client_secret', 'join_window_minutes', 'event_title_template', 'add_patient_as_attendee', 'meet_access_type' ) as $k ) {
 			unset( $o[ $k ] );
 		}
 		update_option( MFK_Settings::OPTION, $o );
@@ -294,10 +295,21 @@ test( 'the settings page can be used with the keyboard alone', async ( {
 	await tabTo( page, 'a.nav-tab[href="#meetings"]', { backwards: true } );
 	await page.keyboard.press( 'Enter' );
 
-	// A title with a clinical placeholder, and the attendee toggle switched with Space.
+	// A title with a clinical placeholder; "Anyone with the link" chosen with the arrow keys,
+	// which brings the attendee toggle (the patient is always a guest otherwise), switched
+	// with Space.
 	await tabTo( page, '#mfk-field-event_title_template input' );
 	await page.keyboard.press( 'ControlOrMeta+A' );
 	await page.keyboard.type( 'Consultation about {diagnosis}' );
+	const access = page.locator( '#mfk-field-meet_access_type select' );
+	await tabTo( page, '#mfk-field-meet_access_type select' );
+	await expect( access ).toHaveValue( 'RESTRICTED' );
+	await expect(
+		page.locator( '[data-testid="mfk-patient-guest-note"]' )
+	).toBeVisible();
+	await page.keyboard.press( 'ArrowDown' );
+	await page.keyboard.press( 'ArrowDown' );
+	await expect( access ).toHaveValue( 'OPEN' );
 	await tabTo( page, '#mfk-field-add_patient_as_attendee input' );
 	await page.keyboard.press( 'Space' );
 	await expect(
@@ -339,6 +351,7 @@ test( 'the settings page can be used with the keyboard alone', async ( {
 		'Video consultation at {clinic_name}'
 	);
 	expect( saved.add_patient_as_attendee ).toBe( true );
+	expect( saved.meet_access_type ).toBe( 'OPEN' );
 
 	// Test connection from the keyboard: Status tab, then its button.
 	await tabTo( page, 'a.nav-tab[href="#status"]', { backwards: true } );

@@ -74,6 +74,7 @@ export function sidecarEnv( instance: Instance ): NodeJS.ProcessEnv {
 		MFK_SHARED_SECRET: secrets.sidecarSecret,
 		MFK_SEAL_KEYS: secrets.sealKeys,
 		MFK_GOOGLE_API_ROOT: `${ emulator }/`,
+		MFK_GOOGLE_MEET_API_ROOT: `${ emulator }/`,
 		MFK_GOOGLE_AUTH_URL: `${ emulator }/o/oauth2/v2/auth`,
 		MFK_GOOGLE_TOKEN_URL: `${ emulator }/token`,
 		MFK_GOOGLE_REVOKE_URL: `${ emulator }/revoke`,

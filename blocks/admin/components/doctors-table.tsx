@@ -136,6 +136,16 @@ export default function DoctorsTable() {
 												) }
 											</span>
 										) }
+									{ doctor.status === 'active' &&
+										doctor.meet_access ===
+											'needs_grant' && (
+											<span className="mfk-doctors__reason mfk-doctors__meet-grant">
+												{ __(
+													'Access control off: the doctor has not allowed Meet settings yet (their connection page asks for it).',
+													'meet-for-kivicare'
+												) }
+											</span>
+										) }
 								</td>
 								<td>{ doctor.email || '—' }</td>
 								<td className="mfk-doctors__calendar">

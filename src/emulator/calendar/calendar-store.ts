@@ -83,6 +83,11 @@ export class CalendarStore {
 		return this.byId.get( id.toLowerCase() ) ?? this.byId.get( id );
 	}
 
+	/** Every calendar (the Meet area looks up which one holds a conference). */
+	all(): Calendar[] {
+		return [ ...this.byId.values() ];
+	}
+
 	ownedBy( email: string ): Calendar[] {
 		return [ ...this.byId.values() ].filter( ( c ) => c.owner === email );
 	}

@@ -31,6 +31,8 @@ export interface ApiRoute {
 		grant: Grant | undefined
 	) => EndpointFacts;
 	handler: ( caller: Caller, request: FastifyRequest ) => Outcome;
+	/** The API's own answer to a token without the scope (Calendar's when absent). */
+	insufficientScopes?: () => Error;
 }
 
 /** The live grant behind the request's bearer token, if any. */
@@ -65,7 +67,7 @@ function authorize(
 		throw serviceDisabled( project.projectNumber );
 	}
 	if ( ! bearer.scopes.some( ( s ) => route.scopes.has( s ) ) ) {
-		throw insufficientScopes();
+		throw ( route.insufficientScopes ?? insufficientScopes )();
 	}
 	const caller = {
 		email: bearer.grant.email,

@@ -13,7 +13,7 @@ import { GoogleApiError } from './google-errors';
 import { send } from './outcome';
 
 /** Paths served in the Google API error format. */
-const GOOGLE_API_PATHS = [ '/calendar/', '/batch/' ];
+const GOOGLE_API_PATHS = [ '/calendar/', '/batch/', '/v2/' ];
 
 const isGoogleApi = ( request: FastifyRequest ) =>
 	GOOGLE_API_PATHS.some( ( p ) => request.url.startsWith( p ) );

@@ -9,6 +9,8 @@ import { loadTransportConfig, type TransportConfig } from './hosted';
 export interface GoogleEndpoints {
 	/** Root of the Google APIs (Calendar v3 lives under `calendar/v3/`). */
 	apiRoot: string;
+	/** Root of the Meet REST API (v2 lives under `v2/`). */
+	meetApiRoot: string;
 	authUrl: string;
 	tokenUrl: string;
 	revokeUrl: string;
@@ -87,6 +89,7 @@ const DEFAULTS = {
 	MFK_MAX_BODY_BYTES: '262144',
 	MFK_LOG_LEVEL: 'info',
 	MFK_GOOGLE_API_ROOT: 'https://www.googleapis.com/',
+	MFK_GOOGLE_MEET_API_ROOT: 'https://meet.googleapis.com/',
 	MFK_GOOGLE_AUTH_URL: 'https://accounts.google.com/o/oauth2/v2/auth',
 	MFK_GOOGLE_TOKEN_URL: 'https://oauth2.googleapis.com/token',
 	MFK_GOOGLE_REVOKE_URL: 'https://oauth2.googleapis.com/revoke',
@@ -219,6 +222,7 @@ export function loadConfig( env: Env = process.env ): SidecarConfig {
 		logLevel: logLevel as LogLevel,
 		google: {
 			apiRoot: url( 'MFK_GOOGLE_API_ROOT' ),
+			meetApiRoot: url( 'MFK_GOOGLE_MEET_API_ROOT' ),
 			authUrl: url( 'MFK_GOOGLE_AUTH_URL' ),
 			tokenUrl: url( 'MFK_GOOGLE_TOKEN_URL' ),
 			revokeUrl: url( 'MFK_GOOGLE_REVOKE_URL' ),

@@ -179,6 +179,38 @@ export function createGoogleApi( options: {
 			await oauth().revokeToken( token );
 		},
 
+		/**
+		 * One Meet REST API v2 call (`path` below `v2/`), with the doctor's access token, through
+		 * the same transport and auth objects as every other call. Bodies and answers are typed
+		 * with `meet_v2`'s generated schemas by the callers (meetings/space-access.ts).
+		 */
+		async meet< T >(
+			auth: OAuth2Client,
+			request: {
+				method: 'GET' | 'PATCH';
+				path: string;
+				params?: Record< string, string | number >;
+				data?: object;
+			}
+		): Promise< T > {
+			const res = await auth.request< T >( {
+				url: `${ google.meetApiRoot.replace( /\/+$/, '' ) }/v2/${ request.path }`,
+				method: request.method,
+				...( request.params ? { params: request.params } : {} ),
+				...( request.data ? { data: request.data } : {} ),
+			} );
+			return res.data;
+		},
+
+		/** The account's stable id (OpenID `sub`), which Meet names its signed-in users by. */
+		async subject( auth: OAuth2Client ): Promise< string | undefined > {
+			const res = await auth.request< { sub?: unknown } >( {
+				url: google.userinfoUrl,
+				method: 'GET',
+			} );
+			return typeof res.data?.sub === 'string' ? res.data.sub : undefined;
+		},
+
 		async userinfo( accessToken: string ): Promise< { email?: string } > {
 			const c = oauth();
 			c.setCredentials( {

@@ -9,10 +9,17 @@ import type { OAuthClientInfo } from '../google/api';
 import { GoogleCallError } from '../google/caller';
 import { toSidecarError } from '../google/errors';
 import { GoogleSession } from '../google/session';
+import { MEET_SCOPES } from '../meetings/space-access';
 
 export const CALENDAR_EVENTS_SCOPE =
 	'https://www.googleapis.com/auth/calendar.events';
-export const SCOPES = [ 'openid', 'email', CALENDAR_EVENTS_SCOPE ];
+/** New connections: the event, and Meet's settings and attendance of the doctor's spaces. */
+export const SCOPES = [
+	'openid',
+	'email',
+	CALENDAR_EVENTS_SCOPE,
+	...MEET_SCOPES,
+];
 
 export interface ClientInput {
 	clientId: string;

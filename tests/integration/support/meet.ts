@@ -203,7 +203,9 @@ function unescapeHtml( value: string ): string {
  */
 export async function consentRedirect(
 	authorizeUrl: string,
-	email: string
+	email: string,
+	/** Scopes (or their endings) the doctor unticks (Google's granular consent). */
+	untick: string[] = []
 ): Promise< URL > {
 	const page = await fetch( authorizeUrl );
 	const html = await page.text();
@@ -223,7 +225,10 @@ export async function consentRedirect(
 	for ( const match of html.matchAll(
 		/name="scope" value="([^"]*)" checked/g
 	) ) {
-		body.append( 'scope', unescapeHtml( match[ 1 ]! ) );
+		const scope = unescapeHtml( match[ 1 ]! );
+		if ( ! untick.some( ( u ) => scope.endsWith( u ) ) ) {
+			body.append( 'scope', scope );
+		}
 	}
 	body.append( 'decision', 'allow' );
 	const decision = await fetch(
@@ -252,7 +257,8 @@ export async function consentRedirect(
  */
 export async function connectDoctor(
 	doctor: TestUser,
-	email = `dr-${ doctor.id }-${ Date.now().toString( 36 ) }@gmail.test`
+	email = `dr-${ doctor.id }-${ Date.now().toString( 36 ) }@gmail.test`,
+	untick: string[] = []
 ): Promise< string > {
 	const state = `test-${ doctor.id }-${ Math.random().toString( 36 ).slice( 2 ) }`;
 	const url = await wpJson< string >(
@@ -261,7 +267,7 @@ export async function connectDoctor(
 		return $u;`,
 		{ id: doctor.id, redirect: redirectUri(), state }
 	);
-	const back = await consentRedirect( url, email );
+	const back = await consentRedirect( url, email, untick );
 	if (
 		back.searchParams.get( 'state' ) !== state ||
 		! back.searchParams.get( 'code' )

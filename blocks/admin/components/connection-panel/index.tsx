@@ -85,6 +85,40 @@ export default function ConnectionPanel( {
 				</span>{ ' ' }
 				{ describeConnection( connection, own ) }
 			</p>
+			{ status === 'active' &&
+				connection.meet_access === 'needs_grant' && (
+					<Notice
+						status="warning"
+						isDismissible={ false }
+						className="mfk-connection__meet-grant"
+					>
+						<p>
+							{ own
+								? __(
+										'Access control is off for your video consultations: Google has not allowed this site to set who may join your Meet without asking. Links still work; allow it once so only invited people join directly.',
+										'meet-for-kivicare'
+									)
+								: __(
+										'Access control is off for this doctor’s video consultations: their Google grant does not allow setting who may join without asking. Links still work; the doctor can allow it on their Google connection page.',
+										'meet-for-kivicare'
+									) }
+						</p>
+						{ canConnect && own && (
+							<Button
+								__next40pxDefaultSize
+								variant="primary"
+								onClick={ connect }
+								isBusy={ busy === 'connect' }
+								aria-disabled={ busy !== null }
+							>
+								{ __(
+									'Allow Meet access control',
+									'meet-for-kivicare'
+								) }
+							</Button>
+						) }
+					</Notice>
+				) }
 			{ status === 'active' && connection.connected_at && (
 				<p className="mfk-connection__since">
 					{ sprintf(

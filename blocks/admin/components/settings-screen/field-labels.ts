@@ -13,6 +13,11 @@ export function fieldLabel( name: string ): string {
 		sync_budget_ms: __( 'Time allowed at booking', 'meet-for-kivicare' ),
 		event_title_template: __( 'Event title', 'meet-for-kivicare' ),
 		send_updates: __( 'Invitations sent by Google', 'meet-for-kivicare' ),
+		meet_access_type: __(
+			'Who may join without asking',
+			'meet-for-kivicare'
+		),
+		attendance_retention_days: __( 'Keep attendance', 'meet-for-kivicare' ),
 		add_patient_as_attendee: __( 'Patient as guest', 'meet-for-kivicare' ),
 		join_window_minutes: __( 'Join window', 'meet-for-kivicare' ),
 		calendar_id: __( 'Calendar', 'meet-for-kivicare' ),

@@ -5,7 +5,7 @@
 import { SelectControl } from '@wordpress/components';
 import { __ } from '@wordpress/i18n';
 import type { SettingsForm } from '../../hooks/use-settings';
-import type { SendUpdates } from '../../types';
+import type { MeetAccessType, SendUpdates } from '../../types';
 import { fieldLabel } from './field-labels';
 import { Field, TextField, ToggleField, helpFor, invalid } from './fields';
 import Section from './section';
@@ -62,17 +62,87 @@ export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 					] }
 				/>
 			</Field>
-			<ToggleField
+			<Field form={ form } name="meet_access_type">
+				<SelectControl
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+					label={ fieldLabel( 'meet_access_type' ) }
+					help={ helpFor(
+						form,
+						'meet_access_type',
+						__(
+							'Everyone else asks to join and the doctor admits them, so a patient signed in with another Google account still gets in. Set on each consultation’s Meet once its link exists; doctors connected before are asked once to allow it.',
+							'meet-for-kivicare'
+						)
+					) }
+					value={ form.values.meet_access_type as MeetAccessType }
+					onChange={ ( value: MeetAccessType ) =>
+						form.set( 'meet_access_type', value )
+					}
+					aria-invalid={ invalid( form, 'meet_access_type' ) }
+					options={ [
+						{
+							value: 'RESTRICTED',
+							label: __(
+								'Only invited people',
+								'meet-for-kivicare'
+							),
+						},
+						{
+							value: 'TRUSTED',
+							label: __(
+								'Invited people and the doctor’s organisation',
+								'meet-for-kivicare'
+							),
+						},
+						{
+							value: 'OPEN',
+							label: __(
+								'Anyone with the link',
+								'meet-for-kivicare'
+							),
+						},
+					] }
+				/>
+			</Field>
+			{ form.values.meet_access_type === 'OPEN' ? (
+				<ToggleField
+					form={ form }
+					name="add_patient_as_attendee"
+					label={ __(
+						'Add the patient to the calendar event as a guest',
+						'meet-for-kivicare'
+					) }
+					help={ __(
+						'Off: the patient’s e-mail address stays out of Google Calendar; they get the link from the clinic.',
+						'meet-for-kivicare'
+					) }
+				/>
+			) : (
+				<p
+					className="mfk-field-note"
+					data-testid="mfk-patient-guest-note"
+				>
+					{ __(
+						'The patient is always a guest of the calendar event: “invited” means a guest of the event, so that is how they join without asking. Google sends them its own invitation only if “Invitations sent by Google” says so.',
+						'meet-for-kivicare'
+					) }
+				</p>
+			) }
+			<TextField
 				form={ form }
-				name="add_patient_as_attendee"
-				label={ __(
-					'Add the patient to the calendar event as a guest',
-					'meet-for-kivicare'
-				) }
+				name="attendance_retention_days"
+				label={ __( 'Keep attendance (days)', 'meet-for-kivicare' ) }
 				help={ __(
-					'Off: the patient’s e-mail address stays out of Google Calendar; they get the link from the clinic.',
+					'After each video consultation the plugin records who joined (names as Meet shows them, times) for the appointment’s staff. Older records are deleted; 0 keeps them until a patient’s data is erased (Tools → Erase Personal Data).',
 					'meet-for-kivicare'
 				) }
+				inputProps={ {
+					type: 'number',
+					min: 0,
+					max: 3650,
+					inputMode: 'numeric',
+				} }
 			/>
 			<TextField
 				form={ form }

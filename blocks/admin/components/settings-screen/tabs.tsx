@@ -25,6 +25,8 @@ export const FIELD_TABS: Record< FieldName, TabName > = {
 	google_client_secret: 'google',
 	event_title_template: 'meetings',
 	send_updates: 'meetings',
+	meet_access_type: 'meetings',
+	attendance_retention_days: 'meetings',
 	add_patient_as_attendee: 'meetings',
 	join_window_minutes: 'meetings',
 	sync_budget_ms: 'meetings',

@@ -6,6 +6,8 @@ export const REQUESTED_SCOPES = [
 	'openid',
 	'email',
 	'https://www.googleapis.com/auth/calendar.events',
+	'https://www.googleapis.com/auth/meetings.space.settings',
+	'https://www.googleapis.com/auth/meetings.space.readonly',
 ] as const;
 
 /** Where each scope appears in the Cloud console's scope list. */
@@ -25,6 +27,16 @@ export const SCOPE_ROWS: ReadonlyArray< {
 		console: '…/auth/calendar.events',
 		sensitive: true,
 	},
+	{
+		scope: 'https://www.googleapis.com/auth/meetings.space.settings',
+		console: '…/auth/meetings.space.settings',
+		sensitive: true,
+	},
+	{
+		scope: 'https://www.googleapis.com/auth/meetings.space.readonly',
+		console: '…/auth/meetings.space.readonly',
+		sensitive: true,
+	},
 ];
 
 /** Google Cloud console pages, as the steps link to them. */
@@ -32,6 +44,8 @@ export const CONSOLE = {
 	project: 'https://console.cloud.google.com/projectcreate',
 	calendarApi:
 		'https://console.cloud.google.com/apis/library/calendar-json.googleapis.com',
+	meetApi:
+		'https://console.cloud.google.com/apis/library/meet.googleapis.com',
 	branding: 'https://console.cloud.google.com/auth/branding',
 	audience: 'https://console.cloud.google.com/auth/audience',
 	dataAccess: 'https://console.cloud.google.com/auth/scopes',

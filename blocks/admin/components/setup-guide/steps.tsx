@@ -39,9 +39,15 @@ export function ProjectStep() {
 			</ol>
 			<p className="mfk-guide__note">
 				{ __(
-					'The Google Meet REST API is not needed: Meet links are made through the Calendar API. Google confirms that the API is enabled in step 6, when a test meeting is created.',
+					'Meet links are made through the Calendar API; Google confirms it is enabled in step 6, when a test meeting is created. Enable the Google Meet REST API in the same project too: it sets who may join each consultation without asking and reads who came.',
 					'meet-for-kivicare'
-				) }
+				) }{ ' ' }
+				<ExternalLink href={ CONSOLE.meetApi }>
+					{ __(
+						'Open the Google Meet REST API',
+						'meet-for-kivicare'
+					) }
+				</ExternalLink>
 			</p>
 		</>
 	);

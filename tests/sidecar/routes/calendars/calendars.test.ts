@@ -70,6 +70,8 @@ describe( 'calendar choice', () => {
 			'openid',
 			'email',
 			'https://www.googleapis.com/auth/calendar.events',
+			'https://www.googleapis.com/auth/meetings.space.settings',
+			'https://www.googleapis.com/auth/meetings.space.readonly',
 			CALENDAR_LIST_SCOPE,
 			APP_CREATED_SCOPE,
 		] );

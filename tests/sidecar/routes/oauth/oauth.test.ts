@@ -78,7 +78,7 @@ describe( 'consent and code exchange', () => {
 			access_type: 'offline',
 			prompt: 'consent',
 			include_granted_scopes: 'true',
-			scope: 'openid email https://www.googleapis.com/auth/calendar.events',
+			scope: 'openid email https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/meetings.space.settings https://www.googleapis.com/auth/meetings.space.readonly',
 			state: 'state-abc',
 			login_hint: 'doctor@example.test',
 		} );
