@@ -40,6 +40,7 @@ import {
 	sleep,
 	startBareNode,
 	startSidecarProcess,
+	UNPACED,
 } from './lib/procs';
 import type { Figure } from './lib/report';
 import { sidecarCaller } from './lib/sidecar-client';
@@ -156,6 +157,7 @@ export async function sidecarMemory(
 			MFK_SHARED_SECRET: SECRET,
 			MFK_SEAL_KEYS: SEAL_KEYS,
 			...google.sidecarEnv(),
+			...UNPACED,
 		},
 		runtime,
 		bundle
