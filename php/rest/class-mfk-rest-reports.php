@@ -65,6 +65,7 @@ final class MFK_REST_Reports {
 						'description' => __( 'Page (from 1).', 'meet-for-kivicare' ),
 						'type'        => 'integer',
 						'minimum'     => 1,
+						'maximum'     => 1000000,
 						'default'     => 1,
 					),
 					'per_page'  => array(
