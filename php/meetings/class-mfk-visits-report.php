@@ -94,7 +94,7 @@ final class MFK_Visits_Report {
 			$sql     .= ' AND m.doctor_id = %d';
 			$values[] = (int) $filters['doctor_id'];
 		}
-		$wanted = null === $clinics ? null : $clinics;
+		$wanted = $clinics;
 		if ( ! empty( $filters['clinic_id'] ) ) {
 			$one    = (int) $filters['clinic_id'];
 			$wanted = null === $wanted || in_array( $one, $wanted, true ) ? array( $one ) : array();
