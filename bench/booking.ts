@@ -27,6 +27,8 @@ export const LATENCY_MS = 250;
 export const LATENCIES = [ 0, 250, 1000 ] as const;
 const VARIANTS = [ 'none', 'ours-default', 'ours-sync', 'php-only' ] as const;
 export type Variant = ( typeof VARIANTS )[ number ];
+/** Variants of other figures (bench/php/bench-hooks.php): the default path without the Meet steps. */
+export type BenchVariant = Variant | 'ours-default-no-meet-steps';
 const ZONE = 'Europe/Berlin';
 
 /** Slot n of the booking doctor: 30-minute slots, 48 a day, from `firstDay` days ahead. */
@@ -45,7 +47,7 @@ function slot( n: number, firstDay: number ) {
 export async function book(
 	session: Session,
 	world: World,
-	variant: Variant,
+	variant: BenchVariant,
 	n: number,
 	firstDay: number
 ) {

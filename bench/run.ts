@@ -13,7 +13,7 @@
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
- * google-calls,
+ * google-calls, meet-privacy (meet-privacy-booking, -attendance, -report),
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -53,6 +53,7 @@ import {
 import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
 import { googleCallsFigure, measureGoogleCalls } from './google-calls';
+import { measureMeetPrivacy, meetPrivacyFigures } from './meet-privacy';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
 import { measureStartup, startupFigures } from './sidecar-startup';
@@ -69,6 +70,7 @@ type Group =
 	| 'scaling'
 	| 'queue-tick'
 	| 'google-calls'
+	| 'meet-privacy'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -91,7 +93,9 @@ const selected = ( g: Group ) =>
 	( g === 'burst' && only.has( 'burst-sidecar-killed' ) ) ||
 	( g === 'backlog' && only.has( 'backlog-2-sidecars' ) ) ||
 	( g === 'hosted' &&
-		[ ...only ].some( ( id ) => id.startsWith( 'hosted' ) ) );
+		[ ...only ].some( ( id ) => id.startsWith( 'hosted' ) ) ) ||
+	( g === 'meet-privacy' &&
+		[ ...only ].some( ( id ) => id.startsWith( 'meet-privacy' ) ) );
 
 const log = ( message: string ) =>
 	process.stderr.write( `[bench] ${ message }\n` );
@@ -273,6 +277,7 @@ async function main(): Promise< void > {
 			'scaling',
 			'queue-tick',
 			'google-calls',
+			'meet-privacy',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -523,6 +528,33 @@ async function main(): Promise< void > {
 					);
 				}
 			}
+			if ( selected( 'meet-privacy' ) ) {
+				log(
+					'Meet steps: booking with and without, attendance collection, the visits report'
+				);
+				loads[ 'meet-privacy' ] = load();
+				try {
+					figures.push(
+						...meetPrivacyFigures(
+							await measureMeetPrivacy(
+								world,
+								quick
+									? { rounds: 8, visits: 5000, runs: 5 }
+									: {}
+							)
+						)
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'meet-privacy-booking',
+							'booking overhead with the Meet steps, default path',
+							'≤ 15 ms p50 added in total',
+							e
+						)
+					);
+				}
+			}
 			if ( selected( 'hosted' ) ) {
 				log(
 					'hosted fleet: 3 sites draining at once, a quiet site booking'
@@ -570,6 +602,9 @@ async function main(): Promise< void > {
 		}
 		if ( id.startsWith( 'hosted' ) ) {
 			return 'hosted';
+		}
+		if ( id.startsWith( 'meet-privacy' ) ) {
+			return 'meet-privacy';
 		}
 		return id === 'frontend-weight' ? 'start' : id;
 	};

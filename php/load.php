@@ -41,6 +41,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_retry'                                         => 'meetings/class-mfk-retry.php',
 	'mfk_meet_access'                                   => 'meetings/class-mfk-meet-access.php',
 	'mfk_meet_attendance'                               => 'meetings/class-mfk-meet-attendance.php',
+	'mfk_visits_report'                                 => 'meetings/class-mfk-visits-report.php',
 	'mfk_attendance_privacy'                            => 'meetings/class-mfk-attendance-privacy.php',
 	'mfk_regenerate'                                    => 'meetings/class-mfk-regenerate.php',
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
@@ -87,6 +88,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_calendars'                                => 'rest/class-mfk-rest-calendars.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
 	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
+	'mfk_rest_reports'                                  => 'rest/class-mfk-rest-reports.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.

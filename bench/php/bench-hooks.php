@@ -11,7 +11,9 @@
  * - `none`       Meet for KiviCare not loaded; KiviCare's `googlemeet` provider is one that does
  *                nothing (KiviCare refuses telemedicine bookings without a provider);
  * - `php-only`   Meet for KiviCare not loaded; bench/php/php-only-provider.php is KiviCare's
- *                `googlemeet` provider instead (what a PHP-only add-on does).
+ *                `googlemeet` provider instead (what a PHP-only add-on does);
+ * - `ours-default-no-meet-steps` the default path without the Meet steps (access type "anyone
+ *                with the link", no patient guest, the steps never woken by this request).
  *
  * Test-only: never shipped, never installed outside the bench instance.
  *
@@ -103,6 +105,34 @@ if ( 'ours-default' === $mfk_bench_variant ) {
 		static function ( $settings ) {
 			return array( 'sync_budget_ms' => 0 ) + (array) $settings;
 		}
+	);
+}
+if ( 'ours-default-no-meet-steps' === $mfk_bench_variant ) {
+	// The default path without the Meet steps: anyone with the link (no patient guest, no
+	// access step) and the steps' wake-up kept in the future, so this request never starts them.
+	add_filter(
+		'option_mfk_settings',
+		static function ( $settings ) {
+			return array(
+				'sync_budget_ms'          => 0,
+				'meet_access_type'        => 'OPEN',
+				'add_patient_as_attendee' => false,
+			) + (array) $settings;
+		}
+	);
+	add_filter(
+		'pre_option_mfk_meet_steps_next_due',
+		static function () {
+			return (string) ( time() + DAY_IN_SECONDS );
+		}
+	);
+	add_action(
+		'plugins_loaded',
+		static function () {
+			remove_action( 'mfk_meeting_ready', array( 'MFK_Meet_Access', 'wake' ), 10 );
+			remove_action( 'mfk_meeting_rescheduled', array( 'MFK_Meet_Access', 'wake' ), 10 );
+		},
+		20
 	);
 }
 unset( $mfk_bench_variant );

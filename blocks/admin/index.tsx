@@ -1,11 +1,13 @@
 /**
  * Admin bundle (build/admin/index.js, script handle `meet-for-kivicare-admin`): the settings
- * page, the doctors' Google connection panel, and the clinic staff's table of their doctors.
+ * page, the doctors' Google connection panel, the clinic staff's table of their doctors, and the
+ * video visits report.
  */
 import domReady from '@wordpress/dom-ready';
 import ConnectionPanel from './components/connection-panel';
 import DoctorsTable from './components/doctors-table';
 import SettingsScreen from './components/settings-screen';
+import VisitsReport, { type Option } from './components/visits-report';
 import { mountScreens, registerScreen } from './screens';
 import './index.scss';
 
@@ -25,5 +27,24 @@ registerScreen( 'connection', ( { root } ) => {
 
 // Clinic admins and receptionists: their clinics' doctors.
 registerScreen( 'doctors', () => <DoctorsTable /> );
+
+/** A JSON list of `{ id, name }` in a data attribute ([] when missing or invalid). */
+function options( json: string | undefined ): Option[] {
+	try {
+		const value: unknown = JSON.parse( json ?? '[]' );
+		return Array.isArray( value ) ? ( value as Option[] ) : [];
+	} catch {
+		return [];
+	}
+}
+
+// Administrators and clinic admins: the video visits report.
+registerScreen( 'visits', ( { root } ) => (
+	<VisitsReport
+		clinics={ options( root.dataset.mfkClinics ) }
+		doctors={ options( root.dataset.mfkDoctors ) }
+		csvUrl={ root.dataset.mfkCsvUrl ?? '' }
+	/>
+) );
 
 domReady( () => mountScreens() );

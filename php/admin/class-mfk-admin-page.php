@@ -24,6 +24,9 @@ final class MFK_Admin_Page {
 	/** Clinic staff's page of their doctors' connections. */
 	const CLINIC_SLUG = 'mfk-clinic-doctors';
 
+	/** The video visits report (administrators and clinic admins). */
+	const REPORT_SLUG = 'mfk-video-visits';
+
 	/** KiviCare's top-level menu slug. */
 	const KIVICARE_MENU = 'kivicare';
 
@@ -85,6 +88,68 @@ final class MFK_Admin_Page {
 				array( __CLASS__, 'render_clinic' )
 			);
 		}
+		if ( MFK_Visits_Report::can_view( $user_id ) ) {
+			$report_parent = self::kivicare_menu_present() && ( current_user_can( 'manage_options' ) || user_can( $user_id, 'kiviCare_appointment_list' ) ) ? self::KIVICARE_MENU : 'index.php';
+			self::$hooks[] = (string) add_submenu_page(
+				$report_parent,
+				__( 'Video visits', 'meet-for-kivicare' ),
+				__( 'Video visits', 'meet-for-kivicare' ),
+				'read',
+				self::REPORT_SLUG,
+				array( __CLASS__, 'render_report' )
+			);
+		}
+	}
+
+	/**
+	 * The video visits report: administrators see every clinic, a clinic admin their own; the
+	 * filters offer the clinics and doctors the viewer may see, the rows come from
+	 * `GET /reports/visits` (which applies the same limits).
+	 */
+	public static function render_report(): void {
+		global $wpdb;
+		$user_id = get_current_user_id();
+		if ( ! MFK_Visits_Report::can_view( $user_id ) ) {
+			wp_die( esc_html__( 'Only administrators and clinic admins can open this page.', 'meet-for-kivicare' ), 403 );
+		}
+		$clinic_ids = MFK_Visits_Report::clinics_of( $user_id );
+		$clinics    = array();
+		if ( MFK_Appointments::has_table( 'kc_clinics' ) ) {
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- filter options.
+			$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT id, name FROM %i ORDER BY name', MFK_Appointments::table( 'kc_clinics' ) ), ARRAY_A );
+			foreach ( (array) $rows as $row ) {
+				if ( null === $clinic_ids || in_array( (int) $row['id'], $clinic_ids, true ) ) {
+					$clinics[] = array(
+						'id'   => (int) $row['id'],
+						'name' => (string) $row['name'],
+					);
+				}
+			}
+		}
+		$doctor_ids = null === $clinic_ids
+			? array_map( 'intval', get_users( array( 'role' => 'kiviCare_doctor', 'fields' => 'ID' ) ) )
+			: MFK_Clinic_Staff::doctors( $user_id, true );
+		$doctors    = array();
+		foreach ( $doctor_ids as $doctor_id ) {
+			$doctors[] = array(
+				'id'   => $doctor_id,
+				'name' => MFK_Appointments::user_name( $doctor_id ),
+			);
+		}
+		usort( $doctors, static fn( $a, $b ) => strcasecmp( $a['name'], $b['name'] ) );
+		echo '<div class="wrap mfk-admin">';
+		echo '<h1>' . esc_html__( 'Video visits', 'meet-for-kivicare' ) . '</h1>';
+		echo '<hr class="wp-header-end">';
+		echo '<p class="mfk-admin__intro">' . esc_html__( 'Past video consultations and whether they took place, from Google Meet\'s attendance records. "Not yet known" means the attendance has not been read yet, or could not be.', 'meet-for-kivicare' ) . '</p>';
+		self::root(
+			'visits',
+			array(
+				'clinics' => (string) wp_json_encode( $clinics ),
+				'doctors' => (string) wp_json_encode( $doctors ),
+				'csv-url' => add_query_arg( '_wpnonce', wp_create_nonce( 'wp_rest' ), rest_url( MFK_REST::NAMESPACE . MFK_REST_Reports::ROUTE ) ),
+			)
+		);
+		echo '</div>';
 	}
 
 	/**

@@ -55,6 +55,8 @@ add_action( 'admin_post_nopriv_mfk_connect_invite', array( 'MFK_Connection_Invit
 // The REST API.
 add_action( 'rest_api_init', array( 'MFK_REST', 'register_routes' ) );
 add_filter( 'rest_post_dispatch', array( 'MFK_REST', 'normalize_param_errors' ), 10, 3 );
+// The video visits report's CSV download is streamed instead of JSON.
+add_filter( 'rest_pre_serve_request', array( 'MFK_REST_Reports', 'serve_csv' ), 10, 2 );
 
 // Notifications: the queue's actions, and the Meet link in KiviCare Pro's templates.
 add_action( 'mfk_meeting_ready', array( 'MFK_Notifications', 'on_meeting_ready' ), 10, 3 );

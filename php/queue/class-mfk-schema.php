@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '5';
+	const VERSION = '6';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -222,6 +222,7 @@ final class MFK_Schema {
   UNIQUE KEY appointment_id (appointment_id),
   KEY state_next_attempt (state,next_attempt_at),
   KEY doctor_state (doctor_id,state),
+  KEY end_utc (end_utc),
   KEY event_id (event_id),
   KEY lease_token (lease_token)
 ) {$charset_collate};";

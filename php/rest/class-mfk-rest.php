@@ -67,6 +67,7 @@ final class MFK_REST {
 		MFK_REST_Calendars::register_routes();
 		MFK_REST_Meetings::register_routes();
 		MFK_REST_Meet_Access::register_routes();
+		MFK_REST_Reports::register_routes();
 		MFK_REST_Background::register_routes();
 		if ( MFK_Compat::integration_active() ) {
 			MFK_KiviCare_Settings_API::register_routes();

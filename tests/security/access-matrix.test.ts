@@ -3,7 +3,8 @@
  * and clinic admins of the appointment's clinic or another, administrators) against every
  * sensitive action (reading the Meet link through REST and through the shortcode, retrying,
  * settings in both namespaces, the health and queue routes, the background kick, connecting,
- * reading and disconnecting a doctor's Google connection, KiviCare's "regenerate" route), plus a
+ * reading and disconnecting a doctor's Google connection, KiviCare's "regenerate" route, an
+ * appointment's attendance, the video visits report and its CSV download), plus a
  * logged-in doctor's browser tricked into a request without the REST nonce (CSRF). A refusal must
  * also leave no trace: no link in the answer and, for disconnects, the connection untouched, for
  * regenerate the meeting's row. The matrix is written to
@@ -141,6 +142,75 @@ it( 'grants each action only to whom it belongs', async () => {
 		{ ...staff, patient: 200 },
 		{ secret: cast.meetUrl }
 	);
+	await row(
+		'Read the appointment’s attendance',
+		`${ API }/appointments/${ id }/attendance`,
+		'GET',
+		staff
+	);
+	// The video visits report: administrators, and clinic admins for their own clinics. A past
+	// visit of clinic A (doctor 1) must show up for those two only.
+	const pastVisit = await wpJson< number >(
+		`global $wpdb;
+		$end = time() - DAY_IN_SECONDS;
+		$wpdb->insert( $wpdb->prefix . 'kc_appointments', array(
+			'appointment_start_date' => gmdate( 'Y-m-d', $end - 1800 ), 'appointment_start_time' => gmdate( 'H:i:s', $end - 1800 ),
+			'clinic_id' => $args['clinic'], 'doctor_id' => $args['doctor'], 'patient_id' => $args['patient'], 'status' => 1,
+		) );
+		$id = (int) $wpdb->insert_id;
+		$wpdb->insert( MFK_Schema::table(), array(
+			'appointment_id' => $id, 'url' => 'https://meet.google.com/pst-visi-tab', 'state' => 'ready',
+			'desired' => 'active', 'doctor_id' => $args['doctor'],
+			'start_utc' => gmdate( 'Y-m-d H:i:s', $end - 1800 ), 'end_utc' => gmdate( 'Y-m-d H:i:s', $end ),
+		) );
+		return $id;`,
+		{
+			clinic: cast.clinicId,
+			doctor: cast.users.doctor.id,
+			patient: cast.users.patient.id,
+		}
+	);
+	const reportReaders = {
+		admin: 200,
+		clinicAdmin: 200,
+		foreignClinicAdmin: 200,
+	};
+	await row(
+		'Read the video visits report',
+		`${ API }/reports/visits`,
+		'GET',
+		reportReaders
+	);
+	await row(
+		'Read the video visits report of clinic A',
+		`${ API }/reports/visits?clinic_id=${ cast.clinicId }`,
+		'GET',
+		{ admin: 200, clinicAdmin: 200 }
+	);
+	await row(
+		'Download the video visits report of clinic A (CSV)',
+		`${ API }/reports/visits?format=csv&clinic_id=${ cast.clinicId }`,
+		'GET',
+		{ admin: 200, clinicAdmin: 200 }
+	);
+	const seeVisit = new Set< Actor >( [ 'admin', 'clinicAdmin' ] );
+	for ( const actor of ACTORS ) {
+		const res = await send(
+			cast.sessions[ actor ],
+			`${ API }/reports/visits?per_page=100&doctor_id=${ cast.users.doctor.id }`,
+			'GET'
+		);
+		const shown =
+			res.status === 200 &&
+			res.text.includes( `"appointment_id":${ pastVisit },` );
+		cells.push( {
+			action: 'See clinic A’s past visit in the video visits report',
+			actor,
+			expected: seeVisit.has( actor ) ? 200 : 403,
+			actual: shown ? 200 : 403,
+			leaked: ! seeVisit.has( actor ) && shown,
+		} );
+	}
 	await row(
 		'Read a missing appointment (REST)',
 		`${ API }/appointments/999999999/meeting`,
