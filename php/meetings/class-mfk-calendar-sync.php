@@ -1,0 +1,390 @@
+<?php
+/**
+ * Changes made in the doctor's Google Calendar come back (docs/queue.md, "Calendar sync"): a
+ * periodic incremental sync of every connected doctor's calendar (it works without push), sooner
+ * when a push notification marked the calendar "sync due", and the push channels opened, renewed
+ * before they expire and stopped on disconnect. The sync token and the channel live in the
+ * doctor's user meta; the sidecar keeps nothing.
+ *
+ * A consultation event changed in Google (its etag is not the one WordPress kept) makes its
+ * meeting due in the queue: the queue's ensure reads the event and applies the rules the sidecar
+ * already has (deleted → restored with the same id and link; moved → `moved_in_google` with
+ * Google's time, for the clinic; conference removed → repaired; replaced → adopted).
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Incremental sync and push channels of doctors' calendars.
+ */
+final class MFK_Calendar_Sync {
+
+	const META_SYNC_TOKEN = 'mfk_calendar_sync_token';
+	const META_SYNC_DUE   = 'mfk_calendar_sync_due';
+	const META_SYNC_LAST  = 'mfk_calendar_sync_last';
+	const META_SYNC_ERROR = 'mfk_calendar_sync_error';
+	const META_CHANNEL    = 'mfk_calendar_channel';
+	const META_CHANNEL_ID = 'mfk_calendar_channel_id';
+
+	/** Seconds between two syncs of a doctor's calendar without push (filter `mfk_calendar_sync_interval`). */
+	const DEFAULT_INTERVAL = 900;
+
+	/** Doctors synced in one queue run at most. */
+	const DOCTORS_PER_RUN = 10;
+
+	/** Sidecar requests of one doctor's sync at most (each reads up to 1,000 events). */
+	const REQUESTS_PER_SYNC = 5;
+
+	/** A channel is renewed when it expires within this (seconds). */
+	const RENEW_BEFORE = DAY_IN_SECONDS;
+
+	/** Lifetime asked for a channel (seconds; Google may give less). */
+	const CHANNEL_TTL = 7 * DAY_IN_SECONDS;
+
+	/**
+	 * WP-Cron: the queue's tick.
+	 */
+	public static function cron_run(): void {
+		self::run_due();
+	}
+
+	/**
+	 * Queue tick: syncs the calendars that are due (a push arrived) or whose last sync is older
+	 * than the interval, and renews channels.
+	 *
+	 * @param int|null $now Unix time (tests).
+	 * @return array<int,string> Outcome per doctor.
+	 */
+	public static function run_due( ?int $now = null ): array {
+		$now      = $now ?? time();
+		$interval = max( 60, (int) apply_filters( 'mfk_calendar_sync_interval', self::DEFAULT_INTERVAL ) );
+		$outcomes = array();
+		foreach ( self::connected_doctors() as $doctor_id ) {
+			if ( count( $outcomes ) >= self::DOCTORS_PER_RUN ) {
+				break;
+			}
+			$due  = (int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0;
+			$last = (int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true );
+			if ( $due || $last + $interval <= $now ) {
+				$result                 = self::sync_doctor( $doctor_id );
+				$outcomes[ $doctor_id ] = is_wp_error( $result ) ? $result->get_error_code() : 'ok';
+			}
+			if ( self::push_enabled() ) {
+				self::ensure_channel( $doctor_id, $now );
+			}
+		}
+		return $outcomes;
+	}
+
+	/**
+	 * One doctor's incremental sync: reads the changes since the stored token (a full sync of
+	 * this site's events without one, or after Google's 410) and makes the changed meetings due.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @return array{events:int,requeued:int,full:bool}|WP_Error
+	 */
+	public static function sync_doctor( int $doctor_id ) {
+		$token    = (string) get_user_meta( $doctor_id, self::META_SYNC_TOKEN, true );
+		$page     = '';
+		$full     = false;
+		$events   = 0;
+		$requeued = 0;
+		// Cleared first: a push arriving during the sync marks it due again.
+		delete_user_meta( $doctor_id, self::META_SYNC_DUE );
+		for ( $i = 0; $i < self::REQUESTS_PER_SYNC; $i++ ) {
+			$extra = array( 'calendarId' => MFK_Doctor_Connection::calendar_id( $doctor_id ) );
+			if ( '' !== $token ) {
+				$extra['syncToken'] = $token;
+			}
+			if ( '' !== $page ) {
+				$extra['pageToken'] = $page;
+			}
+			$answer = self::call( $doctor_id, '/v1/calendars/sync', $extra, 20 );
+			if ( is_wp_error( $answer ) ) {
+				update_user_meta( $doctor_id, self::META_SYNC_ERROR, $answer->get_error_code() );
+				if ( ! empty( ( (array) $answer->get_error_data() )['retryable'] ) ) {
+					update_user_meta( $doctor_id, self::META_SYNC_DUE, time() );
+				}
+				return $answer;
+			}
+			if ( ! empty( $answer['fullSync'] ) ) {
+				$full  = true;
+				$token = ''; // A full sync's pages go on without the refused token.
+			}
+			foreach ( (array) ( $answer['events'] ?? array() ) as $event ) {
+				if ( is_array( $event ) ) {
+					++$events;
+					$requeued += self::apply( $event ) ? 1 : 0;
+				}
+			}
+			$page = is_string( $answer['nextPageToken'] ?? null ) ? $answer['nextPageToken'] : '';
+			if ( is_string( $answer['nextSyncToken'] ?? null ) && '' !== $answer['nextSyncToken'] ) {
+				update_user_meta( $doctor_id, self::META_SYNC_TOKEN, $answer['nextSyncToken'] );
+				update_user_meta( $doctor_id, self::META_SYNC_LAST, time() );
+				delete_user_meta( $doctor_id, self::META_SYNC_ERROR );
+				break;
+			}
+			if ( '' === $page ) {
+				break;
+			}
+		}
+		if ( '' !== $page ) {
+			// More to read: the next queue run goes on.
+			update_user_meta( $doctor_id, self::META_SYNC_DUE, time() );
+		}
+		if ( $requeued > 0 ) {
+			MFK_Queue::schedule_immediate_run();
+		}
+		return array(
+			'events'   => $events,
+			'requeued' => $requeued,
+			'full'     => $full,
+		);
+	}
+
+	/**
+	 * One of this site's events as Google has it now: when it is not the version WordPress
+	 * wrote last, its meeting is made due so the queue applies the rules.
+	 *
+	 * @param array<string,mixed> $event Compact event from the sidecar.
+	 * @return bool Whether the meeting was made due.
+	 */
+	public static function apply( array $event ): bool {
+		global $wpdb;
+		$event_id = is_string( $event['eventId'] ?? null ) ? $event['eventId'] : '';
+		$row      = MFK_Mappings::get_by_event_id( $event_id );
+		if ( null === $row || MFK_Mappings::DESIRED_ACTIVE !== $row['desired'] || 'active' !== $row['synced_status'] ) {
+			return false;
+		}
+		$etag = is_string( $event['etag'] ?? null ) ? $event['etag'] : '';
+		if ( '' !== $etag && $etag === (string) $row['etag'] ) {
+			return false; // WordPress's own write, or a change already looked at.
+		}
+		$table = MFK_Schema::table();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (bool) $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
+				 WHERE id = %d AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
+				$now,
+				$now,
+				$now,
+				(int) $row['id']
+			)
+		);
+	}
+
+	/**
+	 * Whether push channels are opened: Google delivers only to HTTPS, so by default only when
+	 * the site's REST address is HTTPS (filter `mfk_calendar_push`).
+	 */
+	public static function push_enabled(): bool {
+		return (bool) apply_filters( 'mfk_calendar_push', 0 === strpos( self::push_address(), 'https://' ) );
+	}
+
+	/** Where Google sends notifications (filter `mfk_calendar_push_address`). */
+	public static function push_address(): string {
+		return (string) apply_filters( 'mfk_calendar_push_address', rest_url( MFK_REST::NAMESPACE . MFK_REST_Calendar_Push::ROUTE ) );
+	}
+
+	/**
+	 * Opens the doctor's channel when there is none, or a new one before the current one expires
+	 * (then stops the old one).
+	 *
+	 * @param int      $doctor_id Doctor.
+	 * @param int|null $now       Unix time.
+	 * @return array<string,mixed>|null|WP_Error The channel in effect.
+	 */
+	public static function ensure_channel( int $doctor_id, ?int $now = null ) {
+		$now     = $now ?? time();
+		$current = self::channel( $doctor_id );
+		if ( null !== $current && ( 0 === (int) $current['expiration'] || (int) floor( $current['expiration'] / 1000 ) - self::RENEW_BEFORE > $now ) ) {
+			return $current;
+		}
+		$id     = 'mfk-' . wp_generate_uuid4();
+		$secret = bin2hex( random_bytes( 32 ) );
+		$answer = self::call(
+			$doctor_id,
+			'/v1/calendars/watch',
+			array(
+				'calendarId' => MFK_Doctor_Connection::calendar_id( $doctor_id ),
+				'channelId'  => $id,
+				'token'      => $secret,
+				'address'    => self::push_address(),
+				'ttlSeconds' => self::CHANNEL_TTL,
+			),
+			15
+		);
+		if ( is_wp_error( $answer ) ) {
+			return $answer;
+		}
+		$channel = array(
+			'id'           => $id,
+			'token'        => $secret,
+			'resource_id'  => (string) ( $answer['resourceId'] ?? '' ),
+			'expiration'   => (int) ( $answer['expiration'] ?? 0 ),
+			'last_message' => 0,
+		);
+		update_user_meta( $doctor_id, self::META_CHANNEL, $channel );
+		update_user_meta( $doctor_id, self::META_CHANNEL_ID, $id );
+		if ( null !== $current ) {
+			self::stop( $doctor_id, $current );
+		}
+		return $channel;
+	}
+
+	/**
+	 * Stops the doctor's channel (disconnect) and forgets it and the sync token.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function on_disconnected( $doctor_id ): void {
+		$doctor_id = (int) $doctor_id;
+		$channel   = self::channel( $doctor_id );
+		if ( null !== $channel ) {
+			self::stop( $doctor_id, $channel );
+		}
+		foreach ( array( self::META_CHANNEL, self::META_CHANNEL_ID, self::META_SYNC_TOKEN, self::META_SYNC_DUE, self::META_SYNC_LAST, self::META_SYNC_ERROR ) as $key ) {
+			delete_user_meta( $doctor_id, $key );
+		}
+	}
+
+	/**
+	 * Stops a channel at Google (best effort: an unstopped channel expires, and its notices are
+	 * refused for an unknown id).
+	 *
+	 * @param int                 $doctor_id Doctor.
+	 * @param array<string,mixed> $channel   Channel.
+	 */
+	private static function stop( int $doctor_id, array $channel ): void {
+		if ( '' === (string) $channel['resource_id'] ) {
+			return;
+		}
+		self::call(
+			$doctor_id,
+			'/v1/calendars/stop-watch',
+			array(
+				'channelId'  => (string) $channel['id'],
+				'resourceId' => (string) $channel['resource_id'],
+			),
+			10
+		);
+	}
+
+	/**
+	 * The doctor's channel as stored, or null.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @return array{id:string,token:string,resource_id:string,expiration:int,last_message:int}|null
+	 */
+	public static function channel( int $doctor_id ): ?array {
+		$stored = get_user_meta( $doctor_id, self::META_CHANNEL, true );
+		if ( ! is_array( $stored ) || empty( $stored['id'] ) || empty( $stored['token'] ) ) {
+			return null;
+		}
+		return array(
+			'id'           => (string) $stored['id'],
+			'token'        => (string) $stored['token'],
+			'resource_id'  => (string) ( $stored['resource_id'] ?? '' ),
+			'expiration'   => (int) ( $stored['expiration'] ?? 0 ),
+			'last_message' => (int) ( $stored['last_message'] ?? 0 ),
+		);
+	}
+
+	/**
+	 * The doctor whose channel has this id, or 0.
+	 *
+	 * @param string $channel_id Channel id.
+	 */
+	public static function doctor_of_channel( string $channel_id ): int {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching -- one indexed lookup per notification.
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT user_id FROM %i WHERE meta_key = %s AND meta_value = %s LIMIT 1', $wpdb->usermeta, self::META_CHANNEL_ID, $channel_id ) );
+	}
+
+	/**
+	 * Records a notification's message number; false when it is not newer than the last one
+	 * (a replay). Atomic on the stored channel: the update only succeeds from the value read.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @param int $number    X-Goog-Message-Number.
+	 */
+	public static function accept_message( int $doctor_id, int $number ): bool {
+		$channel = self::channel( $doctor_id );
+		if ( null === $channel || $number <= $channel['last_message'] ) {
+			return false;
+		}
+		$before                  = get_user_meta( $doctor_id, self::META_CHANNEL, true );
+		$channel['last_message'] = $number;
+		return (bool) update_user_meta( $doctor_id, self::META_CHANNEL, $channel, $before );
+	}
+
+	/**
+	 * Marks the doctor's calendar "sync due" and asks for a queue run.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function mark_due( int $doctor_id ): void {
+		if ( (int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0 ) {
+			return; // Already due: a flood of valid notices writes nothing.
+		}
+		update_user_meta( $doctor_id, self::META_SYNC_DUE, time() );
+		MFK_Queue::schedule_immediate_run();
+	}
+
+	/**
+	 * Connected doctors (active Google connection).
+	 *
+	 * @return int[]
+	 */
+	private static function connected_doctors(): array {
+		return array_map(
+			'intval',
+			get_users(
+				array(
+					'meta_key'   => MFK_Doctor_Connection::META_STATUS, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
+					'meta_value' => MFK_Doctor_Connection::STATUS_ACTIVE, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value
+					'fields'     => 'ID',
+					'orderby'    => 'ID',
+				)
+			)
+		);
+	}
+
+	/**
+	 * One doctor-scoped sidecar call, keeping a refreshed credential.
+	 *
+	 * @param int                 $doctor_id Doctor.
+	 * @param string              $path      Sidecar route.
+	 * @param array<string,mixed> $extra     Body fields.
+	 * @param int                 $timeout   Seconds.
+	 * @return array<string,mixed>|WP_Error
+	 */
+	private static function call( int $doctor_id, string $path, array $extra, int $timeout ) {
+		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
+		if ( is_wp_error( $fields ) ) {
+			return $fields;
+		}
+		$answer = MFK_Sidecar_Client::instance()->post(
+			$path,
+			$fields + $extra,
+			array(
+				'timeout'   => $timeout,
+				'doctor_id' => $doctor_id,
+			)
+		);
+		if ( is_wp_error( $answer ) ) {
+			$data = (array) $answer->get_error_data();
+			if ( isset( $data['credential'] ) && is_string( $data['credential'] ) ) {
+				MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
+			}
+			if ( in_array( $answer->get_error_code(), array( 'token_revoked', 'credential_invalid' ), true ) ) {
+				MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, (string) $answer->get_error_code(), $answer->get_error_message() );
+			}
+		}
+		return $answer;
+	}
+}
