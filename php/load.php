@@ -90,6 +90,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
 	'mfk_rest_calendar_push'                            => 'rest/class-mfk-rest-calendar-push.php',
+	'mfk_rest_google_moves'                             => 'rest/class-mfk-rest-google-moves.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',

@@ -28,6 +28,9 @@ final class MFK_Calendar_Sync {
 	const META_CHANNEL    = 'mfk_calendar_channel';
 	const META_CHANNEL_ID = 'mfk_calendar_channel_id';
 
+	/** The row's code while a "Put back" waits for the queue (MFK_Operation_Planner writes the time). */
+	const PUT_BACK = 'put_back_requested';
+
 	/** Seconds between two syncs of a doctor's calendar without push (filter `mfk_calendar_sync_interval`). */
 	const DEFAULT_INTERVAL = 900;
 

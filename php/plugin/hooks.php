@@ -45,6 +45,7 @@ add_action( 'mfk_doctor_connected', array( 'MFK_Sealing_Status', 'on_doctor_conn
 add_action( 'mfk_queue_tick', array( 'MFK_Calendar_Sync', 'cron_run' ), 20 );
 add_action( 'mfk_doctor_disconnecting', array( 'MFK_Calendar_Sync', 'on_disconnected' ) );
 add_action( 'rest_api_init', array( 'MFK_REST_Calendar_Push', 'register_routes' ) );
+add_action( 'rest_api_init', array( 'MFK_REST_Google_Moves', 'register_routes' ) );
 
 // KiviCare: its hooks are added once KiviCare is found without the original add-on.
 add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );

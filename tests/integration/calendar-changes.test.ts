@@ -218,6 +218,98 @@ describe( 'the notification endpoint', () => {
 	} );
 } );
 
+describe( 'the clinic answers a move made in Google', () => {
+	async function movedInGoogle( hour: string, byHours: number ) {
+		const id = await bookOne( hour );
+		await syncDoctor();
+		const [ event ] = await eventsOf( id );
+		const to = new Date(
+			Date.parse( event!.start.dateTime ) + byHours * 3600e3
+		);
+		await control( `${ calPath() }/${ event!.id }/move`, 'POST', {
+			start: { dateTime: to.toISOString() },
+			end: {
+				dateTime: new Date( to.getTime() + 30 * 60e3 ).toISOString(),
+			},
+		} );
+		await syncDoctor();
+		await drainQueue();
+		expect( ( await mapping( id ) )?.last_error_code ).toBe(
+			'moved_in_google'
+		);
+		return { id, to, url: ( await mapping( id ) )!.url };
+	}
+	const startUtc = async ( id: number ) =>
+		(
+			await query< { s: string } >(
+				"SELECT DATE_FORMAT( appointment_start_utc, '%Y-%m-%dT%H:%i:%sZ' ) AS s FROM wp_kc_appointments WHERE id = ?",
+				[ id ]
+			)
+		)[ 0 ]!.s;
+
+	test( "Apply to appointment: KiviCare reschedules to Google's time and the flag clears, same link", async () => {
+		const { id, to, url } = await movedInGoogle( '14:00', 3 );
+		const admin = await login( sc.clinicAdmin );
+		const applied = await admin.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/google-move/apply`,
+			{ method: 'POST' }
+		);
+		expect( applied.status ).toBe( 200 );
+		expect( Date.parse( await startUtc( id ) ) ).toBe( to.getTime() );
+		await drainQueue();
+		const row = await mapping( id );
+		expect( row?.state ).toBe( 'ready' );
+		expect( row?.last_error_code ).toBe( '' );
+		expect( row?.url ).toBe( url );
+		const events = await eventsOf( id );
+		expect( events ).toHaveLength( 1 );
+		expect( Date.parse( events[ 0 ]!.start.dateTime ) ).toBe(
+			to.getTime()
+		);
+		// Nothing left to apply.
+		const again = await admin.rest(
+			`meet-for-kivicare/v1/appointments/${ id }/meeting/google-move/apply`,
+			{ method: 'POST' }
+		);
+		expect( again.status ).toBe( 409 );
+	} );
+
+	test( "Put back: the appointment's time goes back on the event in Google; patients may do neither", async () => {
+		const before = ( await bookOne( '16:00' ) ) as number;
+		const bookedAt = await startUtc( before );
+		const [ event ] = await eventsOf( before );
+		await control( `${ calPath() }/${ event!.id }/move`, 'POST', {
+			start: { dateTime: '2040-01-01T08:00:00Z' },
+			end: { dateTime: '2040-01-01T08:30:00Z' },
+		} );
+		await syncDoctor();
+		await drainQueue();
+		expect( ( await mapping( before ) )?.last_error_code ).toBe(
+			'moved_in_google'
+		);
+		const patient = await login( sc.patient );
+		const refused = await patient.rest(
+			`meet-for-kivicare/v1/appointments/${ before }/meeting/google-move/put-back`,
+			{ method: 'POST' }
+		);
+		expect( refused.status ).toBe( 403 );
+		const admin = await login( sc.clinicAdmin );
+		const back = await admin.rest(
+			`meet-for-kivicare/v1/appointments/${ before }/meeting/google-move/put-back`,
+			{ method: 'POST' }
+		);
+		expect( back.status ).toBe( 200 );
+		await drainQueue();
+		const events = await eventsOf( before );
+		expect( events ).toHaveLength( 1 );
+		expect( Date.parse( events[ 0 ]!.start.dateTime ) ).toBe(
+			Date.parse( bookedAt )
+		);
+		expect( await startUtc( before ) ).toBe( bookedAt );
+		expect( ( await mapping( before ) )?.last_error_code ).toBe( '' );
+	} );
+} );
+
 describe( 'the periodic sync, without push', () => {
 	test( 'a deleted event is restored with the same id and link; a stripped conference is repaired', async () => {
 		const gone = await bookOne( '11:00' );
