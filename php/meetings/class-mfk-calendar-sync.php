@@ -31,6 +31,9 @@ final class MFK_Calendar_Sync {
 	/** The row's code while a "Put back" waits for the queue (MFK_Operation_Planner writes the time). */
 	const PUT_BACK = 'put_back_requested';
 
+	/** Autoloaded option: Unix time before which the tick has no calendar to sync. */
+	const OPTION_NEXT = 'mfk_calendar_sync_next';
+
 	/** Seconds between two syncs of a doctor's calendar without push (filter `mfk_calendar_sync_interval`). */
 	const DEFAULT_INTERVAL = 900;
 
@@ -47,15 +50,19 @@ final class MFK_Calendar_Sync {
 	const CHANNEL_TTL = 7 * DAY_IN_SECONDS;
 
 	/**
-	 * WP-Cron: the queue's tick.
+	 * WP-Cron: the queue's tick (and its run-now). Between two due times it costs nothing but an
+	 * autoloaded option read, so the idle tick stays as cheap as before.
 	 */
 	public static function cron_run(): void {
+		if ( time() < (int) get_option( self::OPTION_NEXT, 0 ) ) {
+			return;
+		}
 		self::run_due();
 	}
 
 	/**
 	 * Queue tick: syncs the calendars that are due (a push arrived) or whose last sync is older
-	 * than the interval, and renews channels.
+	 * than the interval, renews channels, and notes when there is next something to do.
 	 *
 	 * @param int|null $now Unix time (tests).
 	 * @return array<int,string> Outcome per doctor.
@@ -63,21 +70,33 @@ final class MFK_Calendar_Sync {
 	public static function run_due( ?int $now = null ): array {
 		$now      = $now ?? time();
 		$interval = max( 60, (int) apply_filters( 'mfk_calendar_sync_interval', self::DEFAULT_INTERVAL ) );
+		$push     = self::push_enabled();
 		$outcomes = array();
+		$next     = $now + $interval;
 		foreach ( self::connected_doctors() as $doctor_id ) {
-			if ( count( $outcomes ) >= self::DOCTORS_PER_RUN ) {
-				break;
-			}
 			$due  = (int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0;
 			$last = (int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true );
 			if ( $due || $last + $interval <= $now ) {
+				if ( count( $outcomes ) >= self::DOCTORS_PER_RUN ) {
+					$next = $now; // More doctors wait: the next tick goes on.
+					continue;
+				}
 				$result                 = self::sync_doctor( $doctor_id );
 				$outcomes[ $doctor_id ] = is_wp_error( $result ) ? $result->get_error_code() : 'ok';
+				$last                   = (int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true );
+				if ( (int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0 ) {
+					$next = $now;
+				}
 			}
-			if ( self::push_enabled() ) {
-				self::ensure_channel( $doctor_id, $now );
+			$next = min( $next, max( $last, $now ) + $interval );
+			if ( $push ) {
+				$channel = self::ensure_channel( $doctor_id, $now );
+				if ( is_array( $channel ) && $channel['expiration'] > 0 ) {
+					$next = min( $next, (int) floor( $channel['expiration'] / 1000 ) - self::RENEW_BEFORE );
+				}
 			}
 		}
+		update_option( self::OPTION_NEXT, max( $next, $now + 60 ), true );
 		return $outcomes;
 	}
 
@@ -335,6 +354,7 @@ final class MFK_Calendar_Sync {
 			return; // Already due: a flood of valid notices writes nothing.
 		}
 		update_user_meta( $doctor_id, self::META_SYNC_DUE, time() );
+		update_option( self::OPTION_NEXT, 0, true );
 		MFK_Queue::schedule_immediate_run();
 	}
 

@@ -206,10 +206,9 @@ describe( 'the notification endpoint', () => {
 		await waitFor(
 			async () => Number( await userMeta( 'mfk_calendar_sync_due' ) ) > 0
 		);
-		const outcome = await wpJson< Record< string, string > >(
-			'return MFK_Calendar_Sync::run_due();'
-		);
-		expect( outcome[ String( sc.doctor.id ) ] ).toBe( 'ok' );
+		// The push made the next queue run (WP-Cron's run-now) sync the calendar.
+		await wpJson( 'do_action( "mfk_queue_run_now" ); return true;' );
+		expect( await userMeta( 'mfk_calendar_sync_due' ) ).toBe( '' );
 		await drainQueue();
 		const after = await mapping( id );
 		expect( after?.last_error_code ).toBe( 'moved_in_google' );
@@ -330,10 +329,17 @@ describe( 'the periodic sync, without push', () => {
 			'UPDATE wp_usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?',
 			[ '1', sc.doctor.id, 'mfk_calendar_sync_last' ]
 		);
-		const outcome = await wpJson< Record< string, string > >(
-			'return MFK_Calendar_Sync::run_due();'
+		// A tick before the next due time does nothing; once it is due, the tick syncs.
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, time() + 600 ); do_action( "mfk_queue_tick" ); return true;'
 		);
-		expect( outcome[ String( sc.doctor.id ) ] ).toBe( 'ok' );
+		expect( ( await mapping( gone ) )?.state ).toBe( 'ready' );
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, 0 ); do_action( "mfk_queue_tick" ); return true;'
+		);
+		expect(
+			Number( await userMeta( 'mfk_calendar_sync_last' ) )
+		).toBeGreaterThan( 1 );
 		await drainQueue();
 		const [ restored ] = await eventsOf( gone );
 		expect( restored?.status ).toBe( 'confirmed' );
