@@ -13,7 +13,7 @@
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
- * google-calls,
+ * google-calls, calendar-sync,
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -53,6 +53,7 @@ import {
 import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
 import { googleCallsFigure, measureGoogleCalls } from './google-calls';
+import { calendarSyncFigure, measureCalendarSync } from './calendar-sync';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
 import { measureStartup, startupFigures } from './sidecar-startup';
@@ -69,6 +70,7 @@ type Group =
 	| 'scaling'
 	| 'queue-tick'
 	| 'google-calls'
+	| 'calendar-sync'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -273,6 +275,7 @@ async function main(): Promise< void > {
 			'scaling',
 			'queue-tick',
 			'google-calls',
+			'calendar-sync',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -518,6 +521,24 @@ async function main(): Promise< void > {
 							'google-calls',
 							'Google calls per change',
 							'booking 1, reschedule 1, cancel 1, delete 1, re-save 0, regenerate ≤ 2 (polls ≤ 3)',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'calendar-sync' ) ) {
+				log( 'calendar sync per doctor, nothing changed' );
+				loads[ 'calendar-sync' ] = load();
+				try {
+					figures.push(
+						calendarSyncFigure( await measureCalendarSync( world ) )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'calendar-sync',
+							'calendar sync per doctor, nothing changed',
+							'one Google call, ≤ 5 ms of PHP',
 							e
 						)
 					);
