@@ -293,6 +293,15 @@ describe( 'the clinic answers a move made in Google', () => {
 		);
 		expect( refused.status ).toBe( 403 );
 		const admin = await login( sc.clinicAdmin );
+		// The flag and its two actions, through REST and on the Meet panel.
+		const shown = await admin.rest(
+			`meet-for-kivicare/v1/appointments/${ before }/meeting?render=1`
+		);
+		expect( JSON.stringify( shown.body ) ).toContain( 'moved_in_google' );
+		expect( shown.body.html ).toContain( 'Apply to appointment' );
+		expect( shown.body.html ).toContain(
+			`appointments/${ before }/meeting/google-move/put-back`
+		);
 		const back = await admin.rest(
 			`meet-for-kivicare/v1/appointments/${ before }/meeting/google-move/put-back`,
 			{ method: 'POST' }
