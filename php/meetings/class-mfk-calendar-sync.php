@@ -359,6 +359,42 @@ final class MFK_Calendar_Sync {
 	}
 
 	/**
+	 * The health panel's view: push on or off, doctors synced, failing or with a channel, the
+	 * oldest last sync, and the meetings flagged moved in Google that wait for the clinic.
+	 *
+	 * @return array{push:bool,doctors:int,synced:int,failing:int,channels:int,oldest_sync_at:string|null,moved_in_google:int}
+	 */
+	public static function health(): array {
+		global $wpdb;
+		$doctors = self::connected_doctors();
+		$synced  = 0;
+		$failing = 0;
+		$open    = 0;
+		$oldest  = null;
+		foreach ( $doctors as $doctor_id ) {
+			$last = (int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true );
+			if ( $last > 0 ) {
+				++$synced;
+				$oldest = null === $oldest ? $last : min( $oldest, $last );
+			}
+			$failing += '' !== (string) get_user_meta( $doctor_id, self::META_SYNC_ERROR, true ) ? 1 : 0;
+			$open    += null !== self::channel( $doctor_id ) ? 1 : 0;
+		}
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only; a health view.
+		$moved = (int) $wpdb->get_var( "SELECT COUNT(*) FROM `{$table}` WHERE last_error_code = 'moved_in_google'" );
+		return array(
+			'push'            => self::push_enabled(),
+			'doctors'         => count( $doctors ),
+			'synced'          => $synced,
+			'failing'         => $failing,
+			'channels'        => $open,
+			'oldest_sync_at'  => null !== $oldest ? gmdate( 'c', $oldest ) : null,
+			'moved_in_google' => $moved,
+		);
+	}
+
+	/**
 	 * Connected doctors (active Google connection).
 	 *
 	 * @return int[]

@@ -302,6 +302,14 @@ describe( 'the clinic answers a move made in Google', () => {
 		expect( shown.body.html ).toContain(
 			`appointments/${ before }/meeting/google-move/put-back`
 		);
+		const health = await wpJson< any >( 'return MFK_Health::report();' );
+		expect( health.calendar_sync ).toMatchObject( {
+			synced: expect.any( Number ),
+			channels: expect.any( Number ),
+		} );
+		expect( health.calendar_sync.moved_in_google ).toBeGreaterThanOrEqual(
+			1
+		);
 		const back = await admin.rest(
 			`meet-for-kivicare/v1/appointments/${ before }/meeting/google-move/put-back`,
 			{ method: 'POST' }
