@@ -31,6 +31,9 @@ final class MFK_Calendar_Sync {
 	/** The row's code while a "Put back" waits for the queue (MFK_Operation_Planner writes the time). */
 	const PUT_BACK = 'put_back_requested';
 
+	/** The row's code for an event deleted in Google and left so (setting `google_deleted_event` = flag). */
+	const DELETED_IN_GOOGLE = 'deleted_in_google';
+
 	/** Autoloaded option: Unix time before which the tick has no calendar to sync. */
 	const OPTION_NEXT = 'mfk_calendar_sync_next';
 
@@ -186,6 +189,22 @@ final class MFK_Calendar_Sync {
 		}
 		$table = MFK_Schema::table();
 		$now   = gmdate( 'Y-m-d H:i:s' );
+		if ( 'cancelled' === ( $event['status'] ?? '' ) && 'flag' === MFK_Settings::get( 'google_deleted_event' ) ) {
+			// The clinic's choice: left deleted, and shown to staff (Try again restores it).
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+			$wpdb->query(
+				$wpdb->prepare(
+					"UPDATE `{$table}` SET state = 'failed', sync_state = 'failed', last_error_code = %s, last_error_message = %s, etag = %s, updated_at = %s
+					 WHERE id = %d AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
+					self::DELETED_IN_GOOGLE,
+					__( 'The event was deleted in Google Calendar and left deleted (clinic setting). Try again to restore it with the same link.', 'meet-for-kivicare' ),
+					mb_substr( $etag, 0, 255 ),
+					$now,
+					(int) $row['id']
+				)
+			);
+			return false;
+		}
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		return (bool) $wpdb->query(
 			$wpdb->prepare(

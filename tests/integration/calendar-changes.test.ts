@@ -15,6 +15,7 @@ import {
 	emulatorCounters,
 	freshDate,
 	mapping,
+	setSettings,
 	telemedScenario,
 	type Scenario,
 } from './support/meet';
@@ -371,6 +372,37 @@ describe( 'the periodic sync, without push', () => {
 		expect( ( await mapping( stripped ) )?.url ).toBe(
 			repaired[ 0 ]!.hangoutLink
 		);
+	} );
+
+	test( 'with the clinic setting "flag", a deleted event stays deleted and staff see it; Try again restores it', async () => {
+		await setSettings( { google_deleted_event: 'flag' } );
+		try {
+			const id = await bookOne( '15:00' );
+			await syncDoctor();
+			const row = await mapping( id );
+			await control( `${ calPath() }/${ row!.event_id }`, 'DELETE' );
+			await syncDoctor();
+			await drainQueue();
+			const flagged = await mapping( id );
+			expect( flagged?.state ).toBe( 'failed' );
+			expect( flagged?.last_error_code ).toBe( 'deleted_in_google' );
+			expect( ( await eventsOf( id ) )[ 0 ]?.status ).toBe( 'cancelled' );
+			// A second sync changes nothing.
+			await syncDoctor();
+			expect( ( await mapping( id ) )?.state ).toBe( 'failed' );
+			const admin = await login( sc.clinicAdmin );
+			const retried = await admin.rest(
+				`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
+				{ method: 'POST' }
+			);
+			expect( retried.status ).toBe( 200 );
+			await drainQueue();
+			const [ restored ] = await eventsOf( id );
+			expect( restored?.status ).toBe( 'confirmed' );
+			expect( restored?.hangoutLink ).toBe( row!.url );
+		} finally {
+			await setSettings( { google_deleted_event: 'restore' } );
+		}
 	} );
 
 	test( 'nothing changed: one Google call; a refused token (410) gives a full sync and no duplicate', async () => {
