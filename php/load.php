@@ -47,6 +47,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',
 	'mfk_loopback_kick'                                 => 'meetings/class-mfk-loopback-kick.php',
 	'mfk_calendar_sync'                                 => 'meetings/class-mfk-calendar-sync.php',
+	'mfk_calendar_channels'                             => 'meetings/class-mfk-calendar-channels.php',
 
 	// The durable provisioning queue: its table, rows, runner and operations.
 	'mfk_schema'                                        => 'queue/class-mfk-schema.php',

@@ -25,8 +25,6 @@ final class MFK_Calendar_Sync {
 	const META_SYNC_DUE   = 'mfk_calendar_sync_due';
 	const META_SYNC_LAST  = 'mfk_calendar_sync_last';
 	const META_SYNC_ERROR = 'mfk_calendar_sync_error';
-	const META_CHANNEL    = 'mfk_calendar_channel';
-	const META_CHANNEL_ID = 'mfk_calendar_channel_id';
 
 	/** The row's code while a "Put back" waits for the queue (MFK_Operation_Planner writes the time). */
 	const PUT_BACK = 'put_back_requested';
@@ -45,12 +43,6 @@ final class MFK_Calendar_Sync {
 
 	/** Sidecar requests of one doctor's sync at most (each reads up to 1,000 events). */
 	const REQUESTS_PER_SYNC = 5;
-
-	/** A channel is renewed when it expires within this (seconds). */
-	const RENEW_BEFORE = DAY_IN_SECONDS;
-
-	/** Lifetime asked for a channel (seconds; Google may give less). */
-	const CHANNEL_TTL = 7 * DAY_IN_SECONDS;
 
 	/**
 	 * WP-Cron: the queue's tick (and its run-now). Between two due times it costs nothing but an
@@ -73,7 +65,7 @@ final class MFK_Calendar_Sync {
 	public static function run_due( ?int $now = null ): array {
 		$now      = $now ?? time();
 		$interval = max( 60, (int) apply_filters( 'mfk_calendar_sync_interval', self::DEFAULT_INTERVAL ) );
-		$push     = self::push_enabled();
+		$push     = MFK_Calendar_Channels::push_enabled();
 		$outcomes = array();
 		$next     = $now + $interval;
 		foreach ( self::connected_doctors() as $doctor_id ) {
@@ -93,9 +85,9 @@ final class MFK_Calendar_Sync {
 			}
 			$next = min( $next, max( $last, $now ) + $interval );
 			if ( $push ) {
-				$channel = self::ensure_channel( $doctor_id, $now );
+				$channel = MFK_Calendar_Channels::ensure_channel( $doctor_id, $now );
 				if ( is_array( $channel ) && $channel['expiration'] > 0 ) {
-					$next = min( $next, (int) floor( $channel['expiration'] / 1000 ) - self::RENEW_BEFORE );
+					$next = min( $next, (int) floor( $channel['expiration'] / 1000 ) - MFK_Calendar_Channels::RENEW_BEFORE );
 				}
 			}
 		}
@@ -219,148 +211,19 @@ final class MFK_Calendar_Sync {
 	}
 
 	/**
-	 * Whether push channels are opened: Google delivers only to HTTPS, so by default only when
-	 * the site's REST address is HTTPS (filter `mfk_calendar_push`).
-	 */
-	public static function push_enabled(): bool {
-		return (bool) apply_filters( 'mfk_calendar_push', 0 === strpos( self::push_address(), 'https://' ) );
-	}
-
-	/** Where Google sends notifications (filter `mfk_calendar_push_address`). */
-	public static function push_address(): string {
-		return (string) apply_filters( 'mfk_calendar_push_address', rest_url( MFK_REST::NAMESPACE . MFK_REST_Calendar_Push::ROUTE ) );
-	}
-
-	/**
-	 * Opens the doctor's channel when there is none, or a new one before the current one expires
-	 * (then stops the old one).
-	 *
-	 * @param int      $doctor_id Doctor.
-	 * @param int|null $now       Unix time.
-	 * @return array<string,mixed>|null|WP_Error The channel in effect.
-	 */
-	public static function ensure_channel( int $doctor_id, ?int $now = null ) {
-		$now     = $now ?? time();
-		$current = self::channel( $doctor_id );
-		if ( null !== $current && ( 0 === (int) $current['expiration'] || (int) floor( $current['expiration'] / 1000 ) - self::RENEW_BEFORE > $now ) ) {
-			return $current;
-		}
-		$id     = 'mfk-' . wp_generate_uuid4();
-		$secret = bin2hex( random_bytes( 32 ) );
-		$answer = self::call(
-			$doctor_id,
-			'/v1/calendars/watch',
-			array(
-				'calendarId' => MFK_Doctor_Connection::calendar_id( $doctor_id ),
-				'channelId'  => $id,
-				'token'      => $secret,
-				'address'    => self::push_address(),
-				'ttlSeconds' => self::CHANNEL_TTL,
-			),
-			15
-		);
-		if ( is_wp_error( $answer ) ) {
-			return $answer;
-		}
-		$channel = array(
-			'id'           => $id,
-			'token'        => $secret,
-			'resource_id'  => (string) ( $answer['resourceId'] ?? '' ),
-			'expiration'   => (int) ( $answer['expiration'] ?? 0 ),
-			'last_message' => 0,
-		);
-		update_user_meta( $doctor_id, self::META_CHANNEL, $channel );
-		update_user_meta( $doctor_id, self::META_CHANNEL_ID, $id );
-		if ( null !== $current ) {
-			self::stop( $doctor_id, $current );
-		}
-		return $channel;
-	}
-
-	/**
 	 * Stops the doctor's channel (disconnect) and forgets it and the sync token.
 	 *
 	 * @param int $doctor_id Doctor.
 	 */
 	public static function on_disconnected( $doctor_id ): void {
 		$doctor_id = (int) $doctor_id;
-		$channel   = self::channel( $doctor_id );
+		$channel   = MFK_Calendar_Channels::channel( $doctor_id );
 		if ( null !== $channel ) {
-			self::stop( $doctor_id, $channel );
+			MFK_Calendar_Channels::stop( $doctor_id, $channel );
 		}
-		foreach ( array( self::META_CHANNEL, self::META_CHANNEL_ID, self::META_SYNC_TOKEN, self::META_SYNC_DUE, self::META_SYNC_LAST, self::META_SYNC_ERROR ) as $key ) {
+		foreach ( array( MFK_Calendar_Channels::META_CHANNEL, MFK_Calendar_Channels::META_CHANNEL_ID, self::META_SYNC_TOKEN, self::META_SYNC_DUE, self::META_SYNC_LAST, self::META_SYNC_ERROR ) as $key ) {
 			delete_user_meta( $doctor_id, $key );
 		}
-	}
-
-	/**
-	 * Stops a channel at Google (best effort: an unstopped channel expires, and its notices are
-	 * refused for an unknown id).
-	 *
-	 * @param int                 $doctor_id Doctor.
-	 * @param array<string,mixed> $channel   Channel.
-	 */
-	private static function stop( int $doctor_id, array $channel ): void {
-		if ( '' === (string) $channel['resource_id'] ) {
-			return;
-		}
-		self::call(
-			$doctor_id,
-			'/v1/calendars/stop-watch',
-			array(
-				'channelId'  => (string) $channel['id'],
-				'resourceId' => (string) $channel['resource_id'],
-			),
-			10
-		);
-	}
-
-	/**
-	 * The doctor's channel as stored, or null.
-	 *
-	 * @param int $doctor_id Doctor.
-	 * @return array{id:string,token:string,resource_id:string,expiration:int,last_message:int}|null
-	 */
-	public static function channel( int $doctor_id ): ?array {
-		$stored = get_user_meta( $doctor_id, self::META_CHANNEL, true );
-		if ( ! is_array( $stored ) || empty( $stored['id'] ) || empty( $stored['token'] ) ) {
-			return null;
-		}
-		return array(
-			'id'           => (string) $stored['id'],
-			'token'        => (string) $stored['token'],
-			'resource_id'  => (string) ( $stored['resource_id'] ?? '' ),
-			'expiration'   => (int) ( $stored['expiration'] ?? 0 ),
-			'last_message' => (int) ( $stored['last_message'] ?? 0 ),
-		);
-	}
-
-	/**
-	 * The doctor whose channel has this id, or 0.
-	 *
-	 * @param string $channel_id Channel id.
-	 */
-	public static function doctor_of_channel( string $channel_id ): int {
-		global $wpdb;
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching -- one indexed lookup per notification.
-		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT user_id FROM %i WHERE meta_key = %s AND meta_value = %s LIMIT 1', $wpdb->usermeta, self::META_CHANNEL_ID, $channel_id ) );
-	}
-
-	/**
-	 * Records a notification's message number; false when it is not newer than the last one
-	 * (a replay). Atomic on the stored channel: the update only succeeds from the value read.
-	 *
-	 * @param int $doctor_id Doctor.
-	 * @param int $number    X-Goog-Message-Number.
-	 */
-	public static function accept_message( int $doctor_id, int $number ): bool {
-		$channel = self::channel( $doctor_id );
-		if ( null === $channel || $number <= $channel['last_message'] ) {
-			return false;
-		}
-		$before                  = get_user_meta( $doctor_id, self::META_CHANNEL, true );
-		$channel['last_message'] = $number;
-		return (bool) update_user_meta( $doctor_id, self::META_CHANNEL, $channel, $before );
 	}
 
 	/**
@@ -397,13 +260,13 @@ final class MFK_Calendar_Sync {
 				$oldest = null === $oldest ? $last : min( $oldest, $last );
 			}
 			$failing += '' !== (string) get_user_meta( $doctor_id, self::META_SYNC_ERROR, true ) ? 1 : 0;
-			$open    += null !== self::channel( $doctor_id ) ? 1 : 0;
+			$open    += null !== MFK_Calendar_Channels::channel( $doctor_id ) ? 1 : 0;
 		}
 		$table = MFK_Schema::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only; a health view.
 		$moved = (int) $wpdb->get_var( "SELECT COUNT(*) FROM `{$table}` WHERE last_error_code = 'moved_in_google'" );
 		return array(
-			'push'            => self::push_enabled(),
+			'push'            => MFK_Calendar_Channels::push_enabled(),
 			'doctors'         => count( $doctors ),
 			'synced'          => $synced,
 			'failing'         => $failing,
@@ -441,7 +304,7 @@ final class MFK_Calendar_Sync {
 	 * @param int                 $timeout   Seconds.
 	 * @return array<string,mixed>|WP_Error
 	 */
-	private static function call( int $doctor_id, string $path, array $extra, int $timeout ) {
+	public static function call( int $doctor_id, string $path, array $extra, int $timeout ) {
 		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
 		if ( is_wp_error( $fields ) ) {
 			return $fields;

@@ -50,9 +50,9 @@ final class MFK_REST_Calendar_Push {
 		$token      = (string) $request->get_header( 'x_goog_channel_token' );
 		$doctor_id  = 0;
 		if ( 1 === preg_match( '/^[A-Za-z0-9_+\/=-]{1,64}$/', $channel_id ) && '' !== $token && strlen( $token ) <= 256 ) {
-			$doctor_id = MFK_Calendar_Sync::doctor_of_channel( $channel_id );
+			$doctor_id = MFK_Calendar_Channels::doctor_of_channel( $channel_id );
 		}
-		$channel = $doctor_id > 0 ? MFK_Calendar_Sync::channel( $doctor_id ) : null;
+		$channel = $doctor_id > 0 ? MFK_Calendar_Channels::channel( $doctor_id ) : null;
 		// The comparison runs whether or not the channel is known, so timing tells nothing.
 		$expected = null !== $channel && $channel['id'] === $channel_id ? $channel['token'] : str_repeat( "\0", 64 );
 		if ( hash_equals( $expected, $token ) && null !== $channel ) {
@@ -81,7 +81,7 @@ final class MFK_REST_Calendar_Push {
 		$doctor_id = (int) $request->get_param( '_mfk_doctor_id' );
 		$number    = (string) $request->get_header( 'x_goog_message_number' );
 		$state     = (string) $request->get_header( 'x_goog_resource_state' );
-		if ( 1 !== preg_match( '/^[0-9]{1,18}$/', $number ) || ! MFK_Calendar_Sync::accept_message( $doctor_id, (int) $number ) ) {
+		if ( 1 !== preg_match( '/^[0-9]{1,18}$/', $number ) || ! MFK_Calendar_Channels::accept_message( $doctor_id, (int) $number ) ) {
 			return new WP_REST_Response( array( 'accepted' => false ), 200 );
 		}
 		if ( 'sync' !== $state ) {

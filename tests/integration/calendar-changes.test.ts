@@ -108,7 +108,7 @@ describe( 'the notification endpoint', () => {
 
 	beforeAll( async () => {
 		channel = await wpJson(
-			'return MFK_Calendar_Sync::ensure_channel( (int) $args["d"] );',
+			'return MFK_Calendar_Channels::ensure_channel( (int) $args["d"] );',
 			{
 				d: sc.doctor.id,
 			}
@@ -187,7 +187,7 @@ describe( 'the notification endpoint', () => {
 		// The test above sent numbers only Google should send: a fresh channel (the old one
 		// stopped, as on disconnect) starts again at Google's own numbering.
 		await wpJson(
-			'MFK_Calendar_Sync::on_disconnected( (int) $args["d"] ); return MFK_Calendar_Sync::ensure_channel( (int) $args["d"] );',
+			'MFK_Calendar_Sync::on_disconnected( (int) $args["d"] ); return MFK_Calendar_Channels::ensure_channel( (int) $args["d"] );',
 			{ d: sc.doctor.id }
 		);
 		expect( ( await syncDoctor() ).full ).toBe( true );
