@@ -56,6 +56,13 @@ if ( ! $mfk_kept ) {
 		MFK_Doctor_Connection::META_CALENDAR,
 		MFK_Doctor_Calendar::META_NAME,
 		MFK_OAuth::META_STATE, // Google sign-ins started but never finished.
+		// Calendar sync: tokens, channels (expired at Google within a week), state.
+		MFK_Calendar_Sync::META_SYNC_TOKEN,
+		MFK_Calendar_Sync::META_SYNC_DUE,
+		MFK_Calendar_Sync::META_SYNC_LAST,
+		MFK_Calendar_Sync::META_SYNC_ERROR,
+		MFK_Calendar_Channels::META_CHANNEL,
+		MFK_Calendar_Channels::META_CHANNEL_ID,
 	);
 	foreach ( $mfk_meta_keys as $mfk_key ) {
 		delete_metadata( 'user', 0, $mfk_key, '', true );

@@ -13,7 +13,7 @@
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
- * google-calls, meet-privacy (meet-privacy-booking, -attendance, -report),
+ * google-calls, meet-privacy (meet-privacy-booking, -attendance, -report), calendar-sync,
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -54,6 +54,7 @@ import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
 import { googleCallsFigure, measureGoogleCalls } from './google-calls';
 import { measureMeetPrivacy, meetPrivacyFigures } from './meet-privacy';
+import { calendarSyncFigure, measureCalendarSync } from './calendar-sync';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
 import { measureStartup, startupFigures } from './sidecar-startup';
@@ -71,6 +72,7 @@ type Group =
 	| 'queue-tick'
 	| 'google-calls'
 	| 'meet-privacy'
+	| 'calendar-sync'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -278,6 +280,7 @@ async function main(): Promise< void > {
 			'queue-tick',
 			'google-calls',
 			'meet-privacy',
+			'calendar-sync',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -550,6 +553,24 @@ async function main(): Promise< void > {
 							'meet-privacy-booking',
 							'booking overhead with the Meet steps, default path',
 							'≤ 15 ms p50 added in total',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'calendar-sync' ) ) {
+				log( 'calendar sync per doctor, nothing changed' );
+				loads[ 'calendar-sync' ] = load();
+				try {
+					figures.push(
+						calendarSyncFigure( await measureCalendarSync( world ) )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'calendar-sync',
+							'calendar sync per doctor, nothing changed',
+							'one Google call, ≤ 5 ms of PHP',
 							e
 						)
 					);

@@ -47,6 +47,8 @@ const MFK_CLASS_MAP = array(
 	'mfk_backfill'                                      => 'meetings/class-mfk-backfill.php',
 	'mfk_background_sync'                               => 'meetings/class-mfk-background-sync.php',
 	'mfk_loopback_kick'                                 => 'meetings/class-mfk-loopback-kick.php',
+	'mfk_calendar_sync'                                 => 'meetings/class-mfk-calendar-sync.php',
+	'mfk_calendar_channels'                             => 'meetings/class-mfk-calendar-channels.php',
 
 	// The durable provisioning queue: its table, rows, runner and operations.
 	'mfk_schema'                                        => 'queue/class-mfk-schema.php',
@@ -90,6 +92,8 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
 	'mfk_rest_reports'                                  => 'rest/class-mfk-rest-reports.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',
+	'mfk_rest_calendar_push'                            => 'rest/class-mfk-rest-calendar-push.php',
+	'mfk_rest_google_moves'                             => 'rest/class-mfk-rest-google-moves.php',
 
 	// wp-admin: screens, notices, the dashboard widget, Site Health and its figures.
 	'mfk_admin_page'                                    => 'admin/class-mfk-admin-page.php',

@@ -187,6 +187,7 @@ final class MFK_Health {
 			'queue'                     => $queue,
 			'last_errors'               => self::last_errors(),
 			'doctors_needing_reconnect' => count( self::doctors_needing_reconnect() ),
+			'calendar_sync'             => MFK_Calendar_Sync::health(),
 		);
 	}
 }

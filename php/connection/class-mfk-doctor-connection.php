@@ -300,6 +300,12 @@ final class MFK_Doctor_Connection {
 				}
 			}
 		}
+		/**
+		 * A doctor's Google connection is about to be removed (its credential still works).
+		 *
+		 * @param int $doctor_id Doctor.
+		 */
+		do_action( 'mfk_doctor_disconnecting', $doctor_id );
 		foreach ( array( self::META_CREDENTIAL, self::META_EMAIL, self::META_ERROR_CODE, self::META_ERROR_MSG, self::META_SINCE ) as $key ) {
 			delete_user_meta( $doctor_id, $key );
 		}

@@ -132,6 +132,22 @@ final class MFK_Meet_Status {
 					esc_url( $url ),
 					esc_html__( 'See what to do in Site Health', 'meet-for-kivicare' )
 				);
+			case 'google_move':
+				$button = '<button type="button" class="mfk-meet__retry" hidden data-mfk-retry="%1$s" data-mfk-nonce="%2$s" data-mfk-busy-text="%3$s">%4$s</button>';
+				$nonce  = wp_create_nonce( 'wp_rest' );
+				return sprintf(
+					$button,
+					esc_url( add_query_arg( 'render', '1', $url ) ),
+					esc_attr( $nonce ),
+					esc_attr__( 'Applying…', 'meet-for-kivicare' ),
+					esc_html__( 'Apply to appointment', 'meet-for-kivicare' )
+				) . ' ' . sprintf(
+					$button,
+					esc_url( add_query_arg( 'render', '1', (string) ( $fix['put_back_url'] ?? '' ) ) ),
+					esc_attr( $nonce ),
+					esc_attr__( 'Putting back…', 'meet-for-kivicare' ),
+					esc_html__( 'Put back', 'meet-for-kivicare' )
+				) . ' ' . self::check_again_link( $page_url );
 			default:
 				return sprintf(
 					'<button type="button" class="mfk-meet__retry" hidden data-mfk-retry="%1$s" data-mfk-nonce="%2$s" data-mfk-busy-text="%3$s">%4$s</button> %5$s',

@@ -281,6 +281,14 @@ final class MFK_Viewer_Meetings {
 			}
 			return $fix;
 		}
+		if ( 'moved_in_google' === $code ) {
+			// Moved in the doctor's Google Calendar: the clinic applies that time or puts its own back.
+			return array(
+				'action'       => 'google_move',
+				'url'          => rest_url( sprintf( '%s/appointments/%d/meeting/google-move/apply', MFK_REST::NAMESPACE, $appointment_id ) ),
+				'put_back_url' => rest_url( sprintf( '%s/appointments/%d/meeting/google-move/put-back', MFK_REST::NAMESPACE, $appointment_id ) ),
+			);
+		}
 		return array(
 			'action' => 'retry',
 			'url'    => rest_url( sprintf( '%s/appointments/%d/meeting/retry', MFK_REST::NAMESPACE, $appointment_id ) ),

@@ -41,6 +41,12 @@ add_action( 'update_option_mfk_settings', array( 'MFK_Meet_Access', 'wake' ), 10
 add_filter( 'wp_privacy_personal_data_exporters', array( 'MFK_Attendance_Privacy', 'register_exporter' ) );
 add_filter( 'wp_privacy_personal_data_erasers', array( 'MFK_Attendance_Privacy', 'register_eraser' ) );
 add_action( 'mfk_doctor_connected', array( 'MFK_Sealing_Status', 'on_doctor_connected' ) );
+// Changes made in doctors' Google Calendars: the periodic sync and channels, and their end on disconnect.
+add_action( 'mfk_queue_tick', array( 'MFK_Calendar_Sync', 'cron_run' ), 20 );
+add_action( 'mfk_queue_run_now', array( 'MFK_Calendar_Sync', 'cron_run' ), 20 );
+add_action( 'mfk_doctor_disconnecting', array( 'MFK_Calendar_Sync', 'on_disconnected' ) );
+add_action( 'rest_api_init', array( 'MFK_REST_Calendar_Push', 'register_routes' ) );
+add_action( 'rest_api_init', array( 'MFK_REST_Google_Moves', 'register_routes' ) );
 
 // KiviCare: its hooks are added once KiviCare is found without the original add-on.
 add_action( 'plugins_loaded', 'mfk_integrate_kivicare', 5 );

@@ -164,6 +164,11 @@ final class MFK_Operation_Planner {
 		if ( '' !== ( $row['etag'] ?? '' ) ) {
 			$known['etag'] = $row['etag'];
 		}
+		if ( MFK_Calendar_Sync::PUT_BACK === (string) ( $row['last_error_code'] ?? '' ) ) {
+			// "Put back" after a move in Google: no known times, so the appointment's time is
+			// written (conditional on the version Google had when the move was flagged).
+			return array( 'known' => $known );
+		}
 		$start = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['synced_start_utc'], new DateTimeZone( 'UTC' ) );
 		$end   = DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', (string) $row['synced_end_utc'], new DateTimeZone( 'UTC' ) );
 		if ( false !== $start && false !== $end ) {

@@ -321,7 +321,7 @@ final class MFK_Schema {
 		$wpdb->query( "DROP TABLE IF EXISTS `{$table}`" );
 		MFK_Meet_Access::uninstall();
 		MFK_Queue::unschedule();
-		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION ) as $option ) {
+		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION, MFK_Calendar_Sync::OPTION_NEXT ) as $option ) {
 			delete_option( $option );
 		}
 		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION );

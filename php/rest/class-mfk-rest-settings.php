@@ -92,6 +92,11 @@ final class MFK_REST_Settings {
 				'description' => __( 'Invite the patient to the calendar event.', 'meet-for-kivicare' ),
 				'type'        => 'boolean',
 			),
+			'google_deleted_event'            => array(
+				'description' => __( 'A consultation\'s event deleted in the doctor\'s Google Calendar: restore (the same event and link come back) or flag (left deleted, shown to staff, who may restore it with Try again).', 'meet-for-kivicare' ),
+				'type'        => 'string',
+				'enum'        => array( 'restore', 'flag' ),
+			),
 			'meet_access_type'                => array(
 				'description' => __( 'Who joins the video consultation without asking: RESTRICTED (only invited people), TRUSTED (invited people and the doctor\'s organisation), OPEN (anyone with the link).', 'meet-for-kivicare' ),
 				'type'        => 'string',

@@ -48,6 +48,7 @@ final class MFK_Settings_Schema {
 			'send_updates'             => 'none',
 			'add_patient_as_attendee'  => false,
 			'meet_access_type'         => 'RESTRICTED', // Who joins without knocking (MFK_Meet_Access).
+			'google_deleted_event'     => 'restore', // A consultation deleted in Google: restored, or left deleted and flagged.
 			'attendance_retention_days' => 365, // Attendance kept this long; 0: until erased.
 			'join_window_minutes'      => 10,
 			'calendar_id'              => 'primary',

@@ -98,6 +98,14 @@ final class MFK_Settings_Validator {
 				$clean['send_updates'] = $value;
 			}
 		}
+		if ( array_key_exists( 'google_deleted_event', $input ) ) {
+			$value = (string) $input['google_deleted_event'];
+			if ( ! in_array( $value, array( 'restore', 'flag' ), true ) ) {
+				$errors['google_deleted_event'] = __( 'Choose what happens to a consultation deleted in Google Calendar: restore or flag.', 'meet-for-kivicare' );
+			} else {
+				$clean['google_deleted_event'] = $value;
+			}
+		}
 		if ( array_key_exists( 'meet_access_type', $input ) ) {
 			$value = (string) $input['meet_access_type'];
 			if ( ! in_array( $value, MFK_Meet_Access::ACCESS_TYPES, true ) ) {

@@ -19,6 +19,7 @@ import oauthRoutes from './routes/oauth';
 import opsRoutes from './routes/ops';
 import siteRoutes from './routes/site';
 import spaceRoutes from './routes/spaces';
+import syncRoutes from './routes/sync';
 
 export type { AppOptions };
 
@@ -42,6 +43,7 @@ export function buildApp(
 	app.register( calendarRoutes );
 	app.register( siteRoutes );
 	app.register( spaceRoutes );
+	app.register( syncRoutes );
 
 	app.setErrorHandler( errorHandler );
 	app.setNotFoundHandler( notFoundHandler );

@@ -1,0 +1,77 @@
+/**
+ * Calendar sync with nothing changed: one periodic run of a doctor's calendar sync
+ * (MFK_Calendar_Sync::sync_doctor) from its stored token, inside a loaded WordPress. Counts the
+ * Google calls at the emulator and splits each run's time into the sidecar round trip and the
+ * PHP around it (the figure).
+ */
+import './lib/env';
+import path from 'node:path';
+import type { Figure } from './lib/report';
+import { summarize } from './lib/stats';
+import { BENCH_PHP, php, type World } from './lib/world';
+
+export async function measureCalendarSync( world: World, runs = 50 ) {
+	const doctor = world.doctors[ 0 ]!;
+	const before = ( await world.google.counters() ).counters;
+	const r = await php< {
+		error?: string;
+		phpMs: number[];
+		totalMs: number[];
+		queries: number[];
+		requests: number[];
+		changed: number;
+	} >(
+		world,
+		`require_once $args['file']; return mfk_bench_calendar_sync( $args );`,
+		{
+			file: path.join( BENCH_PHP, 'calendar-sync.php' ),
+			doctor: doctor.id,
+			runs,
+		}
+	);
+	if ( r.error ) {
+		throw new Error( r.error );
+	}
+	const after = ( await world.google.counters() ).counters;
+	const googleCalls = Object.entries( after ).reduce(
+		( n, [ method, count ] ) => n + count - ( before[ method ] ?? 0 ),
+		0
+	);
+	return {
+		runs,
+		// The first (full) sync is one call too; it is not timed.
+		googleCallsPerRun: ( googleCalls - 1 ) / runs,
+		php: summarize( r.phpMs, 3 ),
+		total: summarize( r.totalMs, 3 ),
+		maxQueries: Math.max( ...r.queries ),
+		maxRequests: Math.max( ...r.requests ),
+		changed: r.changed,
+	};
+}
+
+export function calendarSyncFigure(
+	m: Awaited< ReturnType< typeof measureCalendarSync > >
+): Figure {
+	const met = m.googleCallsPerRun <= 1 && m.php.p50 <= 5 && m.changed === 0;
+	return {
+		id: 'calendar-sync',
+		figure: 'calendar sync per doctor, nothing changed',
+		how: `\`MFK_Calendar_Sync::sync_doctor()\` ${ m.runs } times for one connected doctor from the stored sync token, nothing changed in Google; Google calls counted at the emulator; PHP time is each run minus the sidecar round trip (\`pre_http_request\` to \`http_api_debug\`).`,
+		command: 'npm run bench -- --only calendar-sync',
+		target: 'one Google call, ≤ 5 ms of PHP',
+		result: `${ m.googleCallsPerRun } Google ${ m.googleCallsPerRun === 1 ? 'call' : 'calls' }, ${ m.php.p50 } ms of PHP p50 (${ m.total.p50 } ms in all, ${ m.maxQueries } queries at most)`,
+		baseline: `sidecar round trip ${ Math.round( ( m.total.p50 - m.php.p50 ) * 1000 ) / 1000 } ms`,
+		ratio: null,
+		ratioOf: '',
+		met,
+		...( met
+			? {}
+			: {
+					reason:
+						m.changed > 0
+							? `${ m.changed } events came back, so something changed`
+							: `${ m.googleCallsPerRun } calls, ${ m.php.p50 } ms of PHP`,
+				} ),
+		details: m,
+	};
+}
