@@ -157,7 +157,8 @@ export async function ensureInBatches(
 			// Every operation has asked for its first call by now (it is its first await).
 			await new Promise( ( resolve ) => setImmediate( resolve ) );
 
-			const stopAt = Math.min( stopStartingAt, session.deadline );
+			const stopAt = stopStartingAt;
+			let chunk: Part[] = [];
 			try {
 				while ( pending.length > 0 ) {
 					const now = Date.now();
@@ -171,12 +172,14 @@ export async function ensureInBatches(
 						await sleep( next - now );
 						continue;
 					}
-					const chunk = pending
+					chunk = pending
 						.filter( ( p ) => p.notBefore <= now )
 						.slice( 0, ctx.pacer.batchLimit( session.paceKeys ) );
 					for ( const p of chunk ) {
 						pending.splice( pending.indexOf( p ), 1 );
 					}
+					// Each request (and what its operations do next) gets a single operation's budget.
+					session.renewDeadline();
 					const parts = await session.calendarBatch(
 						chunk.map( ( p ) =>
 							batchCallOf( ctx.config.google.apiRoot, p.call )
@@ -216,11 +219,12 @@ export async function ensureInBatches(
 							failure,
 						} );
 					} );
+					chunk = [];
 				}
 			} catch ( error ) {
 				// The batch request failed as a whole (after its own retries): every first call
 				// not answered yet gets that error.
-				for ( const p of pending.splice( 0 ) ) {
+				for ( const p of [ ...chunk, ...pending.splice( 0 ) ] ) {
 					p.reject( error );
 				}
 			}
