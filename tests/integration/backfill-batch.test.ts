@@ -39,7 +39,9 @@ afterAll( async () => {
 
 /** Batch requests the sidecar sent to Google, from its metrics (scraped from this machine). */
 async function batchRequests(): Promise< number > {
-	const text = await ( await fetch( `${ harness().sidecarUrl }/metrics` ) ).text();
+	const text = await (
+		await fetch( `${ harness().sidecarUrl }/metrics` )
+	).text();
 	let total = 0;
 	for ( const m of text.matchAll(
 		/^mfk_google_calls_total\{([^}]*)\}\s+(\d+)/gm

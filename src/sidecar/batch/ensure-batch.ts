@@ -195,7 +195,9 @@ export async function ensureInBatches(
 							p.call.method === 'events.insert'
 								? 'calendar'
 								: 'event';
-						const failure = describeGoogleError( partError( part ) );
+						const failure = describeGoogleError(
+							partError( part )
+						);
 						const decision = retryDecision( failure );
 						if ( ! decision.retry ) {
 							// The operation carries on from this answer (409 adopt, 404 recreate, …).
@@ -209,7 +211,9 @@ export async function ensureInBatches(
 							decision.minDelayMs
 						);
 						if ( Date.now() + delay >= session.deadline ) {
-							p.reject( toSidecarError( failure, context, true ) );
+							p.reject(
+								toSidecarError( failure, context, true )
+							);
 							return;
 						}
 						pending.push( {

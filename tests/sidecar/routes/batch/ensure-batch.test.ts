@@ -187,10 +187,7 @@ test( 'ensures go in batch requests; parts fail one by one; 409 adopts; answers 
 		action: { type: 'error', status: 400, reason: 'invalid' },
 		times: 1,
 	} );
-	const alone = await rig.call(
-		'/v1/meetings/ensure',
-		body( refusedId )
-	);
+	const alone = await rig.call( '/v1/meetings/ensure', body( refusedId ) );
 	expect( alone.body.code ?? alone.body.error?.code ).toBe( single400 );
 } );
 
@@ -204,7 +201,5 @@ test( 'a single ensure of a doctor is not batched', async () => {
 		ok: true,
 		result: { created: true, status: 'ready' },
 	} );
-	expect( metrics.get( { method: 'batch', outcome: 'ok' } ) ).toBe(
-		batches
-	);
+	expect( metrics.get( { method: 'batch', outcome: 'ok' } ) ).toBe( batches );
 } );
