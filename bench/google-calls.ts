@@ -4,13 +4,25 @@
  * the queue, the sidecar and the emulator, with the calls counted where Google would count them:
  * at the emulator's `/__emulator/counters`, per operation, around each change (the queue drained
  * before the count is read). Reads of a conference Google is still creating are counted apart.
- * Bytes are the bodies of Google's answers as sent (partial responses, gzip); "before" is the
- * same answers in full and uncompressed (the event resource as the emulator's control route
- * reads it), what they were without `fields` and gzip.
+ * Bytes are the bodies of Google's answers as sent (partial responses, gzip), read from the
+ * emulator's counters. "Before" is measured the same way: the old call sequence (a booking: one
+ * insert; a reschedule: insert answered 409, get, patch) replayed for the same doctor with the
+ * plain Calendar client (`@googleapis/calendar`), without `fields` and without gzip, against the
+ * same emulator. Only the bench does this; the product has no switch for it.
  */
+import { randomBytes } from 'node:crypto';
+import { calendar as calendarClient } from '@googleapis/calendar';
+import { OAuth2Client } from 'google-auth-library';
+import { eventBody } from '../src/sidecar/meetings/event';
+import { directTokens } from './lib/google';
 import './lib/env';
-import { harness, login, query, type Session } from '../tests/harness/testkit';
-import { drainQueue, MAPPINGS } from '../tests/integration/support/meet';
+import { harness, login, type Session } from '../tests/harness/testkit';
+import {
+	CLIENT_ID,
+	CLIENT_SECRET,
+	drainQueue,
+	redirectUri,
+} from '../tests/integration/support/meet';
 import type { Figure } from './lib/report';
 import { sleep } from './lib/procs';
 import { php, type World } from './lib/world';
@@ -76,6 +88,99 @@ async function measure(
 	}
 	const { 'events.get': polls = 0, ...writes } = calls;
 	return { calls: writes, polls, bytes };
+}
+
+/** Bytes of Google's answers (as sent) while `fn` runs, from the emulator's counters. */
+async function bytesOf( world: World, fn: () => Promise< unknown > ) {
+	const before = await snapshot( world );
+	await fn();
+	const after = await snapshot( world );
+	return Object.values( delta( before.bytes, after.bytes ) ).reduce(
+		( a, b ) => a + b,
+		0
+	);
+}
+
+/**
+ * The old call sequence, for bytes only: a booking (insert), then a reschedule as it used to be
+ * made (insert answered 409, get, patch), with the plain Calendar client, no `fields`, no gzip.
+ */
+async function replayBefore( world: World, email: string, day: string ) {
+	const tokens = await directTokens(
+		world.google.url,
+		{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+		email,
+		redirectUri()
+	);
+	const auth = new OAuth2Client();
+	auth.setCredentials( { access_token: tokens.accessToken } );
+	const api = calendarClient( {
+		version: 'v3',
+		rootUrl: `${ world.google.url }/`,
+		auth,
+		// The client always asks for gzip; the old answers are measured uncompressed.
+		fetchImplementation: ( input: any, init: any ) => {
+			const headers = new Headers( init?.headers );
+			// Node's fetch would add its own `gzip, deflate`: ask for the body as it is.
+			headers.set( 'accept-encoding', 'identity' );
+			return fetch( input, { ...init, headers } );
+		},
+	} as Parameters< typeof calendarClient >[ 0 ] );
+	// An id of Google's alphabet (base32hex) that no appointment uses.
+	const id = `bench${ randomBytes( 10 ).toString( 'hex' ) }`;
+	const at = ( time: string ) => ( {
+		start: { dateTime: `${ day }T${ time }:00`, timeZone: ZONE },
+		end: {
+			dateTime: `${ day }T${ time.replace( /:00$/, ':30' ) }:00`,
+			timeZone: ZONE,
+		},
+	} );
+	const body = ( time: string ) =>
+		eventBody(
+			{
+				siteId: 'bench-before',
+				appointmentId: 1,
+				calendarId: 'primary',
+				revision: 0,
+				summary: 'Video consultation',
+				description: '',
+				...at( time ),
+				sendUpdates: 'none',
+				waitMs: 0,
+			},
+			id
+		);
+	const insert = ( time: string ) =>
+		api.events.insert( {
+			calendarId: 'primary',
+			conferenceDataVersion: 1,
+			sendUpdates: 'none',
+			requestBody: body( time ),
+		} );
+	const booking = await bytesOf( world, () => insert( '09:00' ) );
+	const reschedule = await bytesOf( world, async () => {
+		try {
+			await insert( '11:00' );
+			throw new Error( 'the replayed insert was not answered 409' );
+		} catch ( error ) {
+			if ( ( error as { status?: number } ).status !== 409 ) {
+				throw error;
+			}
+		}
+		await api.events.get( { calendarId: 'primary', eventId: id } );
+		await api.events.patch( {
+			calendarId: 'primary',
+			eventId: id,
+			sendUpdates: 'none',
+			requestBody: at( '11:00' ),
+		} );
+	} );
+	await api.events.delete( {
+		calendarId: 'primary',
+		eventId: id,
+		sendUpdates: 'none',
+	} );
+	return { booking, reschedule };
 }
 
 const total = ( c: Counts ) =>
@@ -148,15 +253,6 @@ export async function measureGoogleCalls( world: World, firstDay = 400 ) {
 			},
 			true
 		);
-		const [ row ] = await query< { event_id: string } >(
-			`SELECT event_id FROM ${ MAPPINGS } WHERE appointment_id = ?`,
-			[ id ]
-		);
-		const fullEvent = await fetch(
-			`${ world.google.url }/__emulator/calendars/${ encodeURIComponent(
-				doctor.email
-			) }/events/${ row!.event_id }`
-		).then( ( r ) => r.text() );
 		const reschedule = await measure(
 			world,
 			() => moveTo( id, '11:00' ),
@@ -192,6 +288,7 @@ export async function measureGoogleCalls( world: World, firstDay = 400 ) {
 			() => rest( admin, `appointments/${ other }`, 'DELETE' ),
 			false
 		);
+		const before = await replayBefore( world, doctor.email, day );
 		return {
 			booking,
 			reschedule,
@@ -199,7 +296,7 @@ export async function measureGoogleCalls( world: World, firstDay = 400 ) {
 			regenerate,
 			cancel,
 			deletion,
-			fullEventBytes: Buffer.byteLength( fullEvent ),
+			before,
 		};
 	} finally {
 		await php(
@@ -223,18 +320,17 @@ export function googleCallsFigure(
 	];
 	const missed = checks.filter( ( [ , ok ] ) => ! ok ).map( ( [ k ] ) => k );
 	const met = missed.length === 0;
-	// Before: the creation path for every change (reschedule: insert → 409, get, patch), every
-	// event answer in full and uncompressed.
-	const beforeBookingBytes = m.fullEventBytes;
-	const beforeRescheduleBytes = 2 * m.fullEventBytes;
+	// Before: measured, the old call sequence replayed with the plain client (replayBefore).
+	const beforeBookingBytes = m.before.booking;
+	const beforeRescheduleBytes = m.before.reschedule;
 	return {
 		id: 'google-calls',
 		figure: 'Google calls per change',
-		how: `KiviCare stand-in requests through WordPress, the queue, the sidecar and the emulator; calls counted at the emulator per operation around each change, the queue drained first. Reads of a pending conference counted apart (booking ${ m.booking.polls }, regenerate ${ m.regenerate.polls }). Bytes: Google's answer bodies as sent (partial response, gzip); before = the same event answers in full, uncompressed (${ m.fullEventBytes } bytes each; the old reschedule read two, get and patch, besides the 409).`,
+		how: `KiviCare stand-in requests through WordPress, the queue, the sidecar and the emulator; calls counted at the emulator per operation around each change, the queue drained first. Reads of a pending conference counted apart (booking ${ m.booking.polls }, regenerate ${ m.regenerate.polls }). Bytes: Google's answer bodies as sent (partial response, gzip), from the emulator's counters; before = measured the same way, the old sequence replayed for the same doctor with the plain Calendar client, no \`fields\`, no gzip (booking: insert; reschedule: insert answered 409, get, patch).`,
 		command: 'npm run bench -- --only google-calls',
 		target: 'booking 1, reschedule 1, cancel 1, delete 1, re-save 0, regenerate ≤ 2 (polls ≤ 3)',
 		result: `booking ${ show( m.booking.calls ) }; reschedule ${ show( m.reschedule.calls ) }; cancel ${ show( m.cancel.calls ) }; delete ${ show( m.deletion.calls ) }; re-save ${ show( m.resave.calls ) }; regenerate ${ show( m.regenerate.calls ) }; bytes per booking ${ m.booking.bytes }, per reschedule ${ m.reschedule.bytes }`,
-		baseline: `before: reschedule 3 calls (insert 409, get, patch), regenerate 2; bytes ≈ ${ beforeBookingBytes } per booking, ≈ ${ beforeRescheduleBytes } per reschedule`,
+		baseline: `before: reschedule 3 calls (insert 409, get, patch), regenerate 2; bytes ${ beforeBookingBytes } per booking, ${ beforeRescheduleBytes } per reschedule (measured)`,
 		ratio:
 			beforeRescheduleBytes > 0
 				? m.reschedule.bytes / beforeRescheduleBytes

@@ -2,7 +2,8 @@
  * `/v1/batch`: many meeting operations at once, as fast as Google's quota allows. Operations are
  * interleaved across Google accounts; a worker takes the next operation whose account is not
  * paused by a rate-limit answer and has a free slot, so one throttled doctor does not hold up the
- * others. Several cancellations of one account go to Google in batch requests (cancel-batch.ts).
+ * others. Several cancellations of one account go to Google in batch requests (cancel-batch.ts),
+ * and so do several ensures of one account (ensure-batch.ts: a backfill, a resync).
  * Operations that could not start within the batch's budget are answered `rate_limited`.
  */
 import type { SidecarContext } from '../context';
@@ -16,6 +17,7 @@ import {
 } from '../errors';
 import { runMeetingOp, type MeetingBody } from '../meetings/operations';
 import { cancelInBatches } from './cancel-batch';
+import { ensureInBatches } from './ensure-batch';
 import type { MeetingOp } from '../schemas/meetings';
 
 export interface BatchOperation {
@@ -90,49 +92,53 @@ export async function runBatch(
 		queues.set( account, queue );
 	} );
 
-	// An account's cancellations go to Google in batch requests when there are several.
+	// An account's cancellations, and its ensures, go to Google in batch requests when there are
+	// several of them.
 	const stopStartingAt = Date.now() + budgetMs;
-	const cancelGroups: Promise< void >[] = [];
+	const outcome = {
+		done: ( index: number, result: object ) => {
+			results[ index ] = {
+				id: ( operations[ index ] as BatchOperation ).id,
+				ok: true,
+				result,
+			};
+		},
+		fail,
+		notStarted: ( index: number ) =>
+			fail(
+				index,
+				new SidecarError(
+					'rate_limited',
+					'Not started: Google is pacing this account; retry later.',
+					{ retryAfterMs: 1000 }
+				)
+			),
+	};
+	const groups: Promise< void >[] = [];
 	for ( const [ account, queue ] of queues ) {
-		const cancels = queue.filter(
-			( job ) => job.operation.op === 'cancel'
-		);
-		if ( cancels.length < 2 ) {
-			continue;
+		for ( const op of [ 'cancel', 'ensure' ] as const ) {
+			const jobs = ( queues.get( account ) ?? queue ).filter(
+				( job ) => job.operation.op === op
+			);
+			if ( jobs.length < 2 ) {
+				continue;
+			}
+			queues.set(
+				account,
+				( queues.get( account ) ?? queue ).filter(
+					( job ) => job.operation.op !== op
+				)
+			);
+			const grouped = jobs.map( ( job ) => ( {
+				index: job.index,
+				body: job.operation as unknown as MeetingBody,
+			} ) );
+			groups.push(
+				op === 'cancel'
+					? cancelInBatches( ctx, grouped, stopStartingAt, outcome )
+					: ensureInBatches( ctx, grouped, stopStartingAt, outcome )
+			);
 		}
-		queues.set(
-			account,
-			queue.filter( ( job ) => job.operation.op !== 'cancel' )
-		);
-		cancelGroups.push(
-			cancelInBatches(
-				ctx,
-				cancels.map( ( job ) => ( {
-					index: job.index,
-					body: job.operation as unknown as MeetingBody,
-				} ) ),
-				stopStartingAt,
-				{
-					done: ( index, result ) => {
-						results[ index ] = {
-							id: ( operations[ index ] as BatchOperation ).id,
-							ok: true,
-							result,
-						};
-					},
-					fail,
-					notStarted: ( index ) =>
-						fail(
-							index,
-							new SidecarError(
-								'rate_limited',
-								'Not started: Google is pacing this account; retry later.',
-								{ retryAfterMs: 1000 }
-							)
-						),
-				}
-			)
-		);
 	}
 	const queued = [ ...queues.values() ].reduce(
 		( n, queue ) => n + queue.length,
@@ -211,7 +217,7 @@ export async function runBatch(
 			{ length: Math.min( ctx.config.batchConcurrency, pending.length ) },
 			worker
 		),
-		...cancelGroups,
+		...groups,
 	] );
 
 	// Whatever could not start within the budget: Google is pacing those accounts.

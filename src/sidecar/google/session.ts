@@ -49,9 +49,25 @@ export class GoogleSession {
 		readonly client: OAuthClientInfo,
 		private readonly credential: Credential,
 		private readonly stale: boolean,
-		readonly deadline: number
+		private deadlineAt: number
 	) {
 		this.handle = tokenHandle( credential.refreshToken );
+	}
+
+	/** When calls of this session stop being retried or waited for (`rate_limited` after it). */
+	get deadline(): number {
+		return this.deadlineAt;
+	}
+
+	/**
+	 * A new retry budget from now, for a session that runs many operations one after the other
+	 * (batch/ensure-batch.ts): each batch request gets the budget a single operation would have.
+	 */
+	renewDeadline(): void {
+		this.deadlineAt = Math.max(
+			this.deadlineAt,
+			Date.now() + this.ctx.config.retryBudgetMs
+		);
 	}
 
 	static async open(

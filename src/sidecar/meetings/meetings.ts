@@ -74,10 +74,56 @@ function gone( error: unknown ): boolean {
 const sleep = ( ms: number ) =>
 	new Promise( ( resolve ) => setTimeout( resolve, ms ) );
 
+/**
+ * The first Google call of an operation, described for whoever sends it in a batch request
+ * (batch/ensure-batch.ts); the rest of the operation runs as usual.
+ */
+export interface FirstCall {
+	method: 'events.insert' | 'events.patch' | 'events.get';
+	calendarId: string;
+	/** Absent on insert (the id is in the body). */
+	eventId?: string;
+	params: Record< string, string >;
+	body?: Event;
+	/** If-Match. */
+	etag?: string;
+}
+
+/** Sends `call` and answers its event, or throws the SidecarError the single call would throw. */
+export type FirstCallHook = ( call: FirstCall ) => Promise< Event >;
+
 export class Meetings {
-	constructor( private readonly session: GoogleSession ) {}
+	constructor(
+		private readonly session: GoogleSession,
+		private firstCall?: FirstCallHook
+	) {}
+
+	/** The operation's first call through the hook when there is one (once), else `send()`. */
+	private first(
+		call: FirstCall,
+		send: () => Promise< Event >
+	): Promise< Event > {
+		const hook = this.firstCall;
+		if ( ! hook ) {
+			return send();
+		}
+		this.firstCall = undefined;
+		return hook( call );
+	}
 
 	private get( ref: MeetingRef, eventId: string ): Promise< Event > {
+		return this.first(
+			{
+				method: 'events.get',
+				calendarId: ref.calendarId,
+				eventId,
+				params: { fields: EVENT_FIELDS },
+			},
+			() => this.sendGet( ref, eventId )
+		);
+	}
+
+	private sendGet( ref: MeetingRef, eventId: string ): Promise< Event > {
 		return this.session.calendar(
 			'events.get',
 			'event',
@@ -94,6 +140,39 @@ export class Meetings {
 	}
 
 	private patch(
+		ref: MeetingRef,
+		eventId: string,
+		body: Event,
+		sendUpdates: SendUpdates,
+		withConference: boolean,
+		etag?: string
+	): Promise< Event > {
+		return this.first(
+			{
+				method: 'events.patch',
+				calendarId: ref.calendarId,
+				eventId,
+				params: {
+					sendUpdates,
+					...( withConference ? { conferenceDataVersion: '1' } : {} ),
+					fields: EVENT_FIELDS,
+				},
+				body,
+				...( etag ? { etag } : {} ),
+			},
+			() =>
+				this.sendPatch(
+					ref,
+					eventId,
+					body,
+					sendUpdates,
+					withConference,
+					etag
+				)
+		);
+	}
+
+	private sendPatch(
 		ref: MeetingRef,
 		eventId: string,
 		body: Event,
@@ -199,20 +278,34 @@ export class Meetings {
 		requestId: string
 	): Promise< { event: Event; created: boolean } > {
 		try {
-			const event = await this.session.calendar(
-				'events.insert',
-				'calendar',
-				async ( auth: OAuth2Client ) =>
-					(
-						await this.session.api.calendar.events.insert( {
-							calendarId: input.calendarId,
-							conferenceDataVersion: 1,
-							sendUpdates: input.sendUpdates,
-							requestBody: eventBody( input, eventId ),
-							fields: EVENT_FIELDS,
-							auth,
-						} )
-					).data
+			const requestBody = eventBody( input, eventId );
+			const event = await this.first(
+				{
+					method: 'events.insert',
+					calendarId: input.calendarId,
+					params: {
+						conferenceDataVersion: '1',
+						sendUpdates: input.sendUpdates,
+						fields: EVENT_FIELDS,
+					},
+					body: requestBody,
+				},
+				() =>
+					this.session.calendar(
+						'events.insert',
+						'calendar',
+						async ( auth: OAuth2Client ) =>
+							(
+								await this.session.api.calendar.events.insert( {
+									calendarId: input.calendarId,
+									conferenceDataVersion: 1,
+									sendUpdates: input.sendUpdates,
+									requestBody,
+									fields: EVENT_FIELDS,
+									auth,
+								} )
+							).data
+					)
 			);
 			return { event, created: true };
 		} catch ( error ) {

@@ -7,6 +7,7 @@ import { SidecarError } from '../errors';
 import { GoogleSession } from '../google/session';
 import {
 	attendeeList,
+	type EnsureInput,
 	type KnownEvent,
 	type MeetingRef,
 	type SendUpdates,
@@ -111,6 +112,31 @@ export async function withSession< T extends object >(
 	}
 }
 
+/**
+ * The input of `ensure` for `body`, exactly as the single route builds it (batch/ensure-batch.ts
+ * runs the same operation). Throws `invalid_request` on a bad time range unless `times` is given.
+ */
+export function ensureInputOf(
+	body: MeetingBody,
+	times: { start: EventTime; end: EventTime } = range( body )
+): EnsureInput {
+	return {
+		siteId: body.siteId,
+		appointmentId: body.appointmentId,
+		calendarId: body.calendarId ?? 'primary',
+		...knownOf( body ),
+		...times,
+		revision: body.revision ?? 0,
+		summary: body.summary ?? DEFAULT_SUMMARY,
+		description: body.description ?? '',
+		...( body.attendees
+			? { attendees: attendeeList( body.attendees ) }
+			: {} ),
+		sendUpdates: body.sendUpdates ?? 'none',
+		waitMs: body.waitMs ?? DEFAULT_WAIT_MS,
+	};
+}
+
 export async function runMeetingOp(
 	ctx: SidecarContext,
 	op: MeetingOp,
@@ -129,19 +155,12 @@ export async function runMeetingOp(
 		const meetings = new Meetings( session );
 		switch ( op ) {
 			case 'ensure':
-				return meetings.ensure( {
-					...ref,
-					...knownOf( body ),
-					...( times as { start: EventTime; end: EventTime } ),
-					revision: body.revision ?? 0,
-					summary: body.summary ?? DEFAULT_SUMMARY,
-					description: body.description ?? '',
-					...( body.attendees
-						? { attendees: attendeeList( body.attendees ) }
-						: {} ),
-					sendUpdates,
-					waitMs: body.waitMs ?? DEFAULT_WAIT_MS,
-				} );
+				return meetings.ensure(
+					ensureInputOf(
+						body,
+						times as { start: EventTime; end: EventTime }
+					)
+				);
 			case 'reschedule':
 				return meetings.reschedule( {
 					...ref,

@@ -1,0 +1,113 @@
+/**
+ * A backfill of several appointments of one doctor, through WordPress (plugin → queue →
+ * sidecar's /v1/batch → emulator): the sidecar sends their creations to Google in batch
+ * requests, and each appointment gets exactly one event and its link.
+ */
+import { harness, login, phpProblems, query, wpEval } from '../harness/testkit';
+import { book } from '../kivicare-stand-in/test-support/standin';
+import {
+	calendarEvents,
+	configureMeet,
+	drainQueue,
+	emulatorCounters,
+	freshDate,
+	mapping,
+	MAPPINGS,
+	parkPendingRows,
+	setBackgroundSync,
+	setSettings,
+	telemedScenario,
+	type Scenario,
+} from './support/meet';
+
+let sc: Scenario;
+
+beforeAll( async () => {
+	await configureMeet( { sync_budget_ms: 3000 } );
+	await setBackgroundSync( false );
+	sc = await telemedScenario();
+}, 120000 );
+
+afterEach( () => {
+	expect( phpProblems() ).toEqual( [] );
+} );
+
+afterAll( async () => {
+	await setBackgroundSync( true );
+	await setSettings( { sync_budget_ms: 3000 } );
+} );
+
+/** Batch requests the sidecar sent to Google, from its metrics (scraped from this machine). */
+async function batchRequests(): Promise< number > {
+	const text = await (
+		await fetch( `${ harness().sidecarUrl }/metrics` )
+	).text();
+	let total = 0;
+	for ( const m of text.matchAll(
+		/^mfk_google_calls_total\{([^}]*)\}\s+(\d+)/gm
+	) ) {
+		if ( /method="batch"/.test( m[ 1 ] ?? '' ) ) {
+			total += Number( m[ 2 ] );
+		}
+	}
+	return total;
+}
+
+it( 'a backfill of one doctor goes to Google in batch requests: N links, no duplicates', async () => {
+	const patient = await login( sc.patient );
+	// Appointments booked "before the plugin was set up": nothing sent to Google, no meeting rows.
+	await setSettings( { sync_budget_ms: 0 } );
+	const ids: number[] = [];
+	for ( const time of [ '09:00', '10:00', '11:00', '12:00', '13:00' ] ) {
+		const res = await book( patient, {
+			appointmentStartDate: freshDate(),
+			appointmentStartTime: time,
+			doctorId: sc.doctor.id,
+			patientId: sc.patient.id,
+			serviceId: [ sc.mappingId ],
+			status: 1,
+		} );
+		expect( res.status ).toBe( 201 );
+		ids.push( res.body.data.appointment_id as number );
+	}
+	await setSettings( { sync_budget_ms: 3000 } );
+	await query(
+		`DELETE FROM ${ MAPPINGS } WHERE appointment_id IN (${ ids
+			.map( () => '?' )
+			.join( ', ' ) })`,
+		ids
+	);
+	await parkPendingRows();
+
+	const batchesBefore = await batchRequests();
+	const before = await emulatorCounters();
+	await wpEval(
+		`foreach ( $args['ids'] as $id ) { $done = MFK_Backfill::record( (int) $id ); if ( is_wp_error( $done ) ) { throw new Exception( $done->get_error_message() ); } } echo 'ok';`,
+		{ ids }
+	);
+	await drainQueue();
+	const after = await emulatorCounters();
+
+	expect( ( await batchRequests() ) - batchesBefore ).toBeGreaterThanOrEqual(
+		1
+	);
+	// One insert per appointment, none sent twice.
+	expect(
+		( after[ 'events.insert' ] ?? 0 ) - ( before[ 'events.insert' ] ?? 0 )
+	).toBe( ids.length );
+	const events = await calendarEvents( sc.doctorEmail );
+	for ( const id of ids ) {
+		const row = await mapping( id );
+		expect( row ).toMatchObject( { state: 'ready', desired: 'active' } );
+		expect( String( row?.url ?? '' ) ).toMatch(
+			/^https:\/\/meet\.google\.com\//
+		);
+		expect(
+			events.filter(
+				( e ) =>
+					e.extendedProperties?.private?.mfkAppointmentId ===
+					String( id )
+			)
+		).toHaveLength( 1 );
+	}
+}, 180000 );
