@@ -78,8 +78,9 @@ export async function cancelInBatches(
 				attempt: 0,
 				notBefore: 0,
 			} ) );
-			const stopAt = Math.min( stopStartingAt, session.deadline );
 			while ( pending.length > 0 ) {
+				// The session's budget is renewed per request; the route's own deadline still bounds the loop.
+				const stopAt = Math.min( stopStartingAt, session.deadline );
 				const now = Date.now();
 				const next = Math.min( ...pending.map( ( p ) => p.notBefore ) );
 				if ( Math.max( now, next ) >= stopAt ) {
@@ -97,6 +98,8 @@ export async function cancelInBatches(
 				for ( const p of chunk ) {
 					pending.splice( pending.indexOf( p ), 1 );
 				}
+				// Each request gets the budget a single cancel would have (as ensure-batch does).
+				session.renewDeadline();
 				const parts = await session.calendarBatch(
 					chunk.map( ( p ) => callFor( p.job.body ) )
 				);
