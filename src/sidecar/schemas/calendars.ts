@@ -18,3 +18,19 @@ export const consultationCalendarBody = {
 		timeZone: nullable( str( 1, 64, { pattern: '^[A-Za-z0-9_+/-]+$' } ) ),
 	},
 };
+
+export const busyTimesBody = {
+	type: 'object',
+	required: [ 'siteId', 'client', 'credential', 'timeMin', 'timeMax' ],
+	properties: {
+		...doctor,
+		calendarIds: nullable( {
+			type: 'array',
+			minItems: 1,
+			maxItems: 50,
+			items: str( 1, 1024 ),
+		} ),
+		timeMin: str( 20, 40 ),
+		timeMax: str( 20, 40 ),
+	},
+};

@@ -3,11 +3,13 @@
  * and the "Video consultations" calendar made once for the doctor.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { busyTimes } from '../../calendars/busy';
 import { consultationCalendar, listCalendars } from '../../calendars/calendars';
 import { withSession } from '../../meetings/operations';
 import { canonicalTimeZone } from '../../meetings/time';
 import type { ClientInput } from '../../oauth/flow';
 import {
+	busyTimesBody,
 	calendarListBody,
 	consultationCalendarBody,
 } from '../../schemas/calendars';
@@ -49,6 +51,25 @@ const calendars: FastifyPluginAsync = async ( app ) => {
 				} )
 			);
 		}
+	);
+
+	app.post< {
+		Body: DoctorBody & {
+			calendarIds?: string[] | null;
+			timeMin: string;
+			timeMax: string;
+		};
+	} >(
+		'/v1/calendars/busy',
+		{ schema: { body: busyTimesBody } },
+		async ( { body } ) =>
+			withSession( ctx, body, ( session ) =>
+				busyTimes( session, {
+					calendarIds: body.calendarIds ?? [ 'primary' ],
+					timeMin: body.timeMin,
+					timeMax: body.timeMax,
+				} )
+			)
 	);
 };
 
