@@ -69,6 +69,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_oauth'                                         => 'connection/class-mfk-oauth.php',
 	'mfk_doctor_connection'                             => 'connection/class-mfk-doctor-connection.php',
 	'mfk_doctor_calendar'                               => 'connection/class-mfk-doctor-calendar.php',
+	'mfk_busy_times'                                    => 'kivicare/class-mfk-busy-times.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
 	'mfk_grant_age'                                     => 'connection/class-mfk-grant-age.php',

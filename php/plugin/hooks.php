@@ -121,4 +121,7 @@ function mfk_integrate_kivicare(): void {
 	add_filter( 'kc_appointment_data', array( 'MFK_KiviCare', 'filter_appointment_data' ), 10, 2 );
 	add_filter( 'kc_appointment_details_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
 	add_filter( 'kc_get_upcoming_appointment_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
+
+	// The doctor's Google busy times as KiviCare busy blocks.
+	MFK_Busy_Times::register();
 }

@@ -1,0 +1,546 @@
+<?php
+/**
+ * The doctor's Google busy times block KiviCare slots: answers KiviCare's
+ * `kc_external_busy_slots` (month views) and `kc_external_busy_slots_single` (single dates and
+ * every booking) with the doctor's free/busy intervals, in the doctor's wall time, named "Busy on
+ * Google Calendar" and never after an event. This site's own consultation events are not
+ * blocks: KiviCare knows those appointments already.
+ *
+ * The filters run inside every slot view and booking request, so busy times are cached per
+ * doctor and range (object cache when present, transients otherwise) for a short, configurable
+ * time; booking requests fetch fresh within a small budget; when the sidecar or Google is slow
+ * or down, the answer comes from the last known busy times (or none) and the failure is recorded.
+ *
+ * @package MeetForKiviCare
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Busy times of connected doctors as KiviCare busy blocks.
+ */
+final class MFK_Busy_Times {
+
+	/** The doctor's own switch: 'on', 'off', or absent (the clinic default). */
+	const META_SWITCH = 'mfk_busy_blocks';
+
+	/** What the doctor's grant allows: 'granted', 'missing' or absent (not known yet). */
+	const META_SCOPE = 'mfk_busy_scope';
+
+	/** Cache generation of the doctor (bumped when the grant or switch changes). */
+	const META_GENERATION = 'mfk_busy_generation';
+
+	/** Last failure to read busy times, for the health panel. */
+	const OPTION_STATUS = 'mfk_busy_status';
+
+	/** Object cache group. */
+	const CACHE_GROUP = 'mfk_busy';
+
+	/** How long the last known busy times stay usable when Google cannot be reached. */
+	const LAST_KNOWN_TTL = DAY_IN_SECONDS;
+
+	/** After a failure, booking requests do not wait for the sidecar again for this long. */
+	const FAILURE_PAUSE = 30;
+
+	/** The scope the feature needs (granular consent: the doctor may refuse it). */
+	const SCOPE = 'https://www.googleapis.com/auth/calendar.events.freebusy';
+
+	/**
+	 * Whether the current request is a booking (create or edit of an appointment).
+	 *
+	 * @var bool
+	 */
+	private static $booking = false;
+
+	/**
+	 * Busy intervals already read in this request, by cache key.
+	 *
+	 * @var array<string,array<int,array{0:int,1:int}>>
+	 */
+	private static $memo = array();
+
+	/**
+	 * Hooks (KiviCare present).
+	 */
+	public static function register(): void {
+		add_filter( 'kc_external_busy_slots', array( __CLASS__, 'filter_range' ), 10, 4 );
+		add_filter( 'kc_external_busy_slots_single', array( __CLASS__, 'filter_single' ), 10, 3 );
+		add_filter( 'rest_request_before_callbacks', array( __CLASS__, 'note_request' ), 10, 3 );
+		add_action( 'mfk_doctor_connected', array( __CLASS__, 'grant_changed' ) );
+		add_action( 'mfk_doctor_reconnected', array( __CLASS__, 'grant_changed' ) );
+	}
+
+	/**
+	 * Recognises KiviCare's booking routes (create, edit) before their callback runs: those
+	 * fetch busy times fresh.
+	 *
+	 * @param mixed           $response Response so far (returned unchanged).
+	 * @param array           $handler  Route handler (unused).
+	 * @param WP_REST_Request $request  Request.
+	 * @return mixed
+	 */
+	public static function note_request( $response, $handler, $request ) {
+		unset( $handler );
+		if ( $request instanceof WP_REST_Request ) {
+			self::$booking = in_array( $request->get_method(), array( 'POST', 'PUT', 'PATCH' ), true )
+				&& 1 === preg_match( '#^/kivicare/v1/appointments(/\d+)?/?$#', $request->get_route() );
+		}
+		return $response;
+	}
+
+	/**
+	 * `kc_external_busy_slots`: the doctor's blocks between two local dates.
+	 *
+	 * @param mixed  $items     Items so far.
+	 * @param mixed  $doctor_id Doctor.
+	 * @param mixed  $from      Y-m-d, the doctor's zone.
+	 * @param mixed  $to        Y-m-d, the doctor's zone (included).
+	 * @return array<int,array{start:string,end:string,name:string}>
+	 */
+	public static function filter_range( $items, $doctor_id, $from, $to ): array {
+		$items = is_array( $items ) ? $items : array();
+		return array_merge( $items, self::items( (int) $doctor_id, (string) $from, (string) $to ) );
+	}
+
+	/**
+	 * `kc_external_busy_slots_single`: the doctor's blocks on one local date.
+	 *
+	 * @param mixed $items     Items so far.
+	 * @param mixed $doctor_id Doctor.
+	 * @param mixed $date      Y-m-d, the doctor's zone.
+	 * @return array<int,array{start:string,end:string,name:string}>
+	 */
+	public static function filter_single( $items, $doctor_id, $date ): array {
+		$items = is_array( $items ) ? $items : array();
+		return array_merge( $items, self::items( (int) $doctor_id, (string) $date, (string) $date ) );
+	}
+
+	/**
+	 * Whether busy times block the doctor's slots: connected, the scope not known to be
+	 * missing, and switched on (the doctor's switch, else the clinic default).
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function enabled( int $doctor_id ): bool {
+		if ( ! MFK_Doctor_Connection::is_active( $doctor_id ) ) {
+			return false;
+		}
+		if ( 'missing' === get_user_meta( $doctor_id, self::META_SCOPE, true ) ) {
+			return false;
+		}
+		return self::switched_on( $doctor_id );
+	}
+
+	/**
+	 * The doctor's switch, else the clinic default.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function switched_on( int $doctor_id ): bool {
+		$own = (string) get_user_meta( $doctor_id, self::META_SWITCH, true );
+		if ( 'on' === $own || 'off' === $own ) {
+			return 'on' === $own;
+		}
+		return (bool) MFK_Settings::get( 'busy_blocks_default' );
+	}
+
+	/**
+	 * Sets the doctor's own switch.
+	 *
+	 * @param int  $doctor_id Doctor.
+	 * @param bool $on        On or off.
+	 */
+	public static function set_switch( int $doctor_id, bool $on ): void {
+		update_user_meta( $doctor_id, self::META_SWITCH, $on ? 'on' : 'off' );
+		self::bump( $doctor_id );
+	}
+
+	/**
+	 * The feature's state for the doctor's panel.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @return array{state:string,switched_on:bool,scope:string}
+	 */
+	public static function state( int $doctor_id ): array {
+		$scope = (string) get_user_meta( $doctor_id, self::META_SCOPE, true );
+		$on    = self::switched_on( $doctor_id );
+		if ( ! MFK_Doctor_Connection::is_connected( $doctor_id ) ) {
+			$state = 'not_connected';
+		} elseif ( 'missing' === $scope ) {
+			$state = 'needs_grant';
+		} elseif ( ! $on ) {
+			$state = 'off';
+		} else {
+			$state = 'on';
+		}
+		return array(
+			'state'       => $state,
+			'switched_on' => $on,
+			'scope'       => '' !== $scope ? $scope : 'unknown',
+		);
+	}
+
+	/**
+	 * A new or renewed grant may carry (or lack) the scope: ask again, forget cached times.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	public static function grant_changed( $doctor_id ): void {
+		delete_user_meta( (int) $doctor_id, self::META_SCOPE );
+		self::bump( (int) $doctor_id );
+	}
+
+	/**
+	 * KiviCare items for the doctor's blocks between two local dates (both included).
+	 *
+	 * @param int    $doctor_id Doctor.
+	 * @param string $from      Y-m-d.
+	 * @param string $to        Y-m-d.
+	 * @return array<int,array{start:string,end:string,name:string}>
+	 */
+	public static function items( int $doctor_id, string $from, string $to ): array {
+		if ( $doctor_id <= 0 || ! self::valid_date( $from ) || ! self::valid_date( $to ) || $to < $from || ! self::enabled( $doctor_id ) ) {
+			return array();
+		}
+		$zone  = self::zone( $doctor_id );
+		$start = ( new DateTimeImmutable( $from . ' 00:00:00', $zone ) )->getTimestamp();
+		$end   = ( new DateTimeImmutable( $to . ' 00:00:00', $zone ) )->modify( '+1 day' )->getTimestamp();
+		if ( $end - $start > 45 * DAY_IN_SECONDS ) {
+			return array();
+		}
+		$busy = self::subtract( self::busy( $doctor_id, $start, $end, self::$booking ), self::own_events( $doctor_id, $start, $end ) );
+		return self::wall_items( $busy, $zone );
+	}
+
+	/**
+	 * Busy intervals (Unix seconds) of the doctor, from the cache when fresh enough.
+	 *
+	 * @param int  $doctor_id Doctor.
+	 * @param int  $start     Range start.
+	 * @param int  $end       Range end.
+	 * @param bool $fresh     Fetch even when cached (booking requests).
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	public static function busy( int $doctor_id, int $start, int $end, bool $fresh = false ): array {
+		$key = 'b_' . $doctor_id . '_' . (int) get_user_meta( $doctor_id, self::META_GENERATION, true ) . '_' . $start . '_' . $end;
+		if ( isset( self::$memo[ $key ] ) ) {
+			return self::$memo[ $key ];
+		}
+		$cached = self::cache_get( $key );
+		$status = get_option( self::OPTION_STATUS, array() );
+		$paused = is_array( $status ) && isset( $status['at'] ) && time() - (int) $status['at'] < self::FAILURE_PAUSE;
+		if ( is_array( $cached ) && ( ! $fresh || $paused ) ) {
+			self::$memo[ $key ] = $cached;
+			return $cached;
+		}
+		$fetched = self::fetch( $doctor_id, $start, $end );
+		if ( is_array( $fetched ) ) {
+			self::cache_set( $key, $fetched, self::lifetime() );
+			self::cache_set( 'last_' . $key, $fetched, self::LAST_KNOWN_TTL );
+			self::$memo[ $key ] = $fetched;
+			return $fetched;
+		}
+		// Google or the sidecar failed: the last known busy times, or none; kept for the
+		// cache lifetime so a burst of slot views does not wait for the sidecar again.
+		$last = self::cache_get( 'last_' . $key );
+		$last = is_array( $last ) ? $last : array();
+		if ( 'insufficient_scope' !== $fetched ) {
+			self::cache_set( $key, $last, self::lifetime() );
+		}
+		self::$memo[ $key ] = $last;
+		return $last;
+	}
+
+	/**
+	 * One sidecar call within the time budget.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @param int $start     Range start.
+	 * @param int $end       Range end.
+	 * @return array<int,array{0:int,1:int}>|string Intervals, or the error code.
+	 */
+	private static function fetch( int $doctor_id, int $start, int $end ) {
+		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
+		if ( is_wp_error( $fields ) ) {
+			return self::failed( $doctor_id, $fields );
+		}
+		$calendar = MFK_Doctor_Connection::calendar_id( $doctor_id );
+		$ids      = array_values( array_unique( array( 'primary', '' !== $calendar ? $calendar : 'primary' ) ) );
+		$answer   = MFK_Sidecar_Client::instance()->post(
+			'/v1/calendars/busy',
+			$fields + array(
+				'calendarIds' => $ids,
+				'timeMin'     => gmdate( 'Y-m-d\TH:i:s\Z', $start ),
+				'timeMax'     => gmdate( 'Y-m-d\TH:i:s\Z', $end ),
+			),
+			array(
+				'timeout'   => self::budget_seconds(),
+				'doctor_id' => $doctor_id,
+			)
+		);
+		if ( is_wp_error( $answer ) ) {
+			return self::failed( $doctor_id, $answer );
+		}
+		if ( 'granted' !== get_user_meta( $doctor_id, self::META_SCOPE, true ) ) {
+			update_user_meta( $doctor_id, self::META_SCOPE, 'granted' );
+		}
+		$spans = array();
+		foreach ( (array) ( $answer['calendars'] ?? array() ) as $calendar_answer ) {
+			foreach ( (array) ( $calendar_answer['busy'] ?? array() ) as $interval ) {
+				$from = strtotime( (string) ( $interval['start'] ?? '' ) );
+				$to   = strtotime( (string) ( $interval['end'] ?? '' ) );
+				if ( false !== $from && false !== $to && $to > $from ) {
+					$spans[] = array( $from, $to );
+				}
+			}
+		}
+		return self::merge( $spans );
+	}
+
+	/**
+	 * Records a failed read; a missing scope turns the feature off for the doctor, a lost
+	 * grant asks the doctor to reconnect.
+	 *
+	 * @param int      $doctor_id Doctor.
+	 * @param WP_Error $error     Error.
+	 * @return string The error code.
+	 */
+	private static function failed( int $doctor_id, WP_Error $error ): string {
+		$code = (string) $error->get_error_code();
+		$data = (array) $error->get_error_data();
+		if ( isset( $data['credential'] ) && is_string( $data['credential'] ) ) {
+			MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
+		}
+		if ( 'insufficient_scope' === $code ) {
+			update_user_meta( $doctor_id, self::META_SCOPE, 'missing' );
+			return $code;
+		}
+		if ( in_array( $code, array( 'token_revoked', 'credential_invalid' ), true ) ) {
+			MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, $code, $error->get_error_message() );
+		}
+		update_option(
+			self::OPTION_STATUS,
+			array(
+				'code'      => $code,
+				'at'        => time(),
+				'doctor_id' => $doctor_id,
+			),
+			false
+		);
+		return $code;
+	}
+
+	/**
+	 * The last failure to read busy times (health panel), or null.
+	 *
+	 * @return array{code:string,at:int,doctor_id:int}|null
+	 */
+	public static function last_failure(): ?array {
+		$status = get_option( self::OPTION_STATUS, null );
+		return is_array( $status ) ? $status : null;
+	}
+
+	/**
+	 * Intervals of this site's consultation events of the doctor: where Google has them and
+	 * where KiviCare has them. These are KiviCare's own appointments, not Google blocks.
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @param int $start     Range start.
+	 * @param int $end       Range end.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	private static function own_events( int $doctor_id, int $start, int $end ): array {
+		global $wpdb;
+		$from = gmdate( 'Y-m-d H:i:s', $start );
+		$to   = gmdate( 'Y-m-d H:i:s', $end );
+		$rows = $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT start_utc, end_utc, synced_start_utc, synced_end_utc FROM %i WHERE event_id IS NOT NULL AND event_id <> '' AND ( doctor_id = %d OR synced_doctor_id = %d ) AND ( ( start_utc < %s AND end_utc > %s ) OR ( synced_start_utc < %s AND synced_end_utc > %s ) ) LIMIT 1000",
+				MFK_Schema::table(),
+				$doctor_id,
+				$doctor_id,
+				$to,
+				$from,
+				$to,
+				$from
+			),
+			ARRAY_A
+		);
+		$spans = array();
+		foreach ( (array) $rows as $row ) {
+			foreach ( array( array( 'start_utc', 'end_utc' ), array( 'synced_start_utc', 'synced_end_utc' ) ) as $pair ) {
+				if ( empty( $row[ $pair[0] ] ) || empty( $row[ $pair[1] ] ) ) {
+					continue;
+				}
+				$a = strtotime( $row[ $pair[0] ] . ' UTC' );
+				$b = strtotime( $row[ $pair[1] ] . ' UTC' );
+				if ( false !== $a && false !== $b && $b > $a ) {
+					$spans[] = array( $a, $b );
+				}
+			}
+		}
+		return self::merge( $spans );
+	}
+
+	/**
+	 * Busy intervals minus the site's own events.
+	 *
+	 * @param array<int,array{0:int,1:int}> $busy Merged busy intervals.
+	 * @param array<int,array{0:int,1:int}> $own  Merged own intervals.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	public static function subtract( array $busy, array $own ): array {
+		$out = array();
+		foreach ( $busy as $span ) {
+			$pieces = array( $span );
+			foreach ( $own as $hole ) {
+				$next = array();
+				foreach ( $pieces as $piece ) {
+					if ( $hole[1] <= $piece[0] || $hole[0] >= $piece[1] ) {
+						$next[] = $piece;
+						continue;
+					}
+					if ( $hole[0] > $piece[0] ) {
+						$next[] = array( $piece[0], $hole[0] );
+					}
+					if ( $hole[1] < $piece[1] ) {
+						$next[] = array( $hole[1], $piece[1] );
+					}
+				}
+				$pieces = $next;
+			}
+			foreach ( $pieces as $piece ) {
+				$out[] = $piece;
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * Sorted, merged intervals.
+	 *
+	 * @param array<int,array{0:int,1:int}> $spans Intervals.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	private static function merge( array $spans ): array {
+		usort(
+			$spans,
+			static function ( $a, $b ) {
+				return $a[0] <=> $b[0];
+			}
+		);
+		$merged = array();
+		foreach ( $spans as $span ) {
+			$last = count( $merged ) - 1;
+			if ( $last >= 0 && $span[0] <= $merged[ $last ][1] ) {
+				$merged[ $last ][1] = max( $merged[ $last ][1], $span[1] );
+			} else {
+				$merged[] = array( (int) $span[0], (int) $span[1] );
+			}
+		}
+		return $merged;
+	}
+
+	/**
+	 * KiviCare items in the doctor's wall time, split at local midnight so each item lies
+	 * within one date (KiviCare reads the date from `start`).
+	 *
+	 * @param array<int,array{0:int,1:int}> $busy Intervals.
+	 * @param DateTimeZone                  $zone The doctor's zone.
+	 * @return array<int,array{start:string,end:string,name:string}>
+	 */
+	private static function wall_items( array $busy, DateTimeZone $zone ): array {
+		$name  = __( 'Busy on Google Calendar', 'meet-for-kivicare' );
+		$items = array();
+		foreach ( $busy as $span ) {
+			$cursor = ( new DateTimeImmutable( '@' . $span[0] ) )->setTimezone( $zone );
+			$end    = ( new DateTimeImmutable( '@' . $span[1] ) )->setTimezone( $zone );
+			while ( $cursor < $end ) {
+				$midnight = $cursor->setTime( 0, 0 )->modify( '+1 day' );
+				$piece    = $midnight < $end ? $midnight : $end;
+				$items[]  = array(
+					'start' => $cursor->format( 'Y-m-d H:i:s' ),
+					'end'   => $midnight <= $end && $piece === $midnight ? $cursor->format( 'Y-m-d' ) . ' 23:59:59' : $piece->format( 'Y-m-d H:i:s' ),
+					'name'  => $name,
+				);
+				$cursor = $piece;
+			}
+		}
+		return $items;
+	}
+
+	/**
+	 * The doctor's zone as KiviCare reads it.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	private static function zone( int $doctor_id ): DateTimeZone {
+		$name = function_exists( 'kcGetDoctorTimezone' ) ? (string) kcGetDoctorTimezone( $doctor_id ) : '';
+		try {
+			return new DateTimeZone( '' !== $name ? $name : wp_timezone_string() );
+		} catch ( Exception $e ) {
+			return wp_timezone();
+		}
+	}
+
+	/**
+	 * Cache lifetime in seconds (setting `busy_cache_seconds`).
+	 */
+	private static function lifetime(): int {
+		return max( 10, (int) MFK_Settings::get( 'busy_cache_seconds' ) );
+	}
+
+	/**
+	 * The time a request may wait for the sidecar, in seconds (setting `busy_budget_ms`).
+	 */
+	private static function budget_seconds(): float {
+		return max( 200, (int) MFK_Settings::get( 'busy_budget_ms' ) ) / 1000;
+	}
+
+	/**
+	 * Forgets the doctor's cached busy times.
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	private static function bump( int $doctor_id ): void {
+		update_user_meta( $doctor_id, self::META_GENERATION, (int) get_user_meta( $doctor_id, self::META_GENERATION, true ) + 1 );
+		self::$memo = array();
+	}
+
+	/**
+	 * Cached value (object cache when present, transients otherwise).
+	 *
+	 * @param string $key Key.
+	 * @return mixed
+	 */
+	private static function cache_get( string $key ) {
+		if ( wp_using_ext_object_cache() ) {
+			return wp_cache_get( $key, self::CACHE_GROUP );
+		}
+		return get_transient( 'mfk_busy_' . md5( $key ) );
+	}
+
+	/**
+	 * Stores a value.
+	 *
+	 * @param string $key   Key.
+	 * @param mixed  $value Value.
+	 * @param int    $ttl   Seconds.
+	 */
+	private static function cache_set( string $key, $value, int $ttl ): void {
+		if ( wp_using_ext_object_cache() ) {
+			wp_cache_set( $key, $value, self::CACHE_GROUP, $ttl );
+			return;
+		}
+		set_transient( 'mfk_busy_' . md5( $key ), $value, $ttl );
+	}
+
+	/**
+	 * Y-m-d and a real date.
+	 *
+	 * @param string $date Date.
+	 */
+	private static function valid_date( string $date ): bool {
+		return 1 === preg_match( '/^(\d{4})-(\d{2})-(\d{2})$/', $date, $m ) && checkdate( (int) $m[2], (int) $m[3], (int) $m[1] );
+	}
+}
