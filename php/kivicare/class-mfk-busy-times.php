@@ -60,6 +60,14 @@ final class MFK_Busy_Times {
 	private static $memo = array();
 
 	/**
+	 * Writes kept for the end of the request: KiviCare reads busy times inside its booking
+	 * transaction, whose ROLLBACK (a 409) would undo them.
+	 *
+	 * @var array<int,callable>
+	 */
+	private static $pending = array();
+
+	/**
 	 * Hooks (KiviCare present).
 	 */
 	public static function register(): void {
@@ -282,7 +290,11 @@ final class MFK_Busy_Times {
 			return self::failed( $doctor_id, $answer );
 		}
 		if ( 'granted' !== get_user_meta( $doctor_id, self::META_SCOPE, true ) ) {
-			update_user_meta( $doctor_id, self::META_SCOPE, 'granted' );
+			self::later(
+				static function () use ( $doctor_id ) {
+					update_user_meta( $doctor_id, self::META_SCOPE, 'granted' );
+				}
+			);
 		}
 		$spans = array();
 		foreach ( (array) ( $answer['calendars'] ?? array() ) as $calendar_answer ) {
@@ -312,20 +324,25 @@ final class MFK_Busy_Times {
 			MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
 		}
 		if ( 'insufficient_scope' === $code ) {
-			update_user_meta( $doctor_id, self::META_SCOPE, 'missing' );
+			self::later(
+				static function () use ( $doctor_id ) {
+					update_user_meta( $doctor_id, self::META_SCOPE, 'missing' );
+				}
+			);
 			return $code;
 		}
 		if ( in_array( $code, array( 'token_revoked', 'credential_invalid' ), true ) ) {
 			MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, $code, $error->get_error_message() );
 		}
-		update_option(
-			self::OPTION_STATUS,
-			array(
-				'code'      => $code,
-				'at'        => time(),
-				'doctor_id' => $doctor_id,
-			),
-			false
+		$status = array(
+			'code'      => $code,
+			'at'        => time(),
+			'doctor_id' => $doctor_id,
+		);
+		self::later(
+			static function () use ( $status ) {
+				update_option( self::OPTION_STATUS, $status, false );
+			}
 		);
 		return $code;
 	}
@@ -498,6 +515,29 @@ final class MFK_Busy_Times {
 	}
 
 	/**
+	 * Runs a write at the end of the request, after KiviCare's transaction.
+	 *
+	 * @param callable $write Write.
+	 */
+	private static function later( callable $write ): void {
+		if ( ! self::$pending ) {
+			add_action( 'shutdown', array( __CLASS__, 'flush' ), 0 );
+		}
+		self::$pending[] = $write;
+	}
+
+	/**
+	 * Runs the writes kept for the end of the request.
+	 */
+	public static function flush(): void {
+		$pending       = self::$pending;
+		self::$pending = array();
+		foreach ( $pending as $write ) {
+			$write();
+		}
+	}
+
+	/**
 	 * Forgets the doctor's cached busy times.
 	 *
 	 * @param int $doctor_id Doctor.
@@ -532,7 +572,11 @@ final class MFK_Busy_Times {
 			wp_cache_set( $key, $value, self::CACHE_GROUP, $ttl );
 			return;
 		}
-		set_transient( 'mfk_busy_' . md5( $key ), $value, $ttl );
+		self::later(
+			static function () use ( $key, $value, $ttl ) {
+				set_transient( 'mfk_busy_' . md5( $key ), $value, $ttl );
+			}
+		);
 	}
 
 	/**
