@@ -86,6 +86,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_rest_settings'                                 => 'rest/class-mfk-rest-settings.php',
 	'mfk_rest_connection'                               => 'rest/class-mfk-rest-connection.php',
 	'mfk_rest_calendars'                                => 'rest/class-mfk-rest-calendars.php',
+	'mfk_rest_busy_times'                               => 'rest/class-mfk-rest-busy-times.php',
 	'mfk_rest_meetings'                                 => 'rest/class-mfk-rest-meetings.php',
 	'mfk_rest_meet_access'                              => 'rest/class-mfk-rest-meet-access.php',
 	'mfk_rest_background'                               => 'rest/class-mfk-rest-background.php',

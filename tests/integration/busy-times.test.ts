@@ -251,3 +251,89 @@ it( 'the doctor’s switch turns the blocks off', async () => {
 		);
 	}
 } );
+
+describe( 'the doctor’s panel routes', () => {
+	const NS = 'meet-for-kivicare/v1';
+
+	it( 'shows the state and the next days’ blocks in the doctor’s wall time, without titles', async () => {
+		const tomorrow = new Date( Date.now() + 86400000 ).toLocaleDateString(
+			'en-CA',
+			{ timeZone: ZONE }
+		);
+		const made = await fetch(
+			`${ harness().emulatorUrl }/__emulator/calendars/${ encodeURIComponent(
+				withScope.doctorEmail
+			) }/busy`,
+			{
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify( {
+					start: { dateTime: `${ tomorrow }T15:00:00+09:00` },
+					end: { dateTime: `${ tomorrow }T16:30:00+09:00` },
+					summary: 'Private dentist',
+				} ),
+			}
+		);
+		expect( made.status ).toBe( 201 );
+		const doctor = await login( withScope.doctor );
+		const res = await doctor.rest( `${ NS }/connection/busy-times?days=3` );
+		expect( res.status ).toBe( 200 );
+		expect( res.body ).toEqual( {
+			state: 'on',
+			switched_on: true,
+			scope: 'granted',
+			days: 3,
+			blocks: [
+				{
+					start: `${ tomorrow } 15:00:00`,
+					end: `${ tomorrow } 16:30:00`,
+					name: 'Busy on Google Calendar',
+				},
+			],
+		} );
+		expect( JSON.stringify( res.body ) ).not.toContain( 'dentist' );
+	} );
+
+	it( 'the switch is the doctor’s own, and a doctor without the scope is offered the grant', async () => {
+		const doctor = await login( withScope.doctor );
+		const off = await doctor.rest( `${ NS }/connection/busy-times`, {
+			method: 'POST',
+			body: { enabled: false },
+		} );
+		expect( off.status ).toBe( 200 );
+		expect( off.body.state ).toBe( 'off' );
+		const on = await doctor.rest( `${ NS }/connection/busy-times`, {
+			method: 'POST',
+			body: { enabled: true },
+		} );
+		expect( on.body.state ).toBe( 'on' );
+
+		const other = await login( withoutScope.doctor );
+		const state = await other.rest( `${ NS }/connection/busy-times` );
+		expect( state.body ).toMatchObject( {
+			state: 'needs_grant',
+			blocks: [],
+		} );
+		const grant = await other.rest(
+			`${ NS }/connection/busy-times/access`,
+			{
+				method: 'POST',
+				body: { return_to: `${ harness().url }/wp-admin/` },
+			}
+		);
+		expect( grant.status ).toBe( 200 );
+		const url = new URL( grant.body.url );
+		expect( url.searchParams.get( 'scope' ) ).toContain(
+			'calendar.events.freebusy'
+		);
+		expect( url.searchParams.get( 'include_granted_scopes' ) ).toBe(
+			'true'
+		);
+
+		// Patients have no such panel.
+		const forPatient = await patient.rest(
+			`${ NS }/connection/busy-times`
+		);
+		expect( forPatient.status ).toBe( 403 );
+	} );
+} );
