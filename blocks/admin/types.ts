@@ -162,3 +162,13 @@ export interface DoctorConnection {
 	/** Whether the signed-in user may disconnect this doctor (administrators). */
 	can_disconnect?: boolean;
 }
+
+/** `GET /connection/busy-times`: the doctor's Google busy times as KiviCare blocks. */
+export interface BusyTimes {
+	state: 'on' | 'off' | 'needs_grant' | 'not_connected';
+	switched_on: boolean;
+	scope: 'granted' | 'missing' | 'unknown';
+	days?: number;
+	/** Local wall time of the doctor, `Y-m-d H:i:s`; never an event title. */
+	blocks?: Array< { start: string; end: string; name: string } >;
+}
