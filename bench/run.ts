@@ -13,7 +13,7 @@
  * Figures (for --only): frontend-weight, sidecar-startup (cold start and memory),
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
- * google-calls,
+ * google-calls, busy-times (busy-times-cached, busy-times-uncached, busy-times-burst),
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -52,6 +52,7 @@ import {
 } from './lib/world';
 import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
+import { busyTimesFigures, measureBusyTimes } from './busy-times';
 import { googleCallsFigure, measureGoogleCalls } from './google-calls';
 import { measureRecovery, recoveryFigure } from './recovery';
 import { overheadFigure, measureOverhead } from './sidecar-overhead';
@@ -69,6 +70,7 @@ type Group =
 	| 'scaling'
 	| 'queue-tick'
 	| 'google-calls'
+	| 'busy-times'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -273,6 +275,7 @@ async function main(): Promise< void > {
 			'scaling',
 			'queue-tick',
 			'google-calls',
+			'busy-times',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -518,6 +521,24 @@ async function main(): Promise< void > {
 							'google-calls',
 							'Google calls per change',
 							'booking 1, reschedule 1, cancel 1, delete 1, re-save 0, regenerate ≤ 2 (polls ≤ 3)',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'busy-times' ) ) {
+				log( 'busy times in slot views' );
+				loads[ 'busy-times' ] = load();
+				try {
+					figures.push(
+						...busyTimesFigures( await measureBusyTimes( world ) )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'busy-times-cached',
+							'slot view: busy times, cached',
+							'≤ 3 ms p50',
 							e
 						)
 					);
