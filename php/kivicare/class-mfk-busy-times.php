@@ -68,6 +68,13 @@ final class MFK_Busy_Times {
 	private static $pending = array();
 
 	/**
+	 * What Google's answers told about doctors' scope in this request (written at its end).
+	 *
+	 * @var array<int,string>
+	 */
+	private static $scope_seen = array();
+
+	/**
 	 * Hooks (KiviCare present).
 	 */
 	public static function register(): void {
@@ -133,10 +140,19 @@ final class MFK_Busy_Times {
 		if ( ! MFK_Doctor_Connection::is_active( $doctor_id ) ) {
 			return false;
 		}
-		if ( 'missing' === get_user_meta( $doctor_id, self::META_SCOPE, true ) ) {
+		if ( 'missing' === self::scope( $doctor_id ) ) {
 			return false;
 		}
 		return self::switched_on( $doctor_id );
+	}
+
+	/**
+	 * What the doctor's grant allows: 'granted', 'missing' or '' (not known yet).
+	 *
+	 * @param int $doctor_id Doctor.
+	 */
+	private static function scope( int $doctor_id ): string {
+		return self::$scope_seen[ $doctor_id ] ?? (string) get_user_meta( $doctor_id, self::META_SCOPE, true );
 	}
 
 	/**
@@ -170,7 +186,7 @@ final class MFK_Busy_Times {
 	 * @return array{state:string,switched_on:bool,scope:string}
 	 */
 	public static function state( int $doctor_id ): array {
-		$scope = (string) get_user_meta( $doctor_id, self::META_SCOPE, true );
+		$scope = self::scope( $doctor_id );
 		$on    = self::switched_on( $doctor_id );
 		if ( ! MFK_Doctor_Connection::is_connected( $doctor_id ) ) {
 			$state = 'not_connected';
@@ -194,6 +210,7 @@ final class MFK_Busy_Times {
 	 * @param int $doctor_id Doctor.
 	 */
 	public static function grant_changed( $doctor_id ): void {
+		unset( self::$scope_seen[ (int) $doctor_id ] );
 		delete_user_meta( (int) $doctor_id, self::META_SCOPE );
 		self::bump( (int) $doctor_id );
 	}
@@ -289,7 +306,8 @@ final class MFK_Busy_Times {
 		if ( is_wp_error( $answer ) ) {
 			return self::failed( $doctor_id, $answer );
 		}
-		if ( 'granted' !== get_user_meta( $doctor_id, self::META_SCOPE, true ) ) {
+		if ( 'granted' !== self::scope( $doctor_id ) ) {
+			self::$scope_seen[ $doctor_id ] = 'granted';
 			self::later(
 				static function () use ( $doctor_id ) {
 					update_user_meta( $doctor_id, self::META_SCOPE, 'granted' );
@@ -324,6 +342,7 @@ final class MFK_Busy_Times {
 			MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
 		}
 		if ( 'insufficient_scope' === $code ) {
+			self::$scope_seen[ $doctor_id ] = 'missing';
 			self::later(
 				static function () use ( $doctor_id ) {
 					update_user_meta( $doctor_id, self::META_SCOPE, 'missing' );
