@@ -17,7 +17,7 @@ function mfk_bench_busy_new_request(): void {
 	$memo = new ReflectionProperty( 'MFK_Busy_Times', 'memo' );
 	$memo->setAccessible( true );
 	$memo->setValue( null, array() );
-	MFK_Busy_Times::flush();
+	MFK_Busy_Store::flush();
 }
 
 /**

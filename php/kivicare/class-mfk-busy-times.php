@@ -33,9 +33,6 @@ final class MFK_Busy_Times {
 	/** Last failure to read busy times, for the health panel. */
 	const OPTION_STATUS = 'mfk_busy_status';
 
-	/** Object cache group. */
-	const CACHE_GROUP = 'mfk_busy';
-
 	/** How long the last known busy times stay usable when Google cannot be reached. */
 	const LAST_KNOWN_TTL = DAY_IN_SECONDS;
 
@@ -60,30 +57,11 @@ final class MFK_Busy_Times {
 	private static $memo = array();
 
 	/**
-	 * Writes kept for the end of the request: KiviCare reads busy times inside its booking
-	 * transaction, whose ROLLBACK (a 409) would undo them.
-	 *
-	 * @var array<int,callable>
-	 */
-	private static $pending = array();
-
-	/**
 	 * What Google's answers told about doctors' scope in this request (written at its end).
 	 *
 	 * @var array<int,string>
 	 */
 	private static $scope_seen = array();
-
-	/**
-	 * Hooks (KiviCare present).
-	 */
-	public static function register(): void {
-		add_filter( 'kc_external_busy_slots', array( __CLASS__, 'filter_range' ), 10, 4 );
-		add_filter( 'kc_external_busy_slots_single', array( __CLASS__, 'filter_single' ), 10, 3 );
-		add_filter( 'rest_request_before_callbacks', array( __CLASS__, 'note_request' ), 10, 3 );
-		add_action( 'mfk_doctor_connected', array( __CLASS__, 'grant_changed' ) );
-		add_action( 'mfk_doctor_reconnected', array( __CLASS__, 'grant_changed' ) );
-	}
 
 	/**
 	 * Recognises KiviCare's booking routes (create, edit) before their callback runs: those
@@ -224,17 +202,17 @@ final class MFK_Busy_Times {
 	 * @return array<int,array{start:string,end:string,name:string}>
 	 */
 	public static function items( int $doctor_id, string $from, string $to ): array {
-		if ( $doctor_id <= 0 || ! self::valid_date( $from ) || ! self::valid_date( $to ) || $to < $from || ! self::enabled( $doctor_id ) ) {
+		if ( $doctor_id <= 0 || ! MFK_Busy_Intervals::valid_date( $from ) || ! MFK_Busy_Intervals::valid_date( $to ) || $to < $from || ! self::enabled( $doctor_id ) ) {
 			return array();
 		}
-		$zone  = self::zone( $doctor_id );
+		$zone  = MFK_Busy_Intervals::zone( $doctor_id );
 		$start = ( new DateTimeImmutable( $from . ' 00:00:00', $zone ) )->getTimestamp();
 		$end   = ( new DateTimeImmutable( $to . ' 00:00:00', $zone ) )->modify( '+1 day' )->getTimestamp();
 		if ( $end - $start > 45 * DAY_IN_SECONDS ) {
 			return array();
 		}
-		$busy = self::subtract( self::busy( $doctor_id, $start, $end, self::$booking ), self::own_events( $doctor_id, $start, $end ) );
-		return self::wall_items( $busy, $zone );
+		$busy = MFK_Busy_Intervals::subtract( self::busy( $doctor_id, $start, $end, self::$booking ), MFK_Busy_Intervals::own_events( $doctor_id, $start, $end ) );
+		return MFK_Busy_Intervals::wall_items( $busy, $zone );
 	}
 
 	/**
@@ -251,7 +229,7 @@ final class MFK_Busy_Times {
 		if ( isset( self::$memo[ $key ] ) ) {
 			return self::$memo[ $key ];
 		}
-		$cached = self::cache_get( $key );
+		$cached = MFK_Busy_Store::get( $key );
 		$status = get_option( self::OPTION_STATUS, array() );
 		$paused = is_array( $status ) && isset( $status['at'] ) && time() - (int) $status['at'] < self::FAILURE_PAUSE;
 		if ( is_array( $cached ) && ( ! $fresh || $paused ) ) {
@@ -260,17 +238,17 @@ final class MFK_Busy_Times {
 		}
 		$fetched = self::fetch( $doctor_id, $start, $end );
 		if ( is_array( $fetched ) ) {
-			self::cache_set( $key, $fetched, self::lifetime() );
-			self::cache_set( 'last_' . $key, $fetched, self::LAST_KNOWN_TTL );
+			MFK_Busy_Store::set( $key, $fetched, self::lifetime() );
+			MFK_Busy_Store::set( 'last_' . $key, $fetched, self::LAST_KNOWN_TTL );
 			self::$memo[ $key ] = $fetched;
 			return $fetched;
 		}
 		// Google or the sidecar failed: the last known busy times, or none; kept for the
 		// cache lifetime so a burst of slot views does not wait for the sidecar again.
-		$last = self::cache_get( 'last_' . $key );
+		$last = MFK_Busy_Store::get( 'last_' . $key );
 		$last = is_array( $last ) ? $last : array();
 		if ( 'insufficient_scope' !== $fetched ) {
-			self::cache_set( $key, $last, self::lifetime() );
+			MFK_Busy_Store::set( $key, $last, self::lifetime() );
 		}
 		self::$memo[ $key ] = $last;
 		return $last;
@@ -308,7 +286,7 @@ final class MFK_Busy_Times {
 		}
 		if ( 'granted' !== self::scope( $doctor_id ) ) {
 			self::$scope_seen[ $doctor_id ] = 'granted';
-			self::later(
+			MFK_Busy_Store::later(
 				static function () use ( $doctor_id ) {
 					update_user_meta( $doctor_id, self::META_SCOPE, 'granted' );
 				}
@@ -324,7 +302,7 @@ final class MFK_Busy_Times {
 				}
 			}
 		}
-		return self::merge( $spans );
+		return MFK_Busy_Intervals::merge( $spans );
 	}
 
 	/**
@@ -343,7 +321,7 @@ final class MFK_Busy_Times {
 		}
 		if ( 'insufficient_scope' === $code ) {
 			self::$scope_seen[ $doctor_id ] = 'missing';
-			self::later(
+			MFK_Busy_Store::later(
 				static function () use ( $doctor_id ) {
 					update_user_meta( $doctor_id, self::META_SCOPE, 'missing' );
 				}
@@ -358,7 +336,7 @@ final class MFK_Busy_Times {
 			'at'        => time(),
 			'doctor_id' => $doctor_id,
 		);
-		self::later(
+		MFK_Busy_Store::later(
 			static function () use ( $status ) {
 				update_option( self::OPTION_STATUS, $status, false );
 			}
@@ -377,149 +355,6 @@ final class MFK_Busy_Times {
 	}
 
 	/**
-	 * Intervals of this site's consultation events of the doctor: where Google has them and
-	 * where KiviCare has them. These are KiviCare's own appointments, not Google blocks.
-	 *
-	 * @param int $doctor_id Doctor.
-	 * @param int $start     Range start.
-	 * @param int $end       Range end.
-	 * @return array<int,array{0:int,1:int}>
-	 */
-	private static function own_events( int $doctor_id, int $start, int $end ): array {
-		global $wpdb;
-		$from = gmdate( 'Y-m-d H:i:s', $start );
-		$to   = gmdate( 'Y-m-d H:i:s', $end );
-		$rows = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT start_utc, end_utc, synced_start_utc, synced_end_utc FROM %i WHERE event_id IS NOT NULL AND event_id <> '' AND ( doctor_id = %d OR synced_doctor_id = %d ) AND ( ( start_utc < %s AND end_utc > %s ) OR ( synced_start_utc < %s AND synced_end_utc > %s ) ) LIMIT 1000",
-				MFK_Schema::table(),
-				$doctor_id,
-				$doctor_id,
-				$to,
-				$from,
-				$to,
-				$from
-			),
-			ARRAY_A
-		);
-		$spans = array();
-		foreach ( (array) $rows as $row ) {
-			foreach ( array( array( 'start_utc', 'end_utc' ), array( 'synced_start_utc', 'synced_end_utc' ) ) as $pair ) {
-				if ( empty( $row[ $pair[0] ] ) || empty( $row[ $pair[1] ] ) ) {
-					continue;
-				}
-				$a = strtotime( $row[ $pair[0] ] . ' UTC' );
-				$b = strtotime( $row[ $pair[1] ] . ' UTC' );
-				if ( false !== $a && false !== $b && $b > $a ) {
-					$spans[] = array( $a, $b );
-				}
-			}
-		}
-		return self::merge( $spans );
-	}
-
-	/**
-	 * Busy intervals minus the site's own events.
-	 *
-	 * @param array<int,array{0:int,1:int}> $busy Merged busy intervals.
-	 * @param array<int,array{0:int,1:int}> $own  Merged own intervals.
-	 * @return array<int,array{0:int,1:int}>
-	 */
-	public static function subtract( array $busy, array $own ): array {
-		$out = array();
-		foreach ( $busy as $span ) {
-			$pieces = array( $span );
-			foreach ( $own as $hole ) {
-				$next = array();
-				foreach ( $pieces as $piece ) {
-					if ( $hole[1] <= $piece[0] || $hole[0] >= $piece[1] ) {
-						$next[] = $piece;
-						continue;
-					}
-					if ( $hole[0] > $piece[0] ) {
-						$next[] = array( $piece[0], $hole[0] );
-					}
-					if ( $hole[1] < $piece[1] ) {
-						$next[] = array( $hole[1], $piece[1] );
-					}
-				}
-				$pieces = $next;
-			}
-			foreach ( $pieces as $piece ) {
-				$out[] = $piece;
-			}
-		}
-		return $out;
-	}
-
-	/**
-	 * Sorted, merged intervals.
-	 *
-	 * @param array<int,array{0:int,1:int}> $spans Intervals.
-	 * @return array<int,array{0:int,1:int}>
-	 */
-	private static function merge( array $spans ): array {
-		usort(
-			$spans,
-			static function ( $a, $b ) {
-				return $a[0] <=> $b[0];
-			}
-		);
-		$merged = array();
-		foreach ( $spans as $span ) {
-			$last = count( $merged ) - 1;
-			if ( $last >= 0 && $span[0] <= $merged[ $last ][1] ) {
-				$merged[ $last ][1] = max( $merged[ $last ][1], $span[1] );
-			} else {
-				$merged[] = array( (int) $span[0], (int) $span[1] );
-			}
-		}
-		return $merged;
-	}
-
-	/**
-	 * KiviCare items in the doctor's wall time, split at local midnight so each item lies
-	 * within one date (KiviCare reads the date from `start`).
-	 *
-	 * @param array<int,array{0:int,1:int}> $busy Intervals.
-	 * @param DateTimeZone                  $zone The doctor's zone.
-	 * @return array<int,array{start:string,end:string,name:string}>
-	 */
-	private static function wall_items( array $busy, DateTimeZone $zone ): array {
-		$name  = __( 'Busy on Google Calendar', 'meet-for-kivicare' );
-		$items = array();
-		foreach ( $busy as $span ) {
-			$cursor = ( new DateTimeImmutable( '@' . $span[0] ) )->setTimezone( $zone );
-			$end    = ( new DateTimeImmutable( '@' . $span[1] ) )->setTimezone( $zone );
-			while ( $cursor < $end ) {
-				$midnight = $cursor->setTime( 0, 0 )->modify( '+1 day' );
-				$piece    = $midnight < $end ? $midnight : $end;
-				$items[]  = array(
-					'start' => $cursor->format( 'Y-m-d H:i:s' ),
-					'end'   => $midnight <= $end && $piece === $midnight ? $cursor->format( 'Y-m-d' ) . ' 23:59:59' : $piece->format( 'Y-m-d H:i:s' ),
-					'name'  => $name,
-				);
-				$cursor = $piece;
-			}
-		}
-		return $items;
-	}
-
-	/**
-	 * The doctor's zone as KiviCare reads it.
-	 *
-	 * @param int $doctor_id Doctor.
-	 */
-	private static function zone( int $doctor_id ): DateTimeZone {
-		$name = function_exists( 'kcGetDoctorTimezone' ) ? (string) kcGetDoctorTimezone( $doctor_id ) : '';
-		try {
-			return new DateTimeZone( '' !== $name ? $name : wp_timezone_string() );
-		} catch ( Exception $e ) {
-			return wp_timezone();
-		}
-	}
-
-	/**
 	 * Cache lifetime in seconds (setting `busy_cache_seconds`).
 	 */
 	private static function lifetime(): int {
@@ -534,29 +369,6 @@ final class MFK_Busy_Times {
 	}
 
 	/**
-	 * Runs a write at the end of the request, after KiviCare's transaction.
-	 *
-	 * @param callable $write Write.
-	 */
-	private static function later( callable $write ): void {
-		if ( ! self::$pending ) {
-			add_action( 'shutdown', array( __CLASS__, 'flush' ), 0 );
-		}
-		self::$pending[] = $write;
-	}
-
-	/**
-	 * Runs the writes kept for the end of the request.
-	 */
-	public static function flush(): void {
-		$pending       = self::$pending;
-		self::$pending = array();
-		foreach ( $pending as $write ) {
-			$write();
-		}
-	}
-
-	/**
 	 * Forgets the doctor's cached busy times.
 	 *
 	 * @param int $doctor_id Doctor.
@@ -564,46 +376,5 @@ final class MFK_Busy_Times {
 	private static function bump( int $doctor_id ): void {
 		update_user_meta( $doctor_id, self::META_GENERATION, (int) get_user_meta( $doctor_id, self::META_GENERATION, true ) + 1 );
 		self::$memo = array();
-	}
-
-	/**
-	 * Cached value (object cache when present, transients otherwise).
-	 *
-	 * @param string $key Key.
-	 * @return mixed
-	 */
-	private static function cache_get( string $key ) {
-		if ( wp_using_ext_object_cache() ) {
-			return wp_cache_get( $key, self::CACHE_GROUP );
-		}
-		return get_transient( 'mfk_busy_' . md5( $key ) );
-	}
-
-	/**
-	 * Stores a value.
-	 *
-	 * @param string $key   Key.
-	 * @param mixed  $value Value.
-	 * @param int    $ttl   Seconds.
-	 */
-	private static function cache_set( string $key, $value, int $ttl ): void {
-		if ( wp_using_ext_object_cache() ) {
-			wp_cache_set( $key, $value, self::CACHE_GROUP, $ttl );
-			return;
-		}
-		self::later(
-			static function () use ( $key, $value, $ttl ) {
-				set_transient( 'mfk_busy_' . md5( $key ), $value, $ttl );
-			}
-		);
-	}
-
-	/**
-	 * Y-m-d and a real date.
-	 *
-	 * @param string $date Date.
-	 */
-	private static function valid_date( string $date ): bool {
-		return 1 === preg_match( '/^(\d{4})-(\d{2})-(\d{2})$/', $date, $m ) && checkdate( (int) $m[2], (int) $m[3], (int) $m[1] );
 	}
 }
