@@ -93,6 +93,8 @@ export interface Health {
 		at: string | null;
 	} >;
 	doctors_needing_reconnect: number;
+	/** The last time Google busy times could not be read (slots used the last known ones). */
+	busy_times_failure?: { code: string; at: string } | null;
 }
 
 export type ConnectionStatus = 'active' | 'reconnect_needed' | 'disconnected';

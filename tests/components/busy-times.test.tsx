@@ -5,6 +5,7 @@
  * permission asked from Google when it is missing.
  */
 import ConnectionPanel from '../../blocks/admin/components/connection-panel';
+import HealthFigures from '../../blocks/admin/components/health-panel/health-figures';
 import type { BusyTimes, Connection } from '../../blocks/admin/types';
 import {
 	byText,
@@ -14,6 +15,7 @@ import {
 	settle,
 	type Mounted,
 } from './support';
+import { HEALTH } from './fixtures';
 
 const ACTIVE: Connection = {
 	doctor_id: 7,
@@ -167,5 +169,32 @@ describe( 'BusyTimes', () => {
 		);
 		await settle();
 		expect( section() ).toBe( null );
+	} );
+} );
+
+describe( 'health figures', () => {
+	it( 'say when Google busy times could not be read, and nothing otherwise', async () => {
+		mounted = await mount( <HealthFigures health={ HEALTH } /> );
+		expect( mounted.container.textContent ).not.toContain(
+			'Google busy times'
+		);
+		mounted.unmount();
+		mounted = await mount(
+			<HealthFigures
+				health={ {
+					...HEALTH,
+					busy_times_failure: {
+						code: 'sidecar_unavailable',
+						at: '2030-01-01T10:00:00+00:00',
+					},
+				} }
+			/>
+		);
+		expect( mounted.container.textContent ).toContain(
+			'Google busy times'
+		);
+		expect( mounted.container.textContent ).toContain(
+			'(sidecar_unavailable): slots used the last known busy times.'
+		);
 	} );
 } );

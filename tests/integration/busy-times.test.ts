@@ -15,7 +15,7 @@ import {
 	wpJson,
 	type Session,
 } from '../harness/testkit';
-import { book, KC } from '../kivicare-stand-in/test-support/standin';
+import { admin, book, KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	addFault,
 	clearFaults,
@@ -228,6 +228,13 @@ it( 'with Google down a booking answers from the last known busy times and the f
 		);
 		expect( status.doctor_id ).toBe( withScope.doctor.id );
 		expect( status.code ).not.toBe( '' );
+		const health = await (
+			await admin()
+		).rest( 'meet-for-kivicare/v1/health' );
+		expect( health.body.busy_times_failure ).toEqual( {
+			code: status.code,
+			at: expect.any( String ),
+		} );
 	} finally {
 		await clearFaults();
 		await wpJson( "delete_option( 'mfk_busy_status' ); return true;" );
