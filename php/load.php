@@ -72,6 +72,7 @@ const MFK_CLASS_MAP = array(
 	'mfk_busy_times'                                    => 'kivicare/class-mfk-busy-times.php',
 	'mfk_busy_intervals'                                => 'kivicare/class-mfk-busy-intervals.php',
 	'mfk_busy_store'                                    => 'kivicare/class-mfk-busy-store.php',
+	'mfk_busy_prefetch'                                 => 'kivicare/class-mfk-busy-prefetch.php',
 	'mfk_sealing_status'                                => 'connection/class-mfk-sealing-status.php',
 	'mfk_connection_invite'                             => 'connection/class-mfk-connection-invite.php',
 	'mfk_grant_age'                                     => 'connection/class-mfk-grant-age.php',

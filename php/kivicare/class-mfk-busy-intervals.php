@@ -165,4 +165,24 @@ final class MFK_Busy_Intervals {
 	public static function valid_date( string $date ): bool {
 		return 1 === preg_match( '/^(\d{4})-(\d{2})-(\d{2})$/', $date, $m ) && checkdate( (int) $m[2], (int) $m[3], (int) $m[1] );
 	}
+
+	/**
+	 * The merged busy intervals of a sidecar answer (`calendars[].busy[]`).
+	 *
+	 * @param array<string,mixed> $answer Answer.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	public static function from_answer( array $answer ): array {
+		$spans = array();
+		foreach ( (array) ( $answer['calendars'] ?? array() ) as $calendar ) {
+			foreach ( (array) ( $calendar['busy'] ?? array() ) as $interval ) {
+				$from = strtotime( (string) ( $interval['start'] ?? '' ) );
+				$to   = strtotime( (string) ( $interval['end'] ?? '' ) );
+				if ( false !== $from && false !== $to && $to > $from ) {
+					$spans[] = array( $from, $to );
+				}
+			}
+		}
+		return self::merge( $spans );
+	}
 }

@@ -225,7 +225,7 @@ final class MFK_Busy_Times {
 	 * @return array<int,array{0:int,1:int}>
 	 */
 	public static function busy( int $doctor_id, int $start, int $end, bool $fresh = false ): array {
-		$key = 'b_' . $doctor_id . '_' . (int) get_user_meta( $doctor_id, self::META_GENERATION, true ) . '_' . $start . '_' . $end;
+		$key = self::key( $doctor_id, $start, $end );
 		if ( isset( self::$memo[ $key ] ) ) {
 			return self::$memo[ $key ];
 		}
@@ -238,10 +238,7 @@ final class MFK_Busy_Times {
 		}
 		$fetched = self::fetch( $doctor_id, $start, $end );
 		if ( is_array( $fetched ) ) {
-			MFK_Busy_Store::set( $key, $fetched, self::lifetime() );
-			MFK_Busy_Store::set( 'last_' . $key, $fetched, self::LAST_KNOWN_TTL );
-			self::$memo[ $key ] = $fetched;
-			return $fetched;
+			return self::remember( $key, $fetched );
 		}
 		// Google or the sidecar failed: the last known busy times, or none; kept for the
 		// cache lifetime so a burst of slot views does not wait for the sidecar again.
@@ -252,6 +249,31 @@ final class MFK_Busy_Times {
 		}
 		self::$memo[ $key ] = $last;
 		return $last;
+	}
+
+	/**
+	 * Cache key of a doctor's range (the doctor's generation included).
+	 *
+	 * @param int $doctor_id Doctor.
+	 * @param int $start     Range start.
+	 * @param int $end       Range end.
+	 */
+	public static function key( int $doctor_id, int $start, int $end ): string {
+		return 'b_' . $doctor_id . '_' . (int) get_user_meta( $doctor_id, self::META_GENERATION, true ) . '_' . $start . '_' . $end;
+	}
+
+	/**
+	 * Keeps busy intervals read from Google: cached, and as the last known ones.
+	 *
+	 * @param string                        $key   Cache key.
+	 * @param array<int,array{0:int,1:int}> $spans Intervals.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	public static function remember( string $key, array $spans ): array {
+		MFK_Busy_Store::set( $key, $spans, self::lifetime() );
+		MFK_Busy_Store::set( 'last_' . $key, $spans, self::LAST_KNOWN_TTL );
+		self::$memo[ $key ] = $spans;
+		return $spans;
 	}
 
 	/**
@@ -284,6 +306,17 @@ final class MFK_Busy_Times {
 		if ( is_wp_error( $answer ) ) {
 			return self::failed( $doctor_id, $answer );
 		}
+		return self::accept( $doctor_id, $answer );
+	}
+
+	/**
+	 * The merged intervals of a sidecar answer for the doctor (whose grant proved to allow it).
+	 *
+	 * @param int                 $doctor_id Doctor.
+	 * @param array<string,mixed> $answer    `calendars` of the answer.
+	 * @return array<int,array{0:int,1:int}>
+	 */
+	public static function accept( int $doctor_id, array $answer ): array {
 		if ( 'granted' !== self::scope( $doctor_id ) ) {
 			self::$scope_seen[ $doctor_id ] = 'granted';
 			MFK_Busy_Store::later(
@@ -292,17 +325,7 @@ final class MFK_Busy_Times {
 				}
 			);
 		}
-		$spans = array();
-		foreach ( (array) ( $answer['calendars'] ?? array() ) as $calendar_answer ) {
-			foreach ( (array) ( $calendar_answer['busy'] ?? array() ) as $interval ) {
-				$from = strtotime( (string) ( $interval['start'] ?? '' ) );
-				$to   = strtotime( (string) ( $interval['end'] ?? '' ) );
-				if ( false !== $from && false !== $to && $to > $from ) {
-					$spans[] = array( $from, $to );
-				}
-			}
-		}
-		return MFK_Busy_Intervals::merge( $spans );
+		return MFK_Busy_Intervals::from_answer( $answer );
 	}
 
 	/**
@@ -313,7 +336,7 @@ final class MFK_Busy_Times {
 	 * @param WP_Error $error     Error.
 	 * @return string The error code.
 	 */
-	private static function failed( int $doctor_id, WP_Error $error ): string {
+	public static function failed( int $doctor_id, WP_Error $error ): string {
 		$code = (string) $error->get_error_code();
 		$data = (array) $error->get_error_data();
 		if ( isset( $data['credential'] ) && is_string( $data['credential'] ) ) {
@@ -354,17 +377,13 @@ final class MFK_Busy_Times {
 		return is_array( $status ) ? $status : null;
 	}
 
-	/**
-	 * Cache lifetime in seconds (setting `busy_cache_seconds`).
-	 */
+	/** Cache lifetime in seconds (setting `busy_cache_seconds`). */
 	private static function lifetime(): int {
 		return max( 10, (int) MFK_Settings::get( 'busy_cache_seconds' ) );
 	}
 
-	/**
-	 * The time a request may wait for the sidecar, in seconds (setting `busy_budget_ms`).
-	 */
-	private static function budget_seconds(): float {
+	/** The time a request may wait for the sidecar, in seconds (setting `busy_budget_ms`). */
+	public static function budget_seconds(): float {
 		return max( 200, (int) MFK_Settings::get( 'busy_budget_ms' ) ) / 1000;
 	}
 

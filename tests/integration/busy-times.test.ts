@@ -18,6 +18,7 @@ import {
 import { admin, book, KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	addFault,
+	emulatorCounters,
 	clearFaults,
 	configureMeet,
 	consentRedirect,
@@ -343,4 +344,24 @@ describe( 'the doctor’s panel routes', () => {
 		);
 		expect( forPatient.status ).toBe( 403 );
 	} );
+} );
+
+it( 'one sidecar call reads several doctors’ busy times for a view, and slot views then find them cached', async () => {
+	// A fresh cache generation for the doctor with the scope.
+	await wpJson(
+		'MFK_Busy_Times::set_switch( $args, true ); return true;',
+		withScope.doctor.id
+	);
+	const read = await wpJson< number >(
+		'return MFK_Busy_Prefetch::doctors( $args["ids"], $args["day"], $args["day"] );',
+		{ ids: [ withScope.doctor.id, withoutScope.doctor.id ], day }
+	);
+	// The doctor without the scope is known to lack it: not asked.
+	expect( read ).toBe( 1 );
+	const before = ( await emulatorCounters() )[ 'freebusy.query' ] ?? 0;
+	const times = ( await slots( patient, withScope ) ).map( ( s ) => s.time );
+	expect( times ).not.toContain( '10:00' );
+	expect( ( await emulatorCounters() )[ 'freebusy.query' ] ?? 0 ).toBe(
+		before
+	);
 } );

@@ -121,4 +121,44 @@ describe( 'busy times', () => {
 		expect( answer.status ).toBe( 400 );
 		expect( answer.body.code ).toBe( 'invalid_request' );
 	} );
+
+	test( 'several doctors in one request: each with their own token, a failure answered for that doctor only', async () => {
+		const a = 'busy-many-a@example.test';
+		const b = 'busy-many-b@example.test';
+		const withScope = await connect( a, 'busy' );
+		const withoutScope = await connect( b, null );
+		await rig.control( 'POST', `/calendars/${ a }/busy`, {
+			start: { dateTime: at( '08:00' ) },
+			end: { dateTime: at( '08:30' ) },
+		} );
+		const answer = await rig.call( '/v1/calendars/busy/many', {
+			siteId: rig.siteId,
+			client: rig.client,
+			timeMin: at( '00:00' ),
+			timeMax: at( '23:59' ),
+			doctors: [
+				{ ref: '11', credential: withScope.credential },
+				{ ref: '12', credential: withoutScope.credential },
+			],
+		} );
+		expect( answer.status ).toBe( 200 );
+		expect( answer.body.doctors ).toEqual( [
+			expect.objectContaining( {
+				ref: '11',
+				calendars: [
+					{
+						id: 'primary',
+						busy: [ { start: at( '08:00' ), end: at( '08:30' ) } ],
+					},
+				],
+			} ),
+			expect.objectContaining( {
+				ref: '12',
+				error: expect.objectContaining( {
+					code: 'insufficient_scope',
+					data: expect.objectContaining( { scope: FREEBUSY_SCOPE } ),
+				} ),
+			} ),
+		] );
+	} );
 } );
