@@ -410,7 +410,7 @@ class KCAppointmentService {
 	 *
 	 * @param int    $doctor_id Doctor.
 	 * @param string $date      Y-m-d in the doctor's zone.
-	 * @return array<int, array{start_utc: string, end_utc: string, name: string}>
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
 	 */
 	public static function external_busy_blocks( $doctor_id, $date ) {
 		$items = apply_filters( 'kc_external_busy_slots_single', array(), (int) $doctor_id, (string) $date );
@@ -423,7 +423,7 @@ class KCAppointmentService {
 	 *
 	 * @param int    $doctor_id Doctor.
 	 * @param string $month     Y-m.
-	 * @return array<int, array{start_utc: string, end_utc: string, name: string}>
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
 	 */
 	public static function external_busy_blocks_month( $doctor_id, $month ) {
 		$first = new \DateTimeImmutable( $month . '-01' );
@@ -438,7 +438,7 @@ class KCAppointmentService {
 	 *
 	 * @param mixed  $items Filter answer.
 	 * @param string $tz    The doctor's zone.
-	 * @return array<int, array{start_utc: string, end_utc: string, name: string}>
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
 	 */
 	private static function busy_blocks_from( $items, $tz ) {
 		$blocks = array();
