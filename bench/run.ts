@@ -14,6 +14,7 @@
  * sidecar-overhead, booking (default path at three latencies, sync, vs PHP-only), meet-mail,
  * burst (and burst-sidecar-killed), recovery, backlog (and backlog-2-sidecars), scaling, queue-tick,
  * google-calls, meet-privacy (meet-privacy-booking, -attendance, -report), calendar-sync,
+ * busy-times (busy-times-cached, busy-times-uncached, busy-times-burst),
  * hosted (hosted-fairness, hosted-quiet-booking, hosted-replay-overhead).
  * The WordPress figures run on a throwaway harness instance named `bench` with its own ports,
  * created fresh and removed at the end (never the `test` or `dev` instances).
@@ -52,6 +53,7 @@ import {
 } from './lib/world';
 import { hostedFigures, runHosted } from './hosted';
 import { tickFigure, measureTick } from './queue-tick';
+import { busyTimesFigures, measureBusyTimes } from './busy-times';
 import { googleCallsFigure, measureGoogleCalls } from './google-calls';
 import { measureMeetPrivacy, meetPrivacyFigures } from './meet-privacy';
 import { calendarSyncFigure, measureCalendarSync } from './calendar-sync';
@@ -73,6 +75,7 @@ type Group =
 	| 'google-calls'
 	| 'meet-privacy'
 	| 'calendar-sync'
+	| 'busy-times'
 	| 'hosted';
 
 const argv = process.argv.slice( 2 );
@@ -281,6 +284,7 @@ async function main(): Promise< void > {
 			'google-calls',
 			'meet-privacy',
 			'calendar-sync',
+			'busy-times',
 			'hosted',
 		] as const
 	 ).some( selected );
@@ -571,6 +575,24 @@ async function main(): Promise< void > {
 							'calendar-sync',
 							'calendar sync per doctor, nothing changed',
 							'one Google call, ≤ 5 ms of PHP',
+							e
+						)
+					);
+				}
+			}
+			if ( selected( 'busy-times' ) ) {
+				log( 'busy times in slot views' );
+				loads[ 'busy-times' ] = load();
+				try {
+					figures.push(
+						...busyTimesFigures( await measureBusyTimes( world ) )
+					);
+				} catch ( e ) {
+					figures.push(
+						notMeasured(
+							'busy-times-cached',
+							'slot view: busy times, cached',
+							'≤ 3 ms p50',
 							e
 						)
 					);

@@ -31,6 +31,15 @@ export function readReturn( search: string, hash = '' ): ReturnNotice | null {
 		params.get( 'mfk_connected' ) === '1' ||
 		params.get( 'google_meet_connected' ) === '1'
 	) {
+		if ( hash === '#mfk-busy-times' ) {
+			return {
+				status: 'success',
+				text: __(
+					'Google allowed this site to see when you are busy. Your Google busy times are shown below.',
+					'meet-for-kivicare'
+				),
+			};
+		}
 		if ( hash === '#mfk-calendar' ) {
 			return {
 				status: 'success',

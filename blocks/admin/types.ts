@@ -93,6 +93,8 @@ export interface Health {
 		at: string | null;
 	} >;
 	doctors_needing_reconnect: number;
+	/** The last time Google busy times could not be read (slots used the last known ones). */
+	busy_times_failure?: { code: string; at: string } | null;
 }
 
 export type ConnectionStatus = 'active' | 'reconnect_needed' | 'disconnected';
@@ -161,4 +163,14 @@ export interface DoctorConnection {
 	can_invite?: boolean;
 	/** Whether the signed-in user may disconnect this doctor (administrators). */
 	can_disconnect?: boolean;
+}
+
+/** `GET /connection/busy-times`: the doctor's Google busy times as KiviCare blocks. */
+export interface BusyTimes {
+	state: 'on' | 'off' | 'needs_grant' | 'not_connected';
+	switched_on: boolean;
+	scope: 'granted' | 'missing' | 'unknown';
+	days?: number;
+	/** Local wall time of the doctor, `Y-m-d H:i:s`; never an event title. */
+	blocks?: Array< { start: string; end: string; name: string } >;
 }

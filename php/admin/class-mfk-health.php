@@ -188,6 +188,24 @@ final class MFK_Health {
 			'last_errors'               => self::last_errors(),
 			'doctors_needing_reconnect' => count( self::doctors_needing_reconnect() ),
 			'calendar_sync'             => MFK_Calendar_Sync::health(),
+			'busy_times_failure'        => self::busy_times_failure(),
+		);
+	}
+
+	/**
+	 * The last time Google busy times could not be read (slot views then used the last known
+	 * ones, or none), or null.
+	 *
+	 * @return array{code:string,at:string}|null
+	 */
+	public static function busy_times_failure(): ?array {
+		$failure = MFK_Busy_Times::last_failure();
+		if ( ! $failure ) {
+			return null;
+		}
+		return array(
+			'code' => (string) ( $failure['code'] ?? '' ),
+			'at'   => gmdate( 'c', (int) ( $failure['at'] ?? 0 ) ),
 		);
 	}
 }

@@ -195,7 +195,8 @@ final class MFK_Doctor_Connection {
 	 * @param int    $doctor_id    WordPress user id.
 	 * @param string $redirect_uri OAuth redirect URI.
 	 * @param string $state        Unguessable state bound to the user (caller's job).
-	 * @param string $access       '' or MFK_OAuth::ACCESS_CALENDARS (also ask calendar choice).
+	 * @param string $access       '', MFK_OAuth::ACCESS_CALENDARS (also ask calendar choice) or
+	 *                             MFK_OAuth::ACCESS_BUSY (also ask busy times).
 	 * @return string|WP_Error
 	 */
 	public static function authorization_url( int $doctor_id, string $redirect_uri, string $state, string $access = '' ) {
@@ -213,7 +214,7 @@ final class MFK_Doctor_Connection {
 		if ( '' !== $hint ) {
 			$body['loginHint'] = $hint;
 		}
-		if ( MFK_OAuth::ACCESS_CALENDARS === $access ) {
+		if ( in_array( $access, array( MFK_OAuth::ACCESS_CALENDARS, MFK_OAuth::ACCESS_BUSY ), true ) ) {
 			$body['access'] = $access;
 			// More permissions for the account already connected, never another one.
 			$connected = (string) get_user_meta( $doctor_id, self::META_EMAIL, true );

@@ -45,6 +45,9 @@ final class MFK_OAuth {
 	/** Also ask what choosing a calendar needs (incremental consent). */
 	const ACCESS_CALENDARS = 'calendars';
 
+	/** Also ask the doctor's busy times (incremental consent, MFK_Busy_Times). */
+	const ACCESS_BUSY = 'busy';
+
 	/**
 	 * The redirect URI to register in the Google Cloud console (per site).
 	 */
@@ -76,7 +79,7 @@ final class MFK_OAuth {
 	 * @param int    $user_id   Current user (must be the doctor connecting themselves).
 	 * @param string $return_to Local URL the flow started from.
 	 * @param string $flow      FLOW_PLUGIN or FLOW_KIVICARE.
-	 * @param string $access    '' or ACCESS_CALENDARS.
+	 * @param string $access    '', ACCESS_CALENDARS or ACCESS_BUSY.
 	 * @return string|WP_Error Consent URL.
 	 */
 	public static function start( int $user_id, string $return_to, string $flow = self::FLOW_PLUGIN, string $access = '' ) {

@@ -129,4 +129,11 @@ function mfk_integrate_kivicare(): void {
 	add_filter( 'kc_appointment_data', array( 'MFK_KiviCare', 'filter_appointment_data' ), 10, 2 );
 	add_filter( 'kc_appointment_details_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
 	add_filter( 'kc_get_upcoming_appointment_data', array( 'MFK_KiviCare', 'filter_details_data' ), 10, 2 );
+
+	// The doctor's Google busy times as KiviCare busy blocks.
+	add_filter( 'kc_external_busy_slots', array( 'MFK_Busy_Times', 'filter_range' ), 10, 4 );
+	add_filter( 'kc_external_busy_slots_single', array( 'MFK_Busy_Times', 'filter_single' ), 10, 3 );
+	add_filter( 'rest_request_before_callbacks', array( 'MFK_Busy_Times', 'note_request' ), 10, 3 );
+	add_action( 'mfk_doctor_connected', array( 'MFK_Busy_Times', 'grant_changed' ) );
+	add_action( 'mfk_doctor_reconnected', array( 'MFK_Busy_Times', 'grant_changed' ) );
 }

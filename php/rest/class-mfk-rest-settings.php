@@ -121,6 +121,18 @@ final class MFK_REST_Settings {
 				'description' => __( 'Keep tables, settings and connections when the plugin is deleted.', 'meet-for-kivicare' ),
 				'type'        => 'boolean',
 			),
+			'busy_blocks_default'             => array(
+				'description' => __( 'Doctors\' Google busy times block their KiviCare slots unless the doctor switches it off.', 'meet-for-kivicare' ),
+				'type'        => 'boolean',
+			),
+			'busy_cache_seconds'              => array(
+				'description' => __( 'Seconds busy times read from Google are reused (10-3600).', 'meet-for-kivicare' ),
+				'type'        => 'integer',
+			),
+			'busy_budget_ms'                  => array(
+				'description' => __( 'Milliseconds a slot view or booking waits for Google busy times (200-10000).', 'meet-for-kivicare' ),
+				'type'        => 'integer',
+			),
 		);
 	}
 

@@ -65,6 +65,7 @@ final class MFK_REST {
 		MFK_REST_Settings::register_routes();
 		MFK_REST_Connection::register_routes();
 		MFK_REST_Calendars::register_routes();
+		MFK_REST_Busy_Times::register_routes();
 		MFK_REST_Meetings::register_routes();
 		MFK_REST_Meet_Access::register_routes();
 		MFK_REST_Reports::register_routes();

@@ -60,6 +60,10 @@ final class MFK_Settings_Schema {
 			'reschedule_email_subject'        => __( 'Your video consultation has a new time', 'meet-for-kivicare' ),
 			'reschedule_email_body'           => __( "Hello,\n\nThe video consultation of {patient_name} with {doctor_name}, planned for {previous_date} at {previous_time}, now takes place on {appointment_date} at {appointment_time}.\nThe video link stays the same:\n{meet_link}\n\n{clinic_name}", 'meet-for-kivicare' ),
 			'keep_data_on_uninstall'   => false,
+			// Doctors' Google busy times block KiviCare slots (MFK_Busy_Times).
+			'busy_blocks_default'      => true, // Doctors who granted the scope, unless they switch it off.
+			'busy_cache_seconds'       => 60, // How long busy times are reused.
+			'busy_budget_ms'           => 1500, // How long a slot view or booking waits for Google.
 		);
 	}
 }

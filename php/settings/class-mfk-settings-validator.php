@@ -114,7 +114,7 @@ final class MFK_Settings_Validator {
 				$clean['meet_access_type'] = $value;
 			}
 		}
-		foreach ( array( 'add_patient_as_attendee', 'keep_data_on_uninstall' ) as $flag ) {
+		foreach ( array( 'add_patient_as_attendee', 'keep_data_on_uninstall', 'busy_blocks_default' ) as $flag ) {
 			if ( array_key_exists( $flag, $input ) ) {
 				$value = filter_var( $input[ $flag ], FILTER_VALIDATE_BOOLEAN, FILTER_NULL_ON_FAILURE );
 				if ( null === $value ) {
@@ -130,6 +130,22 @@ final class MFK_Settings_Validator {
 				$errors['attendance_retention_days'] = __( 'Keep attendance for 0 to 3650 days (0: until a patient asks for erasure).', 'meet-for-kivicare' );
 			} else {
 				$clean['attendance_retention_days'] = $value;
+			}
+		}
+		if ( array_key_exists( 'busy_cache_seconds', $input ) ) {
+			$value = filter_var( $input['busy_cache_seconds'], FILTER_VALIDATE_INT );
+			if ( false === $value || $value < 10 || $value > 3600 ) {
+				$errors['busy_cache_seconds'] = __( 'Reuse busy times for 10 to 3600 seconds.', 'meet-for-kivicare' );
+			} else {
+				$clean['busy_cache_seconds'] = $value;
+			}
+		}
+		if ( array_key_exists( 'busy_budget_ms', $input ) ) {
+			$value = filter_var( $input['busy_budget_ms'], FILTER_VALIDATE_INT );
+			if ( false === $value || $value < 200 || $value > 10000 ) {
+				$errors['busy_budget_ms'] = __( 'Wait for Google between 200 and 10000 milliseconds.', 'meet-for-kivicare' );
+			} else {
+				$clean['busy_budget_ms'] = $value;
 			}
 		}
 		if ( array_key_exists( 'join_window_minutes', $input ) ) {

@@ -17,6 +17,7 @@ const SCOPED_HOOKS: Record< string, string[] > = {
 	'meetings/class-mfk-request-sync.php': [ 'shutdown' ],
 	'meetings/class-mfk-background-sync.php': [ 'shutdown' ],
 	'notifications/class-mfk-booking-confirmation.php': [ 'shutdown' ],
+	'kivicare/class-mfk-busy-store.php': [ 'shutdown' ],
 	'notifications/class-mfk-kivicare-mail.php': [
 		'action_scheduler_stored_action',
 	],

@@ -19,7 +19,10 @@ export const authorizeUrlBody = {
 		state: str( 1, 1024 ),
 		loginHint: nullable( str( 1, 254 ) ),
 		// Incremental consent: also ask what choosing a calendar needs.
-		access: { type: [ 'string', 'null' ], enum: [ 'calendars', null ] },
+		access: {
+			type: [ 'string', 'null' ],
+			enum: [ 'calendars', 'busy', null ],
+		},
 	},
 };
 

@@ -8,6 +8,7 @@ import { __, sprintf } from '@wordpress/i18n';
 import { formatDateTime, statusLabel } from '../../format';
 import useConnection from '../../hooks/use-connection';
 import ConfirmDisconnect from '../confirm-disconnect';
+import BusyTimes from './busy-times';
 import CalendarChoice from './calendar-choice';
 import { connectLabel, describeConnection } from './describe';
 
@@ -160,6 +161,9 @@ export default function ConnectionPanel( {
 					own={ own && canConnect }
 					navigate={ navigate }
 				/>
+			) }
+			{ status === 'active' && own && canConnect && (
+				<BusyTimes navigate={ navigate } />
 			) }
 			{ confirming && (
 				<ConfirmDisconnect

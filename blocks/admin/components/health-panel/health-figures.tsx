@@ -107,6 +107,22 @@ export default function HealthFigures( {
 						reconnect
 					) }
 				</Figure>
+				{ health.busy_times_failure && (
+					<Figure
+						term={ __( 'Google busy times', 'meet-for-kivicare' ) }
+						bad
+					>
+						{ sprintf(
+							/* translators: 1: date and time, 2: error code. */
+							__(
+								'Not read on %1$s (%2$s): slots used the last known busy times.',
+								'meet-for-kivicare'
+							),
+							formatDateTime( health.busy_times_failure.at ),
+							health.busy_times_failure.code
+						) }
+					</Figure>
+				) }
 			</dl>
 			{ /* For whoever runs the sidecar, not for the clinic: folded away. */ }
 			<details className="mfk-health__technical">

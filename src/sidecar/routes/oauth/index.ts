@@ -4,6 +4,7 @@
  * which sealed blobs the current keyring opens.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { FREEBUSY_SCOPE } from '../../calendars/busy';
 import { CALENDAR_CHOICE_SCOPES } from '../../calendars/calendars';
 import { testConnection } from '../../oauth/connection-test';
 import {
@@ -29,6 +30,14 @@ interface SiteClient {
 	client: ClientInput;
 }
 
+/** Scopes asked on top of the usual ones (incremental consent). */
+const accessScopes = ( access?: string | null ): string[] => {
+	if ( access === 'calendars' ) {
+		return CALENDAR_CHOICE_SCOPES;
+	}
+	return access === 'busy' ? [ FREEBUSY_SCOPE ] : [];
+};
+
 const oauth: FastifyPluginAsync = async ( app ) => {
 	const { ctx } = app;
 
@@ -49,7 +58,7 @@ const oauth: FastifyPluginAsync = async ( app ) => {
 			redirectUri: string;
 			state: string;
 			loginHint?: string | null;
-			access?: 'calendars' | null;
+			access?: 'calendars' | 'busy' | null;
 		};
 	} >(
 		'/v1/oauth/authorize-url',
@@ -61,7 +70,7 @@ const oauth: FastifyPluginAsync = async ( app ) => {
 				body.redirectUri,
 				body.state,
 				body.loginHint ?? undefined,
-				body.access === 'calendars' ? CALENDAR_CHOICE_SCOPES : []
+				accessScopes( body.access )
 			),
 		} )
 	);

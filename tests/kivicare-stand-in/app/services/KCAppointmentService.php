@@ -401,4 +401,83 @@ class KCAppointmentService {
 		}
 		return array( $start, $start->modify( '+' . (int) $duration . ' minutes' ) );
 	}
+
+	/**
+	 * External busy times of a doctor for one date, as KiviCare reads them for single dates and
+	 * every booking (§10, DS 609-621): `kc_external_busy_slots_single` with the date in the
+	 * doctor's zone; each item `{start, end, name}` in local wall time, `start` split at
+	 * characters 0-9 / 11-. Returned with UTC bounds for the overlap checks.
+	 *
+	 * @param int    $doctor_id Doctor.
+	 * @param string $date      Y-m-d in the doctor's zone.
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
+	 */
+	public static function external_busy_blocks( $doctor_id, $date ) {
+		$items = apply_filters( 'kc_external_busy_slots_single', array(), (int) $doctor_id, (string) $date );
+		return self::busy_blocks_from( $items, kcGetDoctorTimezone( $doctor_id ) );
+	}
+
+	/**
+	 * External busy times of a doctor for a month view (§10, DS 363): `kc_external_busy_slots`
+	 * with the local start and end dates (the month ±3 days).
+	 *
+	 * @param int    $doctor_id Doctor.
+	 * @param string $month     Y-m.
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
+	 */
+	public static function external_busy_blocks_month( $doctor_id, $month ) {
+		$first = new \DateTimeImmutable( $month . '-01' );
+		$from  = $first->modify( '-3 days' )->format( 'Y-m-d' );
+		$to    = $first->modify( 'last day of this month' )->modify( '+3 days' )->format( 'Y-m-d' );
+		$items = apply_filters( 'kc_external_busy_slots', array(), (int) $doctor_id, $from, $to );
+		return self::busy_blocks_from( $items, kcGetDoctorTimezone( $doctor_id ) );
+	}
+
+	/**
+	 * Items of the busy filters as virtual appointments (status `google_busy_block`, TS 220-228).
+	 *
+	 * @param mixed  $items Filter answer.
+	 * @param string $tz    The doctor's zone.
+	 * @return array<int, array{start_utc: string, end_utc: string, name: string, status: string}>
+	 */
+	private static function busy_blocks_from( $items, $tz ) {
+		$blocks = array();
+		foreach ( is_array( $items ) ? $items : array() as $item ) {
+			if ( ! is_array( $item ) || empty( $item['start'] ) || empty( $item['end'] ) ) {
+				continue;
+			}
+			$start = (string) $item['start'];
+			$end   = (string) $item['end'];
+			// KiviCare splits the wall time at characters 0-9 / 11- (DS 612-621).
+			$start_utc = KCAppointment::to_utc( substr( $start, 0, 10 ), substr( $start, 11 ), $tz );
+			$end_utc   = KCAppointment::to_utc( substr( $end, 0, 10 ), substr( $end, 11 ), $tz );
+			if ( ! $start_utc || ! $end_utc ) {
+				continue;
+			}
+			$blocks[] = array(
+				'start_utc' => $start_utc,
+				'end_utc'   => $end_utc,
+				'name'      => isset( $item['name'] ) && '' !== (string) $item['name'] ? (string) $item['name'] : 'Busy on Google Calendar',
+				'status'    => 'google_busy_block',
+			);
+		}
+		return $blocks;
+	}
+
+	/**
+	 * The busy block a UTC interval overlaps, if any.
+	 *
+	 * @param array<int, array{start_utc: string, end_utc: string, name: string}> $blocks    Blocks.
+	 * @param string                                                             $start_utc Y-m-d H:i:s.
+	 * @param string                                                             $end_utc   Y-m-d H:i:s.
+	 * @return array{start_utc: string, end_utc: string, name: string}|null
+	 */
+	public static function busy_block_at( array $blocks, $start_utc, $end_utc ) {
+		foreach ( $blocks as $block ) {
+			if ( $block['start_utc'] < $end_utc && $block['end_utc'] > $start_utc ) {
+				return $block;
+			}
+		}
+		return null;
+	}
 }

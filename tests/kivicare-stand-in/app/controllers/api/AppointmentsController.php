@@ -442,7 +442,7 @@ class AppointmentsController extends KCBaseController {
 		try {
 			$start_utc = KCAppointment::to_utc( $start->format( 'Y-m-d' ), $start->format( 'H:i:s' ), $timezone );
 			$end_utc   = KCAppointment::to_utc( $end->format( 'Y-m-d' ), $end->format( 'H:i:s' ), $timezone );
-			if ( ! Appointments::within_session( $doctor_id, $time, $duration ) || Appointments::slot_taken( $doctor_id, $start_utc, $end_utc ) ) {
+			if ( ! Appointments::within_session( $doctor_id, $time, $duration ) || Appointments::slot_taken( $doctor_id, $start_utc, $end_utc ) || self::overlaps_busy_block( $doctor_id, $start, $end, $start_utc, $end_utc ) ) {
 				$wpdb->query( 'ROLLBACK' );
 				return $this->error( __( 'Selected time slot is not available.', 'kc-lang' ), 409 );
 			}
@@ -667,7 +667,7 @@ class AppointmentsController extends KCBaseController {
 		try {
 			$start_utc = KCAppointment::to_utc( $start->format( 'Y-m-d' ), $start->format( 'H:i:s' ), $timezone );
 			$end_utc   = KCAppointment::to_utc( $end->format( 'Y-m-d' ), $end->format( 'H:i:s' ), $timezone );
-			if ( KCAppointment::STATUS_CANCELLED !== $status && ( ! Appointments::within_session( $doctor_id, $time, $duration ) || Appointments::slot_taken( $doctor_id, $start_utc, $end_utc, $id ) ) ) {
+			if ( KCAppointment::STATUS_CANCELLED !== $status && ( ! Appointments::within_session( $doctor_id, $time, $duration ) || Appointments::slot_taken( $doctor_id, $start_utc, $end_utc, $id ) || self::overlaps_busy_block( $doctor_id, $start, $end, $start_utc, $end_utc ) ) ) {
 				$wpdb->query( 'ROLLBACK' );
 				return $this->error( __( 'Selected time slot is not available.', 'kc-lang' ), 409 );
 			}
@@ -1117,6 +1117,9 @@ class AppointmentsController extends KCBaseController {
 
 		list( $from, $to ) = Appointments::session_bounds( $doctor_id );
 		$slots             = array();
+		// Single dates read external busy times through kc_external_busy_slots_single (§10).
+		$blocks = Appointments::external_busy_blocks( $doctor_id, $date );
+		$staff  = KCBase::PATIENT !== KCBase::get_user_role();
 		for ( $minute = $from; $minute + $duration <= $to; $minute += $duration ) {
 			$time     = sprintf( '%02d:%02d', intdiv( $minute, 60 ), $minute % 60 );
 			$interval = Appointments::interval( $date, $time, $duration, $timezone );
@@ -1125,10 +1128,21 @@ class AppointmentsController extends KCBaseController {
 			}
 			$start_utc = KCAppointment::to_utc( $interval[0]->format( 'Y-m-d' ), $interval[0]->format( 'H:i:s' ), $timezone );
 			$end_utc   = KCAppointment::to_utc( $interval[1]->format( 'Y-m-d' ), $interval[1]->format( 'H:i:s' ), $timezone );
-			$slots[]   = array(
+			$block = Appointments::busy_block_at( $blocks, $start_utc, $end_utc );
+			if ( $block && ! $staff ) {
+				// Patients are not offered a slot a busy block covers (TS 355-370).
+				continue;
+			}
+			$slot = array(
 				'time'      => $time,
-				'available' => ! Appointments::slot_taken( $doctor_id, $start_utc, $end_utc ),
+				'available' => ! $block && ! Appointments::slot_taken( $doctor_id, $start_utc, $end_utc ),
 			);
+			if ( $block ) {
+				// Staff see it as KiviCare shows Google events (TS 430-437).
+				$slot['is_google_event']   = true;
+				$slot['google_event_name'] = $block['name'];
+			}
+			$slots[] = $slot;
 		}
 		return $this->response(
 			array(
@@ -1139,5 +1153,27 @@ class AppointmentsController extends KCBaseController {
 			),
 			__( 'Slots retrieved successfully', 'kc-lang' )
 		);
+	}
+
+	/**
+	 * Whether a booking overlaps an external busy block: booking builds its slot data through the
+	 * same path as single dates, so kc_external_busy_slots_single runs for the doctor's local
+	 * date(s) of the booking (§10, AC 3005-3024, 3460-3465).
+	 *
+	 * @param int                $doctor_id Doctor.
+	 * @param \DateTimeImmutable $start     Local start.
+	 * @param \DateTimeImmutable $end       Local end.
+	 * @param string             $start_utc Y-m-d H:i:s.
+	 * @param string             $end_utc   Y-m-d H:i:s.
+	 */
+	private static function overlaps_busy_block( $doctor_id, $start, $end, $start_utc, $end_utc ) {
+		$zone  = new \DateTimeZone( kcGetDoctorTimezone( $doctor_id ) );
+		$dates = array_unique( array( $start->setTimezone( $zone )->format( 'Y-m-d' ), $end->setTimezone( $zone )->format( 'Y-m-d' ) ) );
+		foreach ( $dates as $date ) {
+			if ( Appointments::busy_block_at( Appointments::external_busy_blocks( $doctor_id, $date ), $start_utc, $end_utc ) ) {
+				return true;
+			}
+		}
+		return false;
 	}
 }
