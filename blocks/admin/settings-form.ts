@@ -20,6 +20,10 @@ export type FieldName =
 	| 'add_patient_as_attendee'
 	| 'join_window_minutes'
 	| 'calendar_id'
+	| 'google_deleted_event'
+	| 'busy_blocks_default'
+	| 'busy_cache_seconds'
+	| 'busy_budget_ms'
 	| 'link_ready_email_subject'
 	| 'link_ready_email_body'
 	| 'link_ready_doctor_email_subject'
@@ -35,6 +39,8 @@ export const NUMBER_FIELDS: readonly FieldName[] = [
 	'sync_budget_ms',
 	'join_window_minutes',
 	'attendance_retention_days',
+	'busy_cache_seconds',
+	'busy_budget_ms',
 ];
 
 /** Write-only fields: never sent back by the server, sent only when the admin types one. */
@@ -58,6 +64,10 @@ export const FIELD_ORDER: readonly FieldName[] = [
 	'join_window_minutes',
 	'sync_budget_ms',
 	'calendar_id',
+	'google_deleted_event',
+	'busy_blocks_default',
+	'busy_cache_seconds',
+	'busy_budget_ms',
 	'link_ready_email_subject',
 	'link_ready_email_body',
 	'link_ready_doctor_email_subject',
@@ -85,6 +95,10 @@ export function valuesFromSettings( settings: Settings ): FormValues {
 		add_patient_as_attendee: !! settings.add_patient_as_attendee,
 		join_window_minutes: String( settings.join_window_minutes ?? '' ),
 		calendar_id: settings.calendar_id ?? '',
+		google_deleted_event: settings.google_deleted_event ?? 'restore',
+		busy_blocks_default: settings.busy_blocks_default ?? true,
+		busy_cache_seconds: String( settings.busy_cache_seconds ?? 60 ),
+		busy_budget_ms: String( settings.busy_budget_ms ?? 1500 ),
 		link_ready_email_subject: settings.link_ready_email_subject ?? '',
 		link_ready_email_body: settings.link_ready_email_body ?? '',
 		link_ready_doctor_email_subject:

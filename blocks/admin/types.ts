@@ -30,6 +30,14 @@ export interface Settings {
 	add_patient_as_attendee: boolean;
 	join_window_minutes: number;
 	calendar_id: string;
+	/** A consultation's event deleted in the doctor's Google Calendar: restored, or left and flagged. */
+	google_deleted_event?: 'restore' | 'flag';
+	/** Doctors' Google busy times block their KiviCare slots unless they switch it off. */
+	busy_blocks_default?: boolean;
+	/** Seconds busy times read from Google are reused for slot views. */
+	busy_cache_seconds?: number;
+	/** How long a slot view or booking waits for Google's busy times. */
+	busy_budget_ms?: number;
 	link_ready_email_subject: string;
 	link_ready_email_body: string;
 	link_ready_doctor_email_subject: string;

@@ -21,6 +21,16 @@ export function fieldLabel( name: string ): string {
 		add_patient_as_attendee: __( 'Patient as guest', 'meet-for-kivicare' ),
 		join_window_minutes: __( 'Join window', 'meet-for-kivicare' ),
 		calendar_id: __( 'Calendar', 'meet-for-kivicare' ),
+		google_deleted_event: __(
+			'A consultation deleted in Google Calendar',
+			'meet-for-kivicare'
+		),
+		busy_blocks_default: __(
+			'Google busy times block slots',
+			'meet-for-kivicare'
+		),
+		busy_cache_seconds: __( 'Reuse busy times', 'meet-for-kivicare' ),
+		busy_budget_ms: __( 'Wait for busy times', 'meet-for-kivicare' ),
 		link_ready_email_subject: __(
 			'“Link ready” to the patient: subject',
 			'meet-for-kivicare'

@@ -17,6 +17,7 @@ import useTab, {
 } from '../../hooks/use-tab';
 import DoctorsTable from '../doctors-table';
 import SetupGuide from '../setup-guide';
+import BusyTimesPanel from './busy-times-panel';
 import DataPanel from './data-panel';
 import EmailsPanel from './emails-panel';
 import ErrorSummary from './error-summary';
@@ -129,6 +130,7 @@ export default function SettingsScreen() {
 				</div>
 				<div { ...shown( 'advanced' ) }>
 					<SidecarPanel form={ form } />
+					<BusyTimesPanel form={ form } />
 					<DataPanel form={ form } />
 				</div>
 				<div hidden={ ! FORM_TABS.includes( tab ) }>

@@ -5,10 +5,12 @@
 import { SelectControl } from '@wordpress/components';
 import { __ } from '@wordpress/i18n';
 import type { SettingsForm } from '../../hooks/use-settings';
-import type { MeetAccessType, SendUpdates } from '../../types';
+import type { MeetAccessType, SendUpdates, Settings } from '../../types';
 import { fieldLabel } from './field-labels';
 import { Field, TextField, ToggleField, helpFor, invalid } from './fields';
 import Section from './section';
+
+type GoogleDeletedEvent = NonNullable< Settings[ 'google_deleted_event' ] >;
 
 export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 	return (
@@ -190,6 +192,53 @@ export default function MeetingsPanel( { form }: { form: SettingsForm } ) {
 					'meet-for-kivicare'
 				) }
 				inputProps={ { spellCheck: false } }
+			/>
+			<Field form={ form } name="google_deleted_event">
+				<SelectControl
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+					label={ fieldLabel( 'google_deleted_event' ) }
+					help={ helpFor(
+						form,
+						'google_deleted_event',
+						__(
+							'When a doctor deletes a consultation’s event in their Google Calendar, KiviCare still has the appointment. Restoring brings the same event and link back at the next calendar sync; leaving it shows the appointment to staff as deleted in Google, and Try again on its Meet panel restores it.',
+							'meet-for-kivicare'
+						)
+					) }
+					value={
+						form.values.google_deleted_event as GoogleDeletedEvent
+					}
+					onChange={ ( value: GoogleDeletedEvent ) =>
+						form.set( 'google_deleted_event', value )
+					}
+					aria-invalid={ invalid( form, 'google_deleted_event' ) }
+					options={ [
+						{
+							value: 'restore',
+							label: __(
+								'Restore it (same link)',
+								'meet-for-kivicare'
+							),
+						},
+						{
+							value: 'flag',
+							label: __(
+								'Leave it deleted and tell staff',
+								'meet-for-kivicare'
+							),
+						},
+					] }
+				/>
+			</Field>
+			<ToggleField
+				form={ form }
+				name="busy_blocks_default"
+				label={ fieldLabel( 'busy_blocks_default' ) }
+				help={ __(
+					'Patients are not offered times when the doctor is busy in Google Calendar (only busy or free is read, never what the time is for). Each doctor allows it once on their Google connection page and may switch it off there.',
+					'meet-for-kivicare'
+				) }
 			/>
 		</Section>
 	);
