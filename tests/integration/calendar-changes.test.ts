@@ -390,6 +390,18 @@ describe( 'the periodic sync, without push', () => {
 			// A second sync changes nothing.
 			await syncDoctor();
 			expect( ( await mapping( id ) )?.state ).toBe( 'failed' );
+			// Nor does the doctor's reconnection: its replay of their failed meetings leaves
+			// this one for the clinic.
+			await wpJson(
+				'do_action( "mfk_doctor_reconnected", (int) $args["d"] ); return true;',
+				{ d: sc.doctor.id }
+			);
+			await drainQueue();
+			expect( await mapping( id ) ).toMatchObject( {
+				state: 'failed',
+				last_error_code: 'deleted_in_google',
+			} );
+			expect( ( await eventsOf( id ) )[ 0 ]?.status ).toBe( 'cancelled' );
 			const admin = await login( sc.clinicAdmin );
 			const retried = await admin.rest(
 				`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
