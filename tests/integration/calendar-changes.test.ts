@@ -15,6 +15,7 @@ import {
 	emulatorCounters,
 	freshDate,
 	mapping,
+	runQueue,
 	setSettings,
 	telemedScenario,
 	type Scenario,
@@ -415,6 +416,41 @@ describe( 'the periodic sync, without push', () => {
 		} finally {
 			await setSettings( { google_deleted_event: 'restore' } );
 		}
+	} );
+
+	test( 'the system-cron runner syncs too, only when due, and handles the change in the same run', async () => {
+		const gone = await bookOne( '16:00' );
+		await syncDoctor();
+		const row = await mapping( gone );
+		await control( `${ calPath() }/${ row!.event_id }`, 'DELETE' );
+		await query(
+			'UPDATE wp_usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?',
+			[ '1', sc.doctor.id, 'mfk_calendar_sync_last' ]
+		);
+		// Before the next due time the runner leaves the calendars alone.
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, time() + 600 ); return true;'
+		);
+		const calendarReads = async () => {
+			const counters = await emulatorCounters();
+			return [ counters[ 'events.list' ], counters[ 'events.watch' ] ];
+		};
+		const before = await calendarReads();
+		await runQueue();
+		expect( await calendarReads() ).toEqual( before );
+		expect( await userMeta( 'mfk_calendar_sync_last' ) ).toBe( '1' );
+		// Once due, one run syncs the calendar and restores the deleted event.
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, 0 ); return true;'
+		);
+		await runQueue();
+		expect(
+			Number( await userMeta( 'mfk_calendar_sync_last' ) )
+		).toBeGreaterThan( 1 );
+		const [ restored ] = await eventsOf( gone );
+		expect( restored?.status ).toBe( 'confirmed' );
+		expect( restored?.hangoutLink ).toBe( row!.url );
+		expect( ( await mapping( gone ) )?.state ).toBe( 'ready' );
 	} );
 
 	test( 'nothing changed: one Google call; a refused token (410) gives a full sync and no duplicate', async () => {
