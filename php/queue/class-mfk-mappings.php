@@ -301,6 +301,9 @@ final class MFK_Mappings {
 		if ( null === $row || self::DESIRED_ACTIVE !== $row['desired'] || self::LINK_READY !== ( $row['link_state'] ?? '' ) ) {
 			return '';
 		}
+		if ( MFK_Calendar_Sync::DELETED_IN_GOOGLE === ( $row['last_error_code'] ?? '' ) ) {
+			return ''; // Deleted in Google and left so (clinic setting): nobody is sent to it.
+		}
 		return (string) $row['url'];
 	}
 

@@ -139,7 +139,9 @@ describe( 'the notification endpoint', () => {
 		expect( unknown.status ).toBe( 403 );
 		const wrong = await notify( {
 			'X-Goog-Channel-ID': channel.id,
-			'X-Goog-Channel-Token': `${ channel.token.slice( 0, -1 ) }0`,
+			'X-Goog-Channel-Token': `${ channel.token.slice( 0, -1 ) }${
+				channel.token.endsWith( '0' ) ? '1' : '0'
+			}`,
 			'X-Goog-Message-Number': '5',
 			'X-Goog-Resource-State': 'exists',
 		} );
@@ -388,6 +390,37 @@ describe( 'the periodic sync, without push', () => {
 			expect( flagged?.state ).toBe( 'failed' );
 			expect( flagged?.last_error_code ).toBe( 'deleted_in_google' );
 			expect( ( await eventsOf( id ) )[ 0 ]?.status ).toBe( 'cancelled' );
+			// The patient is not sent to the deleted event's link: the clinic arranges it again.
+			const meetingAs = async ( who: typeof sc.patient ) => {
+				const res = await (
+					await login( who )
+				).rest(
+					`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+				);
+				expect( res.status ).toBe( 200 );
+				return res.body;
+			};
+			const forPatient = await meetingAs( sc.patient );
+			expect( forPatient ).toMatchObject( {
+				link: 'none',
+				waiting_for: 'clinic',
+			} );
+			expect( forPatient.url ).toBeUndefined();
+			expect( forPatient.error ).toBeUndefined();
+			expect( JSON.stringify( forPatient ) ).not.toContain( row!.url );
+			expect( forPatient.html ).toContain(
+				'The video link for this consultation is being arranged again by the clinic.'
+			);
+			// The doctor (staff alike) sees the flag and Try again.
+			const forDoctor = await meetingAs( sc.doctor );
+			expect( forDoctor ).toMatchObject( {
+				state: 'failed',
+				link: 'none',
+				error: { code: 'deleted_in_google' },
+				fix: { action: 'retry' },
+			} );
+			expect( forDoctor.url ).toBeUndefined();
+			expect( forDoctor.html ).toContain( 'deleted in Google Calendar' );
 			// A second sync changes nothing.
 			await syncDoctor();
 			expect( ( await mapping( id ) )?.state ).toBe( 'failed' );
