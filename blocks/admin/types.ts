@@ -103,6 +103,26 @@ export interface Health {
 	doctors_needing_reconnect: number;
 	/** The last time Google busy times could not be read (slots used the last known ones). */
 	busy_times_failure?: { code: string; at: string } | null;
+	/** Changes made in the doctors' Google calendars (MFK_Calendar_Sync::health()). */
+	calendar_sync?: CalendarSyncHealth;
+}
+
+/** `calendar_sync` of `GET /health`. */
+export interface CalendarSyncHealth {
+	/** Google sends push notifications to the site (else only the periodic check runs). */
+	push: boolean;
+	/** Connected doctors. */
+	doctors: number;
+	/** Doctors whose calendar was checked at least once. */
+	synced: number;
+	/** Doctors whose last check failed. */
+	failing: number;
+	/** Open push channels. */
+	channels: number;
+	/** The least recent last check of a doctor's calendar. */
+	oldest_sync_at: string | null;
+	/** Meetings moved in Google, waiting for Apply to appointment or Put back. */
+	moved_in_google: number;
 }
 
 export type ConnectionStatus = 'active' | 'reconnect_needed' | 'disconnected';

@@ -294,6 +294,7 @@ final class MFK_Admin_Notices {
 			'calendar_not_found'     => __( 'a doctor\'s chosen calendar no longer exists in Google Calendar (the doctor chooses another on their Google connection page)', 'meet-for-kivicare' ),
 			'conference_not_allowed' => __( 'Google Meet is not allowed on the calendar', 'meet-for-kivicare' ),
 			'moved_in_google'        => __( 'an event was moved in Google Calendar and keeps that time until the appointment is changed again', 'meet-for-kivicare' ),
+			'deleted_in_google'      => __( 'the event was deleted in Google Calendar and left deleted (clinic setting); Try again restores it with the same link', 'meet-for-kivicare' ),
 			'client_invalid'         => __( 'Google refused the OAuth client', 'meet-for-kivicare' ),
 			'api_disabled'           => __( 'the Google Calendar API is not enabled in the Google Cloud project', 'meet-for-kivicare' ),
 			'max_age_exceeded'       => __( 'gave up after retrying for too long', 'meet-for-kivicare' ),

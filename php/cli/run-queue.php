@@ -1,7 +1,7 @@
 <?php
 /**
- * System-cron entry point for the provisioning queue, for sites that run
- * DISABLE_WP_CRON or want the queue independent of page views:
+ * System-cron entry point for the provisioning queue and the sync of doctors' Google
+ * calendars, for sites that run DISABLE_WP_CRON or want the queue independent of page views:
  *
  *   * * * * * php /path/to/wp-content/plugins/meet-for-kivicare/php/cli/run-queue.php \
  *       --path=/path/to/wordpress --max-seconds=55
@@ -78,6 +78,9 @@ foreach ( $mfk_sites as $mfk_site ) {
 		switch_to_blog( $mfk_site );
 	}
 	if ( MFK_Schema::table_exists( MFK_Schema::table() ) ) {
+		// Doctors' calendars first (as the WP-Cron tick: one autoloaded option read when none is
+		// due), so meetings changed in Google are handled by this same run.
+		MFK_Calendar_Sync::cron_run();
 		$mfk_report[ $mfk_site ] = MFK_Queue::run( $mfk_args );
 	}
 	if ( $mfk_switched ) {

@@ -28,6 +28,9 @@ final class MFK_Meet_Status {
 			return self::status( self::awaiting_payment( (string) $meeting['role'] ), self::check_again_link( $page_url ) );
 		}
 		$error = isset( $meeting['error'] ) && is_array( $meeting['error'] ) ? $meeting['error'] : null;
+		if ( MFK_Viewer_Meetings::ROLE_GUEST === $meeting['role'] && 'clinic' === ( $meeting['waiting_for'] ?? '' ) ) {
+			return self::status( __( 'The video link for this consultation is being arranged again by the clinic. It appears here as soon as it is ready.', 'meet-for-kivicare' ), self::check_again_link( $page_url ) );
+		}
 		if ( MFK_Viewer_Meetings::ROLE_GUEST === $meeting['role'] || null === $error ) {
 			$message = MFK_Mappings::STATE_FAILED === $state
 				? __( 'The video link is not ready yet. The clinic has been told and will send it to you.', 'meet-for-kivicare' )

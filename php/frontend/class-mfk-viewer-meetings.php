@@ -233,6 +233,9 @@ final class MFK_Viewer_Meetings {
 		if ( MFK_Appointments::STATUS_PENDING === $status && MFK_Mappings::STATE_CANCELLED !== $state ) {
 			// KiviCare books the meeting once the online payment succeeds.
 			$meeting['waiting_for'] = 'payment';
+		} elseif ( null !== $row && MFK_Calendar_Sync::DELETED_IN_GOOGLE === (string) $row['last_error_code'] && MFK_Mappings::STATE_CANCELLED !== $state ) {
+			// The event was deleted in Google and left so: the clinic arranges the link again.
+			$meeting['waiting_for'] = 'clinic';
 		}
 		// Staff-only details: the calendar event, why the latest change has not reached Google
 		// (also while the last good link works) and what fixes it. Patients never see reasons.

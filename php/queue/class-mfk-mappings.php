@@ -241,6 +241,8 @@ final class MFK_Mappings {
 	/**
 	 * Makes failed and pending rows of a doctor due now (after reconnection). A meeting moved in
 	 * Google (moved_in_google) waits for the clinic: replaying it would undo the doctor's move.
+	 * So does one deleted in Google while the clinic chose to leave such events deleted
+	 * (`google_deleted_event` = flag): only the clinic's Try again restores it.
 	 *
 	 * @param int $doctor_id Doctor.
 	 * @return int Rows replayed.
@@ -249,18 +251,21 @@ final class MFK_Mappings {
 		global $wpdb;
 		$table = MFK_Schema::table();
 		$now   = gmdate( 'Y-m-d H:i:s' );
+		// A code no row carries when deleted events are restored anyway.
+		$left_deleted = 'flag' === MFK_Settings::get( 'google_deleted_event' ) ? MFK_Calendar_Sync::DELETED_IN_GOOGLE : 'moved_in_google';
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		return (int) $wpdb->query(
 			$wpdb->prepare(
 				"UPDATE `{$table}` SET state = 'pending', sync_state = 'pending', next_attempt_at = %s, intent_at = %s, attempts = 0, updated_at = %s
 				 WHERE (doctor_id = %d OR synced_doctor_id = %d) AND state IN ('failed','pending')
-				   AND last_error_code <> 'moved_in_google'
+				   AND last_error_code NOT IN ('moved_in_google', %s)
 				   AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())",
 				$now,
 				$now,
 				$now,
 				$doctor_id,
-				$doctor_id
+				$doctor_id,
+				$left_deleted
 			)
 		);
 	}
@@ -295,6 +300,9 @@ final class MFK_Mappings {
 	public static function link_url( ?array $row ): string {
 		if ( null === $row || self::DESIRED_ACTIVE !== $row['desired'] || self::LINK_READY !== ( $row['link_state'] ?? '' ) ) {
 			return '';
+		}
+		if ( MFK_Calendar_Sync::DELETED_IN_GOOGLE === ( $row['last_error_code'] ?? '' ) ) {
+			return ''; // Deleted in Google and left so (clinic setting): nobody is sent to it.
 		}
 		return (string) $row['url'];
 	}

@@ -15,6 +15,7 @@ import {
 	emulatorCounters,
 	freshDate,
 	mapping,
+	runQueue,
 	setSettings,
 	telemedScenario,
 	type Scenario,
@@ -138,7 +139,9 @@ describe( 'the notification endpoint', () => {
 		expect( unknown.status ).toBe( 403 );
 		const wrong = await notify( {
 			'X-Goog-Channel-ID': channel.id,
-			'X-Goog-Channel-Token': `${ channel.token.slice( 0, -1 ) }0`,
+			'X-Goog-Channel-Token': `${ channel.token.slice( 0, -1 ) }${
+				channel.token.endsWith( '0' ) ? '1' : '0'
+			}`,
 			'X-Goog-Message-Number': '5',
 			'X-Goog-Resource-State': 'exists',
 		} );
@@ -387,9 +390,52 @@ describe( 'the periodic sync, without push', () => {
 			expect( flagged?.state ).toBe( 'failed' );
 			expect( flagged?.last_error_code ).toBe( 'deleted_in_google' );
 			expect( ( await eventsOf( id ) )[ 0 ]?.status ).toBe( 'cancelled' );
+			// The patient is not sent to the deleted event's link: the clinic arranges it again.
+			const meetingAs = async ( who: typeof sc.patient ) => {
+				const res = await (
+					await login( who )
+				).rest(
+					`meet-for-kivicare/v1/appointments/${ id }/meeting?render=1`
+				);
+				expect( res.status ).toBe( 200 );
+				return res.body;
+			};
+			const forPatient = await meetingAs( sc.patient );
+			expect( forPatient ).toMatchObject( {
+				link: 'none',
+				waiting_for: 'clinic',
+			} );
+			expect( forPatient.url ).toBeUndefined();
+			expect( forPatient.error ).toBeUndefined();
+			expect( JSON.stringify( forPatient ) ).not.toContain( row!.url );
+			expect( forPatient.html ).toContain(
+				'The video link for this consultation is being arranged again by the clinic.'
+			);
+			// The doctor (staff alike) sees the flag and Try again.
+			const forDoctor = await meetingAs( sc.doctor );
+			expect( forDoctor ).toMatchObject( {
+				state: 'failed',
+				link: 'none',
+				error: { code: 'deleted_in_google' },
+				fix: { action: 'retry' },
+			} );
+			expect( forDoctor.url ).toBeUndefined();
+			expect( forDoctor.html ).toContain( 'deleted in Google Calendar' );
 			// A second sync changes nothing.
 			await syncDoctor();
 			expect( ( await mapping( id ) )?.state ).toBe( 'failed' );
+			// Nor does the doctor's reconnection: its replay of their failed meetings leaves
+			// this one for the clinic.
+			await wpJson(
+				'do_action( "mfk_doctor_reconnected", (int) $args["d"] ); return true;',
+				{ d: sc.doctor.id }
+			);
+			await drainQueue();
+			expect( await mapping( id ) ).toMatchObject( {
+				state: 'failed',
+				last_error_code: 'deleted_in_google',
+			} );
+			expect( ( await eventsOf( id ) )[ 0 ]?.status ).toBe( 'cancelled' );
 			const admin = await login( sc.clinicAdmin );
 			const retried = await admin.rest(
 				`meet-for-kivicare/v1/appointments/${ id }/meeting/retry`,
@@ -403,6 +449,41 @@ describe( 'the periodic sync, without push', () => {
 		} finally {
 			await setSettings( { google_deleted_event: 'restore' } );
 		}
+	} );
+
+	test( 'the system-cron runner syncs too, only when due, and handles the change in the same run', async () => {
+		const gone = await bookOne( '16:00' );
+		await syncDoctor();
+		const row = await mapping( gone );
+		await control( `${ calPath() }/${ row!.event_id }`, 'DELETE' );
+		await query(
+			'UPDATE wp_usermeta SET meta_value = ? WHERE user_id = ? AND meta_key = ?',
+			[ '1', sc.doctor.id, 'mfk_calendar_sync_last' ]
+		);
+		// Before the next due time the runner leaves the calendars alone.
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, time() + 600 ); return true;'
+		);
+		const calendarReads = async () => {
+			const counters = await emulatorCounters();
+			return [ counters[ 'events.list' ], counters[ 'events.watch' ] ];
+		};
+		const before = await calendarReads();
+		await runQueue();
+		expect( await calendarReads() ).toEqual( before );
+		expect( await userMeta( 'mfk_calendar_sync_last' ) ).toBe( '1' );
+		// Once due, one run syncs the calendar and restores the deleted event.
+		await wpJson(
+			'update_option( MFK_Calendar_Sync::OPTION_NEXT, 0 ); return true;'
+		);
+		await runQueue();
+		expect(
+			Number( await userMeta( 'mfk_calendar_sync_last' ) )
+		).toBeGreaterThan( 1 );
+		const [ restored ] = await eventsOf( gone );
+		expect( restored?.status ).toBe( 'confirmed' );
+		expect( restored?.hangoutLink ).toBe( row!.url );
+		expect( ( await mapping( gone ) )?.state ).toBe( 'ready' );
 	} );
 
 	test( 'nothing changed: one Google call; a refused token (410) gives a full sync and no duplicate', async () => {

@@ -514,13 +514,20 @@ export async function recordedActions(
 /**
  * Switches the background sync after a request on or off (the harness's mu-plugin turns the
  * option into the `mfk_background_sync` filter). Off, pending meetings wait for a queue run,
- * and a background runner still staying for retries is told to leave (its lock is removed).
+ * and a background runner still staying for retries is told to leave (its lock is removed);
+ * the queue runners leave the doctors' calendars alone for a day (the calendar sync's next due
+ * time), so the Google calls a test counts around `runQueue` are the queue's own. On again,
+ * the calendar sync is due at the next run.
  */
 export function setBackgroundSync( on: boolean ): Promise< unknown > {
 	return on
-		? wpJson( 'return delete_option( "mfk_harness_background" );' )
+		? wpJson(
+				`delete_option( MFK_Calendar_Sync::OPTION_NEXT );
+				return delete_option( "mfk_harness_background" );`
+			)
 		: wpJson(
 				`update_option( "mfk_harness_background", "off", false );
+				update_option( MFK_Calendar_Sync::OPTION_NEXT, time() + DAY_IN_SECONDS, true );
 				global $wpdb;
 				$wpdb->delete( $wpdb->options, array( 'option_name' => MFK_Background_Sync::LINGER_LOCK ) );
 				return true;`

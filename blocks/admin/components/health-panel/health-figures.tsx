@@ -1,11 +1,11 @@
 /**
- * The health figures as a description list: configuration, the sidecar, the queue and the
- * doctors who must reconnect.
+ * The health figures as a description list: configuration, the sidecar, the queue, the
+ * doctors who must reconnect and the changes made in the doctors' Google calendars.
  */
-import { __, sprintf } from '@wordpress/i18n';
+import { __, _n, sprintf } from '@wordpress/i18n';
 import type { ReactNode } from 'react';
 import { formatAge, formatDateTime } from '../../format';
-import type { Health } from '../../types';
+import type { CalendarSyncHealth, Health } from '../../types';
 import Indicator from './indicator';
 
 function Figure( {
@@ -23,6 +23,93 @@ function Figure( {
 			<dt>{ term }</dt>
 			<dd className={ bad ? 'is-bad' : undefined }>{ children }</dd>
 		</div>
+	);
+}
+
+/** How the site learns of consultations moved or deleted in the doctors' Google calendars. */
+function CalendarSyncFigures( { sync }: { sync: CalendarSyncHealth } ) {
+	const oldest = formatDateTime( sync.oldest_sync_at );
+	return (
+		<>
+			<Figure
+				term={ __( 'Changes made in Google', 'meet-for-kivicare' ) }
+			>
+				{ sprintf(
+					/* translators: 1: doctors whose calendar was checked, 2: connected doctors. */
+					_n(
+						'%1$d of %2$d connected doctor’s calendar checked',
+						'%1$d of %2$d connected doctors’ calendars checked',
+						sync.doctors,
+						'meet-for-kivicare'
+					),
+					sync.synced,
+					sync.doctors
+				) }
+				{ oldest && (
+					<span className="mfk-health__note">
+						{ ' ' }
+						{ sprintf(
+							/* translators: %s: date and time. */
+							__( '(least recent: %s)', 'meet-for-kivicare' ),
+							oldest
+						) }
+					</span>
+				) }
+			</Figure>
+			<Figure
+				term={ __( 'Calendar checks failing', 'meet-for-kivicare' ) }
+				bad={ sync.failing > 0 }
+			>
+				{ sync.failing > 0
+					? sprintf(
+							/* translators: %d: number of doctors. */
+							_n(
+								'%d doctor: the last check of their calendar failed',
+								'%d doctors: the last check of their calendar failed',
+								sync.failing,
+								'meet-for-kivicare'
+							),
+							sync.failing
+						)
+					: __( 'None', 'meet-for-kivicare' ) }
+			</Figure>
+			<Figure
+				term={ __( 'Google push notifications', 'meet-for-kivicare' ) }
+			>
+				{ sync.push
+					? sprintf(
+							/* translators: %d: number of calendars. */
+							_n(
+								'On: Google tells the site about changes in %d calendar',
+								'On: Google tells the site about changes in %d calendars',
+								sync.channels,
+								'meet-for-kivicare'
+							),
+							sync.channels
+						)
+					: __(
+							'Off: changes are found by the regular check of each calendar',
+							'meet-for-kivicare'
+						) }
+			</Figure>
+			<Figure
+				term={ __( 'Moved in Google', 'meet-for-kivicare' ) }
+				bad={ sync.moved_in_google > 0 }
+			>
+				{ sync.moved_in_google > 0
+					? sprintf(
+							/* translators: %d: number of appointments. */
+							_n(
+								'%d appointment waits for “Apply to appointment” or “Put back”',
+								'%d appointments wait for “Apply to appointment” or “Put back”',
+								sync.moved_in_google,
+								'meet-for-kivicare'
+							),
+							sync.moved_in_google
+						)
+					: __( 'None', 'meet-for-kivicare' ) }
+			</Figure>
+		</>
 	);
 }
 
@@ -122,6 +209,9 @@ export default function HealthFigures( {
 							health.busy_times_failure.code
 						) }
 					</Figure>
+				) }
+				{ health.calendar_sync && health.calendar_sync.doctors > 0 && (
+					<CalendarSyncFigures sync={ health.calendar_sync } />
 				) }
 			</dl>
 			{ /* For whoever runs the sidecar, not for the clinic: folded away. */ }
