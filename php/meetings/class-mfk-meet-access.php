@@ -162,6 +162,34 @@ final class MFK_Meet_Access {
 	}
 
 	/**
+	 * The event's guests for an appointment: its patient (their KiviCare e-mail) when the
+	 * patient is a guest, else nobody.
+	 *
+	 * @param array<string,mixed>|null $appointment Appointment row.
+	 * @return array<int,array{email:string}>
+	 */
+	public static function attendees( ?array $appointment ): array {
+		if ( ! $appointment || ! self::patient_is_attendee() ) {
+			return array();
+		}
+		$email = MFK_Appointments::user_email( (int) $appointment['patient_id'] );
+		return '' !== $email ? array( array( 'email' => $email ) ) : array();
+	}
+
+	/**
+	 * Fingerprint of the guest list (stored on the mapping row instead of the addresses): a
+	 * change of the appointment's patient, or of whether the patient is a guest, changes it, so
+	 * the next sync writes the event's attendees.
+	 *
+	 * @param array<string,mixed>|null $appointment Appointment row.
+	 */
+	public static function guests_key( ?array $appointment ): string {
+		$emails = array_map( static fn ( $a ) => strtolower( $a['email'] ), self::attendees( $appointment ) );
+		sort( $emails );
+		return $emails ? hash( 'sha256', implode( "\n", $emails ) ) : 'none';
+	}
+
+	/**
 	 * The meeting code of a Meet link, or ''.
 	 *
 	 * @param string $url Join link.

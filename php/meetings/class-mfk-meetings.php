@@ -251,6 +251,7 @@ final class MFK_Meetings {
 			'timezone'    => $instants['timezone'],
 			'doctor_id'   => $doctor_id,
 			'calendar_id' => MFK_Doctor_Connection::calendar_id( $doctor_id ),
+			'guests'      => MFK_Meet_Access::guests_key( $appointment ),
 		);
 	}
 

@@ -85,7 +85,8 @@ final class MFK_Mappings {
 	 * @param int                 $appointment_id Appointment id.
 	 * @param array<string,mixed> $target         `desired`, and for active: `start_utc`,
 	 *                                            `end_utc`, `timezone`, `doctor_id`,
-	 *                                            `calendar_id`.
+	 *                                            `calendar_id`, `guests` (fingerprint of
+	 *                                            the event's guest list, MFK_Meetings::guests()).
 	 * @param array<string,mixed> $options        `force` (bool), `new_conference` (bool),
 	 *                                            `create` (bool, default true for active,
 	 *                                            false for cancelled), `adopt_legacy` (bool),
@@ -103,7 +104,7 @@ final class MFK_Mappings {
 		$now     = gmdate( 'Y-m-d H:i:s' );
 
 		$fields = array( 'desired' => $desired );
-		foreach ( array( 'start_utc', 'end_utc', 'timezone', 'doctor_id', 'calendar_id' ) as $key ) {
+		foreach ( array( 'start_utc', 'end_utc', 'timezone', 'doctor_id', 'calendar_id', 'guests' ) as $key ) {
 			if ( array_key_exists( $key, $target ) && null !== $target[ $key ] ) {
 				$fields[ $key ] = 'doctor_id' === $key ? (int) $target[ $key ] : (string) $target[ $key ];
 			}
@@ -163,6 +164,14 @@ final class MFK_Mappings {
 			unset( $fields['calendar_id'] );
 		}
 
+		// A row whose guest list was never fingerprinted (made before it was tracked, or by a
+		// path that does not know it) learns it without a call to Google: only a change of a
+		// known guest list is one.
+		if ( isset( $fields['guests'] ) && '' === (string) $row['guests'] ) {
+			$row['guests'] = $fields['guests'];
+			self::set_guests( (int) $row['id'], (string) $fields['guests'] );
+		}
+
 		$changed = $row['desired'] !== $desired;
 		if ( self::DESIRED_ACTIVE === $desired ) {
 			foreach ( $fields as $key => $value ) {
@@ -207,6 +216,19 @@ final class MFK_Mappings {
 			return new WP_Error( 'mfk_db_error', __( 'The meeting could not be recorded in the database.', 'meet-for-kivicare' ) );
 		}
 		return self::get( (int) $row['id'] );
+	}
+
+	/**
+	 * Stores a row's guest-list fingerprint without recording an intent.
+	 *
+	 * @param int    $id     Row id.
+	 * @param string $guests Fingerprint.
+	 */
+	private static function set_guests( int $id, string $guests ): void {
+		global $wpdb;
+		$table = MFK_Schema::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$wpdb->query( $wpdb->prepare( "UPDATE `{$table}` SET guests = %s WHERE id = %d AND guests = ''", $guests, $id ) );
 	}
 
 	/**

@@ -108,14 +108,8 @@ final class MFK_Operation_Planner {
 				'local' => new WP_Error( 'invalid_request', __( 'The appointment has no valid start and end time.', 'meet-for-kivicare' ) ),
 			);
 		}
-		$attendees = array();
 		// The patient is a guest whenever the space is not open to anyone with the link.
-		if ( MFK_Meet_Access::patient_is_attendee() && $appointment ) {
-			$email = MFK_Appointments::user_email( (int) $appointment['patient_id'] );
-			if ( '' !== $email ) {
-				$attendees[] = array( 'email' => $email );
-			}
-		}
+		$attendees = MFK_Meet_Access::attendees( $appointment );
 		$known = self::known( $row, (int) $doctor_id, (string) $base['calendarId'], $zone );
 		return array(
 			'kind'      => $kind,

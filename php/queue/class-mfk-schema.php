@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '6';
+	const VERSION = '7';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -201,6 +201,7 @@ final class MFK_Schema {
   timezone varchar(64) NOT NULL DEFAULT '',
   doctor_id bigint(20) unsigned NOT NULL DEFAULT 0,
   calendar_id varchar(255) NOT NULL DEFAULT '',
+  guests varchar(64) NOT NULL DEFAULT '',
   revision int(10) unsigned NOT NULL DEFAULT 0,
   synced_status varchar(20) NOT NULL DEFAULT '',
   synced_start_utc datetime NULL,

@@ -11,17 +11,21 @@ import {
 	wpJson,
 	type Session,
 } from '../harness/testkit';
-import { book } from '../kivicare-stand-in/test-support/standin';
+import { book, KC } from '../kivicare-stand-in/test-support/standin';
 import {
 	addFault,
 	calendarEvents,
 	clearFaults,
 	configureMeet,
 	connectDoctor,
+	createPatient,
+	drainQueue,
+	emulatorCounters,
 	freshDate,
 	mapping,
 	revokeGoogleAccount,
 	runQueue,
+	setBackgroundSync,
 	setSettings,
 	telemedScenario,
 	type Scenario,
@@ -46,9 +50,14 @@ async function accessRow( appointmentId: number ) {
 	return rows[ 0 ];
 }
 
-async function bookFor( sc: Scenario, patient: Session, time = '10:00' ) {
+async function bookFor(
+	sc: Scenario,
+	patient: Session,
+	time = '10:00',
+	date = freshDate()
+) {
 	const booked = await book( patient, {
-		appointmentStartDate: freshDate(),
+		appointmentStartDate: date,
 		appointmentStartTime: time,
 		doctorId: sc.doctor.id,
 		patientId: sc.patient.id,
@@ -61,7 +70,56 @@ async function bookFor( sc: Scenario, patient: Session, time = '10:00' ) {
 	return booked.body.data.appointment_id as number;
 }
 
+/** The event's guests' e-mails (lower case). */
+async function guestsOf( sc: Scenario, id: number ): Promise< string[] > {
+	const event = ( await calendarEvents( sc.doctorEmail ) ).find(
+		( e ) =>
+			e.extendedProperties?.private?.mfkAppointmentId === String( id )
+	);
+	expect( event ).toBeDefined();
+	return ( event?.attendees ?? [] ).map( ( a: { email: string } ) =>
+		a.email.toLowerCase()
+	);
+}
+
+/**
+ * Staff give the appointment another patient in KiviCare's edit form (same time); the
+ * queue drains. Answers the Calendar writes made (counted at the emulator).
+ */
+async function changePatient(
+	sc: Scenario,
+	id: number,
+	date: string,
+	patientId: number
+) {
+	const before = await emulatorCounters();
+	const doctor = await login( sc.doctor );
+	const res = await doctor.rest( `${ KC }/appointments/${ id }`, {
+		method: 'PUT',
+		body: {
+			appointmentStartDate: date,
+			appointmentStartTime: '10:00',
+			patientId,
+		},
+	} );
+	expect( res.status ).toBe( 200 );
+	await drainQueue();
+	const after = await emulatorCounters();
+	const writes: Record< string, number > = {};
+	for ( const [ op, n ] of Object.entries( after ) ) {
+		if (
+			op.startsWith( 'events.' ) &&
+			op !== 'events.get' &&
+			n > ( before[ op ] ?? 0 )
+		) {
+			writes[ op ] = n - ( before[ op ] ?? 0 );
+		}
+	}
+	return writes;
+}
+
 afterAll( async () => {
+	await setBackgroundSync( true );
 	await clearFaults();
 	await setSettings( { meet_access_type: 'RESTRICTED' } );
 } );
@@ -103,6 +161,70 @@ describe( 'Meet access type', () => {
 		expect( ( await space( row!.url ) ).accessType ).toBe( 'TRUSTED' );
 		expect( ( await accessRow( id ) )?.access_type ).toBe( 'TRUSTED' );
 		await setSettings( { meet_access_type: 'RESTRICTED' } );
+	} );
+
+	test( 'another patient: one events.patch, the new patient is the guest, the old one is not', async () => {
+		await configureMeet( { sync_budget_ms: 5000 } );
+		await setBackgroundSync( false );
+		const sc = await telemedScenario();
+		const date = freshDate();
+		const id = await bookFor(
+			sc,
+			await login( sc.patient ),
+			'10:00',
+			date
+		);
+		await drainQueue();
+		const old = sc.patient.email.toLowerCase();
+		expect( await guestsOf( sc, id ) ).toContain( old );
+		const other = await createPatient( 'Other' );
+
+		expect( await changePatient( sc, id, date, other.id ) ).toEqual( {
+			'events.patch': 1,
+		} );
+		const guests = await guestsOf( sc, id );
+		expect( guests ).toContain( other.email.toLowerCase() );
+		expect( guests ).not.toContain( old );
+		expect( await mapping( id ) ).toMatchObject( {
+			state: 'ready',
+			sync_state: 'in_step',
+		} );
+		// Saving it again unchanged calls Google for nothing.
+		expect( await changePatient( sc, id, date, other.id ) ).toEqual( {} );
+		await setBackgroundSync( true );
+	} );
+
+	test( 'OPEN without add_patient_as_attendee: no patient e-mail in the event, before or after a patient change', async () => {
+		await configureMeet( { sync_budget_ms: 5000 } );
+		await setSettings( {
+			meet_access_type: 'OPEN',
+			add_patient_as_attendee: false,
+		} );
+		await setBackgroundSync( false );
+		try {
+			const sc = await telemedScenario();
+			const date = freshDate();
+			const id = await bookFor(
+				sc,
+				await login( sc.patient ),
+				'10:00',
+				date
+			);
+			await drainQueue();
+			const other = await createPatient( 'Other' );
+			expect( await guestsOf( sc, id ) ).not.toContain(
+				sc.patient.email.toLowerCase()
+			);
+			expect( await changePatient( sc, id, date, other.id ) ).toEqual(
+				{}
+			);
+			const guests = await guestsOf( sc, id );
+			expect( guests ).not.toContain( sc.patient.email.toLowerCase() );
+			expect( guests ).not.toContain( other.email.toLowerCase() );
+		} finally {
+			await setBackgroundSync( true );
+			await setSettings( { meet_access_type: 'RESTRICTED' } );
+		}
 	} );
 
 	test( 'a doctor without the Meet scope: link works, state needs_grant until they grant it', async () => {

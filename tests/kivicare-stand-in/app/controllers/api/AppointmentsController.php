@@ -639,6 +639,17 @@ class AppointmentsController extends KCBaseController {
 		if ( ! KCBase::user_has_role( $doctor_id, KCBase::DOCTOR ) ) {
 			return $this->error( __( 'Doctor not found.', 'kc-lang' ), 400 );
 		}
+		// The edit form may give the appointment another patient: only the row's patient_id
+		// changes (the provider's attendees are built from the row before the update).
+		$patient_id = $request->has_param( 'patientId' ) ? (int) $request['patientId'] : (int) $row->patient_id;
+		if ( $patient_id !== (int) $row->patient_id ) {
+			if ( KCBase::PATIENT === KCBase::get_user_role() ) {
+				return $this->error( __( 'You can only book appointments for yourself.', 'kc-lang' ), 403 );
+			}
+			if ( ! KCBase::user_has_role( $patient_id, KCBase::PATIENT ) ) {
+				return $this->error( __( 'Patient not found.', 'kc-lang' ), 400 );
+			}
+		}
 		$timezone = $request->has_param( 'timezone' ) && '' !== (string) $request['timezone'] ? (string) $request['timezone'] : (string) $row->appointment_timezone;
 		$status   = $request->has_param( 'status' ) ? (int) $request['status'] : (int) $row->status;
 		// An omitted description is overwritten with '' (AC 3372-3379).
@@ -686,6 +697,7 @@ class AppointmentsController extends KCBaseController {
 					'appointmentEndTime'   => $end->format( 'H:i:s' ),
 					'appointmentTimezone'  => $timezone,
 					'doctorId'             => $doctor_id,
+					'patientId'            => $patient_id,
 					'description'          => $description,
 					'status'               => $status,
 				) + ( null !== $new_mappings ? array( 'visitType' => implode( ',', wp_list_pluck( $new_mappings, 'id' ) ) ) : array() )
