@@ -207,6 +207,19 @@ describe( 'the notification endpoint', () => {
 				dateTime: new Date( moved.getTime() + 30 * 60e3 ).toISOString(),
 			},
 		} );
+		// Every notification Google owes so far (the booking's own writes, then the move) has
+		// arrived: a late one would mark the calendar due again after the run below.
+		await waitFor( async () => {
+			const res = await fetch(
+				`${ harness().emulatorUrl }/__emulator/channels`
+			);
+			const { items } = ( await res.json() ) as {
+				items: Array< { deliveries: Array< { delivered: boolean } > } >;
+			};
+			return items.every( ( c ) =>
+				c.deliveries.every( ( d ) => d.delivered )
+			);
+		} );
 		await waitFor(
 			async () => Number( await userMeta( 'mfk_calendar_sync_due' ) ) > 0
 		);
