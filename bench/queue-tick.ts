@@ -14,6 +14,8 @@ export async function measureTick( world: World, runs = 500 ) {
 	const r = await php< {
 		rows: number;
 		due: number;
+		stepsDue: boolean;
+		syncDue: boolean;
 		first: { ms: number; queries: number; sql: string[] };
 		ms: number[];
 		queries: number[];
@@ -28,6 +30,8 @@ export async function measureTick( world: World, runs = 500 ) {
 		runs,
 		rows: r.rows,
 		due: r.due,
+		stepsDue: r.stepsDue,
+		syncDue: r.syncDue,
 		first: { ...r.first, ms: round( r.first.ms, 3 ) },
 		tick,
 		p50Ms: tick.p50,
@@ -45,7 +49,7 @@ export function tickFigure(
 	return {
 		id: 'queue-tick',
 		figure: 'queue tick, empty',
-		how: `\`do_action( 'mfk_queue_tick' )\` (what WP-Cron runs) ${ m.runs } times in a loaded WordPress with ${ m.rows.toLocaleString( 'en' ) } mapping rows, none due; queries counted with the \`query\` filter. The first run of a process also notes its start for health screens at most every five minutes: ${ m.first.queries } queries, ${ m.first.ms } ms. Baseline: \`$wpdb->get_var( 'SELECT 1' )\`.`,
+		how: `\`do_action( 'mfk_queue_tick' )\` (what WP-Cron runs) ${ m.runs } times in a loaded WordPress with ${ m.rows.toLocaleString( 'en' ) } mapping rows, none due, and neither the Meet steps nor the calendar sync due (their next run an hour away, as after their own work${ m.stepsDue || m.syncDue ? ', which the other figures had left for them' : '' }); queries counted with the \`query\` filter. The first run of a process also notes its start for health screens at most every five minutes: ${ m.first.queries } queries, ${ m.first.ms } ms. Baseline: \`$wpdb->get_var( 'SELECT 1' )\`.`,
 		command: 'npm run bench -- --only queue-tick',
 		target: '≤ 2 ms, one query',
 		result: `${ m.p50Ms } ms p50, ${ m.maxQueries } ${ m.maxQueries === 1 ? 'query' : 'queries' }`,
