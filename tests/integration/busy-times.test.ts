@@ -191,6 +191,37 @@ it( 'the site’s own consultation event is not a block: editing at its own time
 	expect( ( await editTo( booked, '10:30' ) ).status ).toBe( 409 );
 } );
 
+it( 'the month view (kc_external_busy_slots) shows staff the Google block beside the appointments, never its title, and not the site’s own consultation as a block', async () => {
+	const month = day.slice( 0, 7 );
+	const res = await staff.rest(
+		`${ KC }/appointments/calendar?month=${ month }&doctor_id=${ withScope.doctor.id }`
+	);
+	expect( res.status ).toBe( 200 );
+	expect( JSON.stringify( res.body ) ).not.toContain( 'dentist' );
+	const events = res.body.data.events as Array< {
+		id?: number;
+		start: string;
+		end: string;
+		status: number | string;
+		is_google_event?: boolean;
+		google_event_name?: string;
+	} >;
+	expect( events ).toContainEqual( {
+		start: `${ day } 10:00:00`,
+		end: `${ day } 11:00:00`,
+		status: 'google_busy_block',
+		is_google_event: true,
+		google_event_name: 'Busy on Google Calendar',
+	} );
+	// The consultation booked above is an appointment, not a Google block.
+	expect( events ).toContainEqual(
+		expect.objectContaining( { id: booked, start: `${ day } 12:15:00` } )
+	);
+	expect(
+		events.filter( ( e ) => e.is_google_event ).map( ( e ) => e.start )
+	).toEqual( [ `${ day } 10:00:00` ] );
+} );
+
 it( 'a doctor without the scope sees no blocks, and the feature is off for them', async () => {
 	const times = ( await slots( patient, withoutScope ) ).map(
 		( s ) => s.time

@@ -70,6 +70,21 @@ class AppointmentsController extends KCBaseController {
 			)
 		);
 		$this->route(
+			'/appointments/calendar',
+			array(
+				'methods'             => WP_REST_Server::READABLE,
+				'callback'            => array( $this, 'get_month' ),
+				'permission_callback' => $this->can( 'appointment_list' ),
+				'args'                => array(
+					'month'     => array(
+						'required'          => true,
+						'validate_callback' => array( __CLASS__, 'valid_month' ),
+					),
+					'doctor_id' => $this->int_arg( true ),
+				),
+			)
+		);
+		$this->route(
 			'/appointments/(?P<id>\d+)',
 			array(
 				array(
@@ -175,6 +190,16 @@ class AppointmentsController extends KCBaseController {
 			return false;
 		}
 		return checkdate( (int) $m[2], (int) $m[3], (int) $m[1] );
+	}
+
+	/**
+	 * YYYY-MM of a real month.
+	 *
+	 * @param mixed $value Value.
+	 * @return bool
+	 */
+	public static function valid_month( $value ) {
+		return is_string( $value ) && (bool) preg_match( '/^\d{4}-(0[1-9]|1[0-2])$/', $value );
 	}
 
 	/**
@@ -1111,6 +1136,72 @@ class AppointmentsController extends KCBaseController {
 		$data['video_consultation'] = apply_filters( 'kc_is_video_consultation', false, $id );
 		$data                       = apply_filters( 'kc_appointment_details_data', $data, $model );
 		return $this->response( $data, __( 'Appointment details retrieved successfully', 'kc-lang' ) );
+	}
+
+	/**
+	 * GET appointments/calendar: a doctor's month view for staff, as KiviCare's appointment
+	 * calendar builds it (§10, DS 363): the month ±3 days of the doctor's appointments and, through
+	 * `kc_external_busy_slots`, the external busy times as virtual appointments (status
+	 * `google_busy_block`, `is_google_event`, `google_event_name`), in the doctor's wall time.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return \WP_REST_Response
+	 */
+	public function get_month( WP_REST_Request $request ) {
+		global $wpdb;
+		$doctor_id = (int) $request['doctor_id'];
+		$timezone  = kcGetDoctorTimezone( $doctor_id );
+		$zone      = new \DateTimeZone( $timezone );
+		$local     = static function ( $utc ) use ( $zone ) {
+			return ( new \DateTimeImmutable( (string) $utc, new \DateTimeZone( 'UTC' ) ) )->setTimezone( $zone )->format( 'Y-m-d H:i:s' );
+		};
+		$first = new \DateTimeImmutable( $request['month'] . '-01', $zone );
+		$from  = $first->modify( '-3 days' );
+		$to    = $first->modify( 'first day of next month' )->modify( '+3 days' );
+		$rows  = $wpdb->get_results(
+			$wpdb->prepare(
+				'SELECT id, appointment_start_utc, appointment_end_utc, status FROM %i WHERE doctor_id = %d AND appointment_start_utc < %s AND appointment_end_utc > %s ORDER BY appointment_start_utc',
+				$wpdb->prefix . 'kc_appointments',
+				$doctor_id,
+				$to->setTimezone( new \DateTimeZone( 'UTC' ) )->format( 'Y-m-d H:i:s' ),
+				$from->setTimezone( new \DateTimeZone( 'UTC' ) )->format( 'Y-m-d H:i:s' )
+			),
+			ARRAY_A
+		);
+		$events = array();
+		foreach ( $rows as $row ) {
+			$events[] = array(
+				'id'     => (int) $row['id'],
+				'start'  => $local( $row['appointment_start_utc'] ),
+				'end'    => $local( $row['appointment_end_utc'] ),
+				'status' => (int) $row['status'],
+			);
+		}
+		foreach ( Appointments::external_busy_blocks_month( $doctor_id, (string) $request['month'] ) as $block ) {
+			$events[] = array(
+				'start'             => $local( $block['start_utc'] ),
+				'end'               => $local( $block['end_utc'] ),
+				'status'            => $block['status'],
+				'is_google_event'   => true,
+				'google_event_name' => $block['name'],
+			);
+		}
+		usort(
+			$events,
+			static function ( $a, $b ) {
+				return strcmp( $a['start'], $b['start'] );
+			}
+		);
+		return $this->response(
+			array(
+				'month'    => (string) $request['month'],
+				'timezone' => $timezone,
+				'from'     => $from->format( 'Y-m-d' ),
+				'to'       => $to->modify( '-1 day' )->format( 'Y-m-d' ),
+				'events'   => $events,
+			),
+			__( 'Calendar retrieved successfully', 'kc-lang' )
+		);
 	}
 
 	/**
