@@ -181,11 +181,14 @@ final class MFK_Doctor_Connection {
 		if ( empty( $answer['credential'] ) || ! is_string( $answer['credential'] ) ) {
 			return new WP_Error( 'internal_error', __( 'The sidecar answered without a credential.', 'meet-for-kivicare' ), array( 'status' => 502 ) );
 		}
-		$email = is_array( $answer['account'] ?? null ) ? (string) ( $answer['account']['email'] ?? '' ) : '';
+		$email  = is_array( $answer['account'] ?? null ) ? (string) ( $answer['account']['email'] ?? '' ) : '';
+		$scopes = array_values( array_map( 'strval', (array) ( $answer['scopes'] ?? array() ) ) );
 		self::save_connection( $doctor_id, $answer['credential'], $email );
+		// What Google granted is known now: busy times need no probe on a booking to learn it.
+		MFK_Busy_Times::note_granted_scopes( $doctor_id, $scopes );
 		return array(
 			'email'  => $email,
-			'scopes' => array_values( array_map( 'strval', (array) ( $answer['scopes'] ?? array() ) ) ),
+			'scopes' => $scopes,
 		);
 	}
 
