@@ -81,7 +81,7 @@ final class MFK_Health {
 	 * @return array{pending:int,due:int,ready:int,failed:int,failed_with_link:int,cancelled:int,oldest_pending_age_seconds:int,last_run_at:string|null,failed_by_code:array<string,int>}
 	 */
 	public static function queue(): array {
-		$stats = MFK_Mappings::stats();
+		$stats = MFK_Queue_Stats::figures();
 		$last  = MFK_Queue::last_run();
 		return array(
 			'pending'                    => (int) ( $stats['states'][ MFK_Mappings::STATE_PENDING ] ?? 0 ),

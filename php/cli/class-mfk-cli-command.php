@@ -53,7 +53,7 @@ class MFK_CLI_Command {
 	 * @param array<string,string> $assoc_args Options.
 	 */
 	public function status( $args, $assoc_args ): void {
-		$stats = MFK_Mappings::stats();
+		$stats = MFK_Queue_Stats::figures();
 		if ( 'json' === ( $assoc_args['format'] ?? 'table' ) ) {
 			WP_CLI::line( (string) wp_json_encode( $stats ) );
 			return;

@@ -185,7 +185,7 @@ final class MFK_Doctor_Connection {
 		$scopes = array_values( array_map( 'strval', (array) ( $answer['scopes'] ?? array() ) ) );
 		self::save_connection( $doctor_id, $answer['credential'], $email );
 		// What Google granted is known now: busy times need no probe on a booking to learn it.
-		MFK_Busy_Times::note_granted_scopes( $doctor_id, $scopes );
+		MFK_Busy_Grant::note( $doctor_id, $scopes );
 		return array(
 			'email'  => $email,
 			'scopes' => $scopes,

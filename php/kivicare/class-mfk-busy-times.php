@@ -194,29 +194,6 @@ final class MFK_Busy_Times {
 	}
 
 	/**
-	 * Records from a new grant's scopes whether busy times may be read, so no slot view or
-	 * booking spends a sidecar call to find out. Nothing is recorded when the scopes are unknown.
-	 *
-	 * @param int                $doctor_id Doctor.
-	 * @param array<int, string> $scopes    Scopes Google granted.
-	 */
-	public static function note_granted_scopes( int $doctor_id, array $scopes ): void {
-		if ( array() === $scopes ) {
-			return;
-		}
-		$allowing = array( 'calendar', 'calendar.readonly', 'calendar.freebusy', 'calendar.events.freebusy' );
-		$granted  = false;
-		foreach ( $scopes as $scope ) {
-			if ( in_array( str_replace( 'https://www.googleapis.com/auth/', '', $scope ), $allowing, true ) ) {
-				$granted = true;
-				break;
-			}
-		}
-		self::$scope_seen[ $doctor_id ] = $granted ? 'granted' : 'missing';
-		update_user_meta( $doctor_id, self::META_SCOPE, self::$scope_seen[ $doctor_id ] );
-	}
-
-	/**
 	 * KiviCare items for the doctor's blocks between two local dates (both included).
 	 *
 	 * @param int    $doctor_id Doctor.
