@@ -68,9 +68,8 @@ final class MFK_Calendar_Sync {
 		$push     = MFK_Calendar_Channels::push_enabled();
 		$outcomes = array();
 		$next     = $now + $interval;
-		foreach ( self::connected_doctors() as $doctor_id ) {
-			$due  = (int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0;
-			$last = (int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true );
+		foreach ( self::by_urgency( self::connected_doctors() ) as $doctor_id => $state ) {
+			list( $due, $last ) = $state;
 			if ( $due || $last + $interval <= $now ) {
 				if ( count( $outcomes ) >= self::DOCTORS_PER_RUN ) {
 					$next = $now; // More doctors wait: the next tick goes on.
@@ -274,6 +273,30 @@ final class MFK_Calendar_Sync {
 			'oldest_sync_at'  => null !== $oldest ? gmdate( 'c', $oldest ) : null,
 			'moved_in_google' => $moved,
 		);
+	}
+
+	/**
+	 * Orders doctors for a run: those Google pushed a change for first, then the longest
+	 * unsynced, so a push is never left behind the interval syncs of a run's cap.
+	 *
+	 * @param int[] $doctors Doctor ids.
+	 * @return array<int,array{0:bool,1:int}> Due flag and last sync time per doctor.
+	 */
+	private static function by_urgency( array $doctors ): array {
+		$states = array();
+		foreach ( $doctors as $doctor_id ) {
+			$states[ $doctor_id ] = array(
+				(int) get_user_meta( $doctor_id, self::META_SYNC_DUE, true ) > 0,
+				(int) get_user_meta( $doctor_id, self::META_SYNC_LAST, true ),
+			);
+		}
+		uasort(
+			$states,
+			static function ( array $a, array $b ): int {
+				return array( $b[0], $a[1] ) <=> array( $a[0], $b[1] );
+			}
+		);
+		return $states;
 	}
 
 	/**

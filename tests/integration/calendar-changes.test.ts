@@ -506,6 +506,31 @@ describe( 'the periodic sync, without push', () => {
 		expect( ( await mapping( gone ) )?.state ).toBe( 'ready' );
 	} );
 
+	test( 'a calendar Google pushed a change for is synced first when more calendars are due than one run takes', async () => {
+		// Twelve connected calendars never synced (due by the interval), then one synced just
+		// now with a push waiting, the last in id order: a run takes ten, and it must be one.
+		const outcome = await wpJson< { synced: number[]; pushed: number } >(
+			`$made = array();
+			for ( $i = 0; $i < 13; $i++ ) {
+				$id = wp_insert_user( array( 'user_login' => 'mfk-cap-' . $i . '-' . wp_generate_password( 6, false ), 'user_pass' => wp_generate_password(), 'role' => 'subscriber' ) );
+				update_user_meta( $id, MFK_Doctor_Connection::META_STATUS, MFK_Doctor_Connection::STATUS_ACTIVE );
+				$made[] = $id;
+			}
+			$pushed = end( $made );
+			update_user_meta( $pushed, MFK_Calendar_Sync::META_SYNC_LAST, time() );
+			update_user_meta( $pushed, MFK_Calendar_Sync::META_SYNC_DUE, time() );
+			$synced = array_keys( MFK_Calendar_Sync::run_due() );
+			require_once ABSPATH . 'wp-admin/includes/user.php';
+			foreach ( $made as $id ) {
+				wp_delete_user( $id );
+			}
+			update_option( MFK_Calendar_Sync::OPTION_NEXT, 0 );
+			return array( 'synced' => $synced, 'pushed' => $pushed );`
+		);
+		expect( outcome.synced ).toHaveLength( 10 );
+		expect( outcome.synced ).toContain( outcome.pushed );
+	} );
+
 	test( 'nothing changed: one Google call; a refused token (410) gives a full sync and no duplicate', async () => {
 		await syncDoctor();
 		const before = await emulatorCounters();
