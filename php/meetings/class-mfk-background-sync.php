@@ -54,6 +54,17 @@ final class MFK_Background_Sync {
 		if ( 'off' === $strategy ) {
 			return;
 		}
+		self::after_request( $appointment_ids );
+	}
+
+	/**
+	 * Work for the background run after this request, without the queue's run: the
+	 * appointments' booking confirmations (MFK_Booking_Confirmation), which have their own
+	 * safety net.
+	 *
+	 * @param int[] $appointment_ids Appointments.
+	 */
+	public static function after_request( array $appointment_ids ): void {
 		$first = ! self::$ids;
 		foreach ( $appointment_ids as $id ) {
 			if ( (int) $id > 0 ) {
@@ -156,6 +167,8 @@ final class MFK_Background_Sync {
 				)
 			);
 		}
+		// Before staying for retries: a link made just now was announced by its own e-mail.
+		MFK_Booking_Confirmation::send_marked( $appointment_ids );
 		if ( in_array( MFK_Mappings::STATE_PENDING, $states, true ) ) {
 			self::linger();
 		}

@@ -11,7 +11,10 @@
  * patient of a telemedicine appointment that KiviCare's e-mail did not confirm with its link gets
  * a short confirmation: when the video link will come (e-mailed as soon as it is ready; for an
  * appointment awaiting payment, once it is paid) and where it appears (their dashboard, with a
- * Join button). `mfk_video_consultation_booked` hands the same message to SMS gateways.
+ * Join button). It goes from the background run after the booking's answer, so a booking never
+ * waits for the mail server, and only if that run could not make the link: otherwise the link's
+ * own e-mail is the patient's one message. `mfk_video_consultation_booked` hands the same message
+ * to SMS gateways.
  *
  * @package MeetForKiviCare
  */
@@ -29,6 +32,15 @@ final class MFK_Booking_Confirmation {
 	 * @var array<int,bool>
 	 */
 	private static $due = array();
+
+	/** WP-Cron hook of the safety net (send_overdue()). */
+	const CRON_HOOK = 'mfk_booking_confirmations';
+
+	/** Prefix of the options that mark a confirmation left to the background. */
+	const MARKER_PREFIX = '_mfk_confirm_';
+
+	/** Seconds the background has before the safety net sends a confirmation. */
+	const GRACE = 20;
 
 	/**
 	 * `kc_after_create_appointment` (after KiviCare's own listener, inside its transaction):
@@ -53,19 +65,123 @@ final class MFK_Booking_Confirmation {
 	}
 
 	/**
-	 * `shutdown`: sends the confirmations due, for bookings that were committed.
+	 * `shutdown`: the confirmations due, for bookings that were committed. Where the meetings
+	 * are made in the background after the answer (MFK_Background_Sync), so is the
+	 * confirmation: the booking does not wait for a mail server, and a link made meanwhile is
+	 * announced by its own e-mail instead. A marker per appointment makes it durable (WP-Cron
+	 * sends what the background missed) and single (whoever removes the marker sends it).
 	 */
 	public static function send_due(): void {
 		$due        = self::$due;
-		self::$due = array();
+		self::$due  = array();
+		$background = 'off' !== MFK_Background_Sync::strategy();
 		foreach ( $due as $appointment_id => $send ) {
-			$row = $send ? MFK_Mappings::get_by_appointment( (int) $appointment_id ) : null;
 			// A link made at the end of this request (within its time budget) has just been
 			// announced with the link itself (MFK_Notifications::on_meeting_ready).
-			if ( $send && ( null === $row || '' === (string) $row['url'] ) ) {
-				self::send( (int) $appointment_id );
+			if ( ! $send || self::has_link( (int) $appointment_id ) ) {
+				continue;
+			}
+			if ( $background && self::mark( (int) $appointment_id ) ) {
+				MFK_Background_Sync::after_request( array( (int) $appointment_id ) );
+				continue;
+			}
+			self::send( (int) $appointment_id );
+		}
+	}
+
+	/**
+	 * The background run (after MFK_Background_Sync made the appointments' links, before it
+	 * stays for retries): sends the confirmations these appointments still owe, except where
+	 * the link is ready now and its e-mail has told the patient.
+	 *
+	 * @param int[] $appointment_ids Appointments of the run.
+	 * @return int Confirmations sent.
+	 */
+	public static function send_marked( array $appointment_ids ): int {
+		$sent = 0;
+		foreach ( $appointment_ids as $appointment_id ) {
+			if ( self::claim( (int) $appointment_id ) && ! self::has_link( (int) $appointment_id ) ) {
+				$sent += self::send( (int) $appointment_id ) ? 1 : 0;
 			}
 		}
+		return $sent;
+	}
+
+	/**
+	 * WP-Cron (CRON_HOOK), the safety net: sends the confirmations the background left (it
+	 * could not run, or died) once they are GRACE seconds old, and comes back for younger ones.
+	 *
+	 * @param int|null $now Unix time (tests).
+	 * @return int Confirmations sent.
+	 */
+	public static function send_overdue( ?int $now = null ): int {
+		global $wpdb;
+		$now = $now ?? time();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- markers written and removed atomically, never cached.
+		$markers = $wpdb->get_results( $wpdb->prepare( "SELECT option_name, option_value FROM {$wpdb->options} WHERE option_name LIKE %s ORDER BY option_id LIMIT 200", $wpdb->esc_like( self::MARKER_PREFIX ) . '%' ), ARRAY_A );
+		$overdue = array();
+		$waiting = false;
+		foreach ( (array) $markers as $marker ) {
+			if ( (int) $marker['option_value'] > $now - self::GRACE ) {
+				$waiting = true;
+				continue;
+			}
+			$overdue[] = (int) substr( (string) $marker['option_name'], strlen( self::MARKER_PREFIX ) );
+		}
+		$sent = self::send_marked( $overdue );
+		if ( $waiting || count( (array) $markers ) >= 200 ) {
+			self::schedule( $now );
+		}
+		return $sent;
+	}
+
+	/**
+	 * Leaves the confirmation to the background: a marker, and the WP-Cron safety net.
+	 *
+	 * @param int $appointment_id Appointment.
+	 * @return bool False when the marker could not be written (it is sent now then).
+	 */
+	private static function mark( int $appointment_id ): bool {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- an atomic marker, never cached.
+		$written = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'off')", self::MARKER_PREFIX . $appointment_id, (string) time() ) );
+		if ( false === $written ) {
+			return false;
+		}
+		self::schedule( time() );
+		return true;
+	}
+
+	/**
+	 * Removes an appointment's marker: true for the one caller that removed it.
+	 *
+	 * @param int $appointment_id Appointment.
+	 */
+	private static function claim( int $appointment_id ): bool {
+		global $wpdb;
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- the marker above.
+		return 1 === (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s", self::MARKER_PREFIX . $appointment_id ) );
+	}
+
+	/**
+	 * Schedules the safety net once (one event serves every marker).
+	 *
+	 * @param int $now Unix time.
+	 */
+	private static function schedule( int $now ): void {
+		if ( ! wp_next_scheduled( self::CRON_HOOK ) ) {
+			wp_schedule_single_event( $now + self::GRACE + 40, self::CRON_HOOK );
+		}
+	}
+
+	/**
+	 * Whether the appointment's link exists (its own e-mail tells the patient).
+	 *
+	 * @param int $appointment_id Appointment.
+	 */
+	private static function has_link( int $appointment_id ): bool {
+		$row = MFK_Mappings::get_by_appointment( $appointment_id );
+		return null !== $row && '' !== (string) $row['url'];
 	}
 
 	/**

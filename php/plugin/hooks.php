@@ -8,7 +8,8 @@
  * sync (`shutdown`, MFK_Request_Sync::touch(), once a meeting changed), the background
  * sync after it (`shutdown` at the last priority, MFK_Background_Sync::later(), once a
  * meeting was left pending), the patient's booking confirmation once KiviCare committed
- * (`shutdown` (20), MFK_Booking_Confirmation::on_booked()), the collection of KiviCare's
+ * (`shutdown` (20), MFK_Booking_Confirmation::on_booked(), handed to the background sync
+ * where it runs), the collection of KiviCare's
  * queued Meet e-mails while KiviCare queues them (`action_scheduler_stored_action`,
  * MFK_KiviCare_Mail::queue()) and the loopback HTTP filters around one sidecar call
  * (MFK_Sidecar_Client).
@@ -34,6 +35,8 @@ add_action( 'init', array( 'MFK_Queue', 'ensure_scheduled' ), 20 );
 add_action( 'mfk_queue_tick', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_queue_run_now', array( 'MFK_Queue', 'cron_run' ) );
 add_action( 'mfk_doctor_reconnected', array( 'MFK_Queue', 'on_doctor_reconnected' ) );
+// Booking confirmations the background run could not send (MFK_Booking_Confirmation).
+add_action( 'mfk_booking_confirmations', array( 'MFK_Booking_Confirmation', 'send_overdue' ), 10, 0 );
 add_action( 'mfk_doctor_connected', array( 'MFK_Meet_Access', 'on_doctor_connected' ) );
 add_action( 'mfk_meeting_ready', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );
 add_action( 'mfk_meeting_rescheduled', array( 'MFK_Meet_Access', 'wake' ), 10, 0 );

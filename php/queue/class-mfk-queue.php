@@ -62,6 +62,7 @@ final class MFK_Queue {
 	public static function unschedule(): void {
 		wp_clear_scheduled_hook( self::CRON_HOOK );
 		wp_clear_scheduled_hook( self::CRON_NOW_HOOK );
+		wp_clear_scheduled_hook( MFK_Booking_Confirmation::CRON_HOOK );
 	}
 
 	/**

@@ -325,6 +325,11 @@ final class MFK_Schema {
 		foreach ( array( self::VERSION_OPTION, MFK_Site::OPTION, MFK_Settings::OPTION, MFK_KiviCare_Options::PROVIDER_OPTION, 'mfk_queue_last_run', MFK_Sealing_Status::OPTION, MFK_Calendar_Sync::OPTION_NEXT ) as $option ) {
 			delete_option( $option );
 		}
+		// Short-lived markers: used background kick nonces, confirmations left to the background.
+		foreach ( array( MFK_Loopback_Kick::NONCE_PREFIX, MFK_Booking_Confirmation::MARKER_PREFIX ) as $prefix ) {
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- uninstall, never cached.
+			$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( $prefix ) . '%' ) );
+		}
 		$kivicare = get_option( MFK_KiviCare_Options::KIVICARE_OPTION );
 		$original = get_option( MFK_KiviCare_Options::KIVICARE_BACKUP_OPTION );
 		if ( is_array( $original ) ) {

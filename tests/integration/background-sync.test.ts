@@ -463,6 +463,118 @@ describe( 'the signed loopback kick', () => {
 	} );
 } );
 
+describe( "the patient's booking confirmation (where the link will be)", () => {
+	const confirmations = () =>
+		readMail().filter(
+			( m ) =>
+				m.to.includes( sc.patient.email ) &&
+				/^Your video consultation on .+ is booked$/.test( m.subject )
+		);
+	const marker = ( id: number ) =>
+		wpJson< string | false >(
+			'return get_option( MFK_Booking_Confirmation::MARKER_PREFIX . $args );',
+			id
+		);
+
+	it( 'is not sent when the link follows within the background run: its own e-mail tells the patient', async () => {
+		clearMail();
+		const id = await bookOne( '08:00' );
+		const row = await untilRow( id, ( r ) => r.state === 'ready' );
+		await waitForMail(
+			( all ) => all.some( ( m ) => html( m ).includes( row.url ) ),
+			{ timeoutMs: 30000 }
+		);
+		expect( confirmations() ).toEqual( [] );
+		expect( await marker( id ) ).toBe( false );
+	} );
+
+	it( 'goes from the background run, once, when Google cannot make the link yet', async () => {
+		await addFault( {
+			match: { operation: 'events.insert' },
+			action: { type: 'error', status: 503 },
+			times: 0,
+		} );
+		let id = 0;
+		try {
+			clearMail();
+			id = await bookOne( '08:30' );
+			await waitForMail( () => confirmations().length > 0, {
+				timeoutMs: 30000,
+			} );
+			expect( ( await mapping( id ) )!.url ).toBe( '' );
+		} finally {
+			await clearFaults();
+		}
+		expect( confirmations() ).toHaveLength( 1 );
+		expect( await marker( id ) ).toBe( false );
+		// The safety net finds nothing left to send.
+		expect(
+			await wpJson(
+				'return MFK_Booking_Confirmation::send_overdue( time() + 3600 );'
+			)
+		).toBe( 0 );
+		expect( confirmations() ).toHaveLength( 1 );
+	} );
+
+	it( "is never sent inside the booking's request; WP-Cron sends what the background could not, once", async () => {
+		await setOption(
+			'mfk_harness_background_url',
+			'http://127.0.0.1:9/wp-json/meet-for-kivicare/v1/background'
+		);
+		await deleteOption( 'mfk_loopback_failure' );
+		const fault = await addFault( {
+			match: { operation: 'events.insert' },
+			action: { type: 'error', status: 503 },
+			times: 0,
+		} );
+		let id = 0;
+		try {
+			clearMail();
+			id = await bookOne( '09:30' );
+			// The booking has answered, and its confirmation waits for the background.
+			expect( Number( await marker( id ) ) ).toBeGreaterThan( 0 );
+			expect(
+				await wpJson(
+					'return (bool) wp_next_scheduled( MFK_Booking_Confirmation::CRON_HOOK );'
+				)
+			).toBe( true );
+			await new Promise( ( resolve ) => setTimeout( resolve, 500 ) );
+			expect( confirmations() ).toEqual( [] );
+			// Before its grace time the safety net leaves it to the background.
+			expect(
+				await wpJson(
+					'return MFK_Booking_Confirmation::send_overdue();'
+				)
+			).toBe( 0 );
+			expect(
+				await wpJson(
+					'return MFK_Booking_Confirmation::send_overdue( time() + MFK_Booking_Confirmation::GRACE + 1 );'
+				)
+			).toBe( 1 );
+			await waitForMail( () => confirmations().length > 0 );
+			expect( await marker( id ) ).toBe( false );
+			expect(
+				await wpJson(
+					'return MFK_Booking_Confirmation::send_overdue( time() + 3600 );'
+				)
+			).toBe( 0 );
+			expect( confirmations() ).toHaveLength( 1 );
+		} finally {
+			await clearFaults();
+			await deleteOption( 'mfk_harness_background_url' );
+			await deleteOption( 'mfk_loopback_failure' );
+		}
+		expect( fault ).toBeTruthy();
+		// Out of the way of the next tests: the queue makes the link.
+		await query(
+			`UPDATE ${ MAPPINGS } SET next_attempt_at = UTC_TIMESTAMP() WHERE appointment_id = ?`,
+			[ id ]
+		);
+		await runWpCron();
+		await untilRow( id, ( r ) => r.state === 'ready' );
+	} );
+} );
+
 describe( 'reschedules', () => {
 	it( "answer without waiting for Google's events.patch, which follows in the background", async () => {
 		const id = await bookOne( '16:00' );
