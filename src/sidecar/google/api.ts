@@ -11,6 +11,7 @@
  */
 import { OAuth2Client, gaxios, type Credentials } from 'google-auth-library';
 import { calendar_v3 } from '@googleapis/calendar/build/v3';
+import type { meet_v2 } from '@googleapis/meet/build/v2';
 import type { GoogleEndpoints } from '../config/env';
 import { createHttpFetch } from './http-fetch';
 
@@ -108,6 +109,8 @@ export function createGoogleApi( options: {
 		timeout: googleTimeoutMs,
 	} );
 
+	let meetClient: Promise< meet_v2.Meet > | undefined;
+
 	return {
 		calendar,
 
@@ -180,26 +183,20 @@ export function createGoogleApi( options: {
 		},
 
 		/**
-		 * One Meet REST API v2 call (`path` below `v2/`), with the doctor's access token, through
-		 * the same transport and auth objects as every other call. Bodies and answers are typed
-		 * with `meet_v2`'s generated schemas by the callers (meetings/space-access.ts).
+		 * The official Meet REST API v2 client (`@googleapis/meet`), loaded on the first Meet call
+		 * only (most sidecars never make one, and cold start stays small). Same family, transport
+		 * and auth objects as the Calendar client: every call passes the doctor's `auth`.
 		 */
-		async meet< T >(
-			auth: OAuth2Client,
-			request: {
-				method: 'GET' | 'PATCH';
-				path: string;
-				params?: Record< string, string | number >;
-				data?: object;
-			}
-		): Promise< T > {
-			const res = await auth.request< T >( {
-				url: `${ google.meetApiRoot.replace( /\/+$/, '' ) }/v2/${ request.path }`,
-				method: request.method,
-				...( request.params ? { params: request.params } : {} ),
-				...( request.data ? { data: request.data } : {} ),
-			} );
-			return res.data;
+		meet(): Promise< meet_v2.Meet > {
+			meetClient ??= import( '@googleapis/meet/build/v2' ).then(
+				( m ) =>
+					new m.meet_v2.Meet( {
+						rootUrl: google.meetApiRoot,
+						retry: false,
+						timeout: googleTimeoutMs,
+					} )
+			);
+			return meetClient;
 		},
 
 		/** The account's stable id (OpenID `sub`), which Meet names its signed-in users by. */

@@ -1,11 +1,12 @@
 /**
  * Who came to a consultation: the conference records of the meeting's Meet space within the
- * appointment's window, their participants and participant sessions (Meet REST API v2, typed
- * with `meet_v2`'s generated schemas), folded into one line per person: kind, display name,
+ * appointment's window, their participants and participant sessions (Meet REST API v2, through
+ * the official `@googleapis/meet` client), folded into one line per person: kind, display name,
  * first join, last leave, minutes present; the doctor recognised by their connected Google
  * account (`users/{sub}`). Only names, kinds and times leave the sidecar.
  */
 import type { meet_v2 } from '@googleapis/meet/build/v2';
+import type { OAuth2Client } from 'google-auth-library';
 import { SidecarError } from '../errors';
 import type { GoogleSession } from '../google/session';
 import { MEET_READONLY_SCOPE } from './space-access';
@@ -39,24 +40,24 @@ export function hasReadScope( scopes: readonly string[] ): boolean {
 	return READ_GRANTS.some( ( s ) => scopes.includes( s ) );
 }
 
+/** One list call of the Meet client: a page of items and the next page's token. */
+type ListPage< T > = (
+	auth: OAuth2Client,
+	pageToken: string | undefined
+) => Promise< { items?: T[]; nextPageToken?: string | null } >;
+
 async function pages< T >(
 	session: GoogleSession,
 	method: string,
-	path: string,
-	params: Record< string, string | number >,
-	items: ( page: any ) => T[] | undefined
+	list: ListPage< T >
 ): Promise< T[] > {
 	const out: T[] = [];
 	let pageToken: string | undefined;
 	for ( let i = 0; i < MAX_PAGES; i++ ) {
 		const page = await session.calendar( method, 'other', ( auth ) =>
-			session.api.meet< { nextPageToken?: string | null } >( auth, {
-				method: 'GET',
-				path,
-				params: { ...params, ...( pageToken ? { pageToken } : {} ) },
-			} )
+			list( auth, pageToken )
 		);
-		out.push( ...( items( page ) ?? [] ) );
+		out.push( ...( page.items ?? [] ) );
 		pageToken = page.nextPageToken ?? undefined;
 		if ( ! pageToken ) {
 			break;
@@ -108,11 +109,17 @@ export async function readAttendance(
 			{ scope: MEET_READONLY_SCOPE }
 		);
 	}
-	const space = await session.calendar( 'spaces.get', 'other', ( auth ) =>
-		session.api.meet< meet_v2.Schema$Space >( auth, {
-			method: 'GET',
-			path: `spaces/${ input.meetingCode }`,
-		} )
+	const meet = await session.api.meet();
+	const space = await session.calendar(
+		'spaces.get',
+		'other',
+		async ( auth ) =>
+			(
+				await meet.spaces.get( {
+					name: `spaces/${ input.meetingCode }`,
+					auth,
+				} )
+			).data
 	);
 	const doctorSub = await session.calendar( 'userinfo', 'other', ( auth ) =>
 		session.api.subject( auth )
@@ -122,10 +129,18 @@ export async function readAttendance(
 	const records = await pages< meet_v2.Schema$ConferenceRecord >(
 		session,
 		'conferenceRecords.list',
-		'conferenceRecords',
-		{ filter, pageSize: 100 },
-		( p: meet_v2.Schema$ListConferenceRecordsResponse ) =>
-			p.conferenceRecords ?? undefined
+		async ( auth, pageToken ) => {
+			const { data } = await meet.conferenceRecords.list( {
+				filter,
+				pageSize: 100,
+				pageToken,
+				auth,
+			} );
+			return {
+				items: data.conferenceRecords,
+				nextPageToken: data.nextPageToken,
+			};
+		}
 	);
 	const people = new Map< string, AttendanceLine >();
 	let start: string | null = null;
@@ -138,19 +153,40 @@ export async function readAttendance(
 		const participants = await pages< meet_v2.Schema$Participant >(
 			session,
 			'participants.list',
-			`${ rec.name }/participants`,
-			{ pageSize: 250 },
-			( p: meet_v2.Schema$ListParticipantsResponse ) =>
-				p.participants ?? undefined
+			async ( auth, pageToken ) => {
+				const { data } = await meet.conferenceRecords.participants.list(
+					{
+						parent: rec.name ?? '',
+						pageSize: 250,
+						pageToken,
+						auth,
+					}
+				);
+				return {
+					items: data.participants,
+					nextPageToken: data.nextPageToken,
+				};
+			}
 		);
 		for ( const p of participants ) {
 			const sessions = await pages< meet_v2.Schema$ParticipantSession >(
 				session,
 				'participantSessions.list',
-				`${ p.name }/participantSessions`,
-				{ pageSize: 250 },
-				( x: meet_v2.Schema$ListParticipantSessionsResponse ) =>
-					x.participantSessions ?? undefined
+				async ( auth, pageToken ) => {
+					const { data } =
+						await meet.conferenceRecords.participants.participantSessions.list(
+							{
+								parent: p.name ?? '',
+								pageSize: 250,
+								pageToken,
+								auth,
+							}
+						);
+					return {
+						items: data.participantSessions,
+						nextPageToken: data.nextPageToken,
+					};
+				}
 			);
 			const kind = kindOf( p );
 			const displayName = (

@@ -72,11 +72,17 @@ async function getSpace(
 	meetingCode: string
 ): Promise< meet_v2.Schema$Space > {
 	try {
-		return await session.calendar( 'spaces.get', 'other', ( auth ) =>
-			session.api.meet< meet_v2.Schema$Space >( auth, {
-				method: 'GET',
-				path: `spaces/${ meetingCode }`,
-			} )
+		const meet = await session.api.meet();
+		return await session.calendar(
+			'spaces.get',
+			'other',
+			async ( auth ) =>
+				(
+					await meet.spaces.get( {
+						name: `spaces/${ meetingCode }`,
+						auth,
+					} )
+				).data
 		);
 	} catch ( error ) {
 		if ( error instanceof SidecarError && error.code === 'not_found' ) {
@@ -89,20 +95,26 @@ async function getSpace(
 	}
 }
 
-function patch(
+async function patch(
 	session: GoogleSession,
 	space: string,
 	updateMask: string,
 	config: meet_v2.Schema$SpaceConfig
 ): Promise< meet_v2.Schema$Space > {
 	const requestBody: meet_v2.Schema$Space = { config };
-	return session.calendar( 'spaces.patch', 'other', ( auth ) =>
-		session.api.meet< meet_v2.Schema$Space >( auth, {
-			method: 'PATCH',
-			path: space,
-			params: { updateMask },
-			data: requestBody,
-		} )
+	const meet = await session.api.meet();
+	return session.calendar(
+		'spaces.patch',
+		'other',
+		async ( auth ) =>
+			(
+				await meet.spaces.patch( {
+					name: space,
+					updateMask,
+					requestBody,
+					auth,
+				} )
+			).data
 	);
 }
 
