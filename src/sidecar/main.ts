@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT. A configuration error is printed (naming the variables) and exits with 78
  * (EX_CONFIG) before anything listens.
  */
+import { destination } from 'pino';
 import { COMMANDS, runCommand } from './cli/commands';
 import {
 	ConfigError,
@@ -42,7 +43,17 @@ async function main(): Promise< void > {
 		}
 		throw error;
 	}
-	const sidecar = await startSidecar( config );
+	// Log lines are written off the request path (libuv's thread pool), not with one blocking
+	// write per request; whatever is still buffered is written out when the process exits.
+	const logs = destination( { dest: 1, sync: false } );
+	process.on( 'exit', () => {
+		try {
+			logs.flushSync();
+		} catch {
+			// Nothing written yet, or stdout already closed: nothing to save.
+		}
+	} );
+	const sidecar = await startSidecar( config, { logDestination: logs } );
 	sidecar.app.log.info(
 		{
 			url: sidecar.url,

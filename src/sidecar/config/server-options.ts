@@ -3,7 +3,7 @@
  * graceful closing, and the request validators generated at build time (plugins/validation.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Writable } from 'node:stream';
+import type { DestinationStream } from 'pino';
 import { LogController, type FastifyServerOptions } from 'fastify';
 import type { SidecarConfig } from './env';
 import { validatorCompilers } from '../plugins/validation';
@@ -31,7 +31,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface AppOptions {
 	/** Where JSON log lines go (default: stdout). */
-	logDestination?: Writable;
+	logDestination?: DestinationStream;
 	/** Other validator compilers: the build step that generates the sidecar's own. */
 	validation?: Pick< FastifyServerOptions, 'schemaController' | 'ajv' >;
 }
