@@ -10,16 +10,11 @@
  *   npx tsx bench/queue-cost.ts [count=100]    # seed `count` appointments, measure one run
  *   npx tsx bench/queue-cost.ts down           # stop the instance
  */
-import './lib/env';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { BENCH_INSTANCE } from './lib/env';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BENCH_PHP, buildWorld, php, type World } from './lib/world';
-import {
-	createThrowawayInstance,
-	down,
-	up,
-} from '../tests/harness/instance';
+import { createThrowawayInstance, down, up } from '../tests/harness/instance';
 import { getInstance } from '../tests/harness/instances';
 import { emulatorControl } from './lib/google';
 
@@ -42,12 +37,31 @@ async function main(): Promise< void > {
 			autoLogin: false,
 		} );
 		await up( instance );
+		// The benchmark's switches (bench/lib/world.ts): e-mails composed, not handed to the sink.
+		const muPlugins = path.join(
+			instance.paths.docroot,
+			'wp-content',
+			'mu-plugins'
+		);
+		mkdirSync( muPlugins, { recursive: true } );
+		writeFileSync(
+			path.join( muPlugins, 'mfk-bench.php' ),
+			`<?php\nrequire ${ JSON.stringify(
+				path.join( BENCH_PHP, 'bench-hooks.php' )
+			) };\n`
+		);
 		const world = await buildWorld( instance, 4 );
 		writeFileSync(
 			path.join( instance.dir, 'queue-cost-world.json' ),
-			JSON.stringify( { ...world, instance: undefined, google: undefined } )
+			JSON.stringify( {
+				...world,
+				instance: undefined,
+				google: undefined,
+			} )
 		);
-		console.log( `bench instance ready, ${ world.doctors.length } doctors` );
+		console.log(
+			`bench instance ready, ${ world.doctors.length } doctors`
+		);
 		return;
 	}
 	const instance = getInstance( BENCH_INSTANCE );
@@ -77,9 +91,16 @@ async function main(): Promise< void > {
 	const count = Number( what );
 	// Each call books further ahead, past the previous calls' appointments.
 	const runs = Number(
-		await php( world, `return (int) get_option( 'mfk_bench_cost_runs', 0 );` )
+		await php(
+			world,
+			`return (int) get_option( 'mfk_bench_cost_runs', 0 );`
+		)
 	);
-	await php( world, `update_option( 'mfk_bench_cost_runs', $args + 1, false ); return true;`, runs );
+	await php(
+		world,
+		`update_option( 'mfk_bench_cost_runs', $args + 1, false ); return true;`,
+		runs
+	);
 	const seed = await php< { count: number; recorded: number } >(
 		world,
 		`require_once $args['file']; return mfk_bench_seed_backlog( $args );`,
@@ -107,6 +128,11 @@ async function main(): Promise< void > {
 			batchSize: 25,
 			top: 40,
 			trace: process.env.TRACE ?? '',
+			without: process.env.WITHOUT
+				? process.env.WITHOUT.split( ',' ).map( ( h ) =>
+						h.split( ':' )
+					)
+				: [],
 		}
 	);
 	console.log(

@@ -15,7 +15,8 @@ defined( 'ABSPATH' ) || exit;
 /**
  * One measured queue run.
  *
- * @param array $args `batchSize`, `top` (how many query shapes to list).
+ * @param array $args `batchSize`, `top` (how many query shapes to list), `trace` (a pattern: list the
+ *                    callers of the queries matching it), `without` (hooks to remove: [hook, class, method]).
  * @return array `queries`, `cpuMs`, `stats` (the run's), `shapes` (shape => count, most first).
  */
 function mfk_bench_queue_cost( array $args ): array {
@@ -44,6 +45,10 @@ function mfk_bench_queue_cost( array $args ): array {
 		$u = getrusage();
 		return $u['ru_utime.tv_sec'] * 1000 + $u['ru_utime.tv_usec'] / 1000 + $u['ru_stime.tv_sec'] * 1000 + $u['ru_stime.tv_usec'] / 1000;
 	};
+	// Parts left out, to see their share: [hook, class, method] each.
+	foreach ( (array) ( $args['without'] ?? array() ) as list( $hook, $class, $method ) ) {
+		remove_action( $hook, array( $class, $method ), 10 );
+	}
 	$cpu = $usage();
 	MFK_Calendar_Sync::cron_run();
 	$stats = MFK_Queue::run(
