@@ -9,6 +9,10 @@
  *   npx tsx bench/queue-cost.ts setup          # fresh instance, 4 connected doctors
  *   npx tsx bench/queue-cost.ts [count=100]    # seed `count` appointments, measure one run
  *   npx tsx bench/queue-cost.ts down           # stop the instance
+ *
+ * TRACE=<regex> lists who sent the queries matching it (call chains); WITHOUT=hook:Class:method,…
+ * leaves those callbacks out, to see their share. The instance is `npm run bench`'s: never run
+ * both at once.
  */
 import { BENCH_INSTANCE } from './lib/env';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -3,9 +3,10 @@
  * Deterministic cost of the queue's batch path: SQL queries (counted through the `query` filter,
  * grouped by their shape) and the CPU time of this PHP process (getrusage) for one queue run
  * that works through a backlog recorded by MFK_Backfill, as `php php/cli/run-queue.php
- * --batch-size=N` does (the doctors' calendars first, then MFK_Queue::run). Run in a fresh PHP
- * process (the harness's eval runner) after mfk_bench_seed_backlog(), so that nothing is cached
- * from the seeding. Test-only.
+ * --batch-size=N` does (MFK_Queue::run; the doctors' calendar sync the runner starts with is left
+ * out: it falls due every few minutes whatever the backlog, and would make runs differ). Run in
+ * a fresh PHP process (the harness's eval runner) after mfk_bench_seed_backlog(), so that nothing
+ * is cached from the seeding. Test-only.
  *
  * @package MeetForKiviCare
  */
@@ -50,7 +51,6 @@ function mfk_bench_queue_cost( array $args ): array {
 		remove_action( $hook, array( $class, $method ), 10 );
 	}
 	$cpu = $usage();
-	MFK_Calendar_Sync::cron_run();
 	$stats = MFK_Queue::run(
 		array(
 			'max_seconds' => 120,

@@ -164,7 +164,7 @@ it( "a backfill batch: each appointment's KiviCare Meet e-mails carry its own li
 		desired: 'cancelled',
 	} );
 	const html = ( m: StoredMail ) => m.html ?? m.text;
-	const links = ( m: StoredMail ) =>
+	const links = ( m: StoredMail ): string[] =>
 		html( m ).match( /https:\/\/meet\.google\.com\/[a-z0-9-]+/g ) ?? [];
 	// Patient and doctor of each of the three, nothing more (none for the deleted one).
 	const withLink = ( all: StoredMail[] ) =>
