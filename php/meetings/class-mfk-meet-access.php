@@ -121,8 +121,9 @@ final class MFK_Meet_Access {
 		if ( self::due( 1 ) || MFK_Meet_Attendance::due( 1 ) ) {
 			return $now;
 		}
+		// Retries of meetings due() would still take (one cancelled or ended meanwhile wakes nobody).
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
-		$retry = $wpdb->get_var( $wpdb->prepare( "SELECT MIN( next_attempt_at ) FROM %i WHERE state IN ( 'pending', 'needs_grant' )", self::table() ) );
+		$retry = $wpdb->get_var( $wpdb->prepare( "SELECT MIN( a.next_attempt_at ) FROM %i a JOIN %i m ON m.appointment_id = a.appointment_id WHERE a.state IN ( 'pending', 'needs_grant' ) AND m.state = 'ready' AND m.desired = 'active' AND m.link_state = 'ready' AND ( m.end_utc IS NULL OR m.end_utc > %s )", self::table(), MFK_Schema::table(), gmdate( 'Y-m-d H:i:s' ) ) );
 		$next  = $now + DAY_IN_SECONDS;
 		if ( is_string( $retry ) && '' !== $retry ) {
 			$next = min( $next, (int) strtotime( $retry . ' UTC' ) );
@@ -134,9 +135,7 @@ final class MFK_Meet_Access {
 		return max( $now, $next );
 	}
 
-	/**
-	 * Drops the table (uninstall).
-	 */
+	/** Drops the table (uninstall). */
 	public static function drop_table(): void {
 		global $wpdb;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange,WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- uninstall.
