@@ -30,6 +30,25 @@ class KCGMMappingQuery {
 	private $order = array( 'id', 'DESC' );
 
 	/**
+	 * A row the plugin holds while KiviCare builds an e-mail about it (hold()).
+	 *
+	 * @var array<string,mixed>
+	 */
+	private static $held = array();
+
+	/**
+	 * While the plugin has KiviCare send an e-mail about a mapping row it has just read
+	 * (MFK_KiviCare_Mail), KiviCare's lookups of that appointment's row (`where('appointmentId',
+	 * …)->first()`, several per e-mail) are answered from it instead of the database. An empty
+	 * array ends that.
+	 *
+	 * @param array<string,mixed> $row Mapping row (MFK_Mappings::normalize()), or none.
+	 */
+	public static function hold( array $row ): void {
+		self::$held = isset( $row['appointment_id'], $row['id'] ) ? $row : array();
+	}
+
+	/**
 	 * `where('appointmentId', 5)` or `where('appointmentId', '=', 5)`. Unknown
 	 * properties match nothing.
 	 *
@@ -97,6 +116,11 @@ class KCGMMappingQuery {
 	 */
 	private function fetch( int $limit ): array {
 		global $wpdb;
+		if ( self::$held && 1 === count( $this->wheres ) && array( 'appointment_id', '=' ) === array_slice( $this->wheres[0], 0, 2 )
+			&& (int) $this->wheres[0][2] === (int) self::$held['appointment_id'] ) {
+			// One row per appointment (MFK_Schema's unique key): the held row is the answer.
+			return array( KCGMAppointmentGoogleMeetMapping::from_row( self::$held ) );
+		}
 		$table  = \MFK_Schema::table();
 		$sql    = array();
 		$values = array();

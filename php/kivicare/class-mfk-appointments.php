@@ -27,6 +27,51 @@ final class MFK_Appointments {
 	private static $tables = array();
 
 	/**
+	 * Appointment rows read ahead for a queue batch (id => row, or null when gone), each
+	 * handed out once by get() (prime()).
+	 *
+	 * @var array<int,array<string,mixed>|null>
+	 */
+	private static $primed = array();
+
+	/**
+	 * Clinic names read so far (id => name), until forget().
+	 *
+	 * @var array<int,string>
+	 */
+	private static $clinics = array();
+
+	/**
+	 * Reads these appointments in one query; the next get() of each is answered from it (once:
+	 * a later get() reads again). An empty list drops what was read ahead and not asked for.
+	 *
+	 * @param int[] $ids Appointment ids.
+	 */
+	public static function prime( array $ids ): void {
+		global $wpdb;
+		self::$primed = array();
+		$ids          = array_values( array_unique( array_filter( array_map( 'intval', $ids ) ) ) );
+		if ( ! $ids || ! self::has_table( 'kc_appointments' ) ) {
+			return;
+		}
+		self::$primed = array_fill_keys( $ids, null );
+		$in           = implode( ',', $ids ); // Integers only.
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and a list of integers.
+		foreach ( (array) $wpdb->get_results( $wpdb->prepare( "SELECT * FROM %i WHERE id IN ({$in})", self::table( 'kc_appointments' ) ), ARRAY_A ) as $row ) {
+			self::$primed[ (int) $row['id'] ] = $row;
+		}
+	}
+
+	/**
+	 * Forgets the clinic names read so far and the rows read ahead (the queue worker calls
+	 * this per batch, so a batch reads each clinic once).
+	 */
+	public static function forget(): void {
+		self::$primed  = array();
+		self::$clinics = array();
+	}
+
+	/**
 	 * Full name of a KiviCare table.
 	 *
 	 * @param string $name Name without prefix, e.g. kc_appointments.
@@ -60,6 +105,11 @@ final class MFK_Appointments {
 		global $wpdb;
 		if ( $appointment_id <= 0 || ! self::has_table( 'kc_appointments' ) ) {
 			return null;
+		}
+		if ( array_key_exists( $appointment_id, self::$primed ) ) {
+			$row = self::$primed[ $appointment_id ];
+			unset( self::$primed[ $appointment_id ] );
+			return $row;
 		}
 		$table = self::table( 'kc_appointments' );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
@@ -319,8 +369,9 @@ final class MFK_Appointments {
 		if ( $clinic_id <= 0 || ! self::has_table( 'kc_clinics' ) ) {
 			return '';
 		}
-		$table = self::table( 'kc_clinics' );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		return (string) $wpdb->get_var( $wpdb->prepare( "SELECT name FROM `{$table}` WHERE id = %d", $clinic_id ) );
+		if ( ! isset( self::$clinics[ $clinic_id ] ) ) {
+			self::$clinics[ $clinic_id ] = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT name FROM %i WHERE id = %d', self::table( 'kc_clinics' ), $clinic_id ) );
+		}
+		return self::$clinics[ $clinic_id ];
 	}
 }

@@ -40,9 +40,7 @@ final class MFK_Meet_Access {
 	/** Rows handled per queue run. */
 	const BATCH = 20;
 
-	/**
-	 * The table of the access state (one row per appointment).
-	 */
+	/** The table of the access state (one row per appointment). */
 	public static function table(): string {
 		global $wpdb;
 		return $wpdb->prefix . 'mfk_meet_access';
@@ -123,8 +121,9 @@ final class MFK_Meet_Access {
 		if ( self::due( 1 ) || MFK_Meet_Attendance::due( 1 ) ) {
 			return $now;
 		}
+		// Retries of meetings due() would still take (one cancelled or ended meanwhile wakes nobody).
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
-		$retry = $wpdb->get_var( $wpdb->prepare( "SELECT MIN( next_attempt_at ) FROM %i WHERE state IN ( 'pending', 'needs_grant' )", self::table() ) );
+		$retry = $wpdb->get_var( $wpdb->prepare( "SELECT MIN( a.next_attempt_at ) FROM %i a JOIN %i m ON m.appointment_id = a.appointment_id WHERE a.state IN ( 'pending', 'needs_grant' ) AND m.state = 'ready' AND m.desired = 'active' AND m.link_state = 'ready' AND ( m.end_utc IS NULL OR m.end_utc > %s )", self::table(), MFK_Schema::table(), gmdate( 'Y-m-d H:i:s' ) ) );
 		$next  = $now + DAY_IN_SECONDS;
 		if ( is_string( $retry ) && '' !== $retry ) {
 			$next = min( $next, (int) strtotime( $retry . ' UTC' ) );
@@ -136,9 +135,7 @@ final class MFK_Meet_Access {
 		return max( $now, $next );
 	}
 
-	/**
-	 * Drops the table (uninstall).
-	 */
+	/** Drops the table (uninstall). */
 	public static function drop_table(): void {
 		global $wpdb;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange,WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- uninstall.
@@ -216,7 +213,7 @@ final class MFK_Meet_Access {
 	 * handled, the link or the setting changed since, or a retry that is due.
 	 *
 	 * @param int $limit Rows at most.
-	 * @return array<int,array{appointment_id:string,url:string,doctor_id:string}>
+	 * @return array<int,array<string,string|null>> With the recorded `meeting_code`, `access_type`, `attempts`.
 	 */
 	public static function due( int $limit ): array {
 		global $wpdb;
@@ -224,7 +221,7 @@ final class MFK_Meet_Access {
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery,WordPress.DB.DirectDatabaseQuery.NoCaching -- live queue state.
 		$rows = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT m.appointment_id, m.url, m.doctor_id FROM %i m LEFT JOIN %i a ON a.appointment_id = m.appointment_id
+				"SELECT m.appointment_id, m.url, m.doctor_id, a.meeting_code, a.access_type, a.attempts FROM %i m LEFT JOIN %i a ON a.appointment_id = m.appointment_id
 				WHERE m.state = 'ready' AND m.desired = 'active' AND m.link_state = 'ready' AND m.url LIKE %s
 				AND ( m.end_utc IS NULL OR m.end_utc > %s )
 				AND ( a.appointment_id IS NULL OR a.access_type <> %s OR m.url NOT LIKE CONCAT( '%%', a.meeting_code )
@@ -261,7 +258,7 @@ final class MFK_Meet_Access {
 				if ( microtime( true ) >= $deadline ) {
 					return $handled;
 				}
-				self::apply( (int) $row['appointment_id'], (string) $row['url'], (int) $row['doctor_id'] );
+				self::apply( (int) $row['appointment_id'], (string) $row['url'], (int) $row['doctor_id'], null === $row['meeting_code'] ? false : $row );
 				++$handled;
 			}
 		} while ( count( $rows ) === self::BATCH );
@@ -274,12 +271,13 @@ final class MFK_Meet_Access {
 	 * @param int    $appointment_id Appointment.
 	 * @param string $url            Its Meet link.
 	 * @param int    $doctor_id      Its doctor.
+	 * @param mixed  $previous       Recorded state just read by the caller (false: none); null reads it.
 	 * @return array<string,mixed> The recorded state.
 	 */
-	public static function apply( int $appointment_id, string $url, int $doctor_id ): array {
+	public static function apply( int $appointment_id, string $url, int $doctor_id, $previous = null ): array {
 		$code        = self::meeting_code( $url );
 		$access_type = self::access_type();
-		$previous    = self::state( $appointment_id );
+		$previous    = null === $previous ? self::state( $appointment_id ) : ( is_array( $previous ) ? $previous : null );
 		$attempts    = $previous && (string) $previous['meeting_code'] === $code && (string) $previous['access_type'] === $access_type ? (int) $previous['attempts'] : 0;
 		if ( '' === $code ) {
 			return self::record( $appointment_id, $code, $access_type, self::STATE_NOT_APPLIED, 'no_meeting_code', '', $attempts, null );
@@ -300,7 +298,9 @@ final class MFK_Meet_Access {
 			)
 		);
 		if ( ! is_wp_error( $answer ) ) {
-			delete_user_meta( $doctor_id, self::META_NEEDS_GRANT );
+			if ( '' !== (string) get_user_meta( $doctor_id, self::META_NEEDS_GRANT, true ) ) { // Cached: no query per appointment.
+				delete_user_meta( $doctor_id, self::META_NEEDS_GRANT );
+			}
 			$artifacts = 'refused' === ( $answer['artifacts'] ?? '' ) ? 'refused' : 'off';
 			return self::record( $appointment_id, $code, $access_type, self::STATE_APPLIED, '', $artifacts, 0, null );
 		}

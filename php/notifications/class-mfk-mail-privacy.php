@@ -85,7 +85,8 @@ final class MFK_Mail_Privacy {
 			return $html;
 		}
 		$time = isset( $data['appointment_time'] ) ? (string) $data['appointment_time'] : '';
-		$row  = MFK_Mappings::get_by_appointment( MFK_Notifications::appointment_id_of( $data ) );
+		$id   = MFK_Notifications::appointment_id_of( $data );
+		$row  = MFK_KiviCare_Mail::held_row( $id ) ?? MFK_Mappings::get_by_appointment( $id );
 		if ( null === $row || ! preg_match( '/^\d{1,2}:\d{2}/', $time ) || empty( $row['start_utc'] ) ) {
 			return $html;
 		}

@@ -35,12 +35,13 @@ final class MFK_Notifications {
 	 *
 	 * @param int                 $appointment_id Appointment.
 	 * @param array<string,mixed> $row            Mapping row.
-	 * @param array<string,mixed> $context        `booking_mail_had_link`, `source`, `url_changed`.
+	 * @param array<string,mixed> $context        `booking_mail_had_link`, `source`, `url_changed`, `fresh`.
 	 */
 	public static function on_meeting_ready( $appointment_id, $row = array(), $context = array() ): void {
 		$appointment_id = (int) $appointment_id;
 		$context        = is_array( $context ) ? $context : array();
-		$row            = MFK_Mappings::get_by_appointment( $appointment_id );
+		// The queue hands over the row it has just read back after its write (`fresh`); else read it.
+		$row = ! empty( $context['fresh'] ) && is_array( $row ) && (int) ( $row['appointment_id'] ?? 0 ) === $appointment_id ? $row : MFK_Mappings::get_by_appointment( $appointment_id );
 		if ( null === $row || '' === (string) $row['url'] ) {
 			return;
 		}
@@ -66,14 +67,14 @@ final class MFK_Notifications {
 				$sent[ $who ] = true; // In KiviCare's booking e-mail.
 				continue;
 			}
-			if ( $kivicare[ $who ] && MFK_KiviCare_Mail::queue( $appointment_id, $who, (string) $row['url'] ) ) {
+			if ( $kivicare[ $who ] && MFK_KiviCare_Mail::queue( $appointment_id, $who, (string) $row['url'], $row ) ) {
 				$sent[ $who ] = true;
 				continue;
 			}
 			$prefix       = 'patient' === $who ? 'link_ready_email_' : 'link_ready_doctor_email_';
 			$sent[ $who ] = self::send( $data[ $who . '_email' ], (string) $settings[ $prefix . 'subject' ], (string) $settings[ $prefix . 'body' ], $data );
 		}
-		MFK_KiviCare_Mail::deliver();
+		MFK_KiviCare_Mail::deliver( $row );
 		if ( $in_booking ) {
 			return;
 		}

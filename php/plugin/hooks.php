@@ -28,6 +28,8 @@ add_action( 'wp_initialize_site', array( 'MFK_Schema', 'initialize_site' ), 200 
 add_filter( 'wpmu_drop_tables', array( 'MFK_Schema', 'drop_tables_with_site' ), 10, 2 );
 // Each site of a network has its own settings and enrolment: nothing read for one is used for another.
 add_action( 'switch_blog', array( 'MFK_Settings', 'flush_cache' ) );
+add_action( 'switch_blog', array( 'MFK_Appointments', 'forget' ), 10, 0 );
+add_action( 'switch_blog', array( 'MFK_KiviCare_Mail', 'forget' ), 10, 0 );
 
 // The queue: WP-Cron's schedule and runs, and a reconnected doctor's waiting meetings.
 add_filter( 'cron_schedules', array( 'MFK_Queue', 'cron_schedules' ) );

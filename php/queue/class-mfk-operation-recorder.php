@@ -224,6 +224,7 @@ final class MFK_Operation_Recorder {
 							'booking_mail_had_link' => (bool) $row['link_in_booking_mail'],
 							'source'                => (string) ( $args['source'] ?? 'queue' ),
 							'url_changed'           => '' !== $before['url'] && $before['url'] !== $row['url'],
+							'fresh'                 => true, // $row was read just now, after the write.
 						),
 					)
 				);

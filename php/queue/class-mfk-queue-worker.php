@@ -29,13 +29,20 @@ final class MFK_Queue_Worker {
 		$plans   = array();
 		$final   = array();
 
+		// Once per batch: clinic names and KiviCare's template switches are read again, and the
+		// appointments to be planned are read in one query.
+		MFK_Appointments::forget();
+		MFK_KiviCare_Mail::forget();
+		MFK_Appointments::prime( wp_list_pluck( wp_list_filter( $rows, array( 'desired' => MFK_Mappings::DESIRED_ACTIVE ) ), 'appointment_id' ) );
 		foreach ( $rows as $row ) {
-			$plan = MFK_Operation_Planner::plan( $row, $wait_ms );
+			$plans[ (string) $row['id'] ] = array( $row, MFK_Operation_Planner::plan( $row, $wait_ms ) );
+		}
+		MFK_Appointments::prime( array() );
+		foreach ( $plans as $id => list( $row, $plan ) ) {
 			if ( isset( $plan['local'] ) ) {
 				$final[ $row['id'] ] = MFK_Operation_Recorder::record( $row, $plan, $plan['local'], $args );
-				continue;
+				unset( $plans[ $id ] );
 			}
-			$plans[ (string) $row['id'] ] = array( $row, $plan );
 		}
 		if ( ! $plans ) {
 			return $final;

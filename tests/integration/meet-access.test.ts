@@ -23,6 +23,7 @@ import {
 	emulatorCounters,
 	freshDate,
 	mapping,
+	MAPPINGS,
 	revokeGoogleAccount,
 	runQueue,
 	setBackgroundSync,
@@ -334,6 +335,40 @@ describe( 'Meet access type', () => {
 		expect( Number( ( await accessRow( id ) )!.attempts ) ).toBe(
 			attempts
 		);
+	} );
+
+	test( 'a retry whose meeting was cancelled meanwhile does not wake the Meet steps on every tick', async () => {
+		await configureMeet( { sync_budget_ms: 5000 } );
+		const sc = await telemedScenario();
+		const id = await bookFor( sc, await login( sc.patient ) );
+		await runQueue();
+		expect( ( await accessRow( id ) )?.state ).toBe( 'applied' );
+		// The step had failed and was to be retried a minute ago; then the meeting was cancelled.
+		await query(
+			`UPDATE ${ ACCESS } SET state = 'pending', reason = 'sidecar_unavailable', attempts = 1, next_attempt_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE appointment_id = ?`,
+			[ id ]
+		);
+		await query(
+			`UPDATE ${ MAPPINGS } SET state = 'cancelled', desired = 'cancelled', link_state = 'none' WHERE appointment_id = ?`,
+			[ id ]
+		);
+		// Other tests' retries out of the way.
+		await query(
+			`UPDATE ${ ACCESS } SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL 1 HOUR WHERE state IN ( 'pending', 'needs_grant' ) AND appointment_id <> ?`,
+			[ id ]
+		);
+		const wakesIn = await wpJson< number >(
+			`MFK_Meet_Access::wake();
+			MFK_Meet_Access::run_steps( microtime( true ) + 20 );
+			return (int) get_option( MFK_Meet_Access::NEXT_DUE_OPTION ) - time();`
+		);
+		// Not now (every tick would run both steps' queries again), and the row is left alone.
+		expect( wakesIn ).toBeGreaterThan( 0 );
+		const row = await accessRow( id );
+		expect( [ row?.state, Number( row?.attempts ) ] ).toEqual( [
+			'pending',
+			1,
+		] );
 	} );
 
 	test( 'OPEN: the patient guest setting applies as before; the settings API validates', async () => {
