@@ -63,14 +63,20 @@ async function batchRequests(): Promise< number > {
 	return total;
 }
 
-it( 'a backfill of one doctor goes to Google in batch requests: N links, no duplicates', async () => {
+/**
+ * Appointments booked "before the plugin was set up": booked through KiviCare, then their
+ * meeting rows removed, so nothing was sent to Google and nothing is recorded.
+ */
+async function bookedBeforeSetup(
+	times: string[],
+	date: () => string
+): Promise< number[] > {
 	const patient = await login( sc.patient );
-	// Appointments booked "before the plugin was set up": nothing sent to Google, no meeting rows.
 	await setSettings( { sync_budget_ms: 0 } );
 	const ids: number[] = [];
-	for ( const time of [ '09:00', '10:00', '11:00', '12:00', '13:00' ] ) {
+	for ( const time of times ) {
 		const res = await book( patient, {
-			appointmentStartDate: freshDate(),
+			appointmentStartDate: date(),
 			appointmentStartTime: time,
 			doctorId: sc.doctor.id,
 			patientId: sc.patient.id,
@@ -88,6 +94,14 @@ it( 'a backfill of one doctor goes to Google in batch requests: N links, no dupl
 		ids
 	);
 	await parkPendingRows();
+	return ids;
+}
+
+it( 'a backfill of one doctor goes to Google in batch requests: N links, no duplicates', async () => {
+	const ids = await bookedBeforeSetup(
+		[ '09:00', '10:00', '11:00', '12:00', '13:00' ],
+		freshDate
+	);
 
 	const batchesBefore = await batchRequests();
 	const before = await emulatorCounters();
@@ -123,31 +137,9 @@ it( 'a backfill of one doctor goes to Google in batch requests: N links, no dupl
 }, 180000 );
 
 it( "a backfill batch: each appointment's KiviCare Meet e-mails carry its own link and time, once; one deleted meanwhile is cancelled", async () => {
-	const patient = await login( sc.patient );
-	await setSettings( { sync_budget_ms: 0 } );
 	const date = freshDate();
 	const times = [ '09:00', '10:00', '11:00', '12:00' ];
-	const ids: number[] = [];
-	for ( const time of times ) {
-		const res = await book( patient, {
-			appointmentStartDate: date,
-			appointmentStartTime: time,
-			doctorId: sc.doctor.id,
-			patientId: sc.patient.id,
-			serviceId: [ sc.mappingId ],
-			status: 1,
-		} );
-		expect( res.status ).toBe( 201 );
-		ids.push( res.body.data.appointment_id as number );
-	}
-	await setSettings( { sync_budget_ms: 3000 } );
-	await query(
-		`DELETE FROM ${ MAPPINGS } WHERE appointment_id IN (${ ids
-			.map( () => '?' )
-			.join( ', ' ) })`,
-		ids
-	);
-	await parkPendingRows();
+	const ids = await bookedBeforeSetup( times, () => date );
 	await wpEval(
 		`foreach ( $args['ids'] as $id ) { $done = MFK_Backfill::record( (int) $id ); if ( is_wp_error( $done ) ) { throw new Exception( $done->get_error_message() ); } } echo 'ok';`,
 		{ ids }
