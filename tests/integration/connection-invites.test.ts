@@ -18,6 +18,7 @@ import {
 	waitForMail,
 	wpJson,
 	type Session,
+	type StoredMail,
 	type TestUser,
 } from '../harness/testkit';
 import {
@@ -33,6 +34,8 @@ const API = 'meet-for-kivicare/v1';
 interface Sent {
 	doctor: TestUser;
 	link: string;
+	/** The doctor's e-mail (other mail, left by earlier work, may arrive meanwhile). */
+	message: StoredMail;
 }
 
 async function newDoctor( clinicId: number ): Promise< TestUser > {
@@ -61,7 +64,7 @@ async function sendLink( sender: Session, doctor: TestUser ): Promise< Sent > {
 		message.text
 	);
 	expect( link ).not.toBeNull();
-	return { doctor, link: link![ 0 ] };
+	return { doctor, link: link![ 0 ], message };
 }
 
 /** Opens a URL without following redirects. */
@@ -97,8 +100,7 @@ afterEach( () => {
 
 it( 'e-mails the doctor a link that leads, after their usual sign-in, to Google’s consent page', async () => {
 	const doctor = await newDoctor( clinicId );
-	const { link } = await sendLink( await admin(), doctor );
-	const [ message ] = await waitForMail();
+	const { link, message } = await sendLink( await admin(), doctor );
 	expect( message!.subject ).toMatch(
 		/^Connect your Google account for video consultations at /
 	);
@@ -219,8 +221,7 @@ it( 'asks a doctor who must reconnect to use the same Google account, pre-filled
 		can_disconnect: false,
 		invite_until: null,
 	} );
-	const { link } = await sendLink( staff, doctor );
-	const [ message ] = await waitForMail();
+	const { link, message } = await sendLink( staff, doctor );
 	expect( message!.subject ).toMatch( /^Reconnect your Google account/ );
 	expect( message!.text ).toContain(
 		`Use the same Google account as before: ${ google }.`
