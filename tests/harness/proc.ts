@@ -12,6 +12,7 @@ import {
 	existsSync,
 	mkdirSync,
 	openSync,
+	readdirSync,
 	readFileSync,
 	rmSync,
 	writeFileSync,
@@ -64,6 +65,39 @@ function cmdline( pid: number ): string {
 	}
 }
 
+/**
+ * Live processes left in a service's process group after its leader died (PHP's built-in server
+ * ends its master when a worker is killed; the other workers go on serving the port).
+ */
+function orphans( pgid: number, marker: string ): number[] {
+	let entries: string[];
+	try {
+		entries = readdirSync( '/proc' ).filter( ( e ) => /^\d+$/.test( e ) );
+	} catch {
+		return [];
+	}
+	const out: number[] = [];
+	for ( const entry of entries ) {
+		try {
+			const stat = readFileSync( `/proc/${ entry }/stat`, 'utf8' );
+			const fields = stat
+				.slice( stat.lastIndexOf( ')' ) + 2 )
+				.split( ' ' );
+			// Fields after the name: state, ppid, pgrp.
+			if (
+				Number( fields[ 2 ] ) === pgid &&
+				isAlive( Number( entry ) ) &&
+				cmdline( Number( entry ) ).includes( marker )
+			) {
+				out.push( Number( entry ) );
+			}
+		} catch {
+			// Gone meanwhile.
+		}
+	}
+	return out;
+}
+
 /** The running process of a service, or null (stale records are removed). */
 export function readRecord(
 	instance: Instance,
@@ -80,10 +114,10 @@ export function readRecord(
 		rmSync( file, { force: true } );
 		return null;
 	}
-	if (
-		! isAlive( record.pid ) ||
-		! cmdline( record.pid ).includes( record.marker )
-	) {
+	const leader =
+		isAlive( record.pid ) &&
+		cmdline( record.pid ).includes( record.marker );
+	if ( ! leader && orphans( record.pid, record.marker ).length === 0 ) {
 		rmSync( file, { force: true } );
 		return null;
 	}
@@ -160,14 +194,17 @@ export async function stopService(
 			}
 		}
 	};
+	const running = () =>
+		isAlive( record.pid ) ||
+		orphans( record.pid, record.marker ).length > 0;
 	kill( signal );
 	const deadline = Date.now() + timeoutMs;
-	while ( isAlive( record.pid ) && Date.now() < deadline ) {
+	while ( running() && Date.now() < deadline ) {
 		await sleep( 50 );
 	}
-	if ( isAlive( record.pid ) ) {
+	if ( running() ) {
 		kill( 'SIGKILL' );
-		while ( isAlive( record.pid ) ) {
+		while ( running() ) {
 			await sleep( 20 );
 		}
 	}
