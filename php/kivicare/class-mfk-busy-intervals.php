@@ -25,32 +25,34 @@ final class MFK_Busy_Intervals {
 	 */
 	public static function own_events( int $doctor_id, int $start, int $end ): array {
 		global $wpdb;
-		$from = gmdate( 'Y-m-d H:i:s', $start );
-		$to   = gmdate( 'Y-m-d H:i:s', $end );
+		$from  = gmdate( 'Y-m-d H:i:s', $start );
+		$to    = gmdate( 'Y-m-d H:i:s', $end );
+		$table = MFK_Schema::table();
+		// Where KiviCare has the consultation (it will be on this calendar), and where Google
+		// has it (until the change reaches Google): each half is one range of an index
+		// (doctor_end, synced_doctor_end), so a slot view never scans the table.
 		$rows = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT start_utc, end_utc, synced_start_utc, synced_end_utc FROM %i WHERE event_id IS NOT NULL AND event_id <> '' AND ( doctor_id = %d OR synced_doctor_id = %d ) AND ( ( start_utc < %s AND end_utc > %s ) OR ( synced_start_utc < %s AND synced_end_utc > %s ) ) LIMIT 1000",
-				MFK_Schema::table(),
+				"( SELECT start_utc AS s, end_utc AS e FROM %i WHERE doctor_id = %d AND end_utc > %s AND start_utc < %s AND event_id IS NOT NULL AND event_id <> '' LIMIT 1000 )
+				UNION ALL
+				( SELECT synced_start_utc AS s, synced_end_utc AS e FROM %i WHERE synced_doctor_id = %d AND synced_end_utc > %s AND synced_start_utc < %s AND event_id IS NOT NULL AND event_id <> '' LIMIT 1000 )",
+				$table,
 				$doctor_id,
-				$doctor_id,
-				$to,
 				$from,
 				$to,
-				$from
+				$table,
+				$doctor_id,
+				$from,
+				$to
 			),
 			ARRAY_A
 		);
 		$spans = array();
 		foreach ( (array) $rows as $row ) {
-			foreach ( array( array( 'start_utc', 'end_utc' ), array( 'synced_start_utc', 'synced_end_utc' ) ) as $pair ) {
-				if ( empty( $row[ $pair[0] ] ) || empty( $row[ $pair[1] ] ) ) {
-					continue;
-				}
-				$a = strtotime( $row[ $pair[0] ] . ' UTC' );
-				$b = strtotime( $row[ $pair[1] ] . ' UTC' );
-				if ( false !== $a && false !== $b && $b > $a ) {
-					$spans[] = array( $a, $b );
-				}
+			$a = strtotime( $row['s'] . ' UTC' );
+			$b = strtotime( $row['e'] . ' UTC' );
+			if ( false !== $a && false !== $b && $b > $a ) {
+				$spans[] = array( $a, $b );
 			}
 		}
 		return self::merge( $spans );

@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
 final class MFK_Schema {
 
 	/** Bump whenever the CREATE TABLE statement changes. */
-	const VERSION = '7';
+	const VERSION = '8';
 
 	/**
 	 * Data upgrades: version => method, run once (in order) on a table that existed at a lower
@@ -223,6 +223,8 @@ final class MFK_Schema {
   UNIQUE KEY appointment_id (appointment_id),
   KEY state_next_attempt (state,next_attempt_at),
   KEY doctor_state (doctor_id,state),
+  KEY doctor_end (doctor_id,end_utc),
+  KEY synced_doctor_end (synced_doctor_id,synced_end_utc),
   KEY end_utc (end_utc),
   KEY event_id (event_id),
   KEY lease_token (lease_token)
