@@ -23,7 +23,6 @@ import {
 import { RECORDS_READ, SPACES_READ, SPACES_WRITE } from './scopes';
 import { MeetApiError, patchSpace } from './space-patch';
 
-
 const scopeError = () =>
 	new MeetApiError(
 		403,
