@@ -106,7 +106,8 @@ function eventTime(
  */
 export const EVENT_FIELDS =
 	'etag,id,status,htmlLink,hangoutLink,summary,description,start,end,attendees(email),' +
-	'conferenceData(createRequest(requestId,status),entryPoints(entryPointType,uri))';
+	'conferenceData(createRequest(requestId,status),entryPoints(entryPointType,uri)),' +
+	'extendedProperties(private)';
 
 export function answerFor(
 	ref: MeetingRef,
@@ -195,6 +196,7 @@ export function eventBody( input: EnsureInput, eventId: string ): Event {
 			private: {
 				mfkSiteId: input.siteId,
 				mfkAppointmentId: String( input.appointmentId ),
+				...timeMark( input.start, input.end ),
 			},
 		},
 		conferenceData: conferenceRequest(
@@ -228,6 +230,35 @@ export function sameAttendees(
 	return (
 		have.size === wanted.length &&
 		wanted.every( ( a ) => have.has( a.email.toLowerCase() ) )
+	);
+}
+
+/**
+ * What the event records, in its private properties, of the time this product last gave it. A
+ * move made in Google changes the time and not the mark, so a time that matches its mark is ours
+ * even when WordPress never heard the answer that set it (a lost answer, a crashed request).
+ */
+export function timeMark(
+	start: Pick< EventTime, 'dateTime' >,
+	end: Pick< EventTime, 'dateTime' >
+): { mfkTime: string } {
+	return {
+		mfkTime: `${ Date.parse( start.dateTime ) }/${ Date.parse( end.dateTime ) }`,
+	};
+}
+
+/** Whether the event's time is the one this product last set (timeMark()). */
+export function timeSetHere( event: Event ): boolean {
+	const mark = event.extendedProperties?.private?.mfkTime;
+	return (
+		!! mark &&
+		!! event.start?.dateTime &&
+		!! event.end?.dateTime &&
+		mark ===
+			timeMark(
+				{ dateTime: event.start.dateTime },
+				{ dateTime: event.end.dateTime }
+			).mfkTime
 	);
 }
 

@@ -15,6 +15,8 @@ import {
 	EVENT_FIELDS,
 	sameAttendees,
 	sameInstant,
+	timeMark,
+	timeSetHere,
 	sameTime,
 	type Event,
 	type EnsureInput,
@@ -255,7 +257,8 @@ export class MeetingCalls {
 			! (
 				sameInstant( current.start, input.start ) &&
 				sameInstant( current.end, input.end )
-			)
+			) &&
+			! timeSetHere( current )
 		) {
 			throw movedInGoogle( current );
 		}
@@ -288,6 +291,9 @@ export class MeetingCalls {
 		) {
 			patch.start = { ...input.start };
 			patch.end = { ...input.end };
+			patch.extendedProperties = {
+				private: timeMark( input.start, input.end ),
+			};
 		}
 		if ( cancelled || event.summary !== input.summary ) {
 			patch.summary = input.summary;

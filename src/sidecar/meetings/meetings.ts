@@ -13,6 +13,8 @@ import {
 	EVENT_FIELDS,
 	eventBody,
 	sameInstant,
+	timeMark,
+	timeSetHere,
 	sameTime,
 	type Event,
 	type EnsureInput,
@@ -170,6 +172,9 @@ export class Meetings extends MeetingCalls {
 				end: { ...input.end },
 				summary: input.summary,
 				description: input.description,
+				extendedProperties: {
+					private: timeMark( input.start, input.end ),
+				},
 			};
 			if ( input.attendees ) {
 				patch.attendees = attendeeList( input.attendees );
@@ -226,6 +231,9 @@ export class Meetings extends MeetingCalls {
 		const patch: Event = {
 			start: { ...input.start },
 			end: { ...input.end },
+			extendedProperties: {
+				private: timeMark( input.start, input.end ),
+			},
 		};
 		if ( input.summary !== undefined ) {
 			patch.summary = input.summary;
@@ -257,7 +265,8 @@ export class Meetings extends MeetingCalls {
 				known.start &&
 				known.end &&
 				( ! sameInstant( current.start, known.start ) ||
-					! sameInstant( current.end, known.end ) )
+					! sameInstant( current.end, known.end ) ) &&
+				! timeSetHere( current )
 			) {
 				throw movedInGoogle( current );
 			}

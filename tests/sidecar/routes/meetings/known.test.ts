@@ -417,6 +417,43 @@ describe( 'changed in Google since WordPress saw it (412)', () => {
 		);
 	} );
 
+	test( 'a change whose answer WordPress never got is not taken for a move in Google', async () => {
+		const id = nextAppointment++;
+		const booked = await ensure( id );
+		// Google applied this reschedule; its answer was lost on the way back to WordPress,
+		// which still knows the booking's etag and time.
+		const lost = await rig.call(
+			'/v1/meetings/reschedule',
+			body( id, { ...slot( id, 14 ), known: knownOf( booked ) } )
+		);
+		expect( lost.status ).toBe( 200 );
+		const later = await rig.call(
+			'/v1/meetings/reschedule',
+			body( id, { ...slot( id, 16 ), known: knownOf( booked ) } )
+		);
+		expect( later.status ).toBe( 200 );
+		expect( later.body.meetUrl ).toBe( booked.body.meetUrl );
+		expect( ( await stored( booked.body.eventId ) ).start.dateTime ).toBe(
+			slot( id, 16 ).start.dateTime
+		);
+		// The same through ensure (the queue's path), still from the booking's etag and time.
+		const again = await ensure( id, {
+			...slot( id, 18 ),
+			known: knownOf( booked ),
+		} );
+		expect( again.status ).toBe( 200 );
+		expect( ( await stored( booked.body.eventId ) ).start.dateTime ).toBe(
+			slot( id, 18 ).start.dateTime
+		);
+		// A move made in Google after all that is still one.
+		await editInGoogle( booked.body.eventId, slot( id, 7 ) );
+		const refused = await rig.call(
+			'/v1/meetings/reschedule',
+			body( id, { ...slot( id, 20 ), known: knownOf( again ) } )
+		);
+		expect( refused.body.code ).toBe( 'moved_in_google' );
+	} );
+
 	test( 'reschedule over a stale etag after a move in Google is moved_in_google', async () => {
 		const id = nextAppointment++;
 		const booked = await ensure( id );
