@@ -63,7 +63,7 @@ final class MFK_Doctor_Calendar {
 	 * @return array{access:array{list:bool,create:bool},calendars:array<int,array<string,mixed>>}|WP_Error
 	 */
 	public static function choices( int $doctor_id ) {
-		$answer = self::call( $doctor_id, '/v1/calendars/list', array() );
+		$answer = MFK_Doctor_Connection::call( $doctor_id, '/v1/calendars/list', array(), 15 );
 		if ( is_wp_error( $answer ) ) {
 			return $answer;
 		}
@@ -138,13 +138,14 @@ final class MFK_Doctor_Calendar {
 		}
 		try {
 			$zone   = MFK_Appointments::valid_zone( wp_timezone_string() );
-			$answer = self::call(
+			$answer = MFK_Doctor_Connection::call(
 				$doctor_id,
 				'/v1/calendars/consultations',
 				array(
 					'summary'  => __( 'Video consultations', 'meet-for-kivicare' ),
 					'timeZone' => '' !== $zone ? $zone : null,
-				)
+				),
+				15
 			);
 			if ( is_wp_error( $answer ) ) {
 				return $answer;
@@ -256,38 +257,5 @@ final class MFK_Doctor_Calendar {
 	 */
 	private static function lock_name( int $doctor_id ): string {
 		return substr( 'mfk_cal_' . md5( MFK_Site::id() ) . '_' . $doctor_id, 0, 64 );
-	}
-
-	/**
-	 * A doctor-scoped sidecar call; a refreshed credential in the answer is stored.
-	 *
-	 * @param int                 $doctor_id Doctor.
-	 * @param string              $path      Route.
-	 * @param array<string,mixed> $extra     Body fields besides the doctor's.
-	 * @return array<string,mixed>|WP_Error
-	 */
-	private static function call( int $doctor_id, string $path, array $extra ) {
-		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
-		if ( is_wp_error( $fields ) ) {
-			return $fields;
-		}
-		$answer = MFK_Sidecar_Client::instance()->post(
-			$path,
-			$fields + $extra,
-			array(
-				'timeout'   => 15,
-				'doctor_id' => $doctor_id,
-			)
-		);
-		if ( is_wp_error( $answer ) ) {
-			$data = (array) $answer->get_error_data();
-			if ( isset( $data['credential'] ) && is_string( $data['credential'] ) ) {
-				MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
-			}
-			if ( in_array( $answer->get_error_code(), array( 'token_revoked', 'credential_invalid' ), true ) ) {
-				MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, (string) $answer->get_error_code(), $answer->get_error_message() );
-			}
-		}
-		return $answer;
 	}
 }

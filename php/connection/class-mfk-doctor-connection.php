@@ -348,4 +348,39 @@ final class MFK_Doctor_Connection {
 			'credential' => $credential,
 		);
 	}
+
+	/**
+	 * One doctor-scoped sidecar call: the doctor's credential sent, a refreshed one in the
+	 * answer (or in a failure) stored, a revoked grant marking the doctor for reconnection.
+	 *
+	 * @param int                 $doctor_id Doctor.
+	 * @param string              $path      Sidecar route.
+	 * @param array<string,mixed> $extra     Body fields.
+	 * @param int                 $timeout   Seconds.
+	 * @return array<string,mixed>|WP_Error
+	 */
+	public static function call( int $doctor_id, string $path, array $extra, int $timeout ) {
+		$fields = MFK_Doctor_Connection::request_fields( $doctor_id );
+		if ( is_wp_error( $fields ) ) {
+			return $fields;
+		}
+		$answer = MFK_Sidecar_Client::instance()->post(
+			$path,
+			$fields + $extra,
+			array(
+				'timeout'   => $timeout,
+				'doctor_id' => $doctor_id,
+			)
+		);
+		if ( is_wp_error( $answer ) ) {
+			$data = (array) $answer->get_error_data();
+			if ( isset( $data['credential'] ) && is_string( $data['credential'] ) ) {
+				MFK_Doctor_Connection::store_credential( $doctor_id, $data['credential'] );
+			}
+			if ( in_array( $answer->get_error_code(), array( 'token_revoked', 'credential_invalid' ), true ) ) {
+				MFK_Doctor_Connection::mark_reconnect_needed( $doctor_id, (string) $answer->get_error_code(), $answer->get_error_message() );
+			}
+		}
+		return $answer;
+	}
 }

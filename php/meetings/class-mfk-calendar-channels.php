@@ -53,7 +53,7 @@ final class MFK_Calendar_Channels {
 		}
 		$id     = 'mfk-' . wp_generate_uuid4();
 		$secret = bin2hex( random_bytes( 32 ) );
-		$answer = MFK_Calendar_Sync::call(
+		$answer = MFK_Doctor_Connection::call(
 			$doctor_id,
 			'/v1/calendars/watch',
 			array(
@@ -94,7 +94,7 @@ final class MFK_Calendar_Channels {
 		if ( '' === (string) $channel['resource_id'] ) {
 			return;
 		}
-		MFK_Calendar_Sync::call(
+		MFK_Doctor_Connection::call(
 			$doctor_id,
 			'/v1/calendars/stop-watch',
 			array(
