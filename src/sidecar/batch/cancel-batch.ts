@@ -8,14 +8,8 @@
  */
 import type { SidecarContext } from '../context';
 import type { SidecarError } from '../errors';
-import { partError, type BatchCall } from '../google/batch';
-import {
-	describeGoogleError,
-	retryDecision,
-	toSidecarError,
-	type GoogleFailure,
-} from '../google/errors';
-import { backoffDelay } from '../google/retry';
+import { retryPart, type BatchCall } from '../google/batch';
+import { toSidecarError, type GoogleFailure } from '../google/errors';
 import { eventIdFor } from '../meetings/event-id';
 import { withSession, type MeetingBody } from '../meetings/operations';
 
@@ -120,30 +114,21 @@ export async function cancelInBatches(
 						} );
 						return;
 					}
-					const failure = describeGoogleError( partError( part ) );
-					const decision = retryDecision( failure );
-					if ( ! decision.retry ) {
-						fail( p.job.index, toSidecarError( failure, 'event' ) );
-						return;
-					}
-					const delay = backoffDelay(
+					const again = retryPart( part, {
 						policy,
-						p.attempt,
-						Math.random,
-						decision.minDelayMs
-					);
-					if ( Date.now() + delay >= session.deadline ) {
-						fail(
-							p.job.index,
-							toSidecarError( failure, 'event', true )
-						);
+						attempt: p.attempt,
+						deadline: session.deadline,
+						context: 'event',
+					} );
+					if ( 'error' in again ) {
+						fail( p.job.index, again.error );
 						return;
 					}
 					pending.push( {
 						job: p.job,
 						attempt: p.attempt + 1,
-						notBefore: Date.now() + delay,
-						failure,
+						notBefore: Date.now() + again.delayMs,
+						failure: again.failure,
 					} );
 				} );
 			}

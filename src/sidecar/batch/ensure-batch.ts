@@ -12,14 +12,8 @@
  */
 import type { SidecarContext } from '../context';
 import { SidecarError } from '../errors';
-import { partError, type BatchCall } from '../google/batch';
-import {
-	describeGoogleError,
-	retryDecision,
-	toSidecarError,
-	type GoogleFailure,
-} from '../google/errors';
-import { backoffDelay } from '../google/retry';
+import { retryPart, type BatchCall } from '../google/batch';
+import { toSidecarError, type GoogleFailure } from '../google/errors';
 import type { Event } from '../meetings/event';
 import { Meetings, type FirstCall } from '../meetings/meetings';
 import {
@@ -195,32 +189,23 @@ export async function ensureInBatches(
 							p.call.method === 'events.insert'
 								? 'calendar'
 								: 'event';
-						const failure = describeGoogleError(
-							partError( part )
-						);
-						const decision = retryDecision( failure );
-						if ( ! decision.retry ) {
-							// The operation carries on from this answer (409 adopt, 404 recreate, …).
-							p.reject( toSidecarError( failure, context ) );
-							return;
-						}
-						const delay = backoffDelay(
+						const again = retryPart( part, {
 							policy,
-							p.attempt,
-							Math.random,
-							decision.minDelayMs
-						);
-						if ( Date.now() + delay >= session.deadline ) {
-							p.reject(
-								toSidecarError( failure, context, true )
-							);
+							attempt: p.attempt,
+							deadline: session.deadline,
+							context,
+						} );
+						if ( 'error' in again ) {
+							// Not retryable: the operation carries on from this answer (409 adopt,
+							// 404 recreate, …); or no time left for the backoff.
+							p.reject( again.error );
 							return;
 						}
 						pending.push( {
 							...p,
 							attempt: p.attempt + 1,
-							notBefore: Date.now() + delay,
-							failure,
+							notBefore: Date.now() + again.delayMs,
+							failure: again.failure,
 						} );
 					} );
 					chunk = [];

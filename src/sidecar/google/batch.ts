@@ -6,6 +6,15 @@
  * pacer takes one token per part.
  */
 import { randomBytes } from 'node:crypto';
+import type { SidecarError } from '../errors';
+import {
+	describeGoogleError,
+	retryDecision,
+	toSidecarError,
+	type FailureContext,
+	type GoogleFailure,
+} from './errors';
+import { backoffDelay, type RetryPolicy } from './retry';
 
 export interface BatchCall {
 	method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -167,4 +176,34 @@ export function partError( answer: BatchPartAnswer ): Error {
 			},
 		}
 	);
+}
+
+/**
+ * What becomes of a failed part: answered with its error (not retryable, or its backoff would
+ * end after the deadline), or sent again after `delayMs`: the policy a single call follows.
+ */
+export function retryPart(
+	answer: BatchPartAnswer,
+	options: {
+		policy: RetryPolicy;
+		attempt: number;
+		deadline: number;
+		context: FailureContext;
+	}
+): { error: SidecarError } | { delayMs: number; failure: GoogleFailure } {
+	const failure = describeGoogleError( partError( answer ) );
+	const decision = retryDecision( failure );
+	if ( ! decision.retry ) {
+		return { error: toSidecarError( failure, options.context ) };
+	}
+	const delayMs = backoffDelay(
+		options.policy,
+		options.attempt,
+		Math.random,
+		decision.minDelayMs
+	);
+	if ( Date.now() + delayMs >= options.deadline ) {
+		return { error: toSidecarError( failure, options.context, true ) };
+	}
+	return { delayMs, failure };
 }
